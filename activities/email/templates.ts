@@ -1,0 +1,430 @@
+/**
+ * Email templates for the Årshjul: one table of template definitions (subject builder + body paragraphs builder) and
+ * one renderer that turns the same paragraphs into a plain-text part and a minimal HTML document. All texts are in
+ * Norwegian bokmål; all times are written the Norwegian way in Oslo time ("torsdag 18. januar 2018 kl. 09.00").
+ */
+import { DateTime } from 'luxon';
+
+/** Who an email is addressed to. */
+export type RecipientRole = 'director' | 'municipal-authority' | 'research-centre' | 'coordinator';
+
+/** Everything a template may interpolate; templates that need an optional part throw when it is missing. */
+export interface EmailContext {
+  template: string;
+  recipient: { name: string; role: RecipientRole };
+  programme: string;
+  countyName: string;
+  /** Autumn year: 2017 means the school year 2017/2018. */
+  schoolYear: number;
+  timezone: string;
+  milestone?: { id: string; title: string; kind: string; at: string; location: string | null };
+  deliverable?: { id: string; title: string; recipientLabel: string; opensAt: string; dueAt: string; lateUntil: string };
+  kindergarten?: { orgnr: string; name: string; municipalityName: string };
+  municipality?: { name: string };
+  uploadUrl?: string;
+  coordinator: { name: string; email: string };
+}
+
+/** A rendered email: a one-line subject, a plain-text part and an HTML part with the same content. */
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const OSLO = 'Europe/Oslo';
+const LOCALE = 'nb';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Paragraph model shared by the text and HTML renderers
+
+interface Link {
+  href: string;
+  label: string;
+}
+/** A run of text (may contain "\n" for a line break) or a link. */
+type Inline = string | Link;
+/** One paragraph: inline parts rendered in order. */
+type Paragraph = Inline[];
+
+function link(href: string, label: string = href): Link {
+  return { href, label };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Time formatting
+
+function parseInstant(iso: string, zone: string): DateTime {
+  const dt = DateTime.fromISO(iso, { zone, locale: LOCALE });
+  if (!dt.isValid) throw new Error(`invalid ISO-8601 instant "${iso}" in zone "${zone}": ${dt.invalidExplanation ?? dt.invalidReason ?? 'unknown reason'}`);
+  return dt;
+}
+
+function formatDateTimeIn(iso: string, zone: string): string {
+  return parseInstant(iso, zone).toFormat("cccc d. LLLL yyyy 'kl.' HH.mm");
+}
+
+function formatDateIn(iso: string, zone: string): string {
+  return parseInstant(iso, zone).toFormat('cccc d. LLLL yyyy');
+}
+
+function formatDayMonthIn(iso: string, zone: string): string {
+  return parseInstant(iso, zone).toFormat('cccc d. LLLL');
+}
+
+/** Formats an ISO-8601 instant as a Norwegian date and time in Oslo time, e.g. "torsdag 18. januar 2018 kl. 09.00". */
+export function formatOsloDateTime(iso: string): string {
+  return formatDateTimeIn(iso, OSLO);
+}
+
+/** Formats an ISO-8601 instant as a Norwegian date in Oslo time, e.g. "torsdag 18. januar 2018". */
+export function formatOsloDate(iso: string): string {
+  return formatDateIn(iso, OSLO);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Context helpers used by the template definitions
+
+type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl';
+
+function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<EmailContext[K]> {
+  const value = ctx[key];
+  if (value === undefined || value === null || value === '') {
+    throw new Error(`template "${ctx.template}" needs ctx.${key}`);
+  }
+  return value as NonNullable<EmailContext[K]>;
+}
+
+/** Formatting bound to the context's time zone (always Europe/Oslo in practice). */
+function when(ctx: EmailContext) {
+  const zone = ctx.timezone || OSLO;
+  return {
+    dateTime: (iso: string) => formatDateTimeIn(iso, zone),
+    dayMonth: (iso: string) => formatDayMonthIn(iso, zone),
+  };
+}
+
+/** The short programme name for subjects: "Kultur for læring – barnehage" becomes "Kultur for læring". */
+function shortProgramme(ctx: EmailContext): string {
+  const short = ctx.programme.split(/\s+[–—-]\s+/)[0]?.trim();
+  return short || ctx.programme;
+}
+
+function subjectOf(ctx: EmailContext, rest: string): string {
+  return `${shortProgramme(ctx)}: ${rest}`;
+}
+
+function schoolYearLabel(ctx: EmailContext): string {
+  return `${ctx.schoolYear}/${ctx.schoolYear + 1}`;
+}
+
+function quoted(title: string): string {
+  return `«${title}»`;
+}
+
+/** The facts of a milestone: what, when and (if known) where. */
+function milestoneFacts(ctx: EmailContext): Paragraph {
+  const m = need(ctx, 'milestone');
+  const lines = [`Hva: ${m.title}`, `Tid: ${when(ctx).dateTime(m.at)}`];
+  if (m.location) lines.push(`Sted: ${m.location}`);
+  return [lines.join('\n')];
+}
+
+function milestoneSubject(ctx: EmailContext, prefix: string): string {
+  const m = need(ctx, 'milestone');
+  return subjectOf(ctx, `${prefix}${m.title} ${when(ctx).dayMonth(m.at)}`);
+}
+
+function milestoneTime(ctx: EmailContext): string {
+  return when(ctx).dateTime(need(ctx, 'milestone').at);
+}
+
+function forKindergarten(ctx: EmailContext): string {
+  return ctx.kindergarten ? ` for ${ctx.kindergarten.name}` : '';
+}
+
+function uploadParagraph(ctx: EmailContext): Paragraph {
+  return ['Last opp her: ', link(need(ctx, 'uploadUrl'))];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The template table
+
+interface TemplateDefinition {
+  /** The subject after sanitising; it always starts with the programme name. */
+  subject: (ctx: EmailContext) => string;
+  /** Body paragraphs between the greeting and the signature. */
+  body: (ctx: EmailContext) => Paragraph[];
+}
+
+const TEMPLATES = {
+  'survey-information': {
+    subject: (ctx) => subjectOf(ctx, 'Informasjon om spørreundersøkelsen blant de ansatte'),
+    body: (ctx) => [
+      [
+        `I barnehageåret ${schoolYearLabel(ctx)} gjennomfører ${ctx.programme} en spørreundersøkelse blant de ansatte i barnehagene i ${ctx.countyName}. ` +
+          'Undersøkelsen er utviklet av SePU (Senter for praksisrettet utdanningsforskning), og svarene blir grunnlaget for utviklingsarbeidet i barnehagen.',
+      ],
+      milestoneFacts(ctx),
+      [`Vi ber deg informere personalet allerede nå, slik at flest mulig svarer når undersøkelsen starter ${milestoneTime(ctx)}. Alle svar er anonyme.`],
+      ['Du får en egen e-post med praktisk informasjon når portalen åpner.'],
+    ],
+  },
+  'gathering-invitation': {
+    subject: (ctx) => milestoneSubject(ctx, 'Invitasjon til '),
+    body: (ctx) => [
+      [`Vi har gleden av å invitere til regional samling i ${ctx.programme}. Her møtes barnehagene i regionen for faglig påfyll og erfaringsdeling.`],
+      milestoneFacts(ctx),
+      ['Sett av tiden allerede nå, og sørg for at barnehagen er representert. Vi gleder oss til å se dere!'],
+    ],
+  },
+  'portal-opens': {
+    subject: (ctx) => subjectOf(ctx, `Portalen for spørreundersøkelsen åpner ${when(ctx).dayMonth(need(ctx, 'milestone').at)}`),
+    body: (ctx) => [
+      [`Portalen for spørreundersøkelsen blant de ansatte åpner ${milestoneTime(ctx)}. Fra da kan alle ansatte i barnehagen svare.`],
+      milestoneFacts(ctx),
+      ['Sett gjerne av tid i arbeidstiden, for eksempel på et personalmøte, slik at alle får svart. Svarene er anonyme.'],
+    ],
+  },
+  'kick-off-invitation': {
+    subject: (ctx) => milestoneSubject(ctx, 'Invitasjon til felles oppstart: '),
+    body: (ctx) => [
+      [`Velkommen til felles oppstart av ${ctx.programme} i ${ctx.countyName} for barnehageåret ${schoolYearLabel(ctx)}!`],
+      ['På oppstartssamlingen får dere en innføring i programmet, årshjulet for året og hva som forventes av barnehagene underveis.'],
+      milestoneFacts(ctx),
+      ['Vi ser fram til å møte dere!'],
+    ],
+  },
+  'survey-reminder': {
+    subject: (ctx) => subjectOf(ctx, 'Påminnelse om spørreundersøkelsen blant de ansatte'),
+    body: (ctx) => [
+      ['Dette er en vennlig påminnelse om spørreundersøkelsen blant de ansatte.'],
+      [`Vi ber deg oppfordre alle ansatte som ikke har svart ennå, til å svare innen ${milestoneTime(ctx)}. Jo flere som svarer, desto mer nyttige blir resultatene for barnehagen.`],
+      milestoneFacts(ctx),
+    ],
+  },
+  'group-setup-deadline': {
+    subject: (ctx) => subjectOf(ctx, `Frist for gruppeoppsett til kompetansepakken ${when(ctx).dayMonth(need(ctx, 'milestone').at)}`),
+    body: (ctx) => [
+      [
+        `Før kompetansepakken starter, trenger vi gruppeoppsettet${ctx.municipality ? ` for ${ctx.municipality.name}` : ' fra kommunen'}: ` +
+          'hvilke deltakere som skal være i hvilken gruppe, med e-postadressen til hver deltaker.',
+      ],
+      [`Send oppsettet til ${ctx.coordinator.name} (${ctx.coordinator.email}) innen ${milestoneTime(ctx)}.`],
+      ['E-postadressene brukes til å sende aktiveringsmail til deltakerne, så sjekk gjerne at de er riktige.'],
+    ],
+  },
+  'portal-closes': {
+    subject: (ctx) => subjectOf(ctx, `Portalen for spørreundersøkelsen stenger ${when(ctx).dayMonth(need(ctx, 'milestone').at)}`),
+    body: (ctx) => [
+      [`Portalen for spørreundersøkelsen stenger ${milestoneTime(ctx)}. Etter dette er det ikke lenger mulig å svare.`],
+      ['Minn gjerne de ansatte som ikke har svart ennå, på å gjøre det i god tid før fristen.'],
+    ],
+  },
+  'response-rate-check': {
+    subject: (ctx) => subjectOf(ctx, 'Vurder svarprosenten før resultatportalen åpner'),
+    body: (ctx) => [
+      ['Før resultatportalen åpner, skal svarprosenten i spørreundersøkelsen vurderes for hver barnehage, slik at ingen resultater vises der for få har svart til at anonymiteten er ivaretatt.'],
+      [`Gå gjennom svarprosentene og gi beskjed om barnehager som må følges opp innen ${milestoneTime(ctx)}.`],
+      milestoneFacts(ctx),
+    ],
+  },
+  'result-portal-opens': {
+    subject: (ctx) => subjectOf(ctx, 'Resultatportalen er åpen'),
+    body: (ctx) => [
+      [`Resultatene fra spørreundersøkelsen er klare. Resultatportalen åpner ${milestoneTime(ctx)}, og der finner du resultatene for barnehagen din.`],
+      ['I portalen ligger også en brukerveiledning som viser hvordan du logger inn, leser resultatene og kan bruke dem sammen med personalet. Les den gjerne før dere går i gang.'],
+    ],
+  },
+  'competence-package-information': {
+    subject: (ctx) => subjectOf(ctx, 'Informasjon om kompetansepakken'),
+    body: (ctx) => [
+      [`Barnehagen deltar i kompetansepakken i ${ctx.programme}. Personalet arbeider med pakken i grupper, og hver gruppe har en fast veileder.`],
+      ['Hver deltaker er plassert i en gruppe og får en aktiveringsmail med lenke for å ta i bruk brukeren sin. Be deltakerne sjekke søppelpost hvis e-posten ikke har kommet.'],
+      [`Kompetansepakken starter ${milestoneTime(ctx)}.`],
+      milestoneFacts(ctx),
+    ],
+  },
+  'director-meeting-reminder': {
+    subject: (ctx) => subjectOf(ctx, 'Husk møtet med styrerne før workshop 1'),
+    body: (ctx) => [
+      ['Som barnehagemyndighet skal kommunen ha et møte med styrerne før workshop 1, der dere går gjennom resultatene fra spørreundersøkelsen og forbereder arbeidet på workshopen.'],
+      [`Vi ber om at møtet holdes innen ${milestoneTime(ctx)}.`],
+    ],
+  },
+  'workshop-invitation': {
+    subject: (ctx) => milestoneSubject(ctx, ''),
+    body: (ctx) => [
+      [`Velkommen til ${quoted(need(ctx, 'milestone').title)}! På workshopen jobber dere videre med utviklingsarbeidet i barnehagen, med utgangspunkt i resultatene fra spørreundersøkelsen.`],
+      milestoneFacts(ctx),
+      ['Vi gleder oss til en inspirerende dag sammen med dere.'],
+    ],
+  },
+  'learning-report-day-invitation': {
+    subject: (ctx) => milestoneSubject(ctx, 'Invitasjon til fagdag: '),
+    body: (ctx) => [
+      [`Vi inviterer til fagdag i ${ctx.programme}. På fagdagen presenteres læringsrapportene for hver region, og barnehagene deler erfaringer fra arbeidet gjennom året.`],
+      milestoneFacts(ctx),
+      ['Vi ser fram til en lærerik dag!'],
+    ],
+  },
+  'authority-meeting-invitation': {
+    subject: (ctx) => milestoneSubject(ctx, 'Invitasjon til '),
+    body: (ctx) => [
+      [`Vi inviterer barnehagemyndighetene i kommunene til regionalt møte i ${ctx.programme}. Her ser vi på status i programmet, resultatene i regionen og veien videre.`],
+      milestoneFacts(ctx),
+      [`Gi beskjed til ${ctx.coordinator.name} hvis kommunen ikke kan stille.`],
+    ],
+  },
+  'booklet-information': {
+    subject: (ctx) => subjectOf(ctx, 'Bidrag til heftet som presenterer barnehagene'),
+    body: (ctx) => [
+      [`I høst lager vi et hefte som presenterer barnehagene i ${ctx.programme} i ${ctx.countyName}. Vi ber hver barnehage sende en kort presentasjon av seg selv, gjerne med bilder.`],
+      [`Send materialet til ${ctx.coordinator.name} (${ctx.coordinator.email}) innen ${milestoneTime(ctx)}.`],
+      ['Husk samtykke fra foreldrene for bilder der barn kan kjennes igjen.'],
+    ],
+  },
+  'milestone-notice': {
+    subject: (ctx) => milestoneSubject(ctx, ''),
+    body: (ctx) => [
+      [`Her er en melding om ${quoted(need(ctx, 'milestone').title)} i ${ctx.programme}.`],
+      milestoneFacts(ctx),
+    ],
+  },
+  'deliverable-prompt': {
+    subject: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return subjectOf(ctx, `${d.title} – frist ${when(ctx).dayMonth(d.dueAt)}`);
+    },
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return [
+        [`Nå kan du sende inn ${quoted(d.title)}${forKindergarten(ctx)}. Innleveringen går til ${d.recipientLabel}.`],
+        [`Fristen er ${when(ctx).dateTime(d.dueAt)}.`],
+        uploadParagraph(ctx),
+      ];
+    },
+  },
+  'deliverable-reminder': {
+    subject: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return subjectOf(ctx, `Påminnelse: ${d.title} – frist ${when(ctx).dayMonth(d.dueAt)}`);
+    },
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return [
+        [`Vi har ennå ikke mottatt ${quoted(d.title)}${forKindergarten(ctx)}. Fristen er ${when(ctx).dateTime(d.dueAt)}.`],
+        uploadParagraph(ctx),
+        ['Har du nettopp sendt inn, kan du se bort fra denne påminnelsen.'],
+      ];
+    },
+  },
+  'deliverable-escalation': {
+    subject: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const k = need(ctx, 'kindergarten');
+      return subjectOf(ctx, `${k.name} har ikke levert ${d.title}`);
+    },
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const k = need(ctx, 'kindergarten');
+      const w = when(ctx);
+      return [
+        [`${k.name} i ${k.municipalityName} har ikke levert ${quoted(d.title)}, som hadde frist ${w.dateTime(d.dueAt)}.`],
+        ['Vi gir beskjed til dere som barnehagemyndighet, slik at dere kan følge opp barnehagen.'],
+        [`Forsinket innlevering tas imot fram til ${w.dateTime(d.lateUntil)}.`],
+      ];
+    },
+  },
+} satisfies Record<string, TemplateDefinition>;
+
+/** The id of a known email template. */
+export type TemplateId = keyof typeof TEMPLATES;
+
+/** Every known email template id. */
+export const TEMPLATE_IDS: readonly TemplateId[] = Object.freeze(Object.keys(TEMPLATES) as TemplateId[]);
+
+/** True when `id` names a known email template. */
+export function isTemplateId(id: string): id is TemplateId {
+  return Object.prototype.hasOwnProperty.call(TEMPLATES, id);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
+}
+
+/** Replaces control characters (CR, LF, tab, NUL, C1, line/paragraph separators) by spaces, collapses runs, trims. */
+function sanitizeSubject(subject: string): string {
+  // eslint-disable-next-line no-control-regex
+  return subject.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+
+function assertSafeHref(href: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(href).protocol;
+  } catch {
+    throw new Error(`invalid link "${href}": not an absolute URL`);
+  }
+  if (!SAFE_PROTOCOLS.has(protocol)) throw new Error(`invalid link "${href}": only http, https and mailto links are allowed`);
+  return href;
+}
+
+function inlineText(part: Inline): string {
+  if (typeof part === 'string') return part;
+  return part.href === part.label || part.href === `mailto:${part.label}` ? part.label : `${part.label} (${part.href})`;
+}
+
+function inlineHtml(part: Inline): string {
+  const html =
+    typeof part === 'string'
+      ? escapeHtml(part)
+      : `<a href="${escapeHtml(assertSafeHref(part.href))}">${escapeHtml(part.label)}</a>`;
+  return html.replace(/\r?\n/g, '<br>\n');
+}
+
+function greeting(ctx: EmailContext): Paragraph {
+  return [`Hei ${ctx.recipient.name},`];
+}
+
+function signature(ctx: EmailContext): Paragraph {
+  const { name, email } = ctx.coordinator;
+  return [`Vennlig hilsen\n${name}\n`, link(`mailto:${email}`, email), `\n${ctx.programme}, ${ctx.countyName}`];
+}
+
+function renderText(paragraphs: Paragraph[]): string {
+  return `${paragraphs.map((p) => p.map(inlineText).join('')).join('\n\n')}\n`;
+}
+
+function renderHtml(subject: string, paragraphs: Paragraph[]): string {
+  const body = paragraphs.map((p) => `<p>${p.map(inlineHtml).join('')}</p>`).join('\n');
+  return [
+    '<!doctype html>',
+    '<html lang="nb">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(subject)}</title>`,
+    '</head>',
+    '<body>',
+    body,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** Renders the context's template into a subject, a plain-text part and an HTML part; throws on an unknown template or missing context. */
+export function renderEmail(ctx: EmailContext): RenderedEmail {
+  if (!isTemplateId(ctx.template)) throw new Error(`unknown email template "${ctx.template}"`);
+  const definition: TemplateDefinition = TEMPLATES[ctx.template];
+  const subject = sanitizeSubject(definition.subject(ctx));
+  const paragraphs = [greeting(ctx), ...definition.body(ctx), signature(ctx)];
+  return { subject, text: renderText(paragraphs), html: renderHtml(subject, paragraphs) };
+}

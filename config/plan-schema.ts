@@ -1,0 +1,255 @@
+import { z } from 'zod';
+
+/**
+ * The plan file: one programme year of Kultur for læring as dated milestones and deliverables.
+ * Dates are local Oslo wall-clock times; `planning/resolve-timeline.ts` turns them into instants.
+ */
+
+export const idSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an id of lower-case letters a–z, digits and hyphens');
+
+export const localDateTimeSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'expected a local date and time like 2018-01-18T09:00');
+
+export const localTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time like 08:00');
+
+const emailSchema = z.email('expected an email address');
+
+export const audienceSchema = z
+  .enum(['directors', 'municipal-authorities', 'research-centre', 'coordinator'])
+  .describe('who an email or milestone is for');
+export type Audience = z.infer<typeof audienceSchema>;
+
+/** A date relative to another milestone's occurrence in the same region or workshop group. */
+export const relativeDateSchema = z
+  .object({
+    milestone: idSchema.describe('the milestone this date follows or precedes'),
+    days: z.number().int().min(-366).max(366).describe('calendar days after (negative: before) that milestone'),
+    time: localTimeSchema.optional().describe("local time of day; defaults to the other milestone's time"),
+  })
+  .strict();
+
+export const dateSpecSchema = z.union([localDateTimeSchema, relativeDateSchema]);
+export type DateSpec = z.infer<typeof dateSpecSchema>;
+
+export const milestoneAtSchema = z.union([
+  dateSpecSchema,
+  z.object({ regions: z.record(idSchema, localDateTimeSchema) }).strict().describe('one date per region'),
+  z.object({ groups: z.record(idSchema, localDateTimeSchema) }).strict().describe('one date per workshop group'),
+]);
+export type MilestoneAt = z.infer<typeof milestoneAtSchema>;
+
+export const milestoneKindSchema = z.enum([
+  'information',
+  'gathering',
+  'meeting',
+  'workshop',
+  'survey',
+  'deadline',
+  'check',
+  'portal',
+  'module',
+  'report-day',
+]);
+
+export const milestoneEmailSchema = z
+  .object({
+    template: idSchema.describe('email template id'),
+    to: audienceSchema,
+    daysBefore: z.number().int().min(0).max(180).default(0).describe('send this many days before the milestone'),
+    time: localTimeSchema.optional().describe('local send time; defaults to the milestone time, or the policy time when daysBefore > 0'),
+  })
+  .strict();
+
+export const milestoneSchema = z
+  .object({
+    id: idSchema,
+    kind: milestoneKindSchema,
+    title: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    location: z.string().max(200).optional(),
+    at: milestoneAtSchema,
+    durationMinutes: z.number().int().min(0).max(24 * 60).optional(),
+    audience: z.array(audienceSchema).min(1),
+    after: z.array(idSchema).default([]).describe('milestones that must come before this one in every region and group'),
+    opens: idSchema.optional().describe('the deliverable that opens when this milestone happens'),
+    emails: z.array(milestoneEmailSchema).default([]),
+  })
+  .strict();
+export type Milestone = z.infer<typeof milestoneSchema>;
+
+export const deliverableSchema = z
+  .object({
+    id: idSchema,
+    title: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    submittedBy: z.literal('directors'),
+    recipient: z.enum(['research-centre', 'municipal-authority', 'coordinator']),
+    opens: dateSpecSchema.optional().describe('when submissions open, unless a milestone opens it'),
+    due: dateSpecSchema,
+    reminders: z
+      .array(z.number().int().min(1).max(90))
+      .default([7, 1])
+      .describe('days before the deadline on which a director who has not submitted is reminded'),
+    escalationDays: z.number().int().min(0).max(90).default(3).describe('days after the deadline when the municipal authority is told'),
+    lateAcceptanceDays: z.number().int().min(0).max(180).default(14).describe('days after the deadline late submissions are still accepted'),
+    templates: z
+      .object({
+        prompt: idSchema.default('deliverable-prompt'),
+        reminder: idSchema.default('deliverable-reminder'),
+        escalation: idSchema.default('deliverable-escalation'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type Deliverable = z.infer<typeof deliverableSchema>;
+
+export const sendPolicySchema = z
+  .object({
+    quietHours: z
+      .object({ start: localTimeSchema.default('08:00'), end: localTimeSchema.default('16:00') })
+      .strict()
+      .prefault({})
+      .describe('emails go out only between start and end, local time'),
+    skipWeekends: z.boolean().default(true),
+    skipHolidays: z.boolean().default(true).describe('Norwegian public holidays'),
+    defaultTime: localTimeSchema.default('08:00').describe('send time of emails sent days before their milestone'),
+  })
+  .strict();
+export type SendPolicy = z.infer<typeof sendPolicySchema>;
+
+const contactSchema = z.object({ name: z.string().min(1).max(200), email: emailSchema }).strict();
+
+export const planSchema = z
+  .object({
+    programme: z.string().min(1).max(200),
+    schoolYear: z.number().int().min(2000).max(2100).describe('the autumn year: 2017 for 2017/2018'),
+    county: idSchema,
+    countyName: z.string().min(1).max(200),
+    timezone: z.literal('Europe/Oslo').default('Europe/Oslo'),
+    contacts: z.object({ coordinator: contactSchema, researchCentre: contactSchema }).strict(),
+    sendPolicy: sendPolicySchema.prefault({}),
+    regions: z
+      .array(
+        z
+          .object({
+            id: idSchema,
+            name: z.string().min(1).max(200),
+            groups: z.array(z.object({ id: idSchema, name: z.string().min(1).max(200) }).strict()).default([]),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(500),
+    deliverables: z.array(deliverableSchema).default([]),
+    milestones: z.array(milestoneSchema).min(1).max(200),
+  })
+  .strict()
+  .superRefine(checkReferences);
+export type Plan = z.infer<typeof planSchema>;
+export type PlanInput = z.input<typeof planSchema>;
+
+function checkReferences(plan: z.infer<typeof planSchemaShape>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const duplicates = (ids: string[], path: string, what: string) => {
+    const seen = new Set<string>();
+    ids.forEach((id, i) => {
+      if (seen.has(id)) issue([path, i, 'id'], `duplicate ${what} id "${id}"`);
+      seen.add(id);
+    });
+  };
+  duplicates(plan.regions.map((r) => r.id), 'regions', 'region');
+  duplicates(plan.milestones.map((m) => m.id), 'milestones', 'milestone');
+  duplicates(plan.deliverables.map((d) => d.id), 'deliverables', 'deliverable');
+
+  const regionIds = new Set(plan.regions.map((r) => r.id));
+  const groupIds = new Set<string>();
+  plan.regions.forEach((region, r) =>
+    region.groups.forEach((group, g) => {
+      if (groupIds.has(group.id) || (regionIds.has(group.id) && group.id !== region.id)) {
+        issue(['regions', r, 'groups', g, 'id'], `workshop group id "${group.id}" is used twice in the plan`);
+      }
+      groupIds.add(group.id);
+    }),
+  );
+  const allGroups = plan.regions.flatMap((r) => (r.groups.length ? r.groups.map((g) => g.id) : [r.id]));
+  const milestoneIds = new Set(plan.milestones.map((m) => m.id));
+  const deliverableIds = new Set(plan.deliverables.map((d) => d.id));
+
+  const checkRelative = (spec: DateSpec, path: (string | number)[]) => {
+    if (typeof spec !== 'string' && !milestoneIds.has(spec.milestone)) {
+      issue([...path, 'milestone'], `unknown milestone "${spec.milestone}"; expected one of: ${[...milestoneIds].join(', ')}`);
+    }
+  };
+
+  plan.milestones.forEach((m, i) => {
+    const at = m.at;
+    if (typeof at === 'string' || 'milestone' in at) {
+      checkRelative(at, ['milestones', i, 'at']);
+      if (typeof at !== 'string' && at.milestone === m.id) issue(['milestones', i, 'at', 'milestone'], 'a milestone cannot be relative to itself');
+    } else if ('regions' in at) {
+      for (const key of Object.keys(at.regions)) {
+        if (!regionIds.has(key)) issue(['milestones', i, 'at', 'regions', key], `unknown region "${key}"`);
+      }
+      for (const region of regionIds) {
+        if (!(region in at.regions)) issue(['milestones', i, 'at', 'regions'], `missing a date for region "${region}"`);
+      }
+    } else {
+      for (const key of Object.keys(at.groups)) {
+        if (!allGroups.includes(key)) issue(['milestones', i, 'at', 'groups', key], `unknown workshop group "${key}"`);
+      }
+      for (const group of allGroups) {
+        if (!(group in at.groups)) issue(['milestones', i, 'at', 'groups'], `missing a date for workshop group "${group}"`);
+      }
+    }
+    m.after.forEach((ref, j) => {
+      if (!milestoneIds.has(ref)) issue(['milestones', i, 'after', j], `unknown milestone "${ref}"`);
+    });
+    if (m.opens !== undefined && !deliverableIds.has(m.opens)) {
+      issue(['milestones', i, 'opens'], `unknown deliverable "${m.opens}"`);
+    }
+  });
+
+  plan.deliverables.forEach((d, i) => {
+    const openers = plan.milestones.filter((m) => m.opens === d.id).map((m) => m.id);
+    if (openers.length > 1) issue(['deliverables', i], `opened by more than one milestone: ${openers.join(', ')}`);
+    if (openers.length === 1 && d.opens !== undefined) {
+      issue(['deliverables', i, 'opens'], `both "opens" and milestone "${openers[0]}" open this deliverable; keep one`);
+    }
+    if (openers.length === 0 && d.opens === undefined) {
+      issue(['deliverables', i, 'opens'], 'expected an open date, or a milestone with "opens" naming this deliverable');
+    }
+    if (d.opens !== undefined) checkRelative(d.opens, ['deliverables', i, 'opens']);
+    checkRelative(d.due, ['deliverables', i, 'due']);
+  });
+
+  // Relative dates must not form a cycle.
+  const refOf = new Map<string, string>();
+  for (const m of plan.milestones) {
+    if (typeof m.at !== 'string' && 'milestone' in m.at) refOf.set(m.id, m.at.milestone);
+  }
+  plan.milestones.forEach((m, i) => {
+    const seen = new Set<string>([m.id]);
+    let cursor = refOf.get(m.id);
+    while (cursor !== undefined) {
+      if (seen.has(cursor)) {
+        issue(['milestones', i, 'at'], `relative dates form a cycle through "${cursor}"`);
+        return;
+      }
+      seen.add(cursor);
+      cursor = refOf.get(cursor);
+    }
+  });
+}
+
+// The shape without the refinement, so the refinement can be typed against its output.
+const planSchemaShape = z.object({
+  regions: z.array(z.object({ id: z.string(), groups: z.array(z.object({ id: z.string() })) })),
+  milestones: z.array(milestoneSchema),
+  deliverables: z.array(deliverableSchema),
+});

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { idSchema } from './plan-schema';
+
+/**
+ * The roster: regions → municipalities (with their kindergarten authority contact) → kindergartens.
+ * CSV rows (one per kindergarten) and the nested JSON form both normalise to `Roster`.
+ */
+
+/** Norwegian organisation number: nine digits with a modulus-11 check digit. */
+export function isValidOrgnr(value: string): boolean {
+  if (!/^\d{9}$/.test(value)) return false;
+  const weights = [3, 2, 7, 6, 5, 4, 3, 2];
+  const sum = weights.reduce((acc, w, i) => acc + w * Number(value[i]), 0);
+  const rest = sum % 11;
+  const check = rest === 0 ? 0 : 11 - rest;
+  return check !== 10 && check === Number(value[8]);
+}
+
+export const orgnrSchema = z
+  .string()
+  .transform((s) => s.replace(/\s+/g, ''))
+  .refine(isValidOrgnr, 'expected a Norwegian organisation number: nine digits with a valid check digit');
+
+const nameSchema = z.string().trim().min(1, 'expected a name').max(200);
+const emailSchema = z.string().trim().pipe(z.email('expected an email address'));
+
+/** One CSV row: what a coordinator exports from a spreadsheet. Column names are these keys. */
+export const rosterRowSchema = z
+  .object({
+    region: idSchema,
+    group: z.union([idSchema, z.literal('')]).optional(),
+    municipality: idSchema,
+    municipality_name: nameSchema,
+    authority_name: nameSchema,
+    authority_email: emailSchema,
+    kindergarten: nameSchema,
+    orgnr: orgnrSchema,
+    director_name: nameSchema,
+    director_email: emailSchema,
+    participants: z.coerce.number().int('expected a whole number').min(0).max(1000).optional(),
+  })
+  .strict();
+export type RosterRow = z.infer<typeof rosterRowSchema>;
+export const rosterColumns = Object.keys(rosterRowSchema.shape) as (keyof RosterRow)[];
+
+const kindergartenJsonSchema = z
+  .object({
+    name: nameSchema,
+    orgnr: orgnrSchema,
+    group: idSchema.optional(),
+    director: z.object({ name: nameSchema, email: emailSchema }).strict(),
+    participants: z.number().int().min(0).max(1000).optional(),
+  })
+  .strict();
+
+/** The nested JSON form of a roster. */
+export const rosterJsonSchema = z
+  .object({
+    regions: z.array(
+      z
+        .object({
+          id: idSchema,
+          municipalities: z.array(
+            z
+              .object({
+                id: idSchema,
+                name: nameSchema,
+                authority: z.object({ name: nameSchema, email: emailSchema }).strict(),
+                kindergartens: z.array(kindergartenJsonSchema),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export interface Municipality {
+  id: string;
+  name: string;
+  regionId: string;
+  authority: { name: string; email: string };
+}
+
+export interface Kindergarten {
+  orgnr: string;
+  name: string;
+  municipalityId: string;
+  regionId: string;
+  groupId: string;
+  director: { name: string; email: string };
+  participants: number | null;
+}
+
+export interface Roster {
+  municipalities: Municipality[];
+  kindergartens: Kindergarten[];
+}
+
+/** A kindergarten added mid-year by the coordinator (the municipality must already be in the roster). */
+export const newKindergartenSchema = z
+  .object({
+    orgnr: orgnrSchema,
+    name: nameSchema,
+    municipalityId: idSchema,
+    groupId: idSchema.optional(),
+    director: z.object({ name: nameSchema, email: emailSchema }).strict(),
+    participants: z.number().int().min(0).max(1000).optional(),
+  })
+  .strict();
+export type NewKindergarten = z.infer<typeof newKindergartenSchema>;

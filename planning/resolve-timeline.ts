@@ -1,0 +1,231 @@
+import type { DateTime } from 'luxon';
+import type { DateSpec, Milestone, Plan } from '../config/plan-schema';
+import { InputError, type InputIssue } from '../config/errors';
+import type {
+  DeliverableWindow,
+  Occurrence,
+  Scope,
+  ScheduledEmail,
+  Timeline,
+  TimelineDeliverable,
+  TimelineMilestone,
+  TimelineRegion,
+} from '../workflows/timeline';
+import { parseLocal, toWorkingTime, withLocalTime } from './send-policy';
+
+/** A coordinator's move of a milestone: for everyone, one region, or one workshop group. */
+export interface MilestoneOverride {
+  milestoneId: string;
+  regionId?: string | null;
+  groupId?: string | null;
+  /** New local date and time, `YYYY-MM-DDTHH:mm` in the plan's zone. */
+  at: string;
+}
+
+const SCOPE_RANK: Record<Scope, number> = { run: 0, region: 1, group: 2 };
+const maxScope = (a: Scope, b: Scope): Scope => (SCOPE_RANK[a] >= SCOPE_RANK[b] ? a : b);
+
+interface Unit {
+  regionId: string;
+  groupId: string;
+}
+
+interface Resolved {
+  local: DateTime;
+  version: number;
+}
+
+/** The regions of a plan with their workshop groups; a region without named groups is one group of its own id. */
+export function timelineRegions(plan: Plan): TimelineRegion[] {
+  return plan.regions.map((r) => ({
+    id: r.id,
+    name: r.name,
+    groups: r.groups.length ? r.groups.map((g) => ({ ...g })) : [{ id: r.id, name: r.name }],
+  }));
+}
+
+/**
+ * Resolves a validated plan (plus the coordinator's overrides, oldest first) to instants in Europe/Oslo: each
+ * milestone per run, region or workshop group, the emails about it moved into working time, and each deliverable's
+ * window. Throws InputError listing every ordering problem (a milestone before one it must follow, a deadline before
+ * its opening) so that nothing with a broken order is ever started.
+ */
+export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverride[] = []): Timeline {
+  const zone = plan.timezone;
+  const regions = timelineRegions(plan);
+  const units: Unit[] = regions.flatMap((r) => r.groups.map((g) => ({ regionId: r.id, groupId: g.id })));
+  const milestones = new Map(plan.milestones.map((m) => [m.id, m]));
+  const issues: InputIssue[] = [];
+
+  for (const [i, o] of overrides.entries()) {
+    if (!milestones.has(o.milestoneId)) issues.push({ path: `overrides.${i}.milestoneId`, message: `unknown milestone "${o.milestoneId}"` });
+    if (o.regionId && !regions.some((r) => r.id === o.regionId)) issues.push({ path: `overrides.${i}.regionId`, message: `unknown region "${o.regionId}"` });
+    if (o.groupId && !units.some((u) => u.groupId === o.groupId && (!o.regionId || u.regionId === o.regionId))) {
+      issues.push({ path: `overrides.${i}.groupId`, message: `unknown workshop group "${o.groupId}"` });
+    }
+    if (!parseLocal(o.at, zone).isValid) issues.push({ path: `overrides.${i}.at`, message: `expected a local date and time, got "${o.at}"` });
+  }
+  if (issues.length) throw new InputError('The reschedule was refused', issues);
+
+  const overridesFor = (id: string, unit: Unit) =>
+    overrides.filter(
+      (o) => o.milestoneId === id && (!o.regionId || o.regionId === unit.regionId) && (!o.groupId || o.groupId === unit.groupId),
+    );
+
+  const scopeCache = new Map<string, Scope>();
+  const scopeOf = (id: string): Scope => {
+    const cached = scopeCache.get(id);
+    if (cached) return cached;
+    const m = milestones.get(id) as Milestone;
+    let scope: Scope = 'run';
+    if (typeof m.at !== 'string') {
+      if ('regions' in m.at) scope = 'region';
+      else if ('groups' in m.at) scope = 'group';
+      else scope = scopeOf(m.at.milestone);
+    }
+    for (const o of overrides) {
+      if (o.milestoneId !== id) continue;
+      if (o.groupId) scope = 'group';
+      else if (o.regionId) scope = maxScope(scope, 'region');
+    }
+    scopeCache.set(id, scope);
+    return scope;
+  };
+
+  const resolvedCache = new Map<string, Resolved>();
+  const applyRelative = (base: Resolved, spec: { days: number; time?: string | undefined }): Resolved => {
+    const day = base.local.plus({ days: spec.days });
+    return { local: spec.time ? withLocalTime(day, spec.time) : day, version: base.version };
+  };
+  const fromSpec = (spec: DateSpec, unit: Unit): Resolved =>
+    typeof spec === 'string' ? { local: parseLocal(spec, zone), version: 0 } : applyRelative(milestoneAt(spec.milestone, unit), spec);
+
+  function milestoneAt(id: string, unit: Unit): Resolved {
+    const key = `${id}|${unit.regionId}|${unit.groupId}`;
+    const cached = resolvedCache.get(key);
+    if (cached) return cached;
+    const m = milestones.get(id) as Milestone;
+    const own = overridesFor(id, unit);
+    const last = own[own.length - 1];
+    let resolved: Resolved;
+    if (last) {
+      resolved = { local: parseLocal(last.at, zone), version: own.length };
+    } else if (typeof m.at === 'string' || 'milestone' in m.at) {
+      resolved = fromSpec(m.at, unit);
+    } else if ('regions' in m.at) {
+      resolved = { local: parseLocal(m.at.regions[unit.regionId] as string, zone), version: 0 };
+    } else {
+      resolved = { local: parseLocal(m.at.groups[unit.groupId] as string, zone), version: 0 };
+    }
+    resolvedCache.set(key, resolved);
+    return resolved;
+  }
+
+  /** The units an item of this scope is resolved for: one for the run, one per region, or one per group. */
+  const unitsOf = (scope: Scope): Unit[] => {
+    if (scope === 'group') return units;
+    if (scope === 'region') return regions.map((r) => ({ regionId: r.id, groupId: (r.groups[0] as { id: string }).id }));
+    return [units[0] as Unit];
+  };
+  const placed = (scope: Scope, unit: Unit) => ({
+    scope,
+    regionId: scope === 'run' ? null : unit.regionId,
+    groupId: scope === 'group' ? unit.groupId : null,
+  });
+
+  const policy = plan.sendPolicy;
+  const timelineMilestones: TimelineMilestone[] = plan.milestones.map((m) => {
+    const scope = scopeOf(m.id);
+    const occurrences: Occurrence[] = unitsOf(scope).map((unit) => {
+      const { local, version } = milestoneAt(m.id, unit);
+      const emails: ScheduledEmail[] = m.emails.map((e) => {
+        const day = local.minus({ days: e.daysBefore });
+        const wanted = withLocalTime(day, e.time ?? (e.daysBefore === 0 ? local.toFormat('HH:mm') : policy.defaultTime));
+        const latestUseful = e.daysBefore > 0 ? local : local.plus({ days: 2 });
+        const sendAt = toWorkingTime(wanted, policy, latestUseful);
+        return { id: `${e.template}:${e.to}:${e.daysBefore}`, template: e.template, to: e.to, sendAt: sendAt.toMillis(), latestUsefulAt: latestUseful.toMillis() };
+      });
+      return { ...placed(scope, unit), at: local.toMillis(), version, emails };
+    });
+    return { id: m.id, kind: m.kind, title: m.title, location: m.location ?? null, occurrences };
+  });
+
+  const deliverables: TimelineDeliverable[] = plan.deliverables.map((d) => {
+    const opener = plan.milestones.find((m) => m.opens === d.id);
+    const openSpec: DateSpec = opener ? { milestone: opener.id, days: 0 } : (d.opens as DateSpec);
+    const specScope = (spec: DateSpec): Scope => (typeof spec === 'string' ? 'run' : scopeOf(spec.milestone));
+    const scope = maxScope(specScope(openSpec), specScope(d.due));
+    const windows: DeliverableWindow[] = unitsOf(scope).map((unit) => {
+      const opens = fromSpec(openSpec, unit);
+      const due = fromSpec(d.due, unit);
+      const lateUntil = due.local.plus({ days: d.lateAcceptanceDays });
+      const where = scope === 'run' ? '' : ` in ${scope === 'group' ? `workshop group "${unit.groupId}"` : `region "${unit.regionId}"`}`;
+      if (due.local <= opens.local) {
+        issues.push({
+          path: `deliverables.${d.id}`,
+          message: `the deadline ${fmt(due.local)} is not after the opening ${fmt(opens.local)}${where}`,
+        });
+      }
+      const reminderAts = d.reminders
+        .map((days) => toWorkingTime(withLocalTime(due.local.minus({ days }), policy.defaultTime), policy, due.local))
+        .filter((at) => at > opens.local && at < due.local)
+        .map((at) => at.toMillis());
+      const escalation = toWorkingTime(withLocalTime(due.local.plus({ days: d.escalationDays }), policy.defaultTime), policy, lateUntil);
+      return {
+        ...placed(scope, unit),
+        opensAt: opens.local.toMillis(),
+        promptAt: toWorkingTime(opens.local, policy, due.local).toMillis(),
+        dueAt: due.local.toMillis(),
+        reminderAts: [...new Set(reminderAts)].sort((a, b) => a - b),
+        escalationAt: Math.max(escalation.toMillis(), due.local.toMillis()),
+        lateUntil: lateUntil.toMillis(),
+        version: Math.max(opens.version, due.version),
+      };
+    });
+    return { id: d.id, title: d.title, recipient: d.recipient, templates: { ...d.templates }, windows };
+  });
+
+  for (const m of plan.milestones) {
+    for (const before of m.after) {
+      for (const unit of units) {
+        const mine = milestoneAt(m.id, unit).local;
+        const theirs = milestoneAt(before, unit).local;
+        if (mine <= theirs) {
+          issues.push({
+            path: `milestones.${m.id}`,
+            message: `"${m.id}" (${fmt(mine)}) must come after "${before}" (${fmt(theirs)}) in workshop group "${unit.groupId}"`,
+          });
+        }
+      }
+    }
+  }
+  if (issues.length) throw new InputError('The timeline is out of order', dedupe(issues));
+
+  const instants = [
+    ...timelineMilestones.flatMap((m) => m.occurrences.flatMap((o) => [o.at, ...o.emails.map((e) => e.sendAt)])),
+    ...deliverables.flatMap((d) => d.windows.map((w) => w.lateUntil)),
+  ];
+  return {
+    schoolYear: plan.schoolYear,
+    county: plan.county,
+    timezone: zone,
+    regions,
+    milestones: timelineMilestones,
+    deliverables,
+    endsAt: Math.max(...instants),
+  };
+}
+
+function fmt(local: DateTime): string {
+  return local.toFormat('yyyy-MM-dd HH:mm');
+}
+
+function dedupe(issues: InputIssue[]): InputIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}|${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { InputError, type InputIssue } from '../config/errors';
+import type { Plan } from '../config/plan-schema';
+import {
+  rosterColumns,
+  rosterJsonSchema,
+  rosterRowSchema,
+  type Kindergarten,
+  type Municipality,
+  type Roster,
+  type RosterRow,
+} from '../config/roster-schema';
+import { timelineRegions } from './resolve-timeline';
+
+/**
+ * Imports a roster from CSV (one row per kindergarten) or nested JSON, checked against the plan's regions and
+ * workshop groups. Every problem is reported with file, row and column; nothing is returned unless all rows are good,
+ * so a roster is never half-imported.
+ */
+export function parseRoster(text: string, file: string, plan: Plan): Roster {
+  const rows = extname(file).toLowerCase() === '.json' ? jsonRows(text, file) : csvRows(text, file);
+  return buildRoster(rows, file, plan);
+}
+
+export function loadRoster(file: string, plan: Plan): Roster {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`The roster ${file} could not be read`, [{ file, message: (error as Error).message }]);
+  }
+  return parseRoster(text, file, plan);
+}
+
+interface NumberedRow {
+  row: number;
+  values: Record<string, unknown>;
+}
+
+function csvRows(text: string, file: string): NumberedRow[] {
+  let records: string[][];
+  try {
+    records = parseCsv(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, trim: true, relax_column_count: true, delimiter: [',', ';'] });
+  } catch (error) {
+    throw new InputError(`The roster ${file} is not valid CSV`, [{ file, message: (error as Error).message }]);
+  }
+  const [header, ...body] = records;
+  if (!header) throw new InputError(`The roster ${file} is empty`, [{ file, row: 1, message: `expected a header row: ${rosterColumns.join(',')}` }]);
+  const issues: InputIssue[] = [];
+  const columns = header.map((h) => h.trim().toLowerCase());
+  columns.forEach((c, i) => {
+    if (!(rosterColumns as string[]).includes(c)) issues.push({ file, row: 1, column: header[i], message: `unknown column; expected one of ${rosterColumns.join(', ')}` });
+  });
+  const required = rosterColumns.filter((c) => c !== 'group' && c !== 'participants');
+  for (const c of required) {
+    if (!columns.includes(c)) issues.push({ file, row: 1, column: c, message: 'missing column' });
+  }
+  if (issues.length) throw new InputError(`The roster ${file} has a wrong header`, issues);
+  return body.map((cells, i) => {
+    const values: Record<string, unknown> = {};
+    columns.forEach((c, j) => {
+      const cell = cells[j];
+      if (cell !== undefined && cell !== '') values[c] = cell;
+    });
+    if (cells.length > columns.length) values.__extra = cells.slice(columns.length).join(',');
+    return { row: i + 2, values };
+  });
+}
+
+function jsonRows(text: string, file: string): NumberedRow[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`The roster ${file} is not valid JSON`, [{ file, message: (error as Error).message }]);
+  }
+  const parsed = rosterJsonSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InputError(
+      `The roster ${file} is not valid`,
+      parsed.error.issues.map((issue) => ({ file, path: issue.path.map(String).join('.'), message: issue.message })),
+    );
+  }
+  const rows: NumberedRow[] = [];
+  let n = 0;
+  for (const region of parsed.data.regions) {
+    for (const m of region.municipalities) {
+      for (const k of m.kindergartens) {
+        n += 1;
+        rows.push({
+          row: n,
+          values: {
+            region: region.id,
+            group: k.group,
+            municipality: m.id,
+            municipality_name: m.name,
+            authority_name: m.authority.name,
+            authority_email: m.authority.email,
+            kindergarten: k.name,
+            orgnr: k.orgnr,
+            director_name: k.director.name,
+            director_email: k.director.email,
+            participants: k.participants,
+          },
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+function buildRoster(rows: NumberedRow[], file: string, plan: Plan): Roster {
+  const issues: InputIssue[] = [];
+  const regions = new Map(timelineRegions(plan).map((r) => [r.id, r]));
+  const municipalities = new Map<string, Municipality & { row: number }>();
+  const orgnrs = new Map<string, number>();
+  const kindergartens: Kindergarten[] = [];
+
+  for (const { row, values } of rows) {
+    if ('__extra' in values) {
+      issues.push({ file, row, message: `more cells than columns (extra: "${String(values.__extra)}")` });
+      continue;
+    }
+    const parsed = rosterRowSchema.safeParse(values);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const column = issue.path.map(String).join('.');
+        const message = issue.code === 'invalid_type' && values[column] === undefined ? 'missing value' : issue.message;
+        issues.push({ file, row, column, message });
+      }
+      continue;
+    }
+    const r: RosterRow = parsed.data;
+    const region = regions.get(r.region);
+    if (!region) {
+      issues.push({ file, row, column: 'region', message: `unknown region "${r.region}"; the plan has ${[...regions.keys()].join(', ')}` });
+      continue;
+    }
+    let groupId = r.group || undefined;
+    const named = plan.regions.find((p) => p.id === region.id)?.groups ?? [];
+    if (groupId === undefined) {
+      if (named.length > 1) {
+        issues.push({ file, row, column: 'group', message: `region "${region.id}" meets in workshop groups; expected one of ${named.map((g) => g.id).join(', ')}` });
+        continue;
+      }
+      groupId = (region.groups[0] as { id: string }).id;
+    } else if (!region.groups.some((g) => g.id === groupId)) {
+      issues.push({ file, row, column: 'group', message: `unknown workshop group "${groupId}" in region "${region.id}"; expected ${region.groups.map((g) => g.id).join(', ')}` });
+      continue;
+    }
+    const seen = orgnrs.get(r.orgnr);
+    if (seen !== undefined) {
+      issues.push({ file, row, column: 'orgnr', message: `organisation number ${r.orgnr} is already used in row ${seen}` });
+      continue;
+    }
+    orgnrs.set(r.orgnr, row);
+    const existing = municipalities.get(r.municipality);
+    const municipality = {
+      id: r.municipality,
+      name: r.municipality_name,
+      regionId: r.region,
+      authority: { name: r.authority_name, email: r.authority_email },
+      row,
+    };
+    if (existing) {
+      const fields: [string, string, string][] = [
+        ['region', existing.regionId, municipality.regionId],
+        ['municipality_name', existing.name, municipality.name],
+        ['authority_name', existing.authority.name, municipality.authority.name],
+        ['authority_email', existing.authority.email, municipality.authority.email],
+      ];
+      for (const [column, before, now] of fields) {
+        if (before !== now) issues.push({ file, row, column, message: `municipality "${r.municipality}" has "${before}" in row ${existing.row} but "${now}" here` });
+      }
+    } else {
+      municipalities.set(r.municipality, municipality);
+    }
+    kindergartens.push({
+      orgnr: r.orgnr,
+      name: r.kindergarten,
+      municipalityId: r.municipality,
+      regionId: r.region,
+      groupId,
+      director: { name: r.director_name, email: r.director_email },
+      participants: r.participants ?? null,
+    });
+  }
+  if (rows.length === 0) issues.push({ file, message: 'the roster has no kindergartens' });
+  if (issues.length) throw new InputError(`The roster ${file} is not valid; nothing was imported`, issues);
+  return {
+    municipalities: [...municipalities.values()].map(({ row: _row, ...m }) => m),
+    kindergartens,
+  };
+}

@@ -1,0 +1,172 @@
+import {
+  EmailContext,
+  TEMPLATE_IDS,
+  formatOsloDate,
+  formatOsloDateTime,
+  isTemplateId,
+  renderEmail,
+} from '../../activities/email/templates';
+
+const WINTER = '2018-01-18T08:00:00Z';
+const SUMMER = '2018-06-01T14:00:00Z';
+
+function sampleContext(template: string, overrides: Partial<EmailContext> = {}): EmailContext {
+  return {
+    template,
+    recipient: { name: 'Kari Nordmann', role: 'director' },
+    programme: 'Kultur for læring – barnehage',
+    countyName: 'Hedmark',
+    schoolYear: 2017,
+    timezone: 'Europe/Oslo',
+    milestone: {
+      id: 'workshop-1',
+      title: 'Workshop 1 for Hedmarkregionen, Ringsaker og Løten',
+      kind: 'workshop',
+      at: WINTER,
+      location: 'Scandic Hamar',
+    },
+    deliverable: {
+      id: 'development-plan',
+      title: 'Utviklingsplan',
+      recipientLabel: 'SePU',
+      opensAt: '2017-11-20T08:00:00Z',
+      dueAt: '2017-12-01T15:00:00Z',
+      lateUntil: '2017-12-15T15:00:00Z',
+    },
+    kindergarten: { orgnr: '974123456', name: 'Solsikken barnehage', municipalityName: 'Ringsaker' },
+    municipality: { name: 'Ringsaker' },
+    uploadUrl: 'https://arshjul.example.no/upload/abc123?token=x&y=1',
+    coordinator: { name: 'Ola Koordinator', email: 'ola@example.no' },
+    ...overrides,
+  };
+}
+
+describe('email templates', () => {
+  it.each(TEMPLATE_IDS.map((id) => [id]))('renders %s with a full context', (id) => {
+    const email = renderEmail(sampleContext(id));
+    expect(email.subject.length).toBeGreaterThan(0);
+    expect(email.subject.startsWith('Kultur for læring')).toBe(true);
+    expect(email.text.length).toBeGreaterThan(0);
+    expect(email.html.startsWith('<!doctype html>')).toBe(true);
+    expect(email.html).toContain('<html lang="nb">');
+    expect(email.text).toContain('Hei Kari Nordmann,');
+  });
+
+  it('ends every email with a signature naming the coordinator and the programme', () => {
+    for (const id of TEMPLATE_IDS) {
+      const { text, html } = renderEmail(sampleContext(id));
+      expect(text.trimEnd().endsWith('Ola Koordinator\nola@example.no\nKultur for læring – barnehage, Hedmark')).toBe(true);
+      expect(html).toContain('<a href="mailto:ola@example.no">ola@example.no</a>');
+    }
+  });
+
+  it('recognises known template ids and rejects others', () => {
+    expect(isTemplateId('workshop-invitation')).toBe(true);
+    expect(isTemplateId('deliverable-escalation')).toBe(true);
+    expect(isTemplateId('no-such-template')).toBe(false);
+    expect(isTemplateId('toString')).toBe(false);
+  });
+
+  it('writes the workshop time the Norwegian way in Oslo time', () => {
+    const email = renderEmail(sampleContext('workshop-invitation'));
+    expect(email.subject).toBe('Kultur for læring: Workshop 1 for Hedmarkregionen, Ringsaker og Løten torsdag 18. januar');
+    expect(email.text).toContain('torsdag 18. januar 2018 kl. 09.00');
+    expect(email.text).toContain('Scandic Hamar');
+    expect(email.html).toContain('torsdag 18. januar 2018 kl. 09.00');
+  });
+
+  it('formats winter instants at UTC+1 and summer instants at UTC+2', () => {
+    expect(formatOsloDateTime(WINTER)).toBe('torsdag 18. januar 2018 kl. 09.00');
+    expect(formatOsloDateTime(SUMMER)).toBe('fredag 1. juni 2018 kl. 16.00');
+    expect(formatOsloDate(WINTER)).toBe('torsdag 18. januar 2018');
+    expect(formatOsloDateTime('2017-12-01T15:00:00Z')).toBe('fredag 1. desember 2017 kl. 16.00');
+  });
+
+  it('uses Oslo time across daylight saving time in rendered emails', () => {
+    const ctx = sampleContext('milestone-notice');
+    const summer = renderEmail({ ...ctx, milestone: { ...ctx.milestone!, at: SUMMER } });
+    expect(summer.text).toContain('kl. 16.00');
+    const winter = renderEmail(ctx);
+    expect(winter.text).toContain('kl. 09.00');
+  });
+
+  it('rejects an invalid instant', () => {
+    expect(() => formatOsloDateTime('not a date')).toThrow(/not a date/);
+  });
+
+  it('escapes HTML in a kindergarten name in html and keeps it verbatim in text', () => {
+    const evil = '<script>alert(1)</script>';
+    const ctx = sampleContext('deliverable-escalation', {
+      kindergarten: { orgnr: '974123456', name: evil, municipalityName: 'Løten & "Omegn"' },
+    });
+    const email = renderEmail(ctx);
+    expect(email.html).not.toContain(evil);
+    expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(email.html).toContain('Løten &amp; &quot;Omegn&quot;');
+    expect(email.text).toContain(evil);
+    expect(email.text).toContain('Løten & "Omegn"');
+  });
+
+  it('escapes quotes and ampersands in link hrefs', () => {
+    const email = renderEmail(sampleContext('deliverable-prompt'));
+    expect(email.html).toContain('<a href="https://arshjul.example.no/upload/abc123?token=x&amp;y=1">');
+  });
+
+  it('refuses links that are not http, https or mailto', () => {
+    expect(() => renderEmail(sampleContext('deliverable-prompt', { uploadUrl: 'javascript:alert(1)' }))).toThrow(/javascript/);
+  });
+
+  it('never lets CR/LF in a milestone title reach the subject', () => {
+    const ctx = sampleContext('workshop-invitation');
+    const email = renderEmail({
+      ...ctx,
+      milestone: { ...ctx.milestone!, title: 'Workshop 1\r\nBcc: victim@example.com\u0000' },
+    });
+    expect(email.subject).not.toMatch(/[\r\n\u0000-\u001f]/);
+    expect(email.subject).toBe('Kultur for læring: Workshop 1 Bcc: victim@example.com torsdag 18. januar');
+  });
+
+  it('puts the upload link and the due date in the deliverable prompt', () => {
+    const email = renderEmail(sampleContext('deliverable-prompt'));
+    expect(email.text).toContain('https://arshjul.example.no/upload/abc123?token=x&y=1');
+    expect(email.text).toContain('fredag 1. desember 2017 kl. 16.00');
+    expect(email.text).toContain('SePU');
+    expect(email.html).toContain('fredag 1. desember 2017 kl. 16.00');
+    expect(email.subject).toBe('Kultur for læring: Utviklingsplan – frist fredag 1. desember');
+  });
+
+  it('tells the municipal authority which kindergarten is late and until when late submissions are accepted', () => {
+    const email = renderEmail(sampleContext('deliverable-escalation'));
+    expect(email.text).toContain('Solsikken barnehage i Ringsaker');
+    expect(email.text).toContain('fredag 1. desember 2017 kl. 16.00');
+    expect(email.text).toContain('fredag 15. desember 2017 kl. 16.00');
+  });
+
+  it('throws an error naming an unknown template id', () => {
+    expect(() => renderEmail(sampleContext('no-such-template'))).toThrow(/no-such-template/);
+  });
+
+  it('throws naming the template when milestone context is missing', () => {
+    expect(() => renderEmail(sampleContext('workshop-invitation', { milestone: undefined }))).toThrow(
+      'template "workshop-invitation" needs ctx.milestone',
+    );
+  });
+
+  it('throws naming the template when deliverable, kindergarten or upload link is missing', () => {
+    expect(() => renderEmail(sampleContext('deliverable-prompt', { deliverable: undefined }))).toThrow(
+      'template "deliverable-prompt" needs ctx.deliverable',
+    );
+    expect(() => renderEmail(sampleContext('deliverable-escalation', { kindergarten: undefined }))).toThrow(
+      'template "deliverable-escalation" needs ctx.kindergarten',
+    );
+    expect(() => renderEmail(sampleContext('deliverable-reminder', { uploadUrl: undefined }))).toThrow(
+      'template "deliverable-reminder" needs ctx.uploadUrl',
+    );
+  });
+
+  it('omits the location line when a milestone has no location', () => {
+    const ctx = sampleContext('gathering-invitation');
+    const email = renderEmail({ ...ctx, milestone: { ...ctx.milestone!, location: null } });
+    expect(email.text).not.toContain('Sted:');
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * The resolved timeline: a plan turned into instants (epoch milliseconds), and the pure helpers that cut it into
+ * what one region or one kindergarten needs. Resolution itself (time zones, holidays) happens outside the workflow
+ * sandbox in `planning/resolve-timeline.ts`; this file holds only data and deterministic functions.
+ */
+
+export type Audience = 'directors' | 'municipal-authorities' | 'research-centre' | 'coordinator';
+export type Scope = 'run' | 'region' | 'group';
+
+export interface ScheduledEmail {
+  /** Stable within a milestone: `<template>:<audience>:<days before>`. */
+  id: string;
+  template: string;
+  to: Audience;
+  sendAt: number;
+  /** After this instant the email is no longer worth sending (the event has passed). */
+  latestUsefulAt: number;
+}
+
+export interface Occurrence {
+  scope: Scope;
+  regionId: string | null;
+  groupId: string | null;
+  at: number;
+  /** Bumped each time this occurrence is moved, so emails about the new date get new idempotency keys. */
+  version: number;
+  emails: ScheduledEmail[];
+}
+
+export interface TimelineMilestone {
+  id: string;
+  kind: string;
+  title: string;
+  location: string | null;
+  occurrences: Occurrence[];
+}
+
+export interface DeliverableTemplates {
+  prompt: string;
+  reminder: string;
+  escalation: string;
+}
+
+export interface DeliverableWindow {
+  scope: Scope;
+  regionId: string | null;
+  groupId: string | null;
+  opensAt: number;
+  /** When the director is prompted: the opening moved into working time. */
+  promptAt: number;
+  dueAt: number;
+  /** Instants of the reminders, already moved off weekends, holidays and quiet hours. */
+  reminderAts: number[];
+  escalationAt: number;
+  lateUntil: number;
+  version: number;
+}
+
+export interface TimelineDeliverable {
+  id: string;
+  title: string;
+  recipient: 'research-centre' | 'municipal-authority' | 'coordinator';
+  templates: DeliverableTemplates;
+  windows: DeliverableWindow[];
+}
+
+export interface TimelineRegion {
+  id: string;
+  name: string;
+  groups: { id: string; name: string }[];
+}
+
+export interface Timeline {
+  schoolYear: number;
+  county: string;
+  timezone: string;
+  regions: TimelineRegion[];
+  milestones: TimelineMilestone[];
+  deliverables: TimelineDeliverable[];
+  /** The last instant anything can happen: the latest late-submission window or milestone. */
+  endsAt: number;
+}
+
+/** What one kindergarten workflow needs: the director emails and deliverable windows of its region and group. */
+export interface KindergartenSchedule {
+  emails: KindergartenEmailStep[];
+  deliverables: KindergartenDeliverable[];
+  endsAt: number;
+}
+
+export interface KindergartenEmailStep {
+  /** `<milestone>/<email id>`: the business key of the step within the kindergarten. */
+  stepId: string;
+  milestoneId: string;
+  template: string;
+  occurrenceAt: number;
+  sendAt: number;
+  latestUsefulAt: number;
+  version: number;
+}
+
+export interface KindergartenDeliverable {
+  id: string;
+  title: string;
+  recipient: TimelineDeliverable['recipient'];
+  templates: DeliverableTemplates;
+  window: DeliverableWindow;
+}
+
+/** True when an occurrence or window applies to a kindergarten or municipality in this region and group. */
+export function appliesTo(
+  item: { scope: Scope; regionId: string | null; groupId: string | null },
+  regionId: string,
+  groupId: string,
+): boolean {
+  if (item.scope === 'run') return true;
+  if (item.scope === 'region') return item.regionId === regionId;
+  return item.regionId === regionId && item.groupId === groupId;
+}
+
+/** Cuts the director-facing part of the timeline for one kindergarten. */
+export function scheduleForKindergarten(timeline: Timeline, regionId: string, groupId: string): KindergartenSchedule {
+  const emails: KindergartenEmailStep[] = [];
+  for (const milestone of timeline.milestones) {
+    for (const occurrence of milestone.occurrences) {
+      if (!appliesTo(occurrence, regionId, groupId)) continue;
+      for (const email of occurrence.emails) {
+        if (email.to !== 'directors') continue;
+        emails.push({
+          stepId: `${milestone.id}/${email.id}`,
+          milestoneId: milestone.id,
+          template: email.template,
+          occurrenceAt: occurrence.at,
+          sendAt: email.sendAt,
+          latestUsefulAt: email.latestUsefulAt,
+          version: occurrence.version,
+        });
+      }
+    }
+  }
+  emails.sort((a, b) => a.sendAt - b.sendAt || a.stepId.localeCompare(b.stepId));
+  const deliverables: KindergartenDeliverable[] = [];
+  for (const deliverable of timeline.deliverables) {
+    const window = deliverable.windows.find((w) => appliesTo(w, regionId, groupId));
+    if (!window) continue;
+    deliverables.push({
+      id: deliverable.id,
+      title: deliverable.title,
+      recipient: deliverable.recipient,
+      templates: deliverable.templates,
+      window,
+    });
+  }
+  return { emails, deliverables, endsAt: timeline.endsAt };
+}
+
+/** One occurrence that a region or run workflow owns: it records it and sends its non-director emails. */
+export interface OwnedOccurrence {
+  key: string;
+  milestoneId: string;
+  occurrence: Occurrence;
+}
+
+/** Occurrences owned by the run (scope run) or by one region (scope region or group in that region). */
+export function ownedOccurrences(timeline: Timeline, owner: { regionId: string } | 'run'): OwnedOccurrence[] {
+  const owned: OwnedOccurrence[] = [];
+  for (const milestone of timeline.milestones) {
+    for (const occurrence of milestone.occurrences) {
+      const mine = owner === 'run' ? occurrence.scope === 'run' : occurrence.scope !== 'run' && occurrence.regionId === owner.regionId;
+      if (!mine) continue;
+      owned.push({ key: occurrenceKey(milestone.id, occurrence), milestoneId: milestone.id, occurrence });
+    }
+  }
+  return owned;
+}
+
+export function occurrenceKey(milestoneId: string, occurrence: Pick<Occurrence, 'regionId' | 'groupId'>): string {
+  return [milestoneId, occurrence.regionId ?? '*', occurrence.groupId ?? '*'].join('/');
+}
