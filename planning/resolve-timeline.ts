@@ -3,6 +3,7 @@ import type { DateSpec, Milestone, Plan } from '../config/plan-schema';
 import { InputError, type InputIssue } from '../config/errors';
 import type {
   DeliverableWindow,
+  MilestoneOverride,
   Occurrence,
   Scope,
   ScheduledEmail,
@@ -11,16 +12,9 @@ import type {
   TimelineMilestone,
   TimelineRegion,
 } from '../workflows/timeline';
+export type { MilestoneOverride } from '../workflows/timeline';
 import { parseLocal, toWorkingTime, withLocalTime } from './send-policy';
 
-/** A coordinator's move of a milestone: for everyone, one region, or one workshop group. */
-export interface MilestoneOverride {
-  milestoneId: string;
-  regionId?: string | null;
-  groupId?: string | null;
-  /** New local date and time, `YYYY-MM-DDTHH:mm` in the plan's zone. */
-  at: string;
-}
 
 const SCOPE_RANK: Record<Scope, number> = { run: 0, region: 1, group: 2 };
 const maxScope = (a: Scope, b: Scope): Scope => (SCOPE_RANK[a] >= SCOPE_RANK[b] ? a : b);

@@ -70,6 +70,15 @@ export interface TimelineRegion {
   groups: { id: string; name: string }[];
 }
 
+/** A coordinator's move of a milestone: for everyone, one region, or one workshop group. */
+export interface MilestoneOverride {
+  milestoneId: string;
+  regionId?: string | null;
+  groupId?: string | null;
+  /** New local date and time, `YYYY-MM-DDTHH:mm` in the plan's zone. */
+  at: string;
+}
+
 export interface Timeline {
   schoolYear: number;
   county: string;
@@ -92,6 +101,9 @@ export interface KindergartenEmailStep {
   /** `<milestone>/<email id>`: the business key of the step within the kindergarten. */
   stepId: string;
   milestoneId: string;
+  title: string;
+  kind: string;
+  location: string | null;
   template: string;
   occurrenceAt: number;
   sendAt: number;
@@ -129,6 +141,9 @@ export function scheduleForKindergarten(timeline: Timeline, regionId: string, gr
         emails.push({
           stepId: `${milestone.id}/${email.id}`,
           milestoneId: milestone.id,
+          title: milestone.title,
+          kind: milestone.kind,
+          location: milestone.location,
           template: email.template,
           occurrenceAt: occurrence.at,
           sendAt: email.sendAt,

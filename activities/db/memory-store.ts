@@ -1,0 +1,176 @@
+import type { Plan } from '../../config/plan-schema';
+import type { Kindergarten, Roster } from '../../config/roster-schema';
+import type { EmailLogEntry, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import { StoreError } from '../store';
+import type {
+  AddKindergartenInput,
+  AddKindergartenResult,
+  RecipientSelector,
+  RecordDeliverableStatusInput,
+  RecordEventInput,
+  RosterEntry,
+  RosterPageInput,
+} from '../types';
+
+interface MemoryRun {
+  plan: Plan;
+  roster: Roster;
+  added: Map<string, number>;
+  withdrawn: Set<string>;
+}
+
+/**
+ * The store in memory, for `arshjul rehearse` and workflow tests: the same contract as PgStore (idempotent claims,
+ * events once, refusals as StoreError), nothing kept after the process ends.
+ */
+export class MemoryStore implements Store {
+  readonly runs = new Map<string, MemoryRun>();
+  readonly outbox = new Map<string, OutboxEntry & { state: EmailLogEntry['state']; sentAt: number | null; lastError: string | null; attempts: number }>();
+  readonly events: RunEvent[] = [];
+  readonly deliverableStates = new Map<string, RecordDeliverableStatusInput>();
+  private eventKeys = new Set<string>();
+
+  async createRun(runId: string, plan: Plan, roster: Roster): Promise<void> {
+    if (this.runs.has(runId)) throw new StoreError('Conflict', `a run with id ${runId} already exists`);
+    this.runs.set(runId, { plan, roster: { municipalities: [...roster.municipalities], kindergartens: [...roster.kindergartens] }, added: new Map(), withdrawn: new Set() });
+  }
+
+  private run(runId: string): MemoryRun {
+    const run = this.runs.get(runId);
+    if (!run) throw new StoreError('NotFound', `no run ${runId}`);
+    return run;
+  }
+
+  async getRunContext(runId: string): Promise<RunContext> {
+    const { plan } = this.run(runId);
+    return { runId, programme: plan.programme, countyName: plan.countyName, schoolYear: plan.schoolYear, timezone: plan.timezone, contacts: plan.contacts };
+  }
+
+  async listRosterPage({ runId, regionId, afterOrgnr, limit }: RosterPageInput): Promise<RosterEntry[]> {
+    const run = this.run(runId);
+    return run.roster.kindergartens
+      .filter((k) => k.regionId === regionId && k.orgnr > (afterOrgnr ?? ''))
+      .sort((a, b) => a.orgnr.localeCompare(b.orgnr))
+      .slice(0, limit)
+      .map((k) => ({ orgnr: k.orgnr, municipalityId: k.municipalityId, groupId: k.groupId, withdrawn: run.withdrawn.has(k.orgnr) }));
+  }
+
+  async findRecipients(runId: string, selector: RecipientSelector): Promise<Recipient[]> {
+    const run = this.run(runId);
+    if (selector.kind === 'research-centre' || selector.kind === 'coordinator') {
+      const contact = selector.kind === 'research-centre' ? run.plan.contacts.researchCentre : run.plan.contacts.coordinator;
+      return [{ id: selector.kind, name: contact.name, email: contact.email, role: selector.kind }];
+    }
+    const municipality = (id: string) => run.roster.municipalities.find((m) => m.id === id);
+    if (selector.kind === 'municipal-authorities') {
+      const ids = new Set(
+        run.roster.kindergartens
+          .filter((k) => !run.withdrawn.has(k.orgnr) && (selector.regionId === null || k.regionId === selector.regionId) && (selector.groupId === null || k.groupId === selector.groupId))
+          .map((k) => k.municipalityId),
+      );
+      return [...ids].sort().flatMap((id) => {
+        const m = municipality(id);
+        return m ? [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority' as const, municipality: { name: m.name } }] : [];
+      });
+    }
+    const k = run.roster.kindergartens.find((x) => x.orgnr === selector.orgnr);
+    const m = k && municipality(k.municipalityId);
+    if (!k || !m) throw new StoreError('NotFound', `no kindergarten ${selector.orgnr} in run ${runId}`);
+    const kindergarten = { orgnr: k.orgnr, name: k.name, municipalityName: m.name };
+    if (selector.kind === 'director') {
+      return [{ id: `director-${k.orgnr}`, name: k.director.name, email: k.director.email, role: 'director', kindergarten, municipality: { name: m.name } }];
+    }
+    return [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', kindergarten, municipality: { name: m.name } }];
+  }
+
+  async claimEmail(entry: OutboxEntry): Promise<'claimed' | 'already-sent'> {
+    const existing = this.outbox.get(entry.key);
+    if (existing) {
+      existing.attempts += 1;
+      return existing.state === 'sent' ? 'already-sent' : 'claimed';
+    }
+    this.outbox.set(entry.key, { ...entry, state: 'queued', sentAt: null, lastError: null, attempts: 1 });
+    return 'claimed';
+  }
+
+  async markEmailSent(key: string, info: { response: string; at: number }): Promise<void> {
+    const row = this.outbox.get(key);
+    if (row) Object.assign(row, { state: 'sent', sentAt: info.at, lastError: null });
+  }
+
+  async markEmailFailed(key: string, error: string): Promise<void> {
+    const row = this.outbox.get(key);
+    if (row && row.state !== 'sent') Object.assign(row, { state: 'failed', lastError: error });
+  }
+
+  async recordEvent(event: RecordEventInput): Promise<void> {
+    const key = [event.runId, event.type, event.at, event.milestoneId, event.regionId, event.groupId, event.orgnr].join('|');
+    if (this.eventKeys.has(key)) return;
+    this.eventKeys.add(key);
+    this.events.push({ ...event, id: this.events.length + 1 });
+  }
+
+  async recordDeliverableStatus(input: RecordDeliverableStatusInput): Promise<void> {
+    const key = `${input.runId}|${input.orgnr}|${input.deliverableId}`;
+    const existing = this.deliverableStates.get(key);
+    if (!existing || existing.at <= input.at) this.deliverableStates.set(key, input);
+  }
+
+  async addKindergarten({ runId, kindergarten: k, at }: AddKindergartenInput): Promise<AddKindergartenResult> {
+    const run = this.run(runId);
+    const municipality = run.roster.municipalities.find((m) => m.id === k.municipalityId);
+    if (!municipality) throw new StoreError('NotFound', `municipality "${k.municipalityId}" is not in the roster of run ${runId}`);
+    const region = run.plan.regions.find((r) => r.id === municipality.regionId);
+    const groups = region?.groups.length ? region.groups.map((g) => g.id) : [municipality.regionId];
+    const groupId = k.groupId ?? (groups.length === 1 ? groups[0] : undefined);
+    if (groupId === undefined || !groups.includes(groupId)) {
+      throw new StoreError('InvalidInput', `groupId: region "${municipality.regionId}" meets in workshop groups; expected one of ${groups.join(', ')}`);
+    }
+    const existing = run.roster.kindergartens.find((x) => x.orgnr === k.orgnr);
+    if (existing && run.added.get(k.orgnr) !== at) throw new StoreError('Conflict', `kindergarten ${k.orgnr} is already in run ${runId}`);
+    if (!existing) {
+      const added: Kindergarten = {
+        orgnr: k.orgnr,
+        name: k.name,
+        municipalityId: k.municipalityId,
+        regionId: municipality.regionId,
+        groupId,
+        director: k.director,
+        participants: k.participants ?? null,
+      };
+      run.roster.kindergartens.push(added);
+      run.added.set(k.orgnr, at);
+    }
+    return { regionId: municipality.regionId, groupId, municipalityId: k.municipalityId };
+  }
+
+  async withdrawKindergarten({ runId, orgnr }: { runId: string; orgnr: string; reason: string; at: number }): Promise<void> {
+    const run = this.run(runId);
+    if (!run.roster.kindergartens.some((k) => k.orgnr === orgnr)) throw new StoreError('NotFound', `kindergarten ${orgnr} is not in run ${runId}`);
+    run.withdrawn.add(orgnr);
+  }
+
+  async listEvents(runId: string): Promise<RunEvent[]> {
+    return this.events.filter((e) => e.runId === runId).sort((a, b) => a.at - b.at || a.id - b.id);
+  }
+
+  async listEmails(runId: string, filter: { orgnr?: string } = {}): Promise<EmailLogEntry[]> {
+    return [...this.outbox.values()]
+      .filter((e) => e.runId === runId && (!filter.orgnr || e.key.includes(`/${filter.orgnr}/`)))
+      .sort((a, b) => a.requestedAt - b.requestedAt || a.key.localeCompare(b.key))
+      .map((e) => ({ key: e.key, template: e.template, to: e.to, subject: e.subject, state: e.state, requestedAt: e.requestedAt, sentAt: e.sentAt, lastError: e.lastError }));
+  }
+
+  async countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]> {
+    const counts = new Map<string, number>();
+    for (const s of this.deliverableStates.values()) {
+      if (s.runId !== runId) continue;
+      const key = `${s.deliverableId}|${s.status}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort().map(([key, count]) => {
+      const [deliverableId = '', status = ''] = key.split('|');
+      return { deliverableId, status, count };
+    });
+  }
+}

@@ -1,0 +1,211 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Plan } from '../../config/plan-schema';
+import type { Roster } from '../../config/roster-schema';
+import type { EmailLogEntry, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import { StoreError } from '../store';
+import type {
+  AddKindergartenInput,
+  AddKindergartenResult,
+  RecipientSelector,
+  RecordDeliverableStatusInput,
+  RecordEventInput,
+  RosterEntry,
+  RosterPageInput,
+} from '../types';
+
+export type PgStoreDeps = { pool: Pick<Pool, 'query' | 'connect'> };
+
+const ts = (ms: number) => new Date(ms);
+
+/** The PostgreSQL store: all of Årshjul's SQL lives here. */
+export class PgStore implements Store {
+  private readonly contexts = new Map<string, RunContext>();
+
+  constructor(private readonly deps: PgStoreDeps) {}
+
+  private get pool() {
+    return this.deps.pool;
+  }
+
+  async createRun(runId: string, plan: Plan, roster: Roster): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const existing = await client.query('SELECT 1 FROM runs WHERE run_id = $1', [runId]);
+      if (existing.rowCount) throw new StoreError('Conflict', `a run with id ${runId} already exists`);
+      await client.query('INSERT INTO runs (run_id, school_year, county, plan) VALUES ($1, $2, $3, $4)', [runId, plan.schoolYear, plan.county, JSON.stringify(plan)]);
+      await insertBatches(client, 'municipalities', ['run_id', 'municipality_id', 'name', 'region_id', 'authority_name', 'authority_email'],
+        roster.municipalities.map((m) => [runId, m.id, m.name, m.regionId, m.authority.name, m.authority.email]));
+      await insertBatches(client, 'kindergartens', ['run_id', 'orgnr', 'name', 'municipality_id', 'region_id', 'group_id', 'director_name', 'director_email', 'participants'],
+        roster.kindergartens.map((k) => [runId, k.orgnr, k.name, k.municipalityId, k.regionId, k.groupId, k.director.name, k.director.email, k.participants]));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getRunContext(runId: string): Promise<RunContext> {
+    const cached = this.contexts.get(runId);
+    if (cached) return cached;
+    const { rows } = await this.pool.query<{ plan: Plan }>('SELECT plan FROM runs WHERE run_id = $1', [runId]);
+    const plan = rows[0]?.plan;
+    if (!plan) throw new StoreError('NotFound', `no run ${runId}`);
+    const context: RunContext = { runId, programme: plan.programme, countyName: plan.countyName, schoolYear: plan.schoolYear, timezone: plan.timezone, contacts: plan.contacts };
+    this.contexts.set(runId, context);
+    return context;
+  }
+
+  async listRosterPage({ runId, regionId, afterOrgnr, limit }: RosterPageInput): Promise<RosterEntry[]> {
+    const { rows } = await this.pool.query<{ orgnr: string; municipality_id: string; group_id: string; withdrawn: boolean }>(
+      `SELECT orgnr, municipality_id, group_id, withdrawn_at IS NOT NULL AS withdrawn FROM kindergartens
+        WHERE run_id = $1 AND region_id = $2 AND orgnr > $3 ORDER BY orgnr LIMIT $4`,
+      [runId, regionId, afterOrgnr ?? '', limit],
+    );
+    return rows.map((r) => ({ orgnr: r.orgnr, municipalityId: r.municipality_id, groupId: r.group_id, withdrawn: r.withdrawn }));
+  }
+
+  async findRecipients(runId: string, selector: RecipientSelector): Promise<Recipient[]> {
+    if (selector.kind === 'research-centre' || selector.kind === 'coordinator') {
+      const { contacts } = await this.getRunContext(runId);
+      const contact = selector.kind === 'research-centre' ? contacts.researchCentre : contacts.coordinator;
+      return [{ id: selector.kind, name: contact.name, email: contact.email, role: selector.kind }];
+    }
+    if (selector.kind === 'municipal-authorities') {
+      const { rows } = await this.pool.query<{ municipality_id: string; name: string; authority_name: string; authority_email: string }>(
+        `SELECT m.municipality_id, m.name, m.authority_name, m.authority_email FROM municipalities m
+          WHERE m.run_id = $1 AND EXISTS (
+            SELECT 1 FROM kindergartens k WHERE k.run_id = m.run_id AND k.municipality_id = m.municipality_id
+              AND k.withdrawn_at IS NULL AND ($2::text IS NULL OR k.region_id = $2) AND ($3::text IS NULL OR k.group_id = $3))
+          ORDER BY m.municipality_id`,
+        [runId, selector.regionId, selector.groupId],
+      );
+      return rows.map((r) => ({ id: `authority-${r.municipality_id}`, name: r.authority_name, email: r.authority_email, role: 'municipal-authority', municipality: { name: r.name } }));
+    }
+    const { rows } = await this.pool.query<{
+      orgnr: string; name: string; director_name: string; director_email: string; municipality_id: string;
+      municipality_name: string; authority_name: string; authority_email: string;
+    }>(
+      `SELECT k.orgnr, k.name, k.director_name, k.director_email, m.municipality_id, m.name AS municipality_name, m.authority_name, m.authority_email
+         FROM kindergartens k JOIN municipalities m USING (run_id, municipality_id) WHERE k.run_id = $1 AND k.orgnr = $2`,
+      [runId, selector.orgnr],
+    );
+    const k = rows[0];
+    if (!k) throw new StoreError('NotFound', `no kindergarten ${selector.orgnr} in run ${runId}`);
+    const kindergarten = { orgnr: k.orgnr, name: k.name, municipalityName: k.municipality_name };
+    if (selector.kind === 'director') {
+      return [{ id: `director-${k.orgnr}`, name: k.director_name, email: k.director_email, role: 'director', kindergarten, municipality: { name: k.municipality_name } }];
+    }
+    return [{ id: `authority-${k.municipality_id}`, name: k.authority_name, email: k.authority_email, role: 'municipal-authority', kindergarten, municipality: { name: k.municipality_name } }];
+  }
+
+  async claimEmail(e: OutboxEntry): Promise<'claimed' | 'already-sent'> {
+    const { rows } = await this.pool.query<{ state: string }>(
+      `INSERT INTO email_outbox (key, run_id, template, recipient_id, recipient, subject, body_text, body_html, message_id, state, attempts, scheduled_for, requested_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sending', 1, $10, $11)
+       ON CONFLICT (key) DO UPDATE SET attempts = email_outbox.attempts + 1,
+         state = CASE WHEN email_outbox.state = 'sent' THEN 'sent' ELSE 'sending' END
+       RETURNING state, (xmax = 0) AS inserted`,
+      [e.key, e.runId, e.template, e.recipientId, e.to, e.subject, e.text, e.html, e.messageId, ts(e.scheduledFor), ts(e.requestedAt)],
+    );
+    return rows[0]?.state === 'sent' ? 'already-sent' : 'claimed';
+  }
+
+  async markEmailSent(key: string, info: { response: string; at: number }): Promise<void> {
+    await this.pool.query(`UPDATE email_outbox SET state = 'sent', smtp_response = $2, sent_at = $3, last_error = NULL WHERE key = $1`, [key, info.response, ts(info.at)]);
+  }
+
+  async markEmailFailed(key: string, error: string): Promise<void> {
+    await this.pool.query(`UPDATE email_outbox SET state = 'failed', last_error = $2 WHERE key = $1 AND state <> 'sent'`, [key, error]);
+  }
+
+  async recordEvent(e: RecordEventInput): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO events (run_id, type, at, milestone_id, region_id, group_id, orgnr, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT DO NOTHING`,
+      [e.runId, e.type, ts(e.at), e.milestoneId ?? null, e.regionId ?? null, e.groupId ?? null, e.orgnr ?? null, JSON.stringify(e.data ?? {})],
+    );
+  }
+
+  async recordDeliverableStatus(s: RecordDeliverableStatusInput): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO deliverable_states (run_id, orgnr, deliverable_id, status, due_at, late_until, last_submission_id, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (run_id, orgnr, deliverable_id) DO UPDATE SET status = EXCLUDED.status, due_at = EXCLUDED.due_at,
+         late_until = EXCLUDED.late_until, last_submission_id = coalesce(EXCLUDED.last_submission_id, deliverable_states.last_submission_id),
+         updated_at = EXCLUDED.updated_at
+       WHERE deliverable_states.updated_at <= EXCLUDED.updated_at`,
+      [s.runId, s.orgnr, s.deliverableId, s.status, ts(s.dueAt), ts(s.lateUntil), s.submissionId ?? null, ts(s.at)],
+    );
+  }
+
+  async addKindergarten({ runId, kindergarten: k, at }: AddKindergartenInput): Promise<AddKindergartenResult> {
+    const { rows: municipalities } = await this.pool.query<{ region_id: string; plan: Plan }>(
+      'SELECT m.region_id, r.plan FROM municipalities m JOIN runs r USING (run_id) WHERE m.run_id = $1 AND m.municipality_id = $2',
+      [runId, k.municipalityId],
+    );
+    const municipality = municipalities[0];
+    if (!municipality) throw new StoreError('NotFound', `municipality "${k.municipalityId}" is not in the roster of run ${runId}`);
+    const region = municipality.plan.regions.find((r) => r.id === municipality.region_id);
+    const groups = region?.groups.length ? region.groups.map((g) => g.id) : [municipality.region_id];
+    const groupId = k.groupId ?? (groups.length === 1 ? groups[0] : undefined);
+    if (groupId === undefined || !groups.includes(groupId)) {
+      throw new StoreError('InvalidInput', `groupId: region "${municipality.region_id}" meets in workshop groups; expected one of ${groups.join(', ')}`);
+    }
+    const inserted = await this.pool.query(
+      `INSERT INTO kindergartens (run_id, orgnr, name, municipality_id, region_id, group_id, director_name, director_email, participants, added_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+      [runId, k.orgnr, k.name, k.municipalityId, municipality.region_id, groupId, k.director.name, k.director.email, k.participants ?? null, ts(at)],
+    );
+    if (inserted.rowCount === 0) {
+      const { rows } = await this.pool.query<{ added_at: Date | null }>('SELECT added_at FROM kindergartens WHERE run_id = $1 AND orgnr = $2', [runId, k.orgnr]);
+      // A retried activity finds its own row (same instant); anything else is a real duplicate.
+      if (rows[0]?.added_at?.getTime() !== at) throw new StoreError('Conflict', `kindergarten ${k.orgnr} is already in run ${runId}`);
+    }
+    return { regionId: municipality.region_id, groupId, municipalityId: k.municipalityId };
+  }
+
+  async withdrawKindergarten({ runId, orgnr, reason, at }: { runId: string; orgnr: string; reason: string; at: number }): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      'UPDATE kindergartens SET withdrawn_at = coalesce(withdrawn_at, $3), withdrawn_reason = coalesce(withdrawn_reason, $4) WHERE run_id = $1 AND orgnr = $2',
+      [runId, orgnr, ts(at), reason],
+    );
+    if (!rowCount) throw new StoreError('NotFound', `kindergarten ${orgnr} is not in run ${runId}`);
+  }
+
+  async listEvents(runId: string): Promise<RunEvent[]> {
+    const { rows } = await this.pool.query<{ id: string; type: string; at: Date; milestone_id: string | null; region_id: string | null; group_id: string | null; orgnr: string | null; data: Record<string, unknown> }>(
+      'SELECT id, type, at, milestone_id, region_id, group_id, orgnr, data FROM events WHERE run_id = $1 ORDER BY at, id',
+      [runId],
+    );
+    return rows.map((r) => ({ id: Number(r.id), runId, type: r.type, at: r.at.getTime(), milestoneId: r.milestone_id, regionId: r.region_id, groupId: r.group_id, orgnr: r.orgnr, data: r.data }));
+  }
+
+  async listEmails(runId: string, filter: { orgnr?: string } = {}): Promise<EmailLogEntry[]> {
+    const { rows } = await this.pool.query<{ key: string; template: string; recipient: string; subject: string; state: EmailLogEntry['state']; requested_at: Date; sent_at: Date | null; last_error: string | null }>(
+      `SELECT key, template, recipient, subject, state, requested_at, sent_at, last_error FROM email_outbox
+        WHERE run_id = $1 AND ($2::text IS NULL OR key LIKE '%/' || $2 || '/%') ORDER BY requested_at, key`,
+      [runId, filter.orgnr ?? null],
+    );
+    return rows.map((r) => ({ key: r.key, template: r.template, to: r.recipient, subject: r.subject, state: r.state, requestedAt: r.requested_at.getTime(), sentAt: r.sent_at?.getTime() ?? null, lastError: r.last_error }));
+  }
+
+  async countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]> {
+    const { rows } = await this.pool.query<{ deliverable_id: string; status: string; count: string }>(
+      'SELECT deliverable_id, status, count(*) FROM deliverable_states WHERE run_id = $1 GROUP BY 1, 2 ORDER BY 1, 2',
+      [runId],
+    );
+    return rows.map((r) => ({ deliverableId: r.deliverable_id, status: r.status, count: Number(r.count) }));
+  }
+}
+
+async function insertBatches(client: PoolClient, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+  const perBatch = Math.floor(60000 / columns.length);
+  for (let start = 0; start < rows.length; start += perBatch) {
+    const batch = rows.slice(start, start + perBatch);
+    const values = batch.map((_, i) => `(${columns.map((__, j) => `$${i * columns.length + j + 1}`).join(', ')})`).join(', ');
+    await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, batch.flat());
+  }
+}

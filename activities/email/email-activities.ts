@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Transporter } from 'nodemailer';
+import { ErrorType } from '../../workflows/errors';
+import type { Store } from '../store';
+import type { SendEmailInput, SendEmailResult } from '../types';
+import { type EmailContext, renderEmail } from './templates';
+
+export interface EmailDeps {
+  store: Store;
+  mailer: Pick<Transporter, 'sendMail'>;
+  mail: { from: string; publicBaseUrl: string };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The Message-ID derives from the business key, so the rare ambiguous resend carries the same Message-ID. */
+export function messageIdFor(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@arshjul>`;
+}
+
+export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
+  return {
+    /**
+     * Sends one email to every recipient the selector names, each at most once per business key: called by the
+     * kindergarten, region and run workflows when a step is due. A 5xx reply from the SMTP server is permanent.
+     */
+    async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
+      const run = await store.getRunContext(input.runId);
+      const recipients = await store.findRecipients(input.runId, input.to);
+      if (recipients.length === 0) {
+        throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no recipient for ${JSON.stringify(input.to)} in run ${input.runId}` });
+      }
+      const result: SendEmailResult = { sent: 0, alreadySent: 0, recipients: [] };
+      for (const recipient of recipients) {
+        Context.current().heartbeat(recipient.id);
+        const key = `${input.key}/${recipient.id}`;
+        const context: EmailContext = {
+          template: input.template,
+          recipient: { name: recipient.name, role: recipient.role },
+          programme: run.programme,
+          countyName: run.countyName,
+          schoolYear: run.schoolYear,
+          timezone: run.timezone,
+          coordinator: run.contacts.coordinator,
+          ...(input.milestone ? { milestone: { ...input.milestone, at: iso(input.milestone.at) } } : {}),
+          ...(input.deliverable
+            ? {
+                deliverable: {
+                  id: input.deliverable.id,
+                  title: input.deliverable.title,
+                  recipientLabel: recipientLabel(input.deliverable.recipient, run.contacts.researchCentre.name),
+                  opensAt: iso(input.deliverable.opensAt),
+                  dueAt: iso(input.deliverable.dueAt),
+                  lateUntil: iso(input.deliverable.lateUntil),
+                },
+                uploadUrl: `${mail.publicBaseUrl}/levering/${encodeURIComponent(input.runId)}/${encodeURIComponent(input.about?.orgnr ?? '')}/${encodeURIComponent(input.deliverable.id)}`,
+              }
+            : {}),
+          ...(recipient.kindergarten ? { kindergarten: recipient.kindergarten } : {}),
+          ...(recipient.municipality ? { municipality: recipient.municipality } : {}),
+        };
+        let rendered;
+        try {
+          rendered = renderEmail(context);
+        } catch (error) {
+          throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `cannot render ${input.template}: ${(error as Error).message}` });
+        }
+        const messageId = messageIdFor(key);
+        const claim = await store.claimEmail({
+          key,
+          runId: input.runId,
+          template: input.template,
+          recipientId: recipient.id,
+          to: recipient.email,
+          ...rendered,
+          messageId,
+          scheduledFor: input.scheduledFor,
+          requestedAt: input.requestedAt,
+        });
+        if (claim === 'already-sent') {
+          result.alreadySent += 1;
+          result.recipients.push(recipient.email);
+          continue;
+        }
+        try {
+          const info = await mailer.sendMail({
+            from: mail.from,
+            to: { name: recipient.name, address: recipient.email },
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            messageId,
+          });
+          await store.markEmailSent(key, { response: String((info as { response?: unknown }).response ?? 'accepted'), at: Date.now() });
+        } catch (error) {
+          await store.markEmailFailed(key, String(error));
+          const code = (error as { responseCode?: number }).responseCode;
+          if (code !== undefined && code >= 500) {
+            throw ApplicationFailure.create({ type: ErrorType.Refused, nonRetryable: true, message: `the mail server refused ${recipient.email}: ${String(error)}` });
+          }
+          throw error;
+        }
+        result.sent += 1;
+        result.recipients.push(recipient.email);
+      }
+      return result;
+    },
+  };
+}
+
+function recipientLabel(recipient: string, researchCentre: string): string {
+  if (recipient === 'research-centre') return researchCentre;
+  if (recipient === 'municipal-authority') return 'barnehagemyndigheten i kommunen';
+  return 'fylkeskoordinatoren';
+}

@@ -1,0 +1,97 @@
+import type { Plan } from '../config/plan-schema';
+import type { Roster } from '../config/roster-schema';
+import type { RecipientRole } from './email/templates';
+import type {
+  AddKindergartenInput,
+  AddKindergartenResult,
+  RecipientSelector,
+  RecordDeliverableStatusInput,
+  RecordEventInput,
+  RosterEntry,
+  RosterPageInput,
+} from './types';
+
+/** What an email needs to know about its run. */
+export interface RunContext {
+  runId: string;
+  programme: string;
+  countyName: string;
+  schoolYear: number;
+  timezone: string;
+  contacts: Plan['contacts'];
+}
+
+export interface Recipient {
+  /** Stable identity of the recipient within the run (orgnr, municipality id or role); part of the email key. */
+  id: string;
+  name: string;
+  email: string;
+  role: RecipientRole;
+  kindergarten?: { orgnr: string; name: string; municipalityName: string };
+  municipality?: { name: string };
+}
+
+export interface OutboxEntry {
+  key: string;
+  runId: string;
+  template: string;
+  recipientId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  scheduledFor: number;
+  requestedAt: number;
+}
+
+export interface EmailLogEntry {
+  key: string;
+  template: string;
+  to: string;
+  subject: string;
+  state: 'queued' | 'sent' | 'failed';
+  requestedAt: number;
+  sentAt: number | null;
+  lastError: string | null;
+}
+
+export interface RunEvent extends RecordEventInput {
+  id: number;
+}
+
+export type StoreErrorType = 'NotFound' | 'Conflict' | 'InvalidInput';
+
+/** A refusal by the store (unknown run, duplicate kindergarten): permanent, not worth retrying. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    readonly type: StoreErrorType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Everything Årshjul keeps outside Temporal: runs, roster, deliverable state, events and the email outbox.
+ * `PgStore` is the real one; `MemoryStore` serves rehearsals and workflow tests.
+ */
+export interface Store {
+  /** Saves a run's plan and roster in one transaction: either all rows are stored or none. */
+  createRun(runId: string, plan: Plan, roster: Roster): Promise<void>;
+  getRunContext(runId: string): Promise<RunContext>;
+  listRosterPage(input: RosterPageInput): Promise<RosterEntry[]>;
+  findRecipients(runId: string, selector: RecipientSelector): Promise<Recipient[]>;
+  /** Creates the outbox row for a key, or finds it; 'already-sent' means nothing is to be sent again. */
+  claimEmail(entry: OutboxEntry): Promise<'claimed' | 'already-sent'>;
+  markEmailSent(key: string, info: { response: string; at: number }): Promise<void>;
+  markEmailFailed(key: string, error: string): Promise<void>;
+  recordEvent(event: RecordEventInput): Promise<void>;
+  recordDeliverableStatus(input: RecordDeliverableStatusInput): Promise<void>;
+  addKindergarten(input: AddKindergartenInput): Promise<AddKindergartenResult>;
+  withdrawKindergarten(input: { runId: string; orgnr: string; reason: string; at: number }): Promise<void>;
+  listEvents(runId: string): Promise<RunEvent[]>;
+  listEmails(runId: string, filter?: { orgnr?: string }): Promise<EmailLogEntry[]>;
+  countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]>;
+}

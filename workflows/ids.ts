@@ -1,0 +1,12 @@
+/** Deterministic workflow IDs with business meaning: `arshjul-2017-hedmark`, `…-region-hedmarken`, `…-bhg-974760673`. */
+export function runWorkflowId(schoolYear: number, county: string): string {
+  return `arshjul-${schoolYear}-${county}`;
+}
+
+export function regionWorkflowId(runId: string, regionId: string): string {
+  return `${runId}-region-${regionId}`;
+}
+
+export function kindergartenWorkflowId(runId: string, orgnr: string): string {
+  return `${runId}-bhg-${orgnr}`;
+}

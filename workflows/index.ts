@@ -1,0 +1,4 @@
+/** Every workflow the worker runs (the worker's workflowsPath / bundle entry). */
+export { runWorkflow } from './run-workflow';
+export { regionWorkflow } from './region-workflow';
+export { kindergartenWorkflow } from './kindergarten-workflow';

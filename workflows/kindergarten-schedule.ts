@@ -1,0 +1,186 @@
+/**
+ * Pure decisions of the kindergarten workflow: which steps are pending, whether a due step is sent, suppressed or
+ * stale, what a deliverable's status is, and whether a submission or extension is acceptable. No Temporal imports,
+ * so every rule is unit-testable with plain numbers.
+ */
+import type { DeliverableStatus } from '../activities/types';
+import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from './timeline';
+
+export type StepStatus = 'sent' | 'stale' | 'suppressed' | 'not-applicable' | 'failed';
+
+export interface StepOutcome {
+  status: StepStatus;
+  at: number;
+  recipients?: string[];
+  error?: string;
+}
+
+export interface SubmittedFile {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+export interface SubmissionRecord {
+  submissionId: string;
+  at: number;
+  late: boolean;
+  version: number;
+  files: SubmittedFile[];
+  comment: string | null;
+}
+
+export interface DeliverableState {
+  submissions: SubmissionRecord[];
+  extension: DeliverableWindow | null;
+  recordedStatus: DeliverableStatus | null;
+}
+
+export interface KindergartenState {
+  revision: number;
+  schedule: KindergartenSchedule;
+  paused: boolean;
+  cancelled: boolean;
+  withdrawn: { at: number; reason: string } | null;
+  joinedAt: number;
+  outcomes: Record<string, StepOutcome>;
+  deliverables: Record<string, DeliverableState>;
+}
+
+export type Action =
+  | { kind: 'milestone-email'; key: string; at: number; step: KindergartenEmailStep }
+  | { kind: 'prompt' | 'reminder' | 'escalation'; key: string; at: number; deliverable: KindergartenDeliverable; window: DeliverableWindow };
+
+export function deliverableState(state: KindergartenState, id: string): DeliverableState {
+  return state.deliverables[id] ?? { submissions: [], extension: null, recordedStatus: null };
+}
+
+export function effectiveWindow(state: KindergartenState, deliverable: KindergartenDeliverable): DeliverableWindow {
+  return deliverableState(state, deliverable.id).extension ?? deliverable.window;
+}
+
+export function isSubmitted(state: KindergartenState, deliverableId: string): boolean {
+  return deliverableState(state, deliverableId).submissions.length > 0;
+}
+
+/** Every step that has no outcome yet, earliest first. */
+export function pendingActions(state: KindergartenState): Action[] {
+  const actions: Action[] = [];
+  for (const step of state.schedule.emails) {
+    const key = `${step.stepId}@v${step.version}`;
+    if (!state.outcomes[key]) actions.push({ kind: 'milestone-email', key, at: step.sendAt, step });
+  }
+  for (const deliverable of state.schedule.deliverables) {
+    const window = effectiveWindow(state, deliverable);
+    const keyed: Action[] = [
+      { kind: 'prompt', key: `${deliverable.id}/prompt`, at: window.promptAt, deliverable, window },
+      ...window.reminderAts.map(
+        (at, i): Action => ({ kind: 'reminder', key: `${deliverable.id}/reminder-${i + 1}@v${window.version}`, at, deliverable, window }),
+      ),
+      { kind: 'escalation', key: `${deliverable.id}/escalation@v${window.version}`, at: window.escalationAt, deliverable, window },
+    ];
+    actions.push(...keyed.filter((a) => !state.outcomes[a.key]));
+  }
+  return actions.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
+}
+
+/** The instant after which a due step is no longer worth sending. */
+export function latestUsefulAt(action: Action): number {
+  if (action.kind === 'milestone-email') return action.step.latestUsefulAt;
+  const { window } = action;
+  if (action.kind === 'reminder') {
+    const next = window.reminderAts.find((at) => at > action.at);
+    return Math.min(next ?? window.dueAt, window.dueAt);
+  }
+  return window.lateUntil;
+}
+
+/** What to do with a step whose time has come: send it, or record why not. */
+export function decide(action: Action, state: KindergartenState, now: number): 'send' | Exclude<StepStatus, 'sent' | 'failed'> {
+  if (action.kind !== 'milestone-email' && isSubmitted(state, action.deliverable.id)) return 'suppressed';
+  const useful = latestUsefulAt(action);
+  if (useful < state.joinedAt) return 'not-applicable';
+  if ((action.kind === 'reminder' || action.kind === 'escalation') && action.at < state.joinedAt) return 'not-applicable';
+  if (now > useful) return 'stale';
+  return 'send';
+}
+
+export function deliverableStatus(state: KindergartenState, deliverable: KindergartenDeliverable, now: number): DeliverableStatus {
+  if (state.withdrawn) return 'withdrawn';
+  const window = effectiveWindow(state, deliverable);
+  const last = deliverableState(state, deliverable.id).submissions.at(-1);
+  if (last) return last.late ? 'submitted-late' : 'submitted';
+  if (now < window.opensAt) return 'not-open';
+  if (now <= window.dueAt) return 'open';
+  if (now <= window.lateUntil) return 'overdue';
+  return 'missed';
+}
+
+/** The next instant something happens: a pending step or a status change (opening, deadline, late window). */
+export function nextWakeAt(state: KindergartenState, now: number): number | undefined {
+  const times = pendingActions(state).map((a) => a.at);
+  for (const deliverable of state.schedule.deliverables) {
+    const w = effectiveWindow(state, deliverable);
+    times.push(w.opensAt, w.dueAt + 1, w.lateUntil + 1);
+  }
+  const future = times.filter((t) => t > now);
+  return future.length ? Math.min(...future) : undefined;
+}
+
+/** The workflow is finished when nothing is pending and every late window has closed. */
+export function isFinished(state: KindergartenState, now: number): boolean {
+  if (state.cancelled) return true;
+  const lastWindow = Math.max(state.schedule.endsAt, ...state.schedule.deliverables.map((d) => effectiveWindow(state, d).lateUntil));
+  if (now <= lastWindow) return false;
+  return state.withdrawn !== null || pendingActions(state).length === 0;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Why a submission is refused, or null when it is accepted. Runs in the update validator, before history. */
+export function submissionRefusal(state: KindergartenState, deliverableId: string, now: number): string | null {
+  const deliverable = state.schedule.deliverables.find((d) => d.id === deliverableId);
+  if (!deliverable) {
+    return `"${deliverableId}" is not a deliverable of this run; expected one of: ${state.schedule.deliverables.map((d) => d.id).join(', ')}`;
+  }
+  if (state.cancelled) return 'the run has been cancelled; nothing more is collected';
+  if (state.withdrawn) return `the kindergarten was withdrawn from the run on ${iso(state.withdrawn.at)}: ${state.withdrawn.reason}`;
+  const window = effectiveWindow(state, deliverable);
+  if (now < window.opensAt) return `too early: "${deliverable.title}" opens for submissions at ${iso(window.opensAt)}`;
+  if (now > window.lateUntil) return `too late: "${deliverable.title}" was due at ${iso(window.dueAt)} and late submissions were accepted until ${iso(window.lateUntil)}`;
+  return null;
+}
+
+export interface ExtensionRequest {
+  deliverableId: string;
+  dueAt: number;
+  reminderAts: number[];
+  escalationAt: number;
+  lateUntil: number;
+}
+
+/** Why an extension is refused, or null when it is acceptable. */
+export function extensionRefusal(state: KindergartenState, request: ExtensionRequest, now: number): string | null {
+  const deliverable = state.schedule.deliverables.find((d) => d.id === request.deliverableId);
+  if (!deliverable) return `"${request.deliverableId}" is not a deliverable of this run`;
+  if (state.cancelled) return 'the run has been cancelled';
+  if (state.withdrawn) return 'the kindergarten has been withdrawn';
+  const current = effectiveWindow(state, deliverable);
+  if (request.dueAt <= now) return `the new deadline ${iso(request.dueAt)} is in the past`;
+  if (request.dueAt <= current.dueAt) return `an extension must be later than the current deadline ${iso(current.dueAt)}`;
+  if (request.escalationAt < request.dueAt || request.lateUntil < request.dueAt) return 'escalation and late window must not come before the deadline';
+  if (request.reminderAts.some((at) => at >= request.dueAt)) return 'reminders must come before the deadline';
+  return null;
+}
+
+/** The window after an extension: same opening, new deadline, version bumped so reminders get new keys. */
+export function extendedWindow(current: DeliverableWindow, request: ExtensionRequest, now: number): DeliverableWindow {
+  return {
+    ...current,
+    dueAt: request.dueAt,
+    reminderAts: request.reminderAts.filter((at) => at > now),
+    escalationAt: request.escalationAt,
+    lateUntil: request.lateUntil,
+    version: current.version + 1,
+  };
+}

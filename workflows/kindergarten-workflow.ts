@@ -1,0 +1,332 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DeliverableStatus, SendEmailInput } from '../activities/types';
+import { ErrorType } from './errors';
+import {
+  type Action,
+  type ExtensionRequest,
+  type KindergartenState,
+  type StepOutcome,
+  type SubmittedFile,
+  decide,
+  deliverableState,
+  deliverableStatus,
+  effectiveWindow,
+  extendedWindow,
+  extensionRefusal,
+  isFinished,
+  latestUsefulAt,
+  nextWakeAt,
+  pendingActions,
+  submissionRefusal,
+} from './kindergarten-schedule';
+import type { KindergartenSchedule } from './timeline';
+
+export interface KindergartenWorkflowInput {
+  runId: string;
+  orgnr: string;
+  regionId: string;
+  groupId: string;
+  municipalityId: string;
+  schedule: KindergartenSchedule;
+  revision: number;
+  paused: boolean;
+  /** Set when the kindergarten joins mid-year (or on continue-as-new): steps before it are not applicable. */
+  joinedAt?: number;
+  /** Carried across continue-as-new. */
+  state?: KindergartenState;
+}
+
+export type KindergartenControl =
+  | { type: 'schedule'; revision: number; schedule: KindergartenSchedule }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'cancel' };
+
+export interface SubmitDeliverableInput {
+  /** Chosen by the uploader (the API): a retried request with the same ID gets the same receipt. */
+  submissionId: string;
+  deliverableId: string;
+  files: SubmittedFile[];
+  comment?: string | null;
+}
+
+export interface SubmissionReceipt {
+  submissionId: string;
+  deliverableId: string;
+  version: number;
+  acceptedAt: number;
+  late: boolean;
+  dueAt: number;
+}
+
+export interface KindergartenStatus {
+  orgnr: string;
+  regionId: string;
+  groupId: string;
+  municipalityId: string;
+  revision: number;
+  state: 'active' | 'paused' | 'withdrawn' | 'cancelled';
+  withdrawn: { at: number; reason: string } | null;
+  deliverables: {
+    id: string;
+    title: string;
+    status: DeliverableStatus;
+    opensAt: number;
+    dueAt: number;
+    lateUntil: number;
+    extended: boolean;
+    submissions: number;
+    lastSubmissionAt: number | null;
+  }[];
+  steps: { key: string; status: StepOutcome['status']; at: number }[];
+  next: { key: string; at: number } | null;
+}
+
+/** Control messages from the region (schedule changes, pause, resume, cancel); a signal so it is durable without a worker. */
+export const kindergartenControlSignal = defineSignal<[KindergartenControl]>('control');
+/** Withdrawal sent by the run on the coordinator's request. */
+export const withdrawKindergartenSignal = defineSignal<[{ reason: string; at: number }]>('withdraw');
+/** A director's submission; an Update so the uploader learns at once whether it was accepted, and why not. */
+export const submitDeliverableUpdate = defineUpdate<SubmissionReceipt, [SubmitDeliverableInput]>('submitDeliverable');
+/** The coordinator's extension of one deliverable's deadline for this kindergarten. */
+export const extendDeadlineUpdate = defineUpdate<{ dueAt: number; lateUntil: number }, [ExtensionRequest]>('extendDeadline');
+export const kindergartenStatusQuery = defineQuery<KindergartenStatus>('status');
+
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
+ * One kindergarten's year, started by its region workflow: it emails the director about each milestone, prompts when
+ * a deliverable opens, reminds before the deadline only while nothing is submitted, escalates to the municipal
+ * authority when overdue, and takes submissions through an Update whose validator refuses early, late or withdrawn
+ * ones with a reason.
+ */
+export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Promise<KindergartenStatus> {
+  const state: KindergartenState = input.state ?? {
+    revision: input.revision,
+    schedule: input.schedule,
+    paused: input.paused,
+    cancelled: false,
+    withdrawn: null,
+    joinedAt: input.joinedAt ?? Date.now(),
+    outcomes: {},
+    deliverables: {},
+  };
+  let changed = false;
+
+  setHandler(kindergartenControlSignal, (control) => {
+    if (control.type === 'schedule') {
+      if (control.revision <= state.revision) return;
+      state.revision = control.revision;
+      state.schedule = control.schedule;
+    } else if (control.type === 'pause') state.paused = true;
+    else if (control.type === 'resume') state.paused = false;
+    else state.cancelled = true;
+    changed = true;
+  });
+
+  setHandler(withdrawKindergartenSignal, ({ reason, at }) => {
+    if (state.withdrawn) return;
+    state.withdrawn = { reason, at };
+    changed = true;
+  });
+
+  setHandler(
+    submitDeliverableUpdate,
+    async ({ submissionId, deliverableId, files, comment }) => {
+      const ds = deliverableState(state, deliverableId);
+      const earlier = ds.submissions.find((s) => s.submissionId === submissionId);
+      const deliverable = state.schedule.deliverables.find((d) => d.id === deliverableId);
+      if (!deliverable) throw ApplicationFailure.create({ type: ErrorType.NotFound, message: `unknown deliverable ${deliverableId}` });
+      const window = effectiveWindow(state, deliverable);
+      if (earlier) return receipt(deliverableId, earlier, window.dueAt);
+      const now = Date.now();
+      const record = { submissionId, at: now, late: now > window.dueAt, version: ds.submissions.length + 1, files, comment: comment ?? null };
+      state.deliverables[deliverableId] = { ...ds, submissions: [...ds.submissions, record] };
+      changed = true;
+      await recordStatus(deliverableId, submissionId);
+      return receipt(deliverableId, record, window.dueAt);
+    },
+    {
+      validator: ({ submissionId, deliverableId, files }) => {
+        if (!submissionId) throw new Error('submissionId is required');
+        if (!Array.isArray(files) || files.length === 0) throw new Error('a submission needs at least one file');
+        const alreadyAccepted = deliverableState(state, deliverableId).submissions.some((s) => s.submissionId === submissionId);
+        if (alreadyAccepted) return;
+        const refusal = submissionRefusal(state, deliverableId, Date.now());
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  setHandler(
+    extendDeadlineUpdate,
+    async (request) => {
+      const deliverable = state.schedule.deliverables.find((d) => d.id === request.deliverableId);
+      if (!deliverable) throw ApplicationFailure.create({ type: ErrorType.NotFound, message: `unknown deliverable ${request.deliverableId}` });
+      const window = extendedWindow(effectiveWindow(state, deliverable), request, Date.now());
+      const ds = deliverableState(state, deliverable.id);
+      state.deliverables[deliverable.id] = { ...ds, extension: window };
+      changed = true;
+      await recordStatus(deliverable.id, null);
+      return { dueAt: window.dueAt, lateUntil: window.lateUntil };
+    },
+    {
+      validator: (request) => {
+        const refusal = extensionRefusal(state, request, Date.now());
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  setHandler(kindergartenStatusQuery, () => status(input, state));
+
+  /** Writes the deliverable's status to the read model; called on every change, and on each submission or extension. */
+  async function recordStatus(deliverableId: string, submissionId: string | null): Promise<void> {
+    const deliverable = state.schedule.deliverables.find((d) => d.id === deliverableId);
+    if (!deliverable) return;
+    const now = Date.now();
+    const current = deliverableStatus(state, deliverable, now);
+    const window = effectiveWindow(state, deliverable);
+    await store.recordDeliverableStatus({
+      runId: input.runId,
+      orgnr: input.orgnr,
+      deliverableId,
+      status: current,
+      dueAt: window.dueAt,
+      lateUntil: window.lateUntil,
+      at: now,
+      submissionId,
+    });
+    state.deliverables[deliverableId] = { ...deliverableState(state, deliverableId), recordedStatus: current };
+  }
+
+  async function recordStatusChanges(): Promise<void> {
+    const now = Date.now();
+    for (const deliverable of state.schedule.deliverables) {
+      if (deliverableStatus(state, deliverable, now) !== deliverableState(state, deliverable.id).recordedStatus) {
+        await recordStatus(deliverable.id, null);
+      }
+    }
+  }
+
+  async function perform(action: Action): Promise<void> {
+    const now = Date.now();
+    const decision = decide(action, state, now);
+    if (decision !== 'send') {
+      state.outcomes[action.key] = { status: decision, at: now };
+      if (decision === 'stale') {
+        await store.recordEvent({ runId: input.runId, type: 'email-stale', at: now, orgnr: input.orgnr, data: { step: action.key } });
+      }
+      return;
+    }
+    const useful = latestUsefulAt(action);
+    const email: SendEmailInput = {
+      key: `${input.runId}/${input.orgnr}/${action.key}`,
+      runId: input.runId,
+      template: action.kind === 'milestone-email' ? action.step.template : action.deliverable.templates[action.kind],
+      to: action.kind === 'escalation' ? { kind: 'authority-of', orgnr: input.orgnr } : { kind: 'director', orgnr: input.orgnr },
+      about: { orgnr: input.orgnr },
+      scheduledFor: action.at,
+      requestedAt: now,
+      latestUsefulAt: useful,
+    };
+    if (action.kind === 'milestone-email') {
+      const { step } = action;
+      email.milestone = { id: step.milestoneId, title: step.title, kind: step.kind, location: step.location, at: step.occurrenceAt };
+    } else {
+      const { deliverable, window } = action;
+      email.deliverable = { id: deliverable.id, title: deliverable.title, recipient: deliverable.recipient, opensAt: window.opensAt, dueAt: window.dueAt, lateUntil: window.lateUntil };
+    }
+    // Sends go stale: stop retrying once the email is no longer useful (a reminder after its deadline is noise).
+    const sender = proxyActivities<Activities>({
+      startToCloseTimeout: '1 minute',
+      scheduleToCloseTimeout: Math.max(useful - now, 60_000),
+      retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', nonRetryableErrorTypes: [ErrorType.InvalidInput, ErrorType.NotFound] },
+    });
+    try {
+      const result = await sender.sendEmail(email);
+      state.outcomes[action.key] = { status: 'sent', at: now, recipients: result.recipients };
+    } catch (error) {
+      log.warn('email not delivered', { key: email.key, error: String(error) });
+      state.outcomes[action.key] = { status: 'failed', at: Date.now(), error: String(error) };
+      await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), orgnr: input.orgnr, data: { step: action.key, error: String(error) } });
+    }
+  }
+
+  for (;;) {
+    const now = Date.now();
+    if (isFinished(state, now)) break;
+    if (!state.paused && !state.withdrawn) {
+      const due = pendingActions(state).filter((a) => a.at <= now);
+      if (due.length > 0) {
+        for (const action of due) await perform(action);
+        continue;
+      }
+    }
+    await recordStatusChanges();
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof kindergartenWorkflow>({ ...input, state });
+    }
+    changed = false;
+    const wake = state.paused || state.withdrawn ? undefined : nextWakeAt(state, now);
+    const lastWindow = Math.max(state.schedule.endsAt, ...state.schedule.deliverables.map((d) => effectiveWindow(state, d).lateUntil));
+    const until = wake ?? (state.paused ? undefined : lastWindow + 1);
+    if (until === undefined) await condition(() => changed);
+    else await condition(() => changed, Math.max(until - Date.now(), 1));
+  }
+  await recordStatusChanges();
+  await condition(allHandlersFinished);
+  return status(input, state);
+}
+
+function receipt(deliverableId: string, record: { submissionId: string; at: number; late: boolean; version: number }, dueAt: number): SubmissionReceipt {
+  return { submissionId: record.submissionId, deliverableId, version: record.version, acceptedAt: record.at, late: record.late, dueAt };
+}
+
+function status(input: KindergartenWorkflowInput, state: KindergartenState): KindergartenStatus {
+  const now = Date.now();
+  const next = state.paused || state.withdrawn || state.cancelled ? undefined : pendingActions(state)[0];
+  return {
+    orgnr: input.orgnr,
+    regionId: input.regionId,
+    groupId: input.groupId,
+    municipalityId: input.municipalityId,
+    revision: state.revision,
+    state: state.cancelled ? 'cancelled' : state.withdrawn ? 'withdrawn' : state.paused ? 'paused' : 'active',
+    withdrawn: state.withdrawn,
+    deliverables: state.schedule.deliverables.map((d) => {
+      const ds = deliverableState(state, d.id);
+      const w = effectiveWindow(state, d);
+      return {
+        id: d.id,
+        title: d.title,
+        status: deliverableStatus(state, d, now),
+        opensAt: w.opensAt,
+        dueAt: w.dueAt,
+        lateUntil: w.lateUntil,
+        extended: ds.extension !== null,
+        submissions: ds.submissions.length,
+        lastSubmissionAt: ds.submissions.at(-1)?.at ?? null,
+      };
+    }),
+    steps: Object.entries(state.outcomes).map(([key, o]) => ({ key, status: o.status, at: o.at })),
+    next: next ? { key: next.key, at: next.at } : null,
+  };
+}

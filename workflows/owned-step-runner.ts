@@ -1,0 +1,66 @@
+import { log, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { ErrorType } from './errors';
+import { type OccurrenceStep, milestoneOf, selectorFor } from './occurrence-steps';
+import type { Timeline } from './timeline';
+
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** What became of an owned step. */
+export type OwnedStepOutcome = 'recorded' | 'sent' | 'stale' | 'failed' | 'held';
+
+/**
+ * Performs one due step of a run or region workflow: records the milestone, or sends the email to every recipient
+ * in scope. While the run is paused emails are held (the milestone itself is still recorded); an email whose useful
+ * time has passed is dropped and recorded as stale.
+ */
+export async function runOwnedStep(step: OccurrenceStep, runId: string, timeline: Timeline, paused: boolean): Promise<OwnedStepOutcome> {
+  const now = Date.now();
+  const { occurrence } = step.owned;
+  if (step.kind === 'record') {
+    await store.recordEvent({
+      runId,
+      type: 'milestone',
+      at: occurrence.at,
+      milestoneId: step.owned.milestoneId,
+      regionId: occurrence.regionId,
+      groupId: occurrence.groupId,
+      data: { version: occurrence.version, recordedAt: now },
+    });
+    return 'recorded';
+  }
+  if (paused) return 'held';
+  const { email } = step;
+  if (now > email.latestUsefulAt) {
+    await store.recordEvent({ runId, type: 'email-stale', at: now, milestoneId: step.owned.milestoneId, regionId: occurrence.regionId, data: { step: step.key } });
+    return 'stale';
+  }
+  if (email.to === 'directors') return 'sent';
+  // Sends go stale: stop retrying once the email is no longer useful.
+  const sender = proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '1 minute',
+    scheduleToCloseTimeout: Math.max(email.latestUsefulAt - now, 60_000),
+    retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', nonRetryableErrorTypes: [ErrorType.InvalidInput, ErrorType.NotFound] },
+  });
+  try {
+    await sender.sendEmail({
+      key: `${runId}/${step.key}`,
+      runId,
+      template: email.template,
+      to: selectorFor(email.to, step.owned),
+      milestone: milestoneOf(timeline, step.owned),
+      scheduledFor: email.sendAt,
+      requestedAt: now,
+      latestUsefulAt: email.latestUsefulAt,
+    });
+    return 'sent';
+  } catch (error) {
+    log.warn('email not delivered', { key: step.key, error: String(error) });
+    await store.recordEvent({ runId, type: 'email-failed', at: Date.now(), milestoneId: step.owned.milestoneId, data: { step: step.key, error: String(error) } });
+    return 'failed';
+  }
+}

@@ -1,0 +1,375 @@
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type { AddKindergartenInput } from '../activities/types';
+import type { Plan } from '../config/plan-schema';
+import { ErrorType } from './errors';
+import { kindergartenWorkflowId, regionWorkflowId } from './ids';
+import { withdrawKindergartenSignal } from './kindergarten-workflow';
+import { nextStepAt, occurrenceSteps } from './occurrence-steps';
+import { runOwnedStep } from './owned-step-runner';
+import { type RegionControl, kindergartenAddedSignal, regionControlSignal, regionWorkflow } from './region-workflow';
+import { type MilestoneOverride, type Timeline, occurrenceKey, ownedOccurrences } from './timeline';
+
+export interface RunState {
+  revision: number;
+  timeline: Timeline;
+  overrides: MilestoneOverride[];
+  paused: boolean;
+  cancelled: boolean;
+  regionsStarted: boolean;
+  done: Record<string, string>;
+  added: string[];
+  withdrawn: string[];
+}
+
+export interface RunWorkflowInput {
+  runId: string;
+  /** The validated plan, kept so the coordinator's tools can re-resolve it with new overrides. */
+  plan: Plan;
+  timeline: Timeline;
+  state?: RunState;
+}
+
+export interface RunStatus {
+  runId: string;
+  schoolYear: number;
+  county: string;
+  state: 'active' | 'paused' | 'cancelled' | 'completed';
+  revision: number;
+  regions: { id: string; name: string; workflowId: string }[];
+  milestones: { id: string; title: string; occurrences: { regionId: string | null; groupId: string | null; at: number; version: number }[] }[];
+  addedKindergartens: string[];
+  withdrawnKindergartens: string[];
+  endsAt: number;
+}
+
+export interface RescheduleMilestoneInput {
+  /** The revision the caller resolved against; a stale one is refused so two coordinators never overwrite each other. */
+  basedOnRevision: number;
+  override: MilestoneOverride;
+  /** The timeline resolved by the caller from the plan, the earlier overrides and this one. */
+  timeline: Timeline;
+  requestedBy: string;
+}
+
+export interface RescheduleResult {
+  revision: number;
+  moved: { milestoneId: string; regionId: string | null; groupId: string | null; from: number; to: number }[];
+  regionsNotified: string[];
+}
+
+export interface AddKindergartenRequest {
+  kindergarten: AddKindergartenInput['kindergarten'];
+  requestedBy: string;
+}
+
+export interface ControlRequest {
+  requestedBy: string;
+  reason?: string;
+}
+
+/** Moves a milestone for everyone, one region or one group; later steps move with it, timers re-arm. */
+export const rescheduleMilestoneUpdate = defineUpdate<RescheduleResult, [RescheduleMilestoneInput]>('rescheduleMilestone');
+/** Adds a kindergarten mid-year; it joins at the current phase. */
+export const addKindergartenUpdate = defineUpdate<{ workflowId: string; regionId: string; groupId: string }, [AddKindergartenRequest]>('addKindergarten');
+/** Withdraws a kindergarten: no more emails, submissions refused. */
+export const withdrawKindergartenUpdate = defineUpdate<{ workflowId: string }, [ControlRequest & { orgnr: string }]>('withdrawKindergarten');
+export const pauseRunUpdate = defineUpdate<{ state: RunStatus['state'] }, [ControlRequest]>('pauseRun');
+export const resumeRunUpdate = defineUpdate<{ state: RunStatus['state'] }, [ControlRequest]>('resumeRun');
+export const cancelRunUpdate = defineUpdate<{ state: RunStatus['state'] }, [ControlRequest]>('cancelRun');
+export const runStatusQuery = defineQuery<RunStatus>('status');
+/** The plan and overrides the coordinator's tools resolve a reschedule against. */
+export const runPlanQuery = defineQuery<{ plan: Plan; overrides: MilestoneOverride[]; revision: number; timeline: Timeline }>('plan');
+
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [ErrorType.Conflict, ErrorType.NotFound, ErrorType.InvalidInput] },
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A yearly run of the programme, started by the coordinator (CLI or API): it starts one region workflow per region,
+ * records the run-wide milestones and sends their emails to the research centre and coordinator, and carries out the
+ * coordinator's controls (reschedule, add, withdraw, pause, resume, cancel) through validated Updates.
+ */
+export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
+  const state: RunState = input.state ?? {
+    revision: 1,
+    timeline: input.timeline,
+    overrides: [],
+    paused: false,
+    cancelled: false,
+    regionsStarted: false,
+    done: {},
+    added: [],
+    withdrawn: [],
+  };
+  let changed = false;
+  const regionIds = () => state.timeline.regions.map((r) => r.id);
+
+  async function tellRegions(control: RegionControl, only?: string[]): Promise<string[]> {
+    const targets = only ?? regionIds();
+    await Promise.all(targets.map((id) => getExternalWorkflowHandle(regionWorkflowId(input.runId, id)).signal(regionControlSignal, control)));
+    return targets;
+  }
+
+  async function audit(type: string, requestedBy: string, data: Record<string, unknown>): Promise<void> {
+    await store.recordEvent({ runId: input.runId, type, at: Date.now(), data: { requestedBy, ...data } });
+  }
+
+  const refuseIfCancelled = () => {
+    if (state.cancelled) throw new Error('the run has been cancelled');
+  };
+
+  setHandler(
+    rescheduleMilestoneUpdate,
+    async (request) => {
+      const before = state.timeline;
+      const moved = movedOccurrences(before, request.timeline);
+      state.revision += 1;
+      state.overrides.push(request.override);
+      state.timeline = request.timeline;
+      changed = true;
+      const affected = new Set<string>();
+      for (const m of moved) {
+        if (m.regionId === null) regionIds().forEach((id) => affected.add(id));
+        else affected.add(m.regionId);
+      }
+      for (const id of windowsChangedIn(request.timeline, before)) affected.add(id);
+      const notified = await tellRegions({ type: 'timeline', revision: state.revision, timeline: state.timeline }, [...affected]);
+      await audit('rescheduled', request.requestedBy, { override: request.override, revision: state.revision, moved });
+      return { revision: state.revision, moved, regionsNotified: notified };
+    },
+    {
+      validator: (request) => {
+        refuseIfCancelled();
+        if (request.basedOnRevision !== state.revision) {
+          throw new Error(`the plan was changed meanwhile (now revision ${state.revision}, you had ${request.basedOnRevision}); reload and try again`);
+        }
+        if (!state.timeline.milestones.some((m) => m.id === request.override.milestoneId)) {
+          throw new Error(`unknown milestone "${request.override.milestoneId}"`);
+        }
+        if (request.override.regionId && !regionIds().includes(request.override.regionId)) {
+          throw new Error(`unknown region "${request.override.regionId}"; expected one of ${regionIds().join(', ')}`);
+        }
+        const now = Date.now();
+        const moved = movedOccurrences(state.timeline, request.timeline);
+        if (moved.length === 0) throw new Error('nothing would change: the milestone is already at that time');
+        for (const m of moved) {
+          const where = m.regionId ? ` in ${m.groupId ?? m.regionId}` : '';
+          if (m.from <= now) throw new Error(`"${m.milestoneId}"${where} already took place at ${iso(m.from)}; it cannot be moved`);
+          if (m.to <= now) throw new Error(`the new date ${iso(m.to)} for "${m.milestoneId}"${where} is in the past`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    addKindergartenUpdate,
+    async ({ kindergarten, requestedBy }) => {
+      const now = Date.now();
+      const placed = await store.addKindergarten({ runId: input.runId, kindergarten, at: now });
+      await getExternalWorkflowHandle(regionWorkflowId(input.runId, placed.regionId)).signal(kindergartenAddedSignal, {
+        orgnr: kindergarten.orgnr,
+        groupId: placed.groupId,
+        municipalityId: placed.municipalityId,
+        joinedAt: now,
+      });
+      state.added.push(kindergarten.orgnr);
+      await audit('kindergarten-added', requestedBy, { orgnr: kindergarten.orgnr, regionId: placed.regionId, groupId: placed.groupId });
+      return { workflowId: kindergartenWorkflowId(input.runId, kindergarten.orgnr), regionId: placed.regionId, groupId: placed.groupId };
+    },
+    {
+      validator: ({ kindergarten }) => {
+        refuseIfCancelled();
+        if (!/^\d{9}$/.test(kindergarten?.orgnr ?? '')) throw new Error('orgnr: expected a nine-digit organisation number');
+        if (Date.now() > state.timeline.endsAt) throw new Error('the programme year is over; nothing is left to join');
+      },
+    },
+  );
+
+  setHandler(
+    withdrawKindergartenUpdate,
+    async ({ orgnr, reason, requestedBy }) => {
+      const now = Date.now();
+      await store.withdrawKindergarten({ runId: input.runId, orgnr, reason: reason ?? '', at: now });
+      const workflowId = kindergartenWorkflowId(input.runId, orgnr);
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(withdrawKindergartenSignal, { reason: reason ?? 'trukket fra programmet', at: now });
+      } catch (error) {
+        throw ApplicationFailure.create({ type: ErrorType.NotFound, message: `kindergarten ${orgnr} has no running workflow in this run: ${String(error)}` });
+      }
+      state.withdrawn.push(orgnr);
+      await audit('kindergarten-withdrawn', requestedBy, { orgnr, reason: reason ?? null });
+      return { workflowId };
+    },
+    {
+      validator: ({ orgnr }) => {
+        refuseIfCancelled();
+        if (!/^\d{9}$/.test(orgnr ?? '')) throw new Error('orgnr: expected a nine-digit organisation number');
+        if (state.withdrawn.includes(orgnr)) throw new Error(`kindergarten ${orgnr} is already withdrawn`);
+      },
+    },
+  );
+
+  setHandler(
+    pauseRunUpdate,
+    async ({ requestedBy, reason }) => {
+      state.paused = true;
+      changed = true;
+      await tellRegions({ type: 'pause' });
+      await audit('paused', requestedBy, { reason: reason ?? null });
+      return { state: 'paused' };
+    },
+    {
+      validator: (_request: ControlRequest) => {
+        refuseIfCancelled();
+        if (state.paused) throw new Error('the run is already paused');
+      },
+    },
+  );
+
+  setHandler(
+    resumeRunUpdate,
+    async ({ requestedBy, reason }) => {
+      state.paused = false;
+      changed = true;
+      await tellRegions({ type: 'resume' });
+      await audit('resumed', requestedBy, { reason: reason ?? null });
+      return { state: 'active' };
+    },
+    {
+      validator: (_request: ControlRequest) => {
+        refuseIfCancelled();
+        if (!state.paused) throw new Error('the run is not paused');
+      },
+    },
+  );
+
+  setHandler(
+    cancelRunUpdate,
+    async ({ requestedBy, reason }) => {
+      state.cancelled = true;
+      changed = true;
+      await tellRegions({ type: 'cancel' });
+      await audit('cancelled', requestedBy, { reason: reason ?? null });
+      return { state: 'cancelled' };
+    },
+    { validator: (_request: ControlRequest) => refuseIfCancelled() },
+  );
+
+  setHandler(runStatusQuery, () => status(input, state, false));
+  setHandler(runPlanQuery, () => ({ plan: input.plan, overrides: state.overrides, revision: state.revision, timeline: state.timeline }));
+
+  if (!state.regionsStarted) {
+    await Promise.all(
+      state.timeline.regions.map(async (region) => {
+        try {
+          await startChild(regionWorkflow, {
+            workflowId: regionWorkflowId(input.runId, region.id),
+            args: [{ runId: input.runId, regionId: region.id, timeline: state.timeline, revision: state.revision, paused: state.paused }],
+            // Regions outlive a continue-as-new of the run and are reached by workflow ID.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          });
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+      }),
+    );
+    state.regionsStarted = true;
+  }
+
+  for (;;) {
+    if (state.cancelled) break;
+    const now = Date.now();
+    const steps = occurrenceSteps(ownedOccurrences(state.timeline, 'run'), state.done);
+    const due = steps.filter((s) => s.at <= now && (s.kind === 'record' || !state.paused));
+    if (due.length > 0) {
+      for (const step of due) {
+        const outcome = await runOwnedStep(step, input.runId, state.timeline, state.paused);
+        if (outcome !== 'held') state.done[step.key] = outcome;
+      }
+      continue;
+    }
+    if (steps.length === 0 && now > state.timeline.endsAt) break;
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof runWorkflow>({ ...input, state });
+    }
+    changed = false;
+    const wake = nextStepAt(steps, now) ?? state.timeline.endsAt + 1;
+    await condition(() => changed, Math.max(wake - Date.now(), 1));
+  }
+  await condition(allHandlersFinished);
+  await store.recordEvent({ runId: input.runId, type: state.cancelled ? 'run-cancelled' : 'run-completed', at: Date.now() });
+  return status(input, state, !state.cancelled);
+}
+
+/** Every occurrence whose instant differs between two timelines. */
+export function movedOccurrences(before: Timeline, after: Timeline): RescheduleResult['moved'] {
+  const moved: RescheduleResult['moved'] = [];
+  const old = new Map<string, number>();
+  for (const m of before.milestones) for (const o of m.occurrences) old.set(occurrenceKey(m.id, o), o.at);
+  for (const m of after.milestones) {
+    for (const o of m.occurrences) {
+      const previous = old.get(occurrenceKey(m.id, o)) ?? findCovering(before, m.id, o.regionId, o.groupId);
+      if (previous !== undefined && previous !== o.at) moved.push({ milestoneId: m.id, regionId: o.regionId, groupId: o.groupId, from: previous, to: o.at });
+    }
+  }
+  return moved;
+}
+
+/** The instant a milestone had for a region or group when the old timeline held it at a coarser scope. */
+function findCovering(timeline: Timeline, milestoneId: string, regionId: string | null, groupId: string | null): number | undefined {
+  const m = timeline.milestones.find((x) => x.id === milestoneId);
+  const o = m?.occurrences.find((x) => x.scope === 'run' || (x.regionId === regionId && (x.groupId === null || x.groupId === groupId)));
+  return o?.at;
+}
+
+/** Regions whose deliverable windows differ between two timelines (a moved milestone can move a deadline). */
+function windowsChangedIn(after: Timeline, before: Timeline): string[] {
+  const regions = new Set<string>();
+  const all = after.regions.map((r) => r.id);
+  for (const d of after.deliverables) {
+    const old = before.deliverables.find((x) => x.id === d.id);
+    for (const w of d.windows) {
+      const same = old?.windows.some((x) => x.regionId === w.regionId && x.groupId === w.groupId && x.dueAt === w.dueAt && x.opensAt === w.opensAt);
+      if (!same) (w.regionId === null ? all : [w.regionId]).forEach((r) => regions.add(r));
+    }
+  }
+  return [...regions];
+}
+
+function status(input: RunWorkflowInput, state: RunState, completed: boolean): RunStatus {
+  return {
+    runId: input.runId,
+    schoolYear: state.timeline.schoolYear,
+    county: state.timeline.county,
+    state: state.cancelled ? 'cancelled' : completed ? 'completed' : state.paused ? 'paused' : 'active',
+    revision: state.revision,
+    regions: state.timeline.regions.map((r) => ({ id: r.id, name: r.name, workflowId: regionWorkflowId(input.runId, r.id) })),
+    milestones: state.timeline.milestones.map((m) => ({
+      id: m.id,
+      title: m.title,
+      occurrences: m.occurrences.map((o) => ({ regionId: o.regionId, groupId: o.groupId, at: o.at, version: o.version })),
+    })),
+    addedKindergartens: state.added,
+    withdrawnKindergartens: state.withdrawn,
+    endsAt: state.timeline.endsAt,
+  };
+}
