@@ -43,6 +43,16 @@ export interface OutboxEntry {
   messageId: string;
   scheduledFor: number;
   requestedAt: number;
+  meta: EmailMeta;
+}
+
+/** What an email is about, for the email log and rehearsals. */
+export interface EmailMeta {
+  milestoneId: string | null;
+  deliverableId: string | null;
+  regionId: string | null;
+  groupId: string | null;
+  orgnr: string | null;
 }
 
 export interface EmailLogEntry {
@@ -54,6 +64,7 @@ export interface EmailLogEntry {
   requestedAt: number;
   sentAt: number | null;
   lastError: string | null;
+  meta: EmailMeta;
 }
 
 export interface RunEvent extends RecordEventInput {

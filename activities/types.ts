@@ -21,6 +21,8 @@ export interface SendEmailInput {
   deliverable?: { id: string; title: string; recipient: string; opensAt: number; dueAt: number; lateUntil: number };
   /** The kindergarten an email is about (escalations to its authority). */
   about?: { orgnr: string };
+  /** The region and workshop group the email belongs to, for the email log. */
+  where?: { regionId: string | null; groupId: string | null };
   /** Workflow time when the send was due and when it was asked for. */
   scheduledFor: number;
   requestedAt: number;

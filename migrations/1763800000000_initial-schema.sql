@@ -80,6 +80,7 @@ CREATE TABLE email_outbox (
   smtp_response text,
   scheduled_for timestamptz NOT NULL,
   requested_at  timestamptz NOT NULL,
+  meta          jsonb NOT NULL DEFAULT '{}',
   created_at    timestamptz NOT NULL DEFAULT now(),
   sent_at       timestamptz
 );

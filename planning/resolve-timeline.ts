@@ -1,5 +1,5 @@
-import type { DateTime } from 'luxon';
-import type { DateSpec, Milestone, Plan } from '../config/plan-schema';
+import { DateTime } from 'luxon';
+import type { DateSpec, Deliverable, Milestone, Plan, SendPolicy } from '../config/plan-schema';
 import { InputError, type InputIssue } from '../config/errors';
 import type {
   DeliverableWindow,
@@ -160,18 +160,14 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
           message: `the deadline ${fmt(due.local)} is not after the opening ${fmt(opens.local)}${where}`,
         });
       }
-      const reminderAts = d.reminders
-        .map((days) => toWorkingTime(withLocalTime(due.local.minus({ days }), policy.defaultTime), policy, due.local))
-        .filter((at) => at > opens.local && at < due.local)
-        .map((at) => at.toMillis());
-      const escalation = toWorkingTime(withLocalTime(due.local.plus({ days: d.escalationDays }), policy.defaultTime), policy, lateUntil);
+      const { reminderAts, escalationAt } = remindersAndEscalation(d, opens.local, due.local, lateUntil, policy);
       return {
         ...placed(scope, unit),
         opensAt: opens.local.toMillis(),
         promptAt: toWorkingTime(opens.local, policy, due.local).toMillis(),
         dueAt: due.local.toMillis(),
-        reminderAts: [...new Set(reminderAts)].sort((a, b) => a - b),
-        escalationAt: Math.max(escalation.toMillis(), due.local.toMillis()),
+        reminderAts,
+        escalationAt,
         lateUntil: lateUntil.toMillis(),
         version: Math.max(opens.version, due.version),
       };
@@ -208,6 +204,34 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
     deliverables,
     endsAt: Math.max(...instants),
   };
+}
+
+/** Reminder and escalation instants of a deliverable for a deadline, moved into working time. */
+function remindersAndEscalation(d: Deliverable, opens: DateTime, due: DateTime, lateUntil: DateTime, policy: SendPolicy) {
+  const reminderAts = d.reminders
+    .map((days) => toWorkingTime(withLocalTime(due.minus({ days }), policy.defaultTime), policy, due))
+    .filter((at) => at > opens && at < due)
+    .map((at) => at.toMillis());
+  const escalation = toWorkingTime(withLocalTime(due.plus({ days: d.escalationDays }), policy.defaultTime), policy, lateUntil);
+  return {
+    reminderAts: [...new Set(reminderAts)].sort((a, b) => a - b),
+    escalationAt: Math.max(escalation.toMillis(), due.toMillis()),
+  };
+}
+
+/**
+ * The window for a coordinator's extension of one deliverable: a new local deadline, with reminders, escalation and
+ * late window computed by the plan's rules. `openedAt` is the window's opening (reminders never come before it).
+ */
+export function resolveExtension(plan: Plan, deliverableId: string, dueLocal: string, openedAt: number) {
+  const d = plan.deliverables.find((x) => x.id === deliverableId);
+  if (!d) throw new InputError('The extension was refused', [{ path: 'deliverableId', message: `unknown deliverable "${deliverableId}"` }]);
+  const due = parseLocal(dueLocal, plan.timezone);
+  if (!due.isValid) throw new InputError('The extension was refused', [{ path: 'due', message: `expected a local date and time like 2018-03-09T16:00, got "${dueLocal}"` }]);
+  const lateUntil = due.plus({ days: d.lateAcceptanceDays });
+  const opens = DateTime.fromMillis(openedAt, { zone: plan.timezone });
+  const { reminderAts, escalationAt } = remindersAndEscalation(d, opens, due, lateUntil, plan.sendPolicy);
+  return { deliverableId, dueAt: due.toMillis(), reminderAts, escalationAt, lateUntil: lateUntil.toMillis() };
 }
 
 function fmt(local: DateTime): string {

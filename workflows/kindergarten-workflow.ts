@@ -242,6 +242,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       template: action.kind === 'milestone-email' ? action.step.template : action.deliverable.templates[action.kind],
       to: action.kind === 'escalation' ? { kind: 'authority-of', orgnr: input.orgnr } : { kind: 'director', orgnr: input.orgnr },
       about: { orgnr: input.orgnr },
+      where: { regionId: input.regionId, groupId: input.groupId },
       scheduledFor: action.at,
       requestedAt: now,
       latestUsefulAt: useful,

@@ -156,9 +156,9 @@ export class MemoryStore implements Store {
 
   async listEmails(runId: string, filter: { orgnr?: string } = {}): Promise<EmailLogEntry[]> {
     return [...this.outbox.values()]
-      .filter((e) => e.runId === runId && (!filter.orgnr || e.key.includes(`/${filter.orgnr}/`)))
+      .filter((e) => e.runId === runId && (!filter.orgnr || e.meta.orgnr === filter.orgnr))
       .sort((a, b) => a.requestedAt - b.requestedAt || a.key.localeCompare(b.key))
-      .map((e) => ({ key: e.key, template: e.template, to: e.to, subject: e.subject, state: e.state, requestedAt: e.requestedAt, sentAt: e.sentAt, lastError: e.lastError }));
+      .map((e) => ({ key: e.key, template: e.template, to: e.to, subject: e.subject, state: e.state, requestedAt: e.requestedAt, sentAt: e.sentAt, lastError: e.lastError, meta: e.meta }));
   }
 
   async countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]> {

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
-import type { EmailLogEntry, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import type { EmailLogEntry, EmailMeta, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
 import type {
   AddKindergartenInput,
@@ -103,12 +103,12 @@ export class PgStore implements Store {
 
   async claimEmail(e: OutboxEntry): Promise<'claimed' | 'already-sent'> {
     const { rows } = await this.pool.query<{ state: string }>(
-      `INSERT INTO email_outbox (key, run_id, template, recipient_id, recipient, subject, body_text, body_html, message_id, state, attempts, scheduled_for, requested_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sending', 1, $10, $11)
+      `INSERT INTO email_outbox (key, run_id, template, recipient_id, recipient, subject, body_text, body_html, message_id, state, attempts, scheduled_for, requested_at, meta)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sending', 1, $10, $11, $12)
        ON CONFLICT (key) DO UPDATE SET attempts = email_outbox.attempts + 1,
          state = CASE WHEN email_outbox.state = 'sent' THEN 'sent' ELSE 'sending' END
-       RETURNING state, (xmax = 0) AS inserted`,
-      [e.key, e.runId, e.template, e.recipientId, e.to, e.subject, e.text, e.html, e.messageId, ts(e.scheduledFor), ts(e.requestedAt)],
+       RETURNING state`,
+      [e.key, e.runId, e.template, e.recipientId, e.to, e.subject, e.text, e.html, e.messageId, ts(e.scheduledFor), ts(e.requestedAt), JSON.stringify(e.meta)],
     );
     return rows[0]?.state === 'sent' ? 'already-sent' : 'claimed';
   }
@@ -184,12 +184,12 @@ export class PgStore implements Store {
   }
 
   async listEmails(runId: string, filter: { orgnr?: string } = {}): Promise<EmailLogEntry[]> {
-    const { rows } = await this.pool.query<{ key: string; template: string; recipient: string; subject: string; state: EmailLogEntry['state']; requested_at: Date; sent_at: Date | null; last_error: string | null }>(
-      `SELECT key, template, recipient, subject, state, requested_at, sent_at, last_error FROM email_outbox
-        WHERE run_id = $1 AND ($2::text IS NULL OR key LIKE '%/' || $2 || '/%') ORDER BY requested_at, key`,
+    const { rows } = await this.pool.query<{ key: string; template: string; recipient: string; subject: string; state: EmailLogEntry['state']; requested_at: Date; sent_at: Date | null; last_error: string | null; meta: EmailMeta }>(
+      `SELECT key, template, recipient, subject, state, requested_at, sent_at, last_error, meta FROM email_outbox
+        WHERE run_id = $1 AND ($2::text IS NULL OR meta->>'orgnr' = $2) ORDER BY requested_at, key`,
       [runId, filter.orgnr ?? null],
     );
-    return rows.map((r) => ({ key: r.key, template: r.template, to: r.recipient, subject: r.subject, state: r.state, requestedAt: r.requested_at.getTime(), sentAt: r.sent_at?.getTime() ?? null, lastError: r.last_error }));
+    return rows.map((r) => ({ key: r.key, template: r.template, to: r.recipient, subject: r.subject, state: r.state, requestedAt: r.requested_at.getTime(), sentAt: r.sent_at?.getTime() ?? null, lastError: r.last_error, meta: r.meta }));
   }
 
   async countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]> {

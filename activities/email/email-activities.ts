@@ -77,6 +77,13 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
           messageId,
           scheduledFor: input.scheduledFor,
           requestedAt: input.requestedAt,
+          meta: {
+            milestoneId: input.milestone?.id ?? null,
+            deliverableId: input.deliverable?.id ?? null,
+            regionId: input.where?.regionId ?? (input.to.kind === 'municipal-authorities' ? input.to.regionId : null),
+            groupId: input.where?.groupId ?? (input.to.kind === 'municipal-authorities' ? input.to.groupId : null),
+            orgnr: input.about?.orgnr ?? recipient.kindergarten?.orgnr ?? null,
+          },
         });
         if (claim === 'already-sent') {
           result.alreadySent += 1;

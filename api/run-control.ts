@@ -1,0 +1,139 @@
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { InputError } from '../config/errors';
+import type { Plan } from '../config/plan-schema';
+import { type NewKindergarten, type Roster, newKindergartenSchema } from '../config/roster-schema';
+import { fromZodIssues } from '../config/errors';
+import type { Store } from '../activities/store';
+import { resolveExtension, resolveTimeline } from '../planning/resolve-timeline';
+import { kindergartenWorkflowId, runWorkflowId } from '../workflows/ids';
+import { extendDeadlineUpdate, kindergartenStatusQuery, type KindergartenStatus } from '../workflows/kindergarten-workflow';
+import {
+  type RescheduleResult,
+  type RunStatus,
+  addKindergartenUpdate,
+  cancelRunUpdate,
+  pauseRunUpdate,
+  rescheduleMilestoneUpdate,
+  resumeRunUpdate,
+  runPlanQuery,
+  runStatusQuery,
+  runWorkflow,
+  withdrawKindergartenUpdate,
+} from '../workflows/run-workflow';
+import type { MilestoneOverride } from '../workflows/timeline';
+
+/** The coordinator's actions, one code path for the CLI and the API. */
+export interface RunControlDeps {
+  client: Pick<Client, 'workflow'>;
+  store: Store;
+  taskQueue: string;
+}
+
+/** A workflow refused the request (validator or handler); the message says why, for the coordinator. */
+export class RefusedError extends Error {
+  override readonly name = 'RefusedError';
+}
+
+/** The run does not exist (or its workflow is gone). */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+async function refusalsAsErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) {
+      const cause = error.cause as { message?: string; cause?: { message?: string } } | undefined;
+      throw new RefusedError(cause?.cause?.message ?? cause?.message ?? error.message);
+    }
+    if (error instanceof WorkflowNotFoundError) throw new NotFoundError(error.message);
+    const message = (error as Error).message ?? '';
+    if (/workflow execution already completed|not found/i.test(message)) throw new NotFoundError(message);
+    throw error;
+  }
+}
+
+/** Validates, stores the roster and starts the run workflow; nothing starts when the plan or roster is refused. */
+export async function startRun(deps: RunControlDeps, plan: Plan, roster: Roster): Promise<{ runId: string; kindergartens: number; regions: number }> {
+  const timeline = resolveTimeline(plan);
+  const runId = runWorkflowId(plan.schoolYear, plan.county);
+  try {
+    await deps.store.createRun(runId, plan, roster);
+  } catch (error) {
+    if ((error as { type?: string }).type === 'Conflict') throw new RefusedError(`the run ${runId} already exists; cancel it or change schoolYear/county in the plan`);
+    throw error;
+  }
+  try {
+    await deps.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: deps.taskQueue, args: [{ runId, plan, timeline }] });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new RefusedError(`the run ${runId} is already running`);
+    throw error;
+  }
+  return { runId, kindergartens: roster.kindergartens.length, regions: timeline.regions.length };
+}
+
+export async function runStatus(deps: RunControlDeps, runId: string): Promise<{ run: RunStatus; deliverables: { deliverableId: string; status: string; count: number }[] }> {
+  const run = await refusalsAsErrors(() => deps.client.workflow.getHandle(runId).query(runStatusQuery));
+  return { run, deliverables: await deps.store.countDeliverableStatuses(runId) };
+}
+
+export async function kindergartenStatus(deps: RunControlDeps, runId: string, orgnr: string): Promise<KindergartenStatus> {
+  return refusalsAsErrors(() => deps.client.workflow.getHandle(kindergartenWorkflowId(runId, orgnr)).query(kindergartenStatusQuery));
+}
+
+/** Re-resolves the plan with the new override (order checked here first) and asks the run to apply it. */
+export async function rescheduleMilestone(
+  deps: RunControlDeps,
+  runId: string,
+  override: MilestoneOverride,
+  requestedBy: string,
+): Promise<RescheduleResult> {
+  const handle = deps.client.workflow.getHandle(runId);
+  const { plan, overrides, revision } = await refusalsAsErrors(() => handle.query(runPlanQuery));
+  const timeline = resolveTimeline(plan, [...overrides, override]);
+  return refusalsAsErrors(() => handle.executeUpdate(rescheduleMilestoneUpdate, { args: [{ basedOnRevision: revision, override, timeline, requestedBy }] }));
+}
+
+/** Gives one kindergarten a later deadline for one deliverable; reminders and escalation follow the plan's rules. */
+export async function extendDeadline(
+  deps: RunControlDeps,
+  runId: string,
+  orgnr: string,
+  deliverableId: string,
+  dueLocal: string,
+  requestedBy: string,
+): Promise<{ dueAt: number; lateUntil: number }> {
+  const { plan } = await refusalsAsErrors(() => deps.client.workflow.getHandle(runId).query(runPlanQuery));
+  const kindergarten = deps.client.workflow.getHandle(kindergartenWorkflowId(runId, orgnr));
+  const status = await refusalsAsErrors(() => kindergarten.query(kindergartenStatusQuery));
+  const current = status.deliverables.find((d) => d.id === deliverableId);
+  if (!current) throw new RefusedError(`"${deliverableId}" is not a deliverable of this run; expected one of ${status.deliverables.map((d) => d.id).join(', ')}`);
+  const request = resolveExtension(plan, deliverableId, dueLocal, current.opensAt);
+  const result = await refusalsAsErrors(() => kindergarten.executeUpdate(extendDeadlineUpdate, { args: [request] }));
+  await deps.store.recordEvent({ runId, type: 'deadline-extended', at: Date.now(), orgnr, data: { requestedBy, deliverableId, dueAt: result.dueAt } });
+  return result;
+}
+
+export async function addKindergarten(deps: RunControlDeps, runId: string, input: unknown, requestedBy: string) {
+  const parsed = newKindergartenSchema.safeParse(input);
+  if (!parsed.success) throw new InputError('The kindergarten was not added', fromZodIssues(parsed.error.issues));
+  const kindergarten: NewKindergarten = parsed.data;
+  return refusalsAsErrors(() => deps.client.workflow.getHandle(runId).executeUpdate(addKindergartenUpdate, { args: [{ kindergarten, requestedBy }] }));
+}
+
+export async function withdrawKindergarten(deps: RunControlDeps, runId: string, orgnr: string, reason: string, requestedBy: string) {
+  return refusalsAsErrors(() => deps.client.workflow.getHandle(runId).executeUpdate(withdrawKindergartenUpdate, { args: [{ orgnr, reason, requestedBy }] }));
+}
+
+export async function pauseRun(deps: RunControlDeps, runId: string, requestedBy: string, reason?: string) {
+  return refusalsAsErrors(() => deps.client.workflow.getHandle(runId).executeUpdate(pauseRunUpdate, { args: [{ requestedBy, ...(reason ? { reason } : {}) }] }));
+}
+
+export async function resumeRun(deps: RunControlDeps, runId: string, requestedBy: string, reason?: string) {
+  return refusalsAsErrors(() => deps.client.workflow.getHandle(runId).executeUpdate(resumeRunUpdate, { args: [{ requestedBy, ...(reason ? { reason } : {}) }] }));
+}
+
+export async function cancelRun(deps: RunControlDeps, runId: string, requestedBy: string, reason?: string) {
+  return refusalsAsErrors(() => deps.client.workflow.getHandle(runId).executeUpdate(cancelRunUpdate, { args: [{ requestedBy, ...(reason ? { reason } : {}) }] }));
+}

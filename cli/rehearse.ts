@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { InputError, fromZodIssues } from '../config/errors';
+import { localDateTimeSchema, type Plan } from '../config/plan-schema';
+import type { Roster } from '../config/roster-schema';
+import { MemoryStore } from '../activities/db/memory-store';
+import { resolveTimeline } from '../planning/resolve-timeline';
+import { kindergartenWorkflowId, runWorkflowId } from '../workflows/ids';
+import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
+import { runWorkflow } from '../workflows/run-workflow';
+import { scheduleForKindergarten, type Timeline } from '../workflows/timeline';
+import { WORKFLOWS_PATH, buildWorker } from '../worker/worker';
+import { findTestServer } from '../worker/temporal-binaries';
+
+/** When a kindergarten submits a deliverable in a rehearsal. */
+const behaviourSchema = z.union([z.enum(['on-time', 'late', 'never']), z.object({ at: localDateTimeSchema }).strict()]);
+export type Behaviour = z.infer<typeof behaviourSchema>;
+
+/** A rehearsal scenario: who submits when (default: everyone on time). */
+export const scenarioSchema = z
+  .object({
+    default: behaviourSchema.default('on-time'),
+    kindergartens: z
+      .record(z.string().regex(/^\d{9}$/, 'expected a nine-digit orgnr'), z.union([behaviourSchema, z.record(z.string(), behaviourSchema)]))
+      .default({}),
+  })
+  .strict();
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export function parseScenario(text: string, file: string): Scenario {
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new InputError(`The scenario ${file} could not be read`, [{ file, message: (error as Error).message }]);
+  }
+  const parsed = scenarioSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new InputError(`The scenario ${file} is not valid`, fromZodIssues(parsed.error.issues, { file }));
+  return parsed.data;
+}
+
+/** One line of a rehearsal, in the shape `arshjul rehearse --json` prints. */
+export interface RehearsalEntry {
+  type: 'milestone' | 'email' | 'submission';
+  /** ISO-8601 with the Oslo offset, to the second: the workflow time when it happened. */
+  at: string;
+  milestone: string | null;
+  region: string | null;
+  group: string | null;
+  kindergarten: string | null;
+  to: string | null;
+  template: string | null;
+}
+
+export interface RehearsalResult {
+  entries: RehearsalEntry[];
+  submissions: RehearsalEntry[];
+  timeline: Timeline;
+  refusals: { orgnr: string; deliverableId: string; reason: string }[];
+  wallMs: number;
+}
+
+interface PlannedSubmission {
+  at: number;
+  orgnr: string;
+  deliverableId: string;
+}
+
+function behaviourFor(scenario: Scenario, orgnr: string, deliverableId: string): Behaviour {
+  const own = scenario.kindergartens[orgnr];
+  if (own === undefined) return scenario.default;
+  if (typeof own === 'string' || 'at' in own) return own as Behaviour;
+  return (own as Record<string, Behaviour>)[deliverableId] ?? scenario.default;
+}
+
+/** The submissions a scenario implies, at instants inside each kindergarten's window. */
+export function plannedSubmissions(plan: Plan, timeline: Timeline, roster: Roster, scenario: Scenario): PlannedSubmission[] {
+  const planned: PlannedSubmission[] = [];
+  const HOUR = 3_600_000;
+  for (const k of roster.kindergartens) {
+    const schedule = scheduleForKindergarten(timeline, k.regionId, k.groupId);
+    for (const d of schedule.deliverables) {
+      const behaviour = behaviourFor(scenario, k.orgnr, d.id);
+      const w = d.window;
+      let at: number | null = null;
+      // On time: before the first reminder (so reminders are seen to stop), and never later than two days before the deadline.
+      if (behaviour === 'on-time') at = Math.max(w.opensAt + HOUR, Math.min(w.dueAt - 48 * HOUR, (w.reminderAts[0] ?? w.dueAt) - 24 * HOUR));
+      else if (behaviour === 'late') at = Math.min(w.dueAt + 24 * HOUR, w.lateUntil - HOUR);
+      else if (typeof behaviour === 'object') at = DateTime.fromISO(behaviour.at, { zone: plan.timezone }).toMillis();
+      if (at !== null) planned.push({ at, orgnr: k.orgnr, deliverableId: d.id });
+    }
+  }
+  return planned.sort((a, b) => a.at - b.at || a.orgnr.localeCompare(b.orgnr));
+}
+
+/**
+ * Runs the whole year on the time-skipping test server with the real workflow code and an in-memory store, and
+ * returns every milestone, email and submission in time order. Dates are what the workflows did, not what the plan says.
+ */
+export async function rehearse(
+  plan: Plan,
+  roster: Roster,
+  scenario: Scenario = scenarioSchema.parse({}),
+  options: { workflowBundle?: WorkflowBundleWithSourceMap; onProgress?: (message: string) => void } = {},
+): Promise<RehearsalResult> {
+  const started = Date.now();
+  const progress = options.onProgress ?? (() => undefined);
+  const timeline = resolveTimeline(plan);
+  const runId = runWorkflowId(plan.schoolYear, plan.county);
+  const store = new MemoryStore();
+  await store.createRun(runId, plan, roster);
+  const submissions = plannedSubmissions(plan, timeline, roster, scenario);
+  const refusals: RehearsalResult['refusals'] = [];
+  const submitted: RehearsalEntry[] = [];
+
+  progress('starting the time-skipping test server');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: findTestServer() } } });
+  // The test server's clock starts now and only moves forward, so a past (or any) year is rehearsed shifted to start
+  // tomorrow: workflows work on instants only (calendar rules were applied at resolution), so subtracting the shift
+  // afterwards gives exactly the instants the real year would see.
+  const first = Math.min(...timeline.milestones.flatMap((m) => m.occurrences.flatMap((o) => [o.at, ...o.emails.map((e) => e.sendAt)])));
+  const shift = (await env.currentTimeMs()) + 24 * 3_600_000 - first;
+  const shifted = shiftTimeline(timeline, shift);
+  try {
+    const workflowBundle = options.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }));
+    const taskQueue = `rehearsal-${randomUUID()}`;
+    const worker = await buildWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle,
+      deps: {
+        store,
+        mailer: { sendMail: async () => ({ response: '250 rehearsal: not delivered' }) as never },
+        mail: { from: 'arshjul@rehearsal.invalid', publicBaseUrl: 'http://rehearsal.invalid' },
+        temporal: env.client,
+      },
+    });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue, args: [{ runId, plan, timeline: shifted }] });
+      progress(`run ${runId} started with ${roster.kindergartens.length} kindergartens`);
+      for (const s of submissions) {
+        const wait = s.at + shift - (await env.currentTimeMs());
+        if (wait > 0) await env.sleep(wait);
+        const submissionId = `rehearsal-${s.orgnr}-${s.deliverableId}`;
+        try {
+          await env.client.workflow.getHandle(kindergartenWorkflowId(runId, s.orgnr)).executeUpdate(submitDeliverableUpdate, {
+            args: [{ submissionId, deliverableId: s.deliverableId, files: [{ name: `${s.deliverableId}.pdf`, size: 1, sha256: '0'.repeat(64) }] }],
+          });
+          const k = roster.kindergartens.find((x) => x.orgnr === s.orgnr);
+          submitted.push(entry('submission', (await env.currentTimeMs()) - shift, plan.timezone, { milestone: s.deliverableId, kindergarten: s.orgnr, region: k?.regionId ?? null, group: k?.groupId ?? null }));
+        } catch (error) {
+          refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: String((error as { cause?: Error }).cause?.message ?? error) });
+        }
+      }
+      await handle.result();
+      await Promise.all(roster.kindergartens.map((k) => env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result()));
+      progress('the year is over');
+    });
+  } finally {
+    await env.teardown();
+  }
+
+  const entries: RehearsalEntry[] = [
+    ...store.events
+      .filter((e) => e.type === 'milestone')
+      .map((e) => entry('milestone', e.at - shift, plan.timezone, { milestone: e.milestoneId ?? null, region: e.regionId ?? null, group: e.groupId ?? null })),
+    ...[...store.outbox.values()]
+      .filter((e) => e.state === 'sent')
+      .map((e) =>
+        entry('email', e.requestedAt - shift, plan.timezone, {
+          milestone: e.meta.milestoneId ?? e.meta.deliverableId,
+          region: e.meta.regionId,
+          group: e.meta.groupId,
+          kindergarten: e.meta.orgnr,
+          to: e.to,
+          template: e.template,
+        }),
+      ),
+  ].sort((a, b) => a.at.localeCompare(b.at) || a.type.localeCompare(b.type) || (a.kindergarten ?? '').localeCompare(b.kindergarten ?? '') || (a.to ?? '').localeCompare(b.to ?? ''));
+  return { entries, submissions: submitted, timeline, refusals, wallMs: Date.now() - started };
+}
+
+/** The same timeline with every instant moved by `delta` milliseconds. */
+export function shiftTimeline(timeline: Timeline, delta: number): Timeline {
+  const t = (ms: number) => ms + delta;
+  return {
+    ...timeline,
+    endsAt: t(timeline.endsAt),
+    milestones: timeline.milestones.map((m) => ({
+      ...m,
+      occurrences: m.occurrences.map((o) => ({
+        ...o,
+        at: t(o.at),
+        emails: o.emails.map((e) => ({ ...e, sendAt: t(e.sendAt), latestUsefulAt: t(e.latestUsefulAt) })),
+      })),
+    })),
+    deliverables: timeline.deliverables.map((d) => ({
+      ...d,
+      windows: d.windows.map((w) => ({
+        ...w,
+        opensAt: t(w.opensAt),
+        promptAt: t(w.promptAt),
+        dueAt: t(w.dueAt),
+        reminderAts: w.reminderAts.map(t),
+        escalationAt: t(w.escalationAt),
+        lateUntil: t(w.lateUntil),
+      })),
+    })),
+  };
+}
+
+function entry(type: RehearsalEntry['type'], at: number, zone: string, fields: Partial<RehearsalEntry>): RehearsalEntry {
+  return {
+    type,
+    at: DateTime.fromMillis(Math.floor(at / 1000) * 1000, { zone }).toISO({ suppressMilliseconds: true }) ?? new Date(at).toISOString(),
+    milestone: fields.milestone ?? null,
+    region: fields.region ?? null,
+    group: fields.group ?? null,
+    kindergarten: fields.kindergarten ?? null,
+    to: fields.to ?? null,
+    template: fields.template ?? null,
+  };
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta ?? ''),
+};

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * The environment Årshjul reads, validated once at start. Every variable has a development default, so `npm start`
+ * runs with none set; `loadConfig` names every bad variable at once.
+ */
+export const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).optional().describe('host:port of an existing Temporal cluster or Temporal Cloud; unset: npm start runs a dev server'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('arshjul'),
+  TEMPORAL_API_KEY: z.string().min(1).optional().describe('API key for Temporal Cloud (implies TLS)'),
+  TEMPORAL_TLS: z.stringbool().default(false).describe('use TLS to reach Temporal'),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional().describe('client certificate (mTLS)'),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional().describe('client key (mTLS)'),
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional().describe('server CA, when not a public one'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional().describe('the temporal CLI; default .venv/bin/temporal, then PATH'),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  DATABASE_URL: z.string().min(1).optional().describe('PostgreSQL URL; unset: npm start runs an embedded PostgreSQL under DATA_DIR'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  DATA_DIR: z.string().min(1).default('.data').describe('where the dev server and embedded PostgreSQL keep their data'),
+  SMTP_URL: z.string().min(1).optional().describe('smtp(s)://user:pass@host:port; unset: emails are kept in the outbox only'),
+  MAIL_FROM: z.string().min(1).default('"Årshjul – Kultur for læring" <arshjul@localhost>'),
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000').describe('base of links in emails'),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface TemporalConfig {
+  address: string | null;
+  namespace: string;
+  taskQueue: string;
+  apiKey: string | null;
+  tls: boolean;
+  tlsCertPath: string | null;
+  tlsKeyPath: string | null;
+  tlsCaPath: string | null;
+  cliPath: string | null;
+  devPort: number;
+  uiPort: number;
+}
+
+export interface Config {
+  temporal: TemporalConfig;
+  database: { url: string | null; embeddedPort: number };
+  mail: { smtpUrl: string | null; from: string; publicBaseUrl: string };
+  api: { host: string; port: number };
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the configuration from an environment (process.env at the entry points); throws naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const relevant = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together; set both or neither');
+  }
+  return deepFreeze({
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? null,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY ?? null,
+      tls: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_API_KEY) || Boolean(e.TEMPORAL_TLS_CERT_PATH),
+      tlsCertPath: e.TEMPORAL_TLS_CERT_PATH ?? null,
+      tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH ?? null,
+      tlsCaPath: e.TEMPORAL_TLS_CA_PATH ?? null,
+      cliPath: e.TEMPORAL_CLI_PATH ?? null,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    database: { url: e.DATABASE_URL ?? null, embeddedPort: e.EMBEDDED_PG_PORT },
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, '') },
+    api: { host: e.API_HOST, port: e.API_PORT },
+    dataDir: e.DATA_DIR,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { Pool } from 'pg';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config/env';
+import { connectClient, temporalConnectionOptions } from '../api/temporal-client';
+import { PgStore } from '../activities/db/pg-store';
+import { buildWorker } from './worker';
+
+/** The mail transport: SMTP when SMTP_URL is set, else a JSON transport that keeps mail in the outbox only. */
+export function createMailer(config: Config['mail']) {
+  return config.smtpUrl ? nodemailer.createTransport(config.smtpUrl, { pool: true } as never) : nodemailer.createTransport({ jsonTransport: true });
+}
+
+/** Runs the worker until `signal` aborts; used by `npm start` and `npm run worker`. */
+export async function runWorker(config: Config, databaseUrl: string, temporalAddress: string, signal: AbortSignal): Promise<void> {
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+  const pool = new Pool({ connectionString: databaseUrl, max: 10 });
+  const options = temporalConnectionOptions(config.temporal, temporalAddress);
+  const connection = await NativeConnection.connect({
+    address: options.address ?? temporalAddress,
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
+  });
+  const { client, connection: clientConnection } = await connectClient(config.temporal, temporalAddress);
+  const mailer = createMailer(config.mail);
+  try {
+    const worker = await buildWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: { store: new PgStore({ pool }), mailer, mail: config.mail, temporal: client },
+    });
+    signal.addEventListener('abort', () => worker.shutdown(), { once: true });
+    await worker.run();
+  } finally {
+    mailer.close();
+    await clientConnection.close();
+    await connection.close();
+    await pool.end();
+  }
+}
+
+export function readVersion(): string {
+  return (JSON.parse(readFileSync(require.resolve('../package.json'), 'utf8')) as { version: string }).version;
+}
