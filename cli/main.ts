@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import { DateTime } from 'luxon';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { InputError } from '../config/errors';
 import { loadConfig } from '../config/env';
@@ -115,6 +116,7 @@ export function buildProgram(): Command {
     .option('--scenario <file>', 'who submits when (YAML or JSON); default: everyone on time')
     .option('--json', 'print one JSON array of {type, at, milestone, region, group, kindergarten, to, template}')
     .action(async (opts: { plan: string; roster: string; scenario?: string; json?: boolean }) => {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
       const p = loadPlan(opts.plan);
       const roster = loadRoster(opts.roster, p);
       const scenario = opts.scenario ? parseScenario(readFileSync(opts.scenario, 'utf8'), opts.scenario) : scenarioSchema.parse({});

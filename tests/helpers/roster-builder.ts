@@ -1,0 +1,40 @@
+import type { Kindergarten, Municipality, Roster } from '../../config/roster-schema';
+import { isValidOrgnr } from '../../config/roster-schema';
+
+/** The n-th valid organisation number in a deterministic sequence starting at 9xxxxxxxx. */
+export function orgnrs(count: number, start = 90_000_000): string[] {
+  const found: string[] = [];
+  for (let base = start; found.length < count; base++) {
+    for (let check = 0; check <= 9; check++) {
+      const candidate = `${base}${check}`;
+      if (isValidOrgnr(candidate)) {
+        found.push(candidate);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** A roster of `perGroup` kindergartens in each of the given region/group pairs, one municipality per group. */
+export function buildRoster(groups: { regionId: string; groupId: string }[], perGroup: number, start?: number): Roster {
+  const numbers = orgnrs(groups.length * perGroup, start);
+  const municipalities: Municipality[] = groups.map((g) => ({
+    id: `m-${g.groupId}`,
+    name: `Kommune ${g.groupId}`,
+    regionId: g.regionId,
+    authority: { name: `Myndighet ${g.groupId}`, email: `barnehage@${g.groupId}.kommune.example` },
+  }));
+  const kindergartens: Kindergarten[] = groups.flatMap((g, i) =>
+    numbers.slice(i * perGroup, (i + 1) * perGroup).map((orgnr) => ({
+      orgnr,
+      name: `Barnehage ${orgnr}`,
+      municipalityId: `m-${g.groupId}`,
+      regionId: g.regionId,
+      groupId: g.groupId,
+      director: { name: `Styrer ${orgnr}`, email: `styrer-${orgnr}@barnehage.example` },
+      participants: 2,
+    })),
+  );
+  return { municipalities, kindergartens };
+}

@@ -1,0 +1,123 @@
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { type RehearsalEntry, type RehearsalResult, rehearse, scenarioSchema } from '../../cli/rehearse';
+import type { Plan } from '../../config/plan-schema';
+import type { Roster } from '../../config/roster-schema';
+import { loadPlan } from '../../planning/load-plan';
+import { resolveTimeline } from '../../planning/resolve-timeline';
+import { scheduleForKindergarten } from '../../workflows/timeline';
+import { buildRoster } from '../helpers/roster-builder';
+import { EXAMPLE_PLAN, bundleWorkflows } from '../helpers/temporal';
+
+jest.setTimeout(300_000);
+
+const at = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toISO({ suppressMilliseconds: true });
+const oslo = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Oslo' }).toISO({ suppressMilliseconds: true });
+
+describe('a whole programme year on the time-skipping server', () => {
+  let bundle: WorkflowBundleWithSourceMap;
+  let plan: Plan;
+  let roster: Roster;
+  let result: RehearsalResult;
+  // One kindergarten per workshop group; in Kongsvinger a second one that never submits and one that submits late.
+  const groups = [
+    { regionId: 'kongsvinger', groupId: 'kongsvinger' },
+    { regionId: 'hedmarken', groupId: 'ringsaker-loten' },
+    { regionId: 'hedmarken', groupId: 'hamar-stange' },
+    { regionId: 'nord-osterdal', groupId: 'nord-osterdal' },
+    { regionId: 'sor-osterdal', groupId: 'sor-osterdal' },
+  ];
+
+  beforeAll(async () => {
+    bundle = await bundleWorkflows();
+    plan = loadPlan(EXAMPLE_PLAN);
+    roster = buildRoster(groups, 1);
+    const extra = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], 2, 95_000_000);
+    roster = { municipalities: roster.municipalities, kindergartens: [...roster.kindergartens, ...extra.kindergartens] };
+    const [never, late] = extra.kindergartens.map((k) => k.orgnr) as [string, string];
+    const scenario = scenarioSchema.parse({ kindergartens: { [never]: 'never', [late]: { 'analysis-so-far': 'late' } } });
+    result = await rehearse(plan, roster, scenario, { workflowBundle: bundle });
+  });
+
+  const emails = (filter: (e: RehearsalEntry) => boolean) => result.entries.filter((e) => e.type === 'email' && filter(e));
+
+  it('records every milestone of the 2017/2018 plan at its date, per region and workshop group', () => {
+    const timeline = resolveTimeline(plan);
+    const milestones = result.entries.filter((e) => e.type === 'milestone');
+    const expected = timeline.milestones.flatMap((m) => m.occurrences.map((o) => `${m.id}|${o.regionId}|${o.groupId}|${at(o.at)}`));
+    expect(milestones.map((e) => `${e.milestone}|${e.region}|${e.group}|${e.at}`).sort()).toEqual(expected.sort());
+    expect(milestones).toContainEqual(expect.objectContaining({ milestone: 'workshop-1', group: 'ringsaker-loten', at: oslo('2018-01-18T09:00') }));
+    expect(milestones).toContainEqual(expect.objectContaining({ milestone: 'workshop-1', group: 'kongsvinger', at: oslo('2018-02-02T09:00') }));
+    expect(milestones).toContainEqual(expect.objectContaining({ milestone: 'workshop-2', group: 'hamar-stange', at: oslo('2018-03-13T09:00') }));
+    expect(milestones).toContainEqual(expect.objectContaining({ milestone: 'kick-off', at: oslo('2017-10-31T09:30') }));
+    expect(milestones).toContainEqual(expect.objectContaining({ milestone: 'survey-reminder', at: oslo('2017-11-17T08:00') }));
+  });
+
+  it('sends every director email about a milestone once, at its resolved instant', () => {
+    const timeline = resolveTimeline(plan);
+    for (const k of roster.kindergartens) {
+      const schedule = scheduleForKindergarten(timeline, k.regionId, k.groupId);
+      const got = emails((e) => e.kindergarten === k.orgnr && e.to === k.director.email && !['deliverable-prompt', 'deliverable-reminder'].includes(e.template ?? ''));
+      const want = schedule.emails.map((s) => `${s.milestoneId}|${s.template}|${at(s.sendAt)}`);
+      expect(got.map((e) => `${e.milestone}|${e.template}|${e.at}`).sort()).toEqual(want.sort());
+    }
+    const survey = emails((e) => e.template === 'survey-reminder');
+    expect(survey).toHaveLength(roster.kindergartens.length);
+    expect(new Set(survey.map((e) => e.at))).toEqual(new Set([oslo('2017-11-17T08:00')]));
+  });
+
+  it('prompts each director when a deliverable opens and stops reminding once it is submitted', () => {
+    const onTime = roster.kindergartens[0]?.orgnr as string;
+    const prompts = emails((e) => e.kindergarten === onTime && e.template === 'deliverable-prompt');
+    expect(prompts.map((e) => e.milestone).sort()).toEqual(['analysis-so-far', 'booklet-material', 'full-analysis']);
+    expect(prompts.find((e) => e.milestone === 'analysis-so-far')?.at).toBe(oslo('2018-02-02T12:00'));
+    expect(emails((e) => e.kindergarten === onTime && e.template === 'deliverable-reminder')).toEqual([]);
+    expect(emails((e) => e.kindergarten === onTime && e.template === 'deliverable-escalation')).toEqual([]);
+    expect(result.submissions.filter((s) => s.kindergarten === onTime)).toHaveLength(3);
+  });
+
+  it('reminds a director who never submits and escalates to the municipal authority when overdue', () => {
+    const never = roster.kindergartens[5] as Roster['kindergartens'][number];
+    const timeline = resolveTimeline(plan);
+    const window = scheduleForKindergarten(timeline, never.regionId, never.groupId).deliverables.find((d) => d.id === 'analysis-so-far')?.window;
+    const reminders = emails((e) => e.kindergarten === never.orgnr && e.template === 'deliverable-reminder' && e.milestone === 'analysis-so-far');
+    expect(reminders.map((e) => e.at)).toEqual(window?.reminderAts.map(at));
+    expect(reminders.map((e) => e.at)).toEqual([oslo('2018-02-23T08:00'), oslo('2018-02-28T08:00')]);
+    const escalations = emails((e) => e.kindergarten === never.orgnr && e.template === 'deliverable-escalation');
+    expect(escalations.map((e) => `${e.milestone}|${e.to}`).sort()).toEqual(
+      ['analysis-so-far', 'booklet-material', 'full-analysis'].map((d) => `${d}|barnehage@kongsvinger.kommune.example`),
+    );
+    expect(escalations.find((e) => e.milestone === 'analysis-so-far')?.at).toBe(oslo('2018-03-05T08:00'));
+  });
+
+  it('does not escalate a late submission that arrived before the escalation day', () => {
+    const late = roster.kindergartens[6]?.orgnr as string;
+    const submission = result.submissions.find((s) => s.kindergarten === late && s.milestone === 'analysis-so-far');
+    expect(submission?.at).toBe(oslo('2018-03-03T16:00'));
+    expect(emails((e) => e.kindergarten === late && e.template === 'deliverable-reminder' && e.milestone === 'analysis-so-far')).toHaveLength(2);
+    expect(emails((e) => e.kindergarten === late && e.template === 'deliverable-escalation')).toEqual([]);
+  });
+
+  it('tells each municipal authority in scope, once per email', () => {
+    const kick = emails((e) => e.milestone === 'kick-off' && e.to?.startsWith('barnehage@') === true);
+    expect(kick.map((e) => e.to).sort()).toEqual(roster.municipalities.map((m) => m.authority.email).sort());
+    expect(new Set(kick.map((e) => e.at))).toEqual(new Set([oslo('2017-10-10T08:00')]));
+    const ws1 = emails((e) => e.milestone === 'workshop-1' && e.template === 'workshop-invitation' && e.kindergarten === null);
+    expect(ws1.map((e) => `${e.group}|${e.at}`).sort()).toEqual(
+      [
+        `hamar-stange|${oslo('2018-01-09T08:00')}`,
+        `kongsvinger|${oslo('2018-01-19T08:00')}`,
+        `nord-osterdal|${oslo('2018-01-05T08:00')}`,
+        `ringsaker-loten|${oslo('2018-01-04T08:00')}`,
+        `sor-osterdal|${oslo('2018-01-08T08:00')}`,
+      ].sort(),
+    );
+    const keys = result.entries.filter((e) => e.type === 'email').map((e) => `${e.milestone}|${e.template}|${e.to}|${e.at}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('refuses nothing in the default year and finishes in seconds', () => {
+    expect(result.refusals).toEqual([]);
+    expect(result.wallMs).toBeLessThan(120_000);
+  });
+});
