@@ -123,6 +123,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   const regionIds = () => state.timeline.regions.map((r) => r.id);
 
   async function tellRegions(control: RegionControl, only?: string[]): Promise<string[]> {
+    // An update can arrive before the regions exist; they must, to be signalled.
+    await condition(() => state.regionsStarted);
     const targets = only ?? regionIds();
     await Promise.all(targets.map((id) => getExternalWorkflowHandle(regionWorkflowId(input.runId, id)).signal(regionControlSignal, control)));
     return targets;
@@ -184,6 +186,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     async ({ kindergarten, requestedBy }) => {
       const now = Date.now();
       const placed = await store.addKindergarten({ runId: input.runId, kindergarten, at: now });
+      await condition(() => state.regionsStarted);
       await getExternalWorkflowHandle(regionWorkflowId(input.runId, placed.regionId)).signal(kindergartenAddedSignal, {
         orgnr: kindergarten.orgnr,
         groupId: placed.groupId,

@@ -1,0 +1,275 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import * as control from '../../api/run-control';
+import { InputError } from '../../config/errors';
+import { resolveTimeline } from '../../planning/resolve-timeline';
+import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../../workflows/ids';
+import { kindergartenStatusQuery, submitDeliverableUpdate } from '../../workflows/kindergarten-workflow';
+import { regionStatusQuery } from '../../workflows/region-workflow';
+import { rescheduleMilestoneUpdate } from '../../workflows/run-workflow';
+import type { Timeline } from '../../workflows/timeline';
+import { buildRoster } from '../helpers/roster-builder';
+import { type Harness, type Plan, type Roster, bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
+
+jest.setTimeout(300_000);
+
+const DAY = 24 * 3_600_000;
+const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("yyyy-MM-dd'T'HH:mm");
+const groups = [
+  { regionId: 'kongsvinger', groupId: 'kongsvinger' },
+  { regionId: 'hedmarken', groupId: 'ringsaker-loten' },
+  { regionId: 'hedmarken', groupId: 'hamar-stange' },
+  { regionId: 'nord-osterdal', groupId: 'nord-osterdal' },
+  { regionId: 'sor-osterdal', groupId: 'sor-osterdal' },
+];
+
+function occurrence(timeline: Timeline, milestoneId: string, groupId: string | null = null) {
+  const m = timeline.milestones.find((x) => x.id === milestoneId);
+  const o = m?.occurrences.find((x) => groupId === null || x.groupId === groupId || (x.groupId === null && (x.regionId === null || x.regionId === groupId)));
+  if (!o) throw new Error(`no occurrence ${milestoneId} ${groupId}`);
+  return o;
+}
+
+describe('the coordinator controls a running year', () => {
+  let bundle: WorkflowBundleWithSourceMap;
+  let env: TestWorkflowEnvironment;
+  let h: Harness;
+  let plan: Plan;
+  let roster: Roster;
+  let timeline: Timeline;
+  let deps: control.RunControlDeps;
+  let runId: string;
+  let county = 0;
+
+  beforeAll(async () => {
+    bundle = await bundleWorkflows();
+  });
+
+  // Each test gets its own server (time only moves forward) and a plan a year ahead of the server's clock.
+  beforeEach(async () => {
+    env = await timeSkipping();
+    county += 1;
+    plan = futurePlan(2027, `fylke-${county}`);
+    roster = buildRoster(groups, 2);
+    timeline = resolveTimeline(plan);
+    h = await harness(env, bundle, `controls-${county}`);
+    deps = { client: env.client, store: h.store, taskQueue: h.taskQueue };
+    runId = runWorkflowId(plan.schoolYear, plan.county);
+  });
+
+  afterEach(async () => {
+    await env.teardown();
+  });
+
+  async function sleepUntil(ms: number): Promise<void> {
+    const now = await env.currentTimeMs();
+    if (ms > now) await env.sleep(ms - now);
+  }
+
+  /** Starts the run and waits until every region has started all its kindergartens. */
+  async function start(): Promise<void> {
+    await control.startRun(deps, plan, roster);
+    for (const region of timeline.regions) {
+      const handle = env.client.workflow.getHandle(regionWorkflowId(runId, region.id));
+      for (let i = 0; i < 100; i++) {
+        const status = await handle.query(regionStatusQuery).catch(() => null);
+        if (status?.startComplete) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  const emailsTo = (address: string) => [...h.store.outbox.values()].filter((e) => e.to === address && e.state === 'sent');
+  const kg = (i: number) => roster.kindergartens[i] as Roster['kindergartens'][number];
+
+  it('moves workshop 1 for one group: the invitation and the meeting before it move along, other groups keep their dates', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const old = occurrence(timeline, 'workshop-1', 'kongsvinger');
+      const override = { milestoneId: 'workshop-1', regionId: 'kongsvinger', groupId: 'kongsvinger', at: local(old.at + 7 * DAY) };
+      const result = await control.rescheduleMilestone(deps, runId, override, 'koordinator');
+      expect(result.revision).toBe(2);
+      expect(result.moved).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ milestoneId: 'workshop-1', groupId: 'kongsvinger', from: old.at, to: old.at + 7 * DAY }),
+          expect.objectContaining({ milestoneId: 'director-meeting', groupId: 'kongsvinger' }),
+          expect.objectContaining({ milestoneId: 'modules-1-2', groupId: 'kongsvinger' }),
+        ]),
+      );
+      expect(result.moved.every((m) => m.groupId === 'kongsvinger')).toBe(true);
+      expect(result.regionsNotified).toEqual(['kongsvinger']);
+
+      const moved = resolveTimeline(plan, [override]);
+      await sleepUntil(old.at + 8 * DAY);
+      const invitations = emailsTo(kg(0).director.email).filter((e) => e.template === 'workshop-invitation');
+      const newSend = occurrence(moved, 'workshop-1', 'kongsvinger').emails.find((e) => e.to === 'directors')?.sendAt as number;
+      expect(invitations).toHaveLength(1);
+      expect(Math.abs((invitations[0]?.requestedAt ?? 0) - newSend)).toBeLessThan(1000);
+      const recorded = h.store.events.filter((e) => e.type === 'milestone' && e.milestoneId === 'workshop-1');
+      expect(recorded.find((e) => e.groupId === 'kongsvinger')?.at).toBe(old.at + 7 * DAY);
+      expect(recorded.find((e) => e.groupId === 'ringsaker-loten')?.at).toBe(occurrence(timeline, 'workshop-1', 'ringsaker-loten').at);
+      const status = await env.client.workflow.getHandle(kindergartenWorkflowId(runId, kg(0).orgnr)).query(kindergartenStatusQuery);
+      expect(status.revision).toBe(2);
+    });
+  });
+
+  it('refuses a date in the past, a milestone that already happened, a broken order and a stale revision, each with a reason', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const now = await env.currentTimeMs();
+      await expect(control.rescheduleMilestone(deps, runId, { milestoneId: 'survey-information', at: local(now - 10 * DAY) }, 'k')).rejects.toThrow(/in the past/);
+      const ws1 = occurrence(timeline, 'workshop-1', 'hamar-stange');
+      await expect(
+        control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-2', regionId: 'hedmarken', groupId: 'hamar-stange', at: local(ws1.at - DAY) }, 'k'),
+      ).rejects.toThrow(InputError);
+      await expect(
+        control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-2', regionId: 'hedmarken', groupId: 'hamar-stange', at: local(ws1.at - DAY) }, 'k'),
+      ).rejects.toThrow(/"workshop-2" .* must come after "workshop-1" .* in workshop group "hamar-stange"/);
+      const update = env.client.workflow.getHandle(runId).executeUpdate(rescheduleMilestoneUpdate, {
+        args: [{ basedOnRevision: 7, override: { milestoneId: 'kick-off', at: '2027-11-09T09:30' }, timeline, requestedBy: 'k' }],
+      });
+      await expect(update).rejects.toThrow();
+      const survey = occurrence(timeline, 'survey-information');
+      await sleepUntil(survey.at + DAY);
+      await expect(control.rescheduleMilestone(deps, runId, { milestoneId: 'survey-information', at: local(survey.at + 30 * DAY) }, 'k')).rejects.toThrow(
+        /already took place/,
+      );
+      const run = await control.runStatus(deps, runId);
+      expect(run.run.revision).toBe(1);
+    });
+  });
+
+  it('refuses an early submission, and after an extension accepts one past the old deadline as on time with no escalation', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const k = kg(0);
+      const handle = env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr));
+      const files = [{ name: 'analyse.pdf', size: 1234, sha256: 'a'.repeat(64) }];
+      await expect(handle.executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 's0', deliverableId: 'analysis-so-far', files }] })).rejects.toThrow();
+      const status0 = await handle.query(kindergartenStatusQuery);
+      expect(status0.deliverables.find((d) => d.id === 'analysis-so-far')?.submissions).toBe(0);
+
+      const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
+      if (!window) throw new Error('no window');
+      await sleepUntil(window.opensAt + 3_600_000);
+      const extended = await control.extendDeadline(deps, runId, k.orgnr, 'analysis-so-far', local(window.dueAt + 14 * DAY), 'koordinator');
+      expect(extended.dueAt).toBe(window.dueAt + 14 * DAY);
+      await expect(control.extendDeadline(deps, runId, k.orgnr, 'analysis-so-far', local(window.dueAt), 'k')).rejects.toThrow(/later than the current deadline/);
+
+      // Past the old deadline and escalation day: nothing is sent for the old dates.
+      await sleepUntil(window.escalationAt + DAY);
+      const director = () => emailsTo(k.director.email).filter((e) => e.meta.deliverableId === 'analysis-so-far');
+      expect(director().map((e) => e.template)).toEqual(['deliverable-prompt']);
+      // The re-armed reminder comes a week before the new deadline.
+      await sleepUntil(extended.dueAt - 7 * DAY + 3_600_000);
+      expect(director().map((e) => e.template)).toEqual(['deliverable-prompt', 'deliverable-reminder']);
+      const reminderAt = director()[1]?.requestedAt ?? 0;
+      expect(reminderAt).toBeGreaterThan(window.dueAt);
+      expect(reminderAt).toBeLessThanOrEqual(extended.dueAt - 7 * DAY + 3_600_000);
+
+      const receipt = await handle.executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 's1', deliverableId: 'analysis-so-far', files }] });
+      expect(receipt).toMatchObject({ submissionId: 's1', deliverableId: 'analysis-so-far', version: 1, late: false });
+      const again = await handle.executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 's1', deliverableId: 'analysis-so-far', files }] });
+      expect(again).toEqual(receipt);
+
+      await sleepUntil(extended.lateUntil + DAY);
+      expect(director().map((e) => e.template)).toEqual(['deliverable-prompt', 'deliverable-reminder']);
+      const authority = emailsTo(roster.municipalities[0]?.authority.email as string).filter((e) => e.template === 'deliverable-escalation');
+      expect(authority.filter((e) => e.meta.orgnr === k.orgnr && e.meta.deliverableId === 'analysis-so-far')).toEqual([]);
+      const status = await handle.query(kindergartenStatusQuery);
+      expect(status.deliverables.find((d) => d.id === 'analysis-so-far')).toMatchObject({ status: 'submitted', extended: true, submissions: 1 });
+    });
+  });
+
+  it('adds a kindergarten mid-year that joins at the current phase', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const ws1 = occurrence(timeline, 'workshop-1', 'ringsaker-loten');
+      await sleepUntil(ws1.at - 5 * DAY);
+      const added = {
+        orgnr: '974760673',
+        name: 'Nyåpnet barnehage',
+        municipalityId: 'm-ringsaker-loten',
+        groupId: 'ringsaker-loten',
+        director: { name: 'Ny Styrer', email: 'ny@barnehage.example' },
+      };
+      const result = await control.addKindergarten(deps, runId, added, 'koordinator');
+      expect(result).toEqual({ workflowId: kindergartenWorkflowId(runId, added.orgnr), regionId: 'hedmarken', groupId: 'ringsaker-loten' });
+      await expect(control.addKindergarten(deps, runId, added, 'koordinator')).rejects.toThrow(/already in run/);
+      await expect(control.addKindergarten(deps, runId, { ...added, orgnr: '123' }, 'k')).rejects.toThrow(InputError);
+
+      await sleepUntil(ws1.at + DAY);
+      const templates = emailsTo(added.director.email).map((e) => e.template);
+      expect(templates).toContain('workshop-invitation');
+      expect(templates).toContain('deliverable-prompt');
+      expect(templates).not.toContain('survey-information');
+      expect(templates).not.toContain('kick-off-invitation');
+      const status = await env.client.workflow.getHandle(result.workflowId).query(kindergartenStatusQuery);
+      expect(status.steps.filter((s) => s.status === 'not-applicable').length).toBeGreaterThan(5);
+    });
+  });
+
+  it('withdraws a kindergarten: no more emails, and its submissions are refused with the reason', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const k = kg(2);
+      const portal = occurrence(timeline, 'portal-opens');
+      await sleepUntil(portal.at - DAY);
+      const withdrawnAt = await env.currentTimeMs();
+      await control.withdrawKindergarten(deps, runId, k.orgnr, 'barnehagen er lagt ned', 'koordinator');
+      await expect(control.withdrawKindergarten(deps, runId, k.orgnr, 'igjen', 'k')).rejects.toThrow(/already withdrawn/);
+      await expect(control.withdrawKindergarten(deps, runId, '974760673', 'ukjent', 'k')).rejects.toThrow(/not in run/);
+      const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === k.groupId);
+      await sleepUntil((window?.opensAt ?? 0) + DAY);
+      expect(emailsTo(k.director.email).filter((e) => e.requestedAt > withdrawnAt)).toEqual([]);
+      expect(emailsTo(kg(3).director.email).some((e) => e.requestedAt > withdrawnAt)).toBe(true);
+      const handle = env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr));
+      const files = [{ name: 'a.pdf', size: 1, sha256: 'b'.repeat(64) }];
+      await expect(handle.executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 'w1', deliverableId: 'analysis-so-far', files }] })).rejects.toThrow();
+      const status = await handle.query(kindergartenStatusQuery);
+      expect(status.state).toBe('withdrawn');
+      expect(status.withdrawn?.reason).toBe('barnehagen er lagt ned');
+      expect(status.deliverables.every((d) => d.status === 'withdrawn')).toBe(true);
+    });
+  });
+
+  it('pause holds every email; resume sends what is still useful and drops what went stale', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const portal = occurrence(timeline, 'portal-opens');
+      const kick = occurrence(timeline, 'kick-off');
+      const invitation = kick.emails.find((e) => e.to === 'directors')?.sendAt as number;
+      await sleepUntil(Math.min(portal.at, invitation) - DAY);
+      await control.pauseRun(deps, runId, 'koordinator', 'streik');
+      await expect(control.pauseRun(deps, runId, 'koordinator')).rejects.toThrow(/already paused/);
+      await sleepUntil(portal.at + 4 * DAY);
+      expect(kick.at).toBeGreaterThan(await env.currentTimeMs());
+      const director = kg(0).director.email;
+      expect(emailsTo(director).filter((e) => e.requestedAt > invitation - 2 * DAY)).toEqual([]);
+      const resumedAt = await env.currentTimeMs();
+      await control.resumeRun(deps, runId, 'koordinator');
+      await sleepUntil(resumedAt + 3_600_000);
+      const after = emailsTo(director).filter((e) => e.requestedAt >= resumedAt);
+      expect(after.map((e) => e.template)).toContain('kick-off-invitation');
+      expect(after.map((e) => e.template)).not.toContain('portal-opens');
+      expect(emailsTo(roster.municipalities[0]?.authority.email as string).some((e) => e.template === 'kick-off-invitation' && e.requestedAt >= resumedAt)).toBe(true);
+      expect(h.store.events.some((e) => e.type === 'email-stale' && e.orgnr === kg(0).orgnr)).toBe(true);
+      expect(h.store.events.filter((e) => e.type === 'paused' || e.type === 'resumed').map((e) => e.data?.requestedBy)).toEqual(['koordinator', 'koordinator']);
+    });
+  });
+
+  it('cancel ends the run, its regions and its kindergartens', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      await control.cancelRun(deps, runId, 'koordinator', 'avlyst');
+      const run = await env.client.workflow.getHandle(runId).result();
+      expect(run.state).toBe('cancelled');
+      const region = await env.client.workflow.getHandle(regionWorkflowId(runId, 'hedmarken')).result();
+      expect(region.state).toBe('cancelled');
+      const k = await env.client.workflow.getHandle(kindergartenWorkflowId(runId, kg(1).orgnr)).result();
+      expect(k.state).toBe('cancelled');
+      await expect(control.pauseRun(deps, runId, 'k')).rejects.toThrow();
+    });
+  });
+});
