@@ -60,7 +60,8 @@ export interface EmailLogEntry {
   template: string;
   to: string;
   subject: string;
-  state: 'queued' | 'sent' | 'failed';
+  /** `sending` from the claim until the SMTP server's answer is recorded. */
+  state: 'queued' | 'sending' | 'sent' | 'failed';
   requestedAt: number;
   sentAt: number | null;
   lastError: string | null;

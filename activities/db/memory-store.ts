@@ -87,9 +87,11 @@ export class MemoryStore implements Store {
     const existing = this.outbox.get(entry.key);
     if (existing) {
       existing.attempts += 1;
-      return existing.state === 'sent' ? 'already-sent' : 'claimed';
+      if (existing.state === 'sent') return 'already-sent';
+      existing.state = 'sending';
+      return 'claimed';
     }
-    this.outbox.set(entry.key, { ...entry, state: 'queued', sentAt: null, lastError: null, attempts: 1 });
+    this.outbox.set(entry.key, { ...entry, state: 'sending', sentAt: null, lastError: null, attempts: 1 });
     return 'claimed';
   }
 

@@ -41,6 +41,10 @@ export class PgStore implements Store {
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK');
+      // Two starts at once: the loser hits the primary key rather than the check above.
+      if ((error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'runs_pkey') {
+        throw new StoreError('Conflict', `a run with id ${runId} already exists`);
+      }
       throw error;
     } finally {
       client.release();

@@ -28,6 +28,8 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
       const run = await store.getRunContext(input.runId);
       const recipients = await store.findRecipients(input.runId, input.to);
+      // A region or group with no (remaining) kindergartens has no authorities to tell: nothing to send.
+      if (recipients.length === 0 && input.to.kind === 'municipal-authorities') return { sent: 0, alreadySent: 0, recipients: [] };
       if (recipients.length === 0) {
         throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no recipient for ${JSON.stringify(input.to)} in run ${input.runId}` });
       }

@@ -1,0 +1,83 @@
+/**
+ * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a whole year of a small run on
+ * the time-skipping server, with a reschedule, an extension, a pause and resume, a withdrawal, an addition and
+ * submissions, so every handler appears in history. Run it only when a new workflow version is released:
+ *   npx tsx scripts/record-histories.ts
+ * The committed histories must keep replaying with every later version of the workflow code (patched() guards changes).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import * as control from '../api/run-control';
+import { resolveTimeline } from '../planning/resolve-timeline';
+import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../workflows/ids';
+import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
+import { regionStatusQuery } from '../workflows/region-workflow';
+import { buildRoster } from '../tests/helpers/roster-builder';
+import { bundleWorkflows, futurePlan, harness, timeSkipping } from '../tests/helpers/temporal';
+
+const DAY = 86_400_000;
+const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("yyyy-MM-dd'T'HH:mm");
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const out = join(__dirname, '..', 'tests', 'histories');
+  mkdirSync(out, { recursive: true });
+  const env = await timeSkipping();
+  try {
+    const plan = futurePlan(2027, 'historikk');
+    const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }, { regionId: 'hedmarken', groupId: 'hamar-stange' }], 2);
+    const timeline = resolveTimeline(plan);
+    const h = await harness(env, await bundleWorkflows(), 'record-histories');
+    const deps = { client: env.client, store: h.store, taskQueue: h.taskQueue };
+    const runId = runWorkflowId(plan.schoolYear, plan.county);
+    const [a, b, c] = roster.kindergartens as [typeof roster.kindergartens[0], typeof roster.kindergartens[0], typeof roster.kindergartens[0]];
+    const sleepUntil = async (ms: number) => {
+      const now = await env.currentTimeMs();
+      if (ms > now) await env.sleep(ms - now);
+    };
+    await h.worker.runUntil(async () => {
+      await control.startRun(deps, plan, roster);
+      for (const region of ['kongsvinger', 'hedmarken']) {
+        while (!(await env.client.workflow.getHandle(regionWorkflowId(runId, region)).query(regionStatusQuery).catch(() => null))?.startComplete) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      const ws1 = timeline.milestones.find((m) => m.id === 'workshop-1')?.occurrences.find((o) => o.groupId === 'kongsvinger')?.at as number;
+      await control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-1', regionId: 'kongsvinger', groupId: 'kongsvinger', at: local(ws1 + 7 * DAY) }, 'recorder');
+      const portal = timeline.milestones.find((m) => m.id === 'portal-opens')?.occurrences[0]?.at as number;
+      await sleepUntil(portal - 2 * DAY);
+      await control.pauseRun(deps, runId, 'recorder');
+      await sleepUntil(portal + DAY);
+      await control.resumeRun(deps, runId, 'recorder');
+      await control.withdrawKindergarten(deps, runId, c.orgnr, 'recorded withdrawal', 'recorder');
+      const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
+      await sleepUntil((window?.opensAt ?? 0) + 14 * DAY);
+      await control.addKindergarten(deps, runId, { orgnr: '974760673', name: 'Ny barnehage', municipalityId: 'm-kongsvinger', director: { name: 'Ny', email: 'ny@barnehage.example' } }, 'recorder');
+      await control.extendDeadline(deps, runId, b.orgnr, 'analysis-so-far', local((window?.dueAt ?? 0) + 7 * DAY), 'recorder');
+      const files = [{ name: 'analyse.pdf', size: 2048, sha256: 'c'.repeat(64) }];
+      await env.client.workflow.getHandle(kindergartenWorkflowId(runId, a.orgnr)).executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 'rec-1', deliverableId: 'analysis-so-far', files }] });
+      await env.client.workflow.getHandle(runId).result();
+      for (const k of [a, b, c]) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
+    });
+    const save = async (name: string, workflowId: string) => {
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      writeFileSync(join(out, `${name}.json`), historyToJSON(history));
+      process.stdout.write(`${name}: ${history.events?.length ?? 0} events\n`);
+    };
+    await save('run-workflow-v1', runId);
+    await save('region-workflow-v1', regionWorkflowId(runId, 'kongsvinger'));
+    await save('kindergarten-workflow-v1-submitted', kindergartenWorkflowId(runId, a.orgnr));
+    await save('kindergarten-workflow-v1-extended', kindergartenWorkflowId(runId, b.orgnr));
+    await save('kindergarten-workflow-v1-withdrawn', kindergartenWorkflowId(runId, c.orgnr));
+  } finally {
+    await env.teardown();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+import { ConfigError, loadConfig, type Config } from '../../config/env';
+
+function configErrorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+describe('loadConfig with an empty environment', () => {
+  const config: Config = loadConfig({});
+
+  it('uses the task queue "arshjul" in namespace "default" and runs a local dev server without TLS', () => {
+    expect(config.temporal).toEqual({
+      address: null,
+      namespace: 'default',
+      taskQueue: 'arshjul',
+      apiKey: null,
+      tls: false,
+      tlsCertPath: null,
+      tlsKeyPath: null,
+      tlsCaPath: null,
+      cliPath: null,
+      devPort: 7233,
+      uiPort: 8233,
+    });
+  });
+
+  it('listens on 127.0.0.1:3000 and links to http://localhost:3000', () => {
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.mail).toEqual({ smtpUrl: null, from: '"Årshjul – Kultur for læring" <arshjul@localhost>', publicBaseUrl: 'http://localhost:3000' });
+  });
+
+  it('uses the embedded PostgreSQL on port 5433 when DATABASE_URL is unset', () => {
+    expect(config.database).toEqual({
+      url: null,
+      embeddedPort: 5433,
+      embeddedUrl: 'postgres://arshjul:arshjul@127.0.0.1:5433/arshjul',
+    });
+    expect(config.dataDir).toBe('.data');
+  });
+
+  it('returns a deeply frozen config', () => {
+    expect(Object.isFrozen(config)).toBe(true);
+    for (const part of [config.temporal, config.database, config.mail, config.api]) expect(Object.isFrozen(part)).toBe(true);
+    expect(() => {
+      (config.api as { port: number }).port = 8080;
+    }).toThrow(TypeError);
+    expect(config.api.port).toBe(3000);
+  });
+});
+
+describe('loadConfig reads the environment', () => {
+  it('reads TEMPORAL_TLS="false" as false, not as a truthy string', () => {
+    expect(loadConfig({ TEMPORAL_TLS: 'false' }).temporal.tls).toBe(false);
+  });
+
+  it('reads TEMPORAL_TLS="true" as true', () => {
+    expect(loadConfig({ TEMPORAL_TLS: 'true' }).temporal.tls).toBe(true);
+  });
+
+  it('turns TLS on when TEMPORAL_API_KEY is set, even with TEMPORAL_TLS="false"', () => {
+    const config = loadConfig({ TEMPORAL_API_KEY: 'secret-key', TEMPORAL_TLS: 'false' });
+    expect(config.temporal.tls).toBe(true);
+    expect(config.temporal.apiKey).toBe('secret-key');
+  });
+
+  it('turns TLS on when a client certificate and key are given', () => {
+    const config = loadConfig({ TEMPORAL_TLS_CERT_PATH: '/etc/arshjul/client.pem', TEMPORAL_TLS_KEY_PATH: '/etc/arshjul/client.key' });
+    expect(config.temporal).toMatchObject({ tls: true, tlsCertPath: '/etc/arshjul/client.pem', tlsKeyPath: '/etc/arshjul/client.key' });
+  });
+
+  it('treats an empty variable as unset and falls back to the default', () => {
+    const config = loadConfig({ API_PORT: '', TEMPORAL_TLS: '', TEMPORAL_TASK_QUEUE: '' });
+    expect(config.api.port).toBe(3000);
+    expect(config.temporal.tls).toBe(false);
+    expect(config.temporal.taskQueue).toBe('arshjul');
+  });
+
+  it('coerces numeric ports and moves the embedded database URL with EMBEDDED_PG_PORT', () => {
+    const config = loadConfig({ API_PORT: '8080', EMBEDDED_PG_PORT: '55432' });
+    expect(config.api.port).toBe(8080);
+    expect(config.database.embeddedUrl).toBe('postgres://arshjul:arshjul@127.0.0.1:55432/arshjul');
+  });
+
+  it('drops a trailing slash from PUBLIC_BASE_URL so links can append paths', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://arshjul.example.no/' }).mail.publicBaseUrl).toBe('https://arshjul.example.no');
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ HOME: '/root', PATH: '/usr/bin' })).toEqual(loadConfig({}));
+  });
+});
+
+describe('loadConfig refuses a bad environment', () => {
+  it('names every bad variable in one ConfigError: API_PORT, PUBLIC_BASE_URL and TEMPORAL_TLS', () => {
+    const error = configErrorOf({ API_PORT: 'abc', PUBLIC_BASE_URL: 'not a url', TEMPORAL_TLS: 'maybe' });
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toMatch(/^Invalid configuration:/);
+    expect(error.message).toMatch(/^ {2}API_PORT: /m);
+    expect(error.message).toMatch(/^ {2}PUBLIC_BASE_URL: /m);
+    expect(error.message).toMatch(/^ {2}TEMPORAL_TLS: /m);
+    expect(error.message.split('\n')).toHaveLength(4);
+  });
+
+  it('refuses a port above 65535', () => {
+    expect(configErrorOf({ API_PORT: '70000' }).message).toMatch(/API_PORT: .*65535/);
+  });
+
+  it('refuses a client certificate without its key', () => {
+    const error = configErrorOf({ TEMPORAL_TLS_CERT_PATH: '/etc/arshjul/client.pem' });
+    expect(error.message).toContain('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together; set both or neither');
+  });
+
+  it('refuses a client key without its certificate', () => {
+    expect(() => loadConfig({ TEMPORAL_TLS_KEY_PATH: '/etc/arshjul/client.key' })).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,369 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { InputError, type InputIssue } from '../../config/errors';
+import { isValidOrgnr, type Roster, type rosterJsonSchema } from '../../config/roster-schema';
+import { loadPlan } from '../../planning/load-plan';
+import { loadRoster, parseRoster } from '../../planning/roster-import';
+
+const EXAMPLES = path.join(__dirname, '../../examples');
+const plan = loadPlan(path.join(EXAMPLES, 'kfl-2017-2018.yaml'));
+const exampleCsv = readFileSync(path.join(EXAMPLES, 'roster-hedmark-2017.csv'), 'utf8');
+
+const HEADER = 'region,group,municipality,municipality_name,authority_name,authority_email,kindergarten,orgnr,director_name,director_email,participants';
+
+interface RowFields {
+  region: string;
+  group: string;
+  municipality: string;
+  municipality_name: string;
+  authority_name: string;
+  authority_email: string;
+  kindergarten: string;
+  orgnr: string;
+  director_name: string;
+  director_email: string;
+  participants: string;
+}
+
+const solstua: RowFields = {
+  region: 'kongsvinger',
+  group: '',
+  municipality: 'kongsvinger',
+  municipality_name: 'Kongsvinger',
+  authority_name: 'Kari Nordby',
+  authority_email: 'barnehage@kongsvinger.kommune.example',
+  kindergarten: 'Solstua barnehage',
+  orgnr: '976028082',
+  director_name: 'Kristin Grønli',
+  director_email: 'styrer@solstua.barnehage.example',
+  participants: '2',
+};
+const glomma: RowFields = {
+  ...solstua,
+  kindergarten: 'Glomma naturbarnehage',
+  orgnr: '931514784',
+  director_name: 'Heidi Furuseth',
+  director_email: 'styrer@glomma-naturbarnehage.barnehage.example',
+};
+const hamarRow: RowFields = {
+  region: 'hedmarken',
+  group: 'hamar-stange',
+  municipality: 'hamar',
+  municipality_name: 'Hamar',
+  authority_name: 'Per Hamar',
+  authority_email: 'barnehage@hamar.kommune.example',
+  kindergarten: 'Vangsvika barnehage',
+  orgnr: '917334188',
+  director_name: 'Ingrid Vang',
+  director_email: 'styrer@vangsvika.barnehage.example',
+  participants: '3',
+};
+
+const line = (r: RowFields): string =>
+  [r.region, r.group, r.municipality, r.municipality_name, r.authority_name, r.authority_email, r.kindergarten, r.orgnr, r.director_name, r.director_email, r.participants].join(',');
+const csv = (...rows: RowFields[]): string => [HEADER, ...rows.map(line)].join('\n') + '\n';
+
+function refusal(text: string, file = 'roster.csv'): InputError {
+  try {
+    parseRoster(text, file, plan);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected parseRoster to refuse the roster');
+}
+
+describe('parseRoster imports the Hedmark 2017 roster', () => {
+  const roster = parseRoster(exampleCsv, 'roster.csv', plan);
+
+  it('imports 61 kindergartens in 22 municipalities', () => {
+    expect(roster.kindergartens).toHaveLength(61);
+    expect(roster.municipalities).toHaveLength(22);
+    expect(new Set(roster.kindergartens.map((k) => k.orgnr)).size).toBe(61);
+  });
+
+  it('counts the municipalities of each region: Kongsvinger 7, Hedmarken 4, Nord-Østerdal 6, Sør-Østerdal 5', () => {
+    const count = (regionId: string) => roster.municipalities.filter((m) => m.regionId === regionId).length;
+    expect([count('kongsvinger'), count('hedmarken'), count('nord-osterdal'), count('sor-osterdal')]).toEqual([7, 4, 6, 5]);
+  });
+
+  it('keeps the workshop groups of Hedmarken: Ringsaker and Løten in one, Hamar and Stange in the other', () => {
+    const groupOf = new Map<string, Set<string>>();
+    for (const k of roster.kindergartens.filter((x) => x.regionId === 'hedmarken')) {
+      groupOf.set(k.municipalityId, (groupOf.get(k.municipalityId) ?? new Set()).add(k.groupId));
+    }
+    expect(Object.fromEntries([...groupOf].map(([m, groups]) => [m, [...groups]]))).toEqual({
+      ringsaker: ['ringsaker-loten'],
+      loten: ['ringsaker-loten'],
+      hamar: ['hamar-stange'],
+      stange: ['hamar-stange'],
+    });
+  });
+
+  it('puts kindergartens of a region without named groups in the group of the region\'s own id', () => {
+    for (const regionId of ['kongsvinger', 'nord-osterdal', 'sor-osterdal']) {
+      const groups = new Set(roster.kindergartens.filter((k) => k.regionId === regionId).map((k) => k.groupId));
+      expect([...groups]).toEqual([regionId]);
+    }
+  });
+
+  it('reads the first row as Solstua barnehage in Kongsvinger with its director and two participants', () => {
+    expect(roster.kindergartens[0]).toEqual({
+      orgnr: '976028082',
+      name: 'Solstua barnehage',
+      municipalityId: 'kongsvinger',
+      regionId: 'kongsvinger',
+      groupId: 'kongsvinger',
+      director: { name: 'Kristin Grønli', email: 'styrer@solstua.barnehage.example' },
+      participants: 2,
+    });
+    expect(roster.municipalities[0]).toEqual({
+      id: 'kongsvinger',
+      name: 'Kongsvinger',
+      regionId: 'kongsvinger',
+      authority: { name: 'Kari Nordby', email: 'barnehage@kongsvinger.kommune.example' },
+    });
+  });
+
+  it('has only valid organisation numbers', () => {
+    expect(roster.kindergartens.every((k) => isValidOrgnr(k.orgnr))).toBe(true);
+  });
+
+  it('reads the same roster from a file with loadRoster', () => {
+    expect(loadRoster(path.join(EXAMPLES, 'roster-hedmark-2017.csv'), plan)).toEqual(roster);
+  });
+
+  it('imports the same roster from a semicolon-separated file', () => {
+    expect(parseRoster(exampleCsv.replace(/,/g, ';'), 'roster.csv', plan)).toEqual(roster);
+  });
+
+  it('imports the same roster with Windows line endings and a byte-order mark', () => {
+    expect(parseRoster(`\uFEFF${exampleCsv.replace(/\n/g, '\r\n')}`, 'roster.csv', plan)).toEqual(roster);
+  });
+
+  it('imports the same roster from the nested JSON form', () => {
+    type RosterJson = z.input<typeof rosterJsonSchema>;
+    const json: RosterJson = {
+      regions: plan.regions.map((region) => ({
+        id: region.id,
+        municipalities: roster.municipalities
+          .filter((m) => m.regionId === region.id)
+          .map((m) => ({
+            id: m.id,
+            name: m.name,
+            authority: m.authority,
+            kindergartens: roster.kindergartens
+              .filter((k) => k.municipalityId === m.id)
+              .map((k) => ({
+                name: k.name,
+                orgnr: k.orgnr,
+                ...(region.groups.length ? { group: k.groupId } : {}),
+                director: k.director,
+                ...(k.participants === null ? {} : { participants: k.participants }),
+              })),
+          })),
+      })),
+    };
+    const fromJson: Roster = parseRoster(JSON.stringify(json), 'roster.json', plan);
+    const byOrgnr = (a: { orgnr: string }, b: { orgnr: string }) => a.orgnr.localeCompare(b.orgnr);
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect([...fromJson.kindergartens].sort(byOrgnr)).toEqual([...roster.kindergartens].sort(byOrgnr));
+    expect([...fromJson.municipalities].sort(byId)).toEqual([...roster.municipalities].sort(byId));
+  });
+
+  it('accepts an organisation number written with spaces and stores it without them', () => {
+    const imported = parseRoster(csv({ ...solstua, orgnr: '976 028 082' }), 'roster.csv', plan);
+    expect(imported.kindergartens[0]?.orgnr).toBe('976028082');
+  });
+
+  it('stores a missing participant count as null', () => {
+    const imported = parseRoster(csv({ ...solstua, participants: '' }), 'roster.csv', plan);
+    expect(imported.kindergartens[0]?.participants).toBeNull();
+  });
+});
+
+describe('parseRoster refuses a bad roster, naming file, row, column and what was expected', () => {
+  it('names the orgnr cell in row 3 whose check digit is wrong', () => {
+    const error = refusal(csv(solstua, { ...glomma, orgnr: '931514785' }));
+    expect(error.summary).toBe('The roster roster.csv is not valid; nothing was imported');
+    expect(error.issues).toEqual([
+      { file: 'roster.csv', row: 3, column: 'orgnr', message: 'expected a Norwegian organisation number: nine digits with a valid check digit' },
+    ]);
+    expect(error.message).toContain('roster.csv, row 3, column "orgnr": expected a Norwegian organisation number');
+  });
+
+  it('refuses an organisation number of eight digits', () => {
+    expect(refusal(csv({ ...solstua, orgnr: '97602808' })).issues).toEqual([
+      { file: 'roster.csv', row: 2, column: 'orgnr', message: 'expected a Norwegian organisation number: nine digits with a valid check digit' },
+    ]);
+  });
+
+  it('names the earlier row when an organisation number is used twice', () => {
+    const error = refusal(csv(solstua, glomma, { ...hamarRow, orgnr: solstua.orgnr }));
+    expect(error.issues).toEqual([
+      { file: 'roster.csv', row: 4, column: 'orgnr', message: 'organisation number 976028082 is already used in row 2' },
+    ]);
+  });
+
+  it('names an unknown region and lists the regions of the plan', () => {
+    expect(refusal(csv({ ...solstua, region: 'innlandet' })).issues).toEqual([
+      {
+        file: 'roster.csv',
+        row: 2,
+        column: 'region',
+        message: 'unknown region "innlandet"; the plan has kongsvinger, hedmarken, nord-osterdal, sor-osterdal',
+      },
+    ]);
+  });
+
+  it('asks for a workshop group for a Hedmarken kindergarten, since Hedmarken meets in two', () => {
+    expect(refusal(csv({ ...hamarRow, group: '' })).issues).toEqual([
+      {
+        file: 'roster.csv',
+        row: 2,
+        column: 'group',
+        message: 'region "hedmarken" meets in workshop groups; expected one of ringsaker-loten, hamar-stange',
+      },
+    ]);
+  });
+
+  it('names an unknown workshop group, also one that belongs to another region', () => {
+    const error = refusal(csv({ ...hamarRow, group: 'hamar' }, { ...solstua, group: 'hamar-stange' }));
+    expect(error.issues).toEqual([
+      {
+        file: 'roster.csv',
+        row: 2,
+        column: 'group',
+        message: 'unknown workshop group "hamar" in region "hedmarken"; expected ringsaker-loten, hamar-stange',
+      },
+      {
+        file: 'roster.csv',
+        row: 3,
+        column: 'group',
+        message: 'unknown workshop group "hamar-stange" in region "kongsvinger"; expected kongsvinger',
+      },
+    ]);
+  });
+
+  it('names a municipality whose authority email differs from an earlier row', () => {
+    const error = refusal(csv(solstua, { ...glomma, authority_email: 'post@kongsvinger.kommune.example' }));
+    expect(error.issues).toEqual([
+      {
+        file: 'roster.csv',
+        row: 3,
+        column: 'authority_email',
+        message: 'municipality "kongsvinger" has "barnehage@kongsvinger.kommune.example" in row 2 but "post@kongsvinger.kommune.example" here',
+      },
+    ]);
+  });
+
+  it('names a municipality that is placed in two regions', () => {
+    const error = refusal(csv(solstua, { ...glomma, region: 'sor-osterdal' }));
+    expect(error.issues).toEqual([
+      { file: 'roster.csv', row: 3, column: 'region', message: 'municipality "kongsvinger" has "kongsvinger" in row 2 but "sor-osterdal" here' },
+    ]);
+  });
+
+  it('names an invalid director email and an invalid authority email in their columns', () => {
+    const error = refusal(csv({ ...solstua, director_email: 'styrer(at)solstua.no' }, { ...glomma, authority_email: 'barnehage@' }));
+    expect(error.issues).toEqual([
+      { file: 'roster.csv', row: 2, column: 'director_email', message: 'expected an email address' },
+      { file: 'roster.csv', row: 3, column: 'authority_email', message: 'expected an email address' },
+    ]);
+  });
+
+  it('says "missing value" for an empty required cell', () => {
+    expect(refusal(csv({ ...solstua, director_name: '' })).issues).toEqual([
+      { file: 'roster.csv', row: 2, column: 'director_name', message: 'missing value' },
+    ]);
+  });
+
+  it('names a row with more cells than the header has columns', () => {
+    const text = `${HEADER}\n${line(solstua)},ekstra\n`;
+    expect(refusal(text).issues).toEqual([{ file: 'roster.csv', row: 2, message: 'more cells than columns (extra: "ekstra")' }]);
+  });
+
+  it('names every missing header column in row 1', () => {
+    const header = HEADER.replace(',authority_email', '').replace(',director_email', '');
+    const error = refusal(`${header}\nkongsvinger,,kongsvinger,Kongsvinger,Kari Nordby,Solstua barnehage,976028082,Kristin Grønli,2\n`);
+    expect(error.summary).toBe('The roster roster.csv has a wrong header');
+    expect(error.issues).toEqual([
+      { file: 'roster.csv', row: 1, column: 'authority_email', message: 'missing column' },
+      { file: 'roster.csv', row: 1, column: 'director_email', message: 'missing column' },
+    ]);
+  });
+
+  it('names an unknown header column', () => {
+    const error = refusal(`${HEADER},telefon\n${line(solstua)},62800000\n`);
+    expect(error.issues).toEqual([
+      { file: 'roster.csv', row: 1, column: 'telefon', message: expect.stringMatching(/^unknown column; expected one of region, group, municipality/) },
+    ]);
+  });
+
+  it('refuses an empty file, asking for a header row', () => {
+    const error = refusal('');
+    expect(error.summary).toBe('The roster roster.csv is empty');
+    expect(error.issues).toEqual([{ file: 'roster.csv', row: 1, message: `expected a header row: ${HEADER}` }]);
+  });
+
+  it('refuses a file with a header and no kindergartens', () => {
+    expect(refusal(`${HEADER}\n`).issues).toEqual([{ file: 'roster.csv', message: 'the roster has no kindergartens' }]);
+  });
+
+  it('refuses the whole roster when one row of the 61 is bad, so nothing is half-imported', () => {
+    const lines = exampleCsv.trimEnd().split('\n');
+    const lastRow = lines.length;
+    lines[lastRow - 1] = (lines[lastRow - 1] ?? '').replace(/,[^,]*@[^,]*,(\d*)$/, ',ikke-en-epost,$1');
+    let result: Roster | undefined;
+    let issues: InputIssue[] = [];
+    try {
+      result = parseRoster(lines.join('\n'), 'roster.csv', plan);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      issues = error.issues;
+    }
+    expect(result).toBeUndefined();
+    expect(issues).toEqual([{ file: 'roster.csv', row: lastRow, column: 'director_email', message: 'expected an email address' }]);
+  });
+
+  it('reports every bad row, not only the first', () => {
+    const error = refusal(csv({ ...solstua, region: 'innlandet' }, { ...glomma, orgnr: '123456789' }, { ...hamarRow, group: '' }));
+    expect(error.issues.map((i) => [i.row, i.column])).toEqual([
+      [2, 'region'],
+      [3, 'orgnr'],
+      [4, 'group'],
+    ]);
+  });
+
+  it('names the JSON path of a problem in the nested JSON form', () => {
+    const json = {
+      regions: [
+        {
+          id: 'kongsvinger',
+          municipalities: [
+            {
+              id: 'kongsvinger',
+              name: 'Kongsvinger',
+              authority: { name: 'Kari Nordby', email: 'barnehage@kongsvinger.kommune.example' },
+              kindergartens: [{ name: 'Solstua barnehage', orgnr: '976028083', director: { name: 'Kristin Grønli', email: 'styrer@solstua.barnehage.example' } }],
+            },
+          ],
+        },
+      ],
+    };
+    expect(refusal(JSON.stringify(json), 'roster.json').issues).toEqual([
+      {
+        file: 'roster.json',
+        path: 'regions.0.municipalities.0.kindergartens.0.orgnr',
+        message: 'expected a Norwegian organisation number: nine digits with a valid check digit',
+      },
+    ]);
+  });
+
+  it('refuses a .json roster that is not JSON', () => {
+    const error = refusal('{ "regions": [', 'roster.json');
+    expect(error.summary).toBe('The roster roster.json is not valid JSON');
+    expect(error.issues[0]?.file).toBe('roster.json');
+  });
+});
