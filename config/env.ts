@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The environment Årshjul reads, validated once at start. Every variable has a development default, so `npm start`
  * runs with none set; `loadConfig` names every bad variable at once.
  */
-export const envSchema = z.object({
+const envShape = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional().describe('host:port of an existing Temporal cluster or Temporal Cloud; unset: npm start runs a dev server'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('arshjul'),
@@ -24,6 +24,12 @@ export const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000').describe('base of links in emails'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+});
+
+export const envSchema = envShape.superRefine((e, ctx) => {
+  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CERT_PATH'], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together; set both or neither' });
+  }
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -57,16 +63,13 @@ export class ConfigError extends Error {
 
 /** Reads the configuration from an environment (process.env at the entry points); throws naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const relevant = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const relevant = Object.fromEntries(Object.keys(envShape.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = envSchema.safeParse(relevant);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
-    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together; set both or neither');
-  }
   return deepFreeze({
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,

@@ -9,9 +9,17 @@ export const idSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an id of lower-case letters a–z, digits and hyphens');
 
+/** True for a real calendar day (2018-02-30 is not). */
+function isCalendarDate(value: string): boolean {
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 export const localDateTimeSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'expected a local date and time like 2018-01-18T09:00');
+  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'expected a local date and time like 2018-01-18T09:00')
+  .refine(isCalendarDate, 'expected a real calendar date');
 
 export const localTimeSchema = z
   .string()
@@ -154,7 +162,13 @@ export const planSchema = z
 export type Plan = z.infer<typeof planSchema>;
 export type PlanInput = z.input<typeof planSchema>;
 
-function checkReferences(plan: z.infer<typeof planSchemaShape>, ctx: z.RefinementCtx): void {
+interface PlanReferences {
+  regions: { id: string; groups: { id: string }[] }[];
+  milestones: Milestone[];
+  deliverables: Deliverable[];
+}
+
+function checkReferences(plan: PlanReferences, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   const duplicates = (ids: string[], path: string, what: string) => {
     const seen = new Set<string>();
@@ -246,10 +260,3 @@ function checkReferences(plan: z.infer<typeof planSchemaShape>, ctx: z.Refinemen
     }
   });
 }
-
-// The shape without the refinement, so the refinement can be typed against its output.
-const planSchemaShape = z.object({
-  regions: z.array(z.object({ id: z.string(), groups: z.array(z.object({ id: z.string() })) })),
-  milestones: z.array(milestoneSchema),
-  deliverables: z.array(deliverableSchema),
-});

@@ -15,21 +15,30 @@ export function parsePlan(text: string, file: string): Plan {
     throw new InputError(`The plan ${file} could not be read`, [{ file, ...where, message: (error as Error).message.split('\n')[0] ?? 'not valid' }]);
   }
   const parsed = planSchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(`The plan ${file} is not valid`, fromZodIssues(parsed.error.issues, { file }));
-  const plan = parsed.data;
+  // Template names are checked on the raw document too, so every problem is reported in one go.
+  const issues: InputIssue[] = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues, { file })), ...templateIssues(raw, file)];
+  if (!parsed.success || issues.length) throw new InputError(`The plan ${file} is not valid`, issues);
+  return parsed.data;
+}
+
+function templateIssues(raw: unknown, file: string): InputIssue[] {
   const issues: InputIssue[] = [];
-  plan.milestones.forEach((m, i) =>
-    m.emails.forEach((e, j) => {
-      if (!isTemplateId(e.template)) issues.push({ file, path: `milestones.${i}.emails.${j}.template`, message: `unknown email template "${e.template}"` });
+  const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((x) => x && typeof x === 'object') : []);
+  const doc = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  list(doc.milestones).forEach((m, i) =>
+    list(m.emails).forEach((e, j) => {
+      if (typeof e.template === 'string' && !isTemplateId(e.template)) {
+        issues.push({ file, path: `milestones.${i}.emails.${j}.template`, message: `unknown email template "${e.template}"` });
+      }
     }),
   );
-  plan.deliverables.forEach((d, i) =>
-    Object.entries(d.templates).forEach(([kind, id]) => {
-      if (!isTemplateId(id)) issues.push({ file, path: `deliverables.${i}.templates.${kind}`, message: `unknown email template "${id}"` });
-    }),
-  );
-  if (issues.length) throw new InputError(`The plan ${file} is not valid`, issues);
-  return plan;
+  list(doc.deliverables).forEach((d, i) => {
+    const templates = d.templates && typeof d.templates === 'object' ? (d.templates as Record<string, unknown>) : {};
+    for (const [kind, id] of Object.entries(templates)) {
+      if (typeof id === 'string' && !isTemplateId(id)) issues.push({ file, path: `deliverables.${i}.templates.${kind}`, message: `unknown email template "${id}"` });
+    }
+  });
+  return issues;
 }
 
 /** Reads and validates a plan file. */

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { Document, isScalar, parseDocument, visit } from 'yaml';
+import { type Document, isScalar, parseDocument, visit } from 'yaml';
 
 const LOCAL = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/;
 
@@ -13,7 +13,8 @@ export function sameWeekAndWeekday(date: DateTime, years: number): DateTime {
 
 /**
  * Rolls a plan file forward to a new school year: every local date moves to the same ISO week and weekday, the
- * school year is updated, and comments and layout are kept (YAML in, YAML out; JSON in, JSON out).
+ * school year is updated, and comments and key order are kept (YAML in, YAML out; JSON in, JSON out). The yaml
+ * library re-spaces flow collections (`[a, b]` becomes `[ a, b ]`).
  */
 export function rollPlanForward(text: string, toYear: number, format: 'yaml' | 'json' = 'yaml'): { text: string; moved: number; fromYear: number } {
   const doc: Document = parseDocument(text);

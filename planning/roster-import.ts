@@ -40,13 +40,18 @@ interface NumberedRow {
 }
 
 function csvRows(text: string, file: string): NumberedRow[] {
-  let records: string[][];
+  const clean = text.replace(/^\uFEFF/, '');
+  // Spreadsheets in Norwegian locales export with semicolons; the header line tells which separator the file uses.
+  const firstLine = clean.split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
+  let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsv(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, trim: true, relax_column_count: true, delimiter: [',', ';'] });
+    parsed = parseCsv(clean, { skip_empty_lines: true, trim: true, relax_column_count: true, delimiter, info: true }) as unknown as typeof parsed;
   } catch (error) {
     throw new InputError(`The roster ${file} is not valid CSV`, [{ file, message: (error as Error).message }]);
   }
-  const [header, ...body] = records;
+  const [headerRecord, ...bodyRecords] = parsed;
+  const header = headerRecord?.record;
   if (!header) throw new InputError(`The roster ${file} is empty`, [{ file, row: 1, message: `expected a header row: ${rosterColumns.join(',')}` }]);
   const issues: InputIssue[] = [];
   const columns = header.map((h) => h.trim().toLowerCase());
@@ -58,14 +63,14 @@ function csvRows(text: string, file: string): NumberedRow[] {
     if (!columns.includes(c)) issues.push({ file, row: 1, column: c, message: 'missing column' });
   }
   if (issues.length) throw new InputError(`The roster ${file} has a wrong header`, issues);
-  return body.map((cells, i) => {
+  return bodyRecords.map(({ record: cells, info }) => {
     const values: Record<string, unknown> = {};
     columns.forEach((c, j) => {
       const cell = cells[j];
       if (cell !== undefined && cell !== '') values[c] = cell;
     });
-    if (cells.length > columns.length) values.__extra = cells.slice(columns.length).join(',');
-    return { row: i + 2, values };
+    if (cells.length > columns.length) values.__extra = cells.slice(columns.length).join(delimiter);
+    return { row: info.lines, values };
   });
 }
 

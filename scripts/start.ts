@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
+import { type Client as PgClient, Pool } from 'pg';
 import { type Config, loadConfig } from '../config/env';
 import { migrate } from '../activities/db/migrate';
 import { PgStore } from '../activities/db/pg-store';
@@ -91,7 +91,7 @@ interface EmbeddedPostgresInstance {
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
-  getPgClient(): import('pg').Client;
+  getPgClient(): PgClient;
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 

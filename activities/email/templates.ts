@@ -360,7 +360,7 @@ function escapeHtml(value: string): string {
 
 /** Replaces control characters (CR, LF, tab, NUL, C1, line/paragraph separators) by spaces, collapses runs, trims. */
 function sanitizeSubject(subject: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return subject.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/ {2,}/g, ' ').trim();
 }
 

@@ -1,5 +1,5 @@
 import {
-  EmailContext,
+  type EmailContext,
   TEMPLATE_IDS,
   formatOsloDate,
   formatOsloDateTime,
