@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Pool } from 'pg';
 import nodemailer from 'nodemailer';
@@ -39,8 +38,4 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
     await connection.close();
     await pool.end();
   }
-}
-
-export function readVersion(): string {
-  return (JSON.parse(readFileSync(require.resolve('../package.json'), 'utf8')) as { version: string }).version;
 }

@@ -137,6 +137,29 @@ describe('parsePlan refuses a broken plan with file, path and what was expected'
     expect(error.issues).toContainEqual({ file: 'plan.yaml', path: 'milestones.5.at', message: 'expected a local date and time like 2018-01-18T09:00' });
   });
 
+  it('refuses 30 February as a workshop date, naming the group whose date does not exist', () => {
+    const error = refusal(edit(example, 'kongsvinger: "2018-02-02T09:00"', 'kongsvinger: "2018-02-30T09:00"'));
+    expect(error.summary).toBe('The plan plan.yaml is not valid');
+    expect(error.issues).toEqual([
+      { file: 'plan.yaml', path: 'milestones.12.at.groups.kongsvinger', message: 'expected a real calendar date' },
+    ]);
+    expect(error.issues[0]?.path).toMatch(/\.at\.groups\.kongsvinger$/);
+  });
+
+  it('reports a duplicate milestone id and an unknown email template together in one refusal', () => {
+    let text = edit(example, '  - id: kick-off\n', '  - id: portal-opens\n');
+    text = edit(text, '{ template: survey-reminder, to: directors }', '{ template: survey-reminders, to: directors }');
+    const error = refusal(text);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { file: 'plan.yaml', path: 'milestones.3.id', message: 'duplicate milestone id "portal-opens"' },
+        { file: 'plan.yaml', path: 'milestones.5.emails.0.template', message: 'unknown email template "survey-reminders"' },
+      ]),
+    );
+    expect(error.issues).toHaveLength(2);
+  });
+
   it('reports the row of a YAML syntax error (a repeated key)', () => {
     const text = edit(example, 'county: hedmark\n', 'county: hedmark\ncounty: innlandet\n');
     const error = refusal(text);

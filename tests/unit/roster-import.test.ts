@@ -60,8 +60,9 @@ const hamarRow: RowFields = {
   participants: '3',
 };
 
-const line = (r: RowFields): string =>
-  [r.region, r.group, r.municipality, r.municipality_name, r.authority_name, r.authority_email, r.kindergarten, r.orgnr, r.director_name, r.director_email, r.participants].join(',');
+const cellsOf = (r: RowFields): string[] =>
+  [r.region, r.group, r.municipality, r.municipality_name, r.authority_name, r.authority_email, r.kindergarten, r.orgnr, r.director_name, r.director_email, r.participants];
+const line = (r: RowFields): string => cellsOf(r).join(',');
 const csv = (...rows: RowFields[]): string => [HEADER, ...rows.map(line)].join('\n') + '\n';
 
 function refusal(text: string, file = 'roster.csv'): InputError {
@@ -172,6 +173,16 @@ describe('parseRoster imports the Hedmark 2017 roster', () => {
     expect([...fromJson.municipalities].sort(byId)).toEqual([...roster.municipalities].sort(byId));
   });
 
+  it('reads a semicolon-separated export, as Norwegian spreadsheets write it, keeping a comma inside a kindergarten name', () => {
+    const text = [HEADER.replaceAll(',', ';'), cellsOf({ ...solstua, kindergarten: 'Solstua barnehage, avd. Nord' }).join(';'), cellsOf(glomma).join(';')].join('\n') + '\n';
+    const imported = parseRoster(text, 'roster.csv', plan);
+    expect(imported.kindergartens.map((k) => [k.orgnr, k.name])).toEqual([
+      ['976028082', 'Solstua barnehage, avd. Nord'],
+      ['931514784', 'Glomma naturbarnehage'],
+    ]);
+    expect(imported.kindergartens[0]?.director).toEqual({ name: 'Kristin Grønli', email: 'styrer@solstua.barnehage.example' });
+  });
+
   it('accepts an organisation number written with spaces and stores it without them', () => {
     const imported = parseRoster(csv({ ...solstua, orgnr: '976 028 082' }), 'roster.csv', plan);
     expect(imported.kindergartens[0]?.orgnr).toBe('976028082');
@@ -196,6 +207,16 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
   it('refuses an organisation number of eight digits', () => {
     expect(refusal(csv({ ...solstua, orgnr: '97602808' })).issues).toEqual([
       { file: 'roster.csv', row: 2, column: 'orgnr', message: 'expected a Norwegian organisation number: nine digits with a valid check digit' },
+    ]);
+  });
+
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+  ])('numbers rows by physical file line, counting a blank line (%s line endings)', (_name, eol) => {
+    const text = [HEADER, '', line(solstua), line(glomma), line({ ...hamarRow, orgnr: '917334189' })].join(eol) + eol;
+    expect(refusal(text).issues).toEqual([
+      { file: 'roster.csv', row: 5, column: 'orgnr', message: 'expected a Norwegian organisation number: nine digits with a valid check digit' },
     ]);
   });
 
