@@ -1,6 +1,14 @@
 /** Jest runs TypeScript through swc (no type-check here: `npm run typecheck` does that). */
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+// cookie@2 (loaded by Fastify's inject) is ESM-only; Node 20 can require() it but Jest's module registry cannot,
+// so jest compiles that one package to CommonJS.
+const transform = { '^.+\\.ts$': swc, '/node_modules/cookie/.+\\.js$': swc };
+const common = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [

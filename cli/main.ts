@@ -2,7 +2,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import { DateTime } from 'luxon';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { InputError } from '../config/errors';
 import { loadConfig } from '../config/env';
@@ -15,6 +14,7 @@ import { resolveTimeline } from '../planning/resolve-timeline';
 import { rollPlanForward } from '../planning/roll-forward';
 import { loadRoster } from '../planning/roster-import';
 import { parseScenario, rehearse, scenarioSchema } from './rehearse';
+import { installRuntime } from '../worker/runtime';
 import type { Timeline } from '../workflows/timeline';
 
 const oslo = (ms: number, zone = 'Europe/Oslo') => DateTime.fromMillis(ms, { zone }).setLocale('nb').toFormat('ccc dd.MM.yyyy HH:mm');
@@ -116,7 +116,7 @@ export function buildProgram(): Command {
     .option('--scenario <file>', 'who submits when (YAML or JSON); default: everyone on time')
     .option('--json', 'print one JSON array of {type, at, milestone, region, group, kindergarten, to, template}')
     .action(async (opts: { plan: string; roster: string; scenario?: string; json?: boolean }) => {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
+      installRuntime();
       const p = loadPlan(opts.plan);
       const roster = loadRoster(opts.roster, p);
       const scenario = opts.scenario ? parseScenario(readFileSync(opts.scenario, 'utf8'), opts.scenario) : scenarioSchema.parse({});

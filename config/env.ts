@@ -4,6 +4,8 @@ import { z } from 'zod';
  * The environment Årshjul reads, validated once at start. Every variable has a development default, so `npm start`
  * runs with none set; `loadConfig` names every bad variable at once.
  */
+const PAIRING = 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together; set both or neither';
+
 const envShape = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional().describe('host:port of an existing Temporal cluster or Temporal Cloud; unset: npm start runs a dev server'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -28,7 +30,7 @@ const envShape = z.object({
 
 export const envSchema = envShape.superRefine((e, ctx) => {
   if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
-    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CERT_PATH'], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together; set both or neither' });
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CERT_PATH'], message: PAIRING });
   }
 });
 
@@ -65,10 +67,12 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const relevant = Object.fromEntries(Object.keys(envShape.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = envSchema.safeParse(relevant);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  // zod skips cross-field checks when a field is already wrong; check the pairing on the raw values so every
+  // problem is named at once.
+  const pairing = `  TEMPORAL_TLS_CERT_PATH: ${PAIRING}`;
+  if (Boolean(relevant.TEMPORAL_TLS_CERT_PATH) !== Boolean(relevant.TEMPORAL_TLS_KEY_PATH) && !issues.includes(pairing)) issues.push(pairing);
+  if (!parsed.success || issues.length) throw new ConfigError(`Invalid configuration:\n${issues.join('\n')}`);
   const e = parsed.data;
   return deepFreeze({
     temporal: {

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { installRuntime } from '../worker/runtime';
 import { DateTime } from 'luxon';
 import * as control from '../api/run-control';
 import { resolveTimeline } from '../planning/resolve-timeline';
@@ -22,7 +22,7 @@ const DAY = 86_400_000;
 const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("yyyy-MM-dd'T'HH:mm");
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installRuntime();
   const out = join(__dirname, '..', 'tests', 'histories');
   mkdirSync(out, { recursive: true });
   const env = await timeSkipping();

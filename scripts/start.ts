@@ -16,6 +16,7 @@ import { buildApp } from '../api/server';
 import { connectClient } from '../api/temporal-client';
 import { runWorker } from '../worker/main';
 import { findTemporalCli } from '../worker/temporal-binaries';
+import { installRuntime } from '../worker/runtime';
 
 const say = (line: string) => process.stdout.write(`[arshjul] ${line}\n`);
 
@@ -99,6 +100,7 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  installRuntime('INFO', 'WARN');
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const temporal = await startTemporal(config, dataDir);

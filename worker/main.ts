@@ -1,4 +1,4 @@
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config/env';
@@ -11,9 +11,8 @@ export function createMailer(config: Config['mail']) {
   return config.smtpUrl ? nodemailer.createTransport(config.smtpUrl, { pool: true } as never) : nodemailer.createTransport({ jsonTransport: true });
 }
 
-/** Runs the worker until `signal` aborts; used by `npm start` and `npm run worker`. */
+/** Runs the worker until `signal` aborts; used by `npm start` and `npm run worker` (which install the runtime first). */
 export async function runWorker(config: Config, databaseUrl: string, temporalAddress: string, signal: AbortSignal): Promise<void> {
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
   const options = temporalConnectionOptions(config.temporal, temporalAddress);
   const connection = await NativeConnection.connect({

@@ -4,8 +4,10 @@
  */
 import { loadConfig } from '../config/env';
 import { runWorker } from './main';
+import { installRuntime } from './runtime';
 
 const config = loadConfig(process.env);
+installRuntime('INFO', 'WARN');
 const abort = new AbortController();
 process.on('SIGINT', () => abort.abort());
 process.on('SIGTERM', () => abort.abort());

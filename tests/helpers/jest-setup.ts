@@ -1,4 +1,4 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { installRuntime } from '../../worker/runtime';
 
-// Keep test output readable: the worker's own INFO lines (state changes, bundling) are noise here.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Keep test output readable: the worker's own INFO lines (state changes, bundling) and native-core warnings are noise here.
+installRuntime('WARN', 'ERROR');

@@ -118,4 +118,10 @@ describe('loadConfig refuses a bad environment', () => {
   it('refuses a client key without its certificate', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_KEY_PATH: '/etc/arshjul/client.key' })).toThrow(ConfigError);
   });
+
+  it('names a wrong port and an unpaired certificate in the same error', () => {
+    const error = configErrorOf({ API_PORT: 'abc', TEMPORAL_TLS_CERT_PATH: '/c.pem' });
+    expect(error.message).toMatch(/^ {2}API_PORT: /m);
+    expect(error.message).toMatch(/^ {2}TEMPORAL_TLS_CERT_PATH: .*set both or neither/m);
+  });
 });

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DateTime } from 'luxon';
+
+jest.setTimeout(300_000);
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'arshjul.js');
+const PLAN = join(ROOT, 'examples', 'kfl-2017-2018.yaml');
+const ROSTER = join(ROOT, 'examples', 'roster-hedmark-2017.csv');
+const exec = promisify(execFile);
+
+async function arshjul(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const oslo = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Oslo' }).toISO({ suppressMilliseconds: true });
+
+describe('the arshjul command line', () => {
+  it('rehearses the example year and prints one clean JSON array that reproduces the 2017/2018 dates per region and group', async () => {
+    const { code, stdout, stderr } = await arshjul(['rehearse', '--plan', PLAN, '--roster', ROSTER, '--json']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/rehearse: 48 milestones, \d+ emails/);
+    const entries = JSON.parse(stdout) as { type: string; at: string; milestone: string; region: string | null; group: string | null; kindergarten: string | null; to: string | null; template: string | null }[];
+    for (const e of entries) {
+      expect(Object.keys(e).sort()).toEqual(['at', 'group', 'kindergarten', 'milestone', 'region', 'template', 'to', 'type']);
+      expect(['milestone', 'email']).toContain(e.type);
+    }
+    const milestone = (id: string, where: string | null = null) =>
+      entries.filter((e) => e.type === 'milestone' && e.milestone === id && (where === null || e.group === where || e.region === where)).map((e) => e.at);
+    expect(milestone('survey-information')).toEqual([oslo('2017-09-01T08:00')]);
+    expect(milestone('regional-gathering', 'kongsvinger')).toEqual([oslo('2017-09-08T09:00')]);
+    expect(milestone('regional-gathering', 'hedmarken')).toEqual([oslo('2017-09-18T09:00')]);
+    expect(milestone('regional-gathering', 'nord-osterdal')).toEqual([oslo('2017-09-21T09:00')]);
+    expect(milestone('regional-gathering', 'sor-osterdal')).toEqual([oslo('2017-09-25T09:00')]);
+    expect(milestone('portal-opens')).toEqual([oslo('2017-10-16T08:00')]);
+    expect(milestone('kick-off')).toEqual([oslo('2017-10-31T09:30')]);
+    expect(milestone('survey-reminder')).toEqual([oslo('2017-11-17T08:00')]);
+    expect(milestone('group-setup-deadline')).toEqual([oslo('2017-12-01T16:00')]);
+    expect(milestone('portal-closes')).toEqual([oslo('2017-12-01T16:00')]);
+    expect(milestone('result-portal-opens')).toEqual([oslo('2018-01-03T08:00')]);
+    expect(milestone('competence-package-information')).toEqual([oslo('2018-01-03T09:00')]);
+    expect(milestone('workshop-1', 'ringsaker-loten')).toEqual([oslo('2018-01-18T09:00')]);
+    expect(milestone('workshop-1', 'nord-osterdal')).toEqual([oslo('2018-01-19T09:00')]);
+    expect(milestone('workshop-1', 'sor-osterdal')).toEqual([oslo('2018-01-22T09:00')]);
+    expect(milestone('workshop-1', 'hamar-stange')).toEqual([oslo('2018-01-23T09:00')]);
+    expect(milestone('workshop-1', 'kongsvinger')).toEqual([oslo('2018-02-02T09:00')]);
+    expect(milestone('learning-report-day')).toEqual([oslo('2018-03-07T09:00')]);
+    expect(milestone('workshop-2', 'sor-osterdal')).toEqual([oslo('2018-03-08T09:00')]);
+    expect(milestone('workshop-2', 'kongsvinger')).toEqual([oslo('2018-03-09T09:00')]);
+    expect(milestone('workshop-2', 'hamar-stange')).toEqual([oslo('2018-03-13T09:00')]);
+    expect(milestone('workshop-2', 'nord-osterdal')).toEqual([oslo('2018-03-14T09:00')]);
+    expect(milestone('workshop-2', 'ringsaker-loten')).toEqual([oslo('2018-03-19T09:00')]);
+    expect(milestone('authority-meeting-spring', 'sor-osterdal')).toEqual([oslo('2018-04-04T10:00')]);
+    expect(milestone('authority-meeting-spring', 'kongsvinger')).toEqual([oslo('2018-04-13T10:00')]);
+    expect(milestone('booklet-material')).toEqual([oslo('2018-09-03T08:00')]);
+    const times = entries.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const surveyReminders = entries.filter((e) => e.type === 'email' && e.template === 'survey-reminder');
+    expect(surveyReminders).toHaveLength(61);
+  });
+
+  it('refuses a bad roster with file, row and column, and starts nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arshjul-cli-'));
+    const lines = readFileSync(ROSTER, 'utf8').split('\n');
+    lines[3] = (lines[3] as string).replace(/,(\d{9}),/, ',123456789,');
+    lines[5] = (lines[5] as string).replace(/^kongsvinger,/, 'valdres,');
+    const bad = join(dir, 'roster.csv');
+    writeFileSync(bad, lines.join('\n'));
+    // Nothing may be contacted: both addresses point at closed ports.
+    const { code, stderr } = await arshjul(['run', 'start', '--plan', PLAN, '--roster', bad], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${bad}, row 4, column "orgnr": expected a Norwegian organisation number`);
+    expect(stderr).toContain(`${bad}, row 6, column "region": unknown region "valdres"`);
+    expect(stderr).toContain('nothing was imported');
+  });
+
+  it('refuses a bad plan with the path of each problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arshjul-cli-'));
+    const text = readFileSync(PLAN, 'utf8').replace('ringsaker-loten: "2018-01-18T09:00"', 'ringsaker-loten: "2018-01-32T09:00"').replace('template: survey-reminder', 'template: survey-reminders');
+    const bad = join(dir, 'plan.yaml');
+    writeFileSync(bad, text);
+    const { code, stderr } = await arshjul(['plan', 'check', '--plan', bad]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/milestones\.\d+\.at\.groups\.ringsaker-loten: expected a real calendar date/);
+    expect(stderr).toMatch(/milestones\.\d+\.emails\.0\.template: unknown email template "survey-reminders"/);
+  });
+
+  it('rolls the plan forward to 2026 on the same ISO week and weekday', async () => {
+    const { code, stdout } = await arshjul(['plan', 'new', '--from', PLAN, '--year', '2026']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('schoolYear: 2026');
+    expect(stdout).toContain('ringsaker-loten: "2027-01-21T09:00"');
+    expect(stdout).toContain('at: "2026-08-28T08:00"');
+  });
+});
