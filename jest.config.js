@@ -11,6 +11,9 @@ const common = {
 };
 
 module.exports = {
+  // The Temporal native runtime keeps a handle open after the last test (sdk-typescript #928); every environment
+  // and worker is torn down in the tests themselves, so jest may exit without waiting for it.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'workflows', testMatch: ['<rootDir>/tests/workflows/**/*.test.ts'], setupFiles: ['<rootDir>/tests/helpers/jest-setup.ts'] },

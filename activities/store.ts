@@ -68,6 +68,14 @@ export interface EmailLogEntry {
   meta: EmailMeta;
 }
 
+/** A kindergarten's deliverable as it stands when the run is created. */
+export interface InitialDeliverable {
+  orgnr: string;
+  deliverableId: string;
+  dueAt: number;
+  lateUntil: number;
+}
+
 export interface RunEvent extends RecordEventInput {
   id: number;
 }
@@ -90,8 +98,11 @@ export class StoreError extends Error {
  * `PgStore` is the real one; `MemoryStore` serves rehearsals and workflow tests.
  */
 export interface Store {
-  /** Saves a run's plan and roster in one transaction: either all rows are stored or none. */
-  createRun(runId: string, plan: Plan, roster: Roster): Promise<void>;
+  /**
+   * Saves a run's plan, roster and every kindergarten's deliverables as 'not-open' in one transaction: either all rows
+   * are stored or none. The kindergarten workflows then record only changes.
+   */
+  createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[]): Promise<void>;
   getRunContext(runId: string): Promise<RunContext>;
   listRosterPage(input: RosterPageInput): Promise<RosterEntry[]>;
   findRecipients(runId: string, selector: RecipientSelector): Promise<Recipient[]>;

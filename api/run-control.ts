@@ -3,7 +3,7 @@ import { InputError } from '../config/errors';
 import type { Plan } from '../config/plan-schema';
 import { type NewKindergarten, type Roster, newKindergartenSchema } from '../config/roster-schema';
 import { fromZodIssues } from '../config/errors';
-import type { Store } from '../activities/store';
+import type { InitialDeliverable, Store } from '../activities/store';
 import { resolveExtension, resolveTimeline } from '../planning/resolve-timeline';
 import { kindergartenWorkflowId, runWorkflowId } from '../workflows/ids';
 import { extendDeadlineUpdate, kindergartenStatusQuery, type KindergartenStatus } from '../workflows/kindergarten-workflow';
@@ -20,7 +20,7 @@ import {
   runWorkflow,
   withdrawKindergartenUpdate,
 } from '../workflows/run-workflow';
-import type { MilestoneOverride } from '../workflows/timeline';
+import { type MilestoneOverride, type Timeline, scheduleForKindergarten } from '../workflows/timeline';
 
 /** The coordinator's actions, one code path for the CLI and the API. */
 export interface RunControlDeps {
@@ -54,12 +54,23 @@ async function refusalsAsErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Every kindergarten's deliverables with their deadlines, stored as 'not-open' when the run is created. */
+export function initialDeliverables(timeline: Timeline, roster: Roster): InitialDeliverable[] {
+  const byGroup = new Map<string, ReturnType<typeof scheduleForKindergarten>>();
+  return roster.kindergartens.flatMap((k) => {
+    const key = `${k.regionId}/${k.groupId}`;
+    const schedule = byGroup.get(key) ?? scheduleForKindergarten(timeline, k.regionId, k.groupId);
+    byGroup.set(key, schedule);
+    return schedule.deliverables.map((d) => ({ orgnr: k.orgnr, deliverableId: d.id, dueAt: d.window.dueAt, lateUntil: d.window.lateUntil }));
+  });
+}
+
 /** Validates, stores the roster and starts the run workflow; nothing starts when the plan or roster is refused. */
 export async function startRun(deps: RunControlDeps, plan: Plan, roster: Roster): Promise<{ runId: string; kindergartens: number; regions: number }> {
   const timeline = resolveTimeline(plan);
   const runId = runWorkflowId(plan.schoolYear, plan.county);
   try {
-    await deps.store.createRun(runId, plan, roster);
+    await deps.store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
   } catch (error) {
     if ((error as { type?: string }).type === 'Conflict') throw new RefusedError(`the run ${runId} already exists; cancel it or change schoolYear/county in the plan`);
     throw error;

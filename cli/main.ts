@@ -284,10 +284,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-if (require.main === module) {
-  main(process.argv).then((code) => process.exit(code), (e) => {
-    err(String(e));
-    process.exit(1);
-  });
-}

@@ -9,6 +9,7 @@ import { localDateTimeSchema, type Plan } from '../config/plan-schema';
 import type { Roster } from '../config/roster-schema';
 import { MemoryStore } from '../activities/db/memory-store';
 import { resolveTimeline } from '../planning/resolve-timeline';
+import { initialDeliverables } from '../api/run-control';
 import { kindergartenWorkflowId, runWorkflowId } from '../workflows/ids';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
 import { runWorkflow } from '../workflows/run-workflow';
@@ -112,7 +113,7 @@ export async function rehearse(
   const timeline = resolveTimeline(plan);
   const runId = runWorkflowId(plan.schoolYear, plan.county);
   const store = new MemoryStore();
-  await store.createRun(runId, plan, roster);
+  await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
   const submissions = plannedSubmissions(plan, timeline, roster, scenario);
   const refusals: RehearsalResult['refusals'] = [];
   const submitted: RehearsalEntry[] = [];
@@ -158,7 +159,9 @@ export async function rehearse(
         }
       }
       await handle.result();
-      await Promise.all(roster.kindergartens.map((k) => env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result()));
+      // One at a time: each result() of the time-skipping client unlocks and relocks the server's clock, and
+      // concurrent calls unbalance that lock (the test server then fails with "Unbalanced lock and unlock calls").
+      for (const k of roster.kindergartens) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
       progress('the year is over');
     });
   } finally {

@@ -28,6 +28,9 @@ const envShape = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 });
 
+/** Every variable Årshjul reads. */
+export const ENV_VARIABLES = Object.keys(envShape.shape);
+
 export const envSchema = envShape.superRefine((e, ctx) => {
   if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
     ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CERT_PATH'], message: PAIRING });

@@ -43,8 +43,10 @@ export interface KindergartenWorkflowInput {
   schedule: KindergartenSchedule;
   revision: number;
   paused: boolean;
-  /** Set when the kindergarten joins mid-year (or on continue-as-new): steps before it are not applicable. */
+  /** Set when the kindergarten joins mid-year: steps before it are not applicable. */
   joinedAt?: number;
+  /** True when the run's creation stored this kindergarten's deliverables as 'not-open' (roster starts, not additions). */
+  statusesStored?: boolean;
   /** Carried across continue-as-new. */
   state?: KindergartenState;
 }
@@ -125,7 +127,9 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     withdrawn: null,
     joinedAt: input.joinedAt ?? Date.now(),
     outcomes: {},
-    deliverables: {},
+    deliverables: input.statusesStored
+      ? Object.fromEntries(input.schedule.deliverables.map((d) => [d.id, { submissions: [], extension: null, recordedStatus: 'not-open' as const }]))
+      : {},
   };
   let changed = false;
 

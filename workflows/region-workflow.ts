@@ -143,7 +143,7 @@ export async function regionWorkflow(input: RegionWorkflowInput): Promise<Region
       schedule: scheduleForKindergarten(state.timeline, input.regionId, entry.groupId),
       revision: state.revision,
       paused: state.paused,
-      ...(joinedAt !== undefined ? { joinedAt } : {}),
+      ...(joinedAt !== undefined ? { joinedAt } : { statusesStored: true }),
     };
     try {
       await startChild(kindergartenWorkflow, {

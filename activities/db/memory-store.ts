@@ -1,6 +1,6 @@
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
-import type { EmailLogEntry, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import type { EmailLogEntry, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
 import type {
   AddKindergartenInput,
@@ -30,8 +30,11 @@ export class MemoryStore implements Store {
   readonly deliverableStates = new Map<string, RecordDeliverableStatusInput>();
   private eventKeys = new Set<string>();
 
-  async createRun(runId: string, plan: Plan, roster: Roster): Promise<void> {
+  async createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[]): Promise<void> {
     if (this.runs.has(runId)) throw new StoreError('Conflict', `a run with id ${runId} already exists`);
+    for (const d of deliverables) {
+      this.deliverableStates.set(`${runId}|${d.orgnr}|${d.deliverableId}`, { runId, orgnr: d.orgnr, deliverableId: d.deliverableId, status: 'not-open', dueAt: d.dueAt, lateUntil: d.lateUntil, at: 0 });
+    }
     this.runs.set(runId, { plan, roster: { municipalities: [...roster.municipalities], kindergartens: [...roster.kindergartens] }, added: new Map(), withdrawn: new Set() });
   }
 

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
-import type { EmailLogEntry, EmailMeta, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import type { EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
 import type {
   AddKindergartenInput,
@@ -27,7 +27,7 @@ export class PgStore implements Store {
     return this.deps.pool;
   }
 
-  async createRun(runId: string, plan: Plan, roster: Roster): Promise<void> {
+  async createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[]): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -38,6 +38,9 @@ export class PgStore implements Store {
         roster.municipalities.map((m) => [runId, m.id, m.name, m.regionId, m.authority.name, m.authority.email]));
       await insertBatches(client, 'kindergartens', ['run_id', 'orgnr', 'name', 'municipality_id', 'region_id', 'group_id', 'director_name', 'director_email', 'participants'],
         roster.kindergartens.map((k) => [runId, k.orgnr, k.name, k.municipalityId, k.regionId, k.groupId, k.director.name, k.director.email, k.participants]));
+      const createdAt = new Date(0);
+      await insertBatches(client, 'deliverable_states', ['run_id', 'orgnr', 'deliverable_id', 'status', 'due_at', 'late_until', 'updated_at'],
+        deliverables.map((d) => [runId, d.orgnr, d.deliverableId, 'not-open', ts(d.dueAt), ts(d.lateUntil), createdAt]));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK');

@@ -27,7 +27,7 @@ beforeAll(async () => {
   db = await freshSchema('emaildelivery');
   const store = new PgStore({ pool: db.pool });
   roster = buildRoster(HEDMARK_GROUPS, 2);
-  await store.createRun(RUN_ID, loadExamplePlan(), roster);
+  await store.createRun(RUN_ID, loadExamplePlan(), roster, []);
   sink = await startSmtpSink();
   transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
   activities = createEmailActivities({ store, mailer: transport, mail: { from: `Årshjul Hedmark <${FROM}>`, publicBaseUrl: PUBLIC_BASE_URL } });

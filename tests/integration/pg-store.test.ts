@@ -8,6 +8,8 @@ import type { AddKindergartenInput, RosterEntry } from '../../activities/types';
 import { HEDMARK_GROUPS, loadExamplePlan } from '../helpers/example-plan';
 import { freshSchema } from '../helpers/postgres';
 import { buildRoster, orgnrs } from '../helpers/roster-builder';
+import { initialDeliverables } from '../../api/run-control';
+import { resolveTimeline } from '../../planning/resolve-timeline';
 
 let db: Awaited<ReturnType<typeof freshSchema>>;
 let pool: Pool;
@@ -32,11 +34,14 @@ function nextRunId(): string {
   return `arshjul-2017-hedmark-test-${runCounter}`;
 }
 
-/** Creates a run of the example plan with `perGroup` kindergartens in every Hedmark workshop group. */
-async function createHedmarkRun(perGroup = 2): Promise<{ runId: string; roster: Roster }> {
+/**
+ * Creates a run of the example plan with `perGroup` kindergartens in every Hedmark workshop group; with
+ * `withDeliverables` false, without the initial 'not-open' rows (for tests of status updates alone).
+ */
+async function createHedmarkRun(perGroup = 2, withDeliverables = true): Promise<{ runId: string; roster: Roster }> {
   const runId = nextRunId();
   const roster = buildRoster(HEDMARK_GROUPS, perGroup);
-  await store.createRun(runId, plan, roster);
+  await store.createRun(runId, plan, roster, withDeliverables ? initialDeliverables(resolveTimeline(plan), roster) : []);
   return { runId, roster };
 }
 
@@ -108,6 +113,10 @@ describe('createRun', () => {
     expect(await countRows('runs', runId)).toBe(1);
     expect(await countRows('municipalities', runId)).toBe(roster.municipalities.length);
     expect(await countRows('kindergartens', runId)).toBe(15);
+    // Every kindergarten's three deliverables start as not-open, with the deadline of its workshop group.
+    expect(await store.countDeliverableStatuses(runId)).toEqual(
+      ['analysis-so-far', 'booklet-material', 'full-analysis'].map((deliverableId) => ({ deliverableId, status: 'not-open', count: 15 })),
+    );
     const { rows } = await pool.query<{ plan: Plan; school_year: number; county: string }>('SELECT plan, school_year, county FROM runs WHERE run_id = $1', [runId]);
     expect(rows[0]).toEqual({ plan: JSON.parse(JSON.stringify(plan)) as Plan, school_year: 2017, county: 'hedmark' });
 
@@ -125,7 +134,7 @@ describe('createRun', () => {
   it('refuses a second run with the same id as a Conflict and keeps the first roster', async () => {
     const { runId } = await createHedmarkRun(2);
 
-    const error = await expectStoreError(store.createRun(runId, plan, buildRoster(HEDMARK_GROUPS, 1, 95_000_000)), 'Conflict');
+    const error = await expectStoreError(store.createRun(runId, plan, buildRoster(HEDMARK_GROUPS, 1, 95_000_000), []), 'Conflict');
     expect(error.message).toContain(runId);
     expect(await countRows('kindergartens', runId)).toBe(10);
   });
@@ -137,13 +146,13 @@ describe('createRun', () => {
     if (!last) throw new Error('empty roster');
     last.municipalityId = 'm-not-in-roster';
 
-    await expect(store.createRun(runId, plan, roster)).rejects.toThrow();
+    await expect(store.createRun(runId, plan, roster, initialDeliverables(resolveTimeline(plan), roster))).rejects.toThrow();
 
     expect(await countRows('runs', runId)).toBe(0);
     expect(await countRows('municipalities', runId)).toBe(0);
     expect(await countRows('kindergartens', runId)).toBe(0);
     // Nothing is left behind that would block a corrected roster under the same id.
-    await expect(store.createRun(runId, plan, buildRoster(HEDMARK_GROUPS, 2))).resolves.toBeUndefined();
+    await expect(store.createRun(runId, plan, buildRoster(HEDMARK_GROUPS, 2), [])).resolves.toBeUndefined();
     expect(await countRows('kindergartens', runId)).toBe(10);
   });
 });
@@ -369,7 +378,7 @@ describe('deliverable states', () => {
   const window = { dueAt: Date.UTC(2018, 0, 11, 15), lateUntil: Date.UTC(2018, 0, 17, 15) };
 
   it('ignores an update that is older than the one already recorded', async () => {
-    const { runId, roster } = await createHedmarkRun(1);
+    const { runId, roster } = await createHedmarkRun(1, false);
     const orgnr = roster.kindergartens[0]?.orgnr as string;
     const base = { runId, orgnr, deliverableId: 'analysis-so-far', ...window };
 
@@ -386,7 +395,7 @@ describe('deliverable states', () => {
   });
 
   it('applies a newer update and keeps the last submission id when the newer one has none', async () => {
-    const { runId, roster } = await createHedmarkRun(1);
+    const { runId, roster } = await createHedmarkRun(1, false);
     const orgnr = roster.kindergartens[0]?.orgnr as string;
     const base = { runId, orgnr, deliverableId: 'analysis-so-far', ...window };
 
@@ -401,7 +410,7 @@ describe('deliverable states', () => {
   });
 
   it('counts the kindergartens in each status of each deliverable', async () => {
-    const { runId, roster } = await createHedmarkRun(2);
+    const { runId, roster } = await createHedmarkRun(2, false);
     const [k1, k2, k3, k4] = roster.kindergartens.map((k) => k.orgnr) as [string, string, string, string];
     const record = (orgnr: string, deliverableId: string, status: 'open' | 'submitted' | 'overdue') =>
       store.recordDeliverableStatus({ runId, orgnr, deliverableId, status, ...window, at: Date.UTC(2018, 0, 5) });
@@ -417,7 +426,7 @@ describe('deliverable states', () => {
       { deliverableId: 'analysis-so-far', status: 'submitted', count: 1 },
       { deliverableId: 'full-analysis', status: 'open', count: 1 },
     ]);
-    const { runId: emptyRun } = await createHedmarkRun(1);
+    const { runId: emptyRun } = await createHedmarkRun(1, false);
     await expect(store.countDeliverableStatuses(emptyRun)).resolves.toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig, type Config } from '../../config/env';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, ENV_VARIABLES, loadConfig, type Config } from '../../config/env';
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -123,5 +125,22 @@ describe('loadConfig refuses a bad environment', () => {
     const error = configErrorOf({ API_PORT: 'abc', TEMPORAL_TLS_CERT_PATH: '/c.pem' });
     expect(error.message).toMatch(/^ {2}API_PORT: /m);
     expect(error.message).toMatch(/^ {2}TEMPORAL_TLS_CERT_PATH: .*set both or neither/m);
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+
+  it('documents every variable the configuration reads', () => {
+    const documented = new Set([...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(ENV_VARIABLES.filter((k) => !documented.has(k))).toEqual([]);
+  });
+
+  it('holds values the configuration accepts', () => {
+    const env = Object.fromEntries(
+      [...text.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1] as string, (m[2] as string).replace(/\s+#.*$/, '').trim()]),
+    );
+    expect(() => loadConfig(env)).not.toThrow();
+    expect(loadConfig(env).temporal.taskQueue).toBe('arshjul');
   });
 });
