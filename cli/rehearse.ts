@@ -184,7 +184,7 @@ export async function rehearse(
           template: e.template,
         }),
       ),
-  ].sort((a, b) => a.at.localeCompare(b.at) || a.type.localeCompare(b.type) || (a.kindergarten ?? '').localeCompare(b.kindergarten ?? '') || (a.to ?? '').localeCompare(b.to ?? ''));
+  ].sort(byTimeThenFields);
   return { entries, submissions: submitted, timeline, refusals, wallMs: Date.now() - started };
 }
 
@@ -215,6 +215,12 @@ export function shiftTimeline(timeline: Timeline, delta: number): Timeline {
       })),
     })),
   };
+}
+
+/** Time order, ties broken on every other field, so the same year always prints the same way. */
+function byTimeThenFields(a: RehearsalEntry, b: RehearsalEntry): number {
+  const fields = ['type', 'milestone', 'region', 'group', 'kindergarten', 'to', 'template'] as const;
+  return Date.parse(a.at) - Date.parse(b.at) || fields.reduce((acc, f) => acc || (a[f] ?? '').localeCompare(b[f] ?? ''), 0);
 }
 
 function entry(type: RehearsalEntry['type'], at: number, zone: string, fields: Partial<RehearsalEntry>): RehearsalEntry {
