@@ -64,3 +64,21 @@ export async function runOwnedStep(step: OccurrenceStep, runId: string, timeline
     return 'failed';
   }
 }
+
+/**
+ * Performs every owned step that is due (milestones always; emails unless paused) and notes each outcome in `done`;
+ * returns whether anything ran, so the caller's loop looks again before it waits.
+ */
+export async function runDueOwnedSteps(
+  steps: OccurrenceStep[],
+  now: number,
+  runId: string,
+  state: { timeline: Timeline; paused: boolean; done: Record<string, string> },
+): Promise<boolean> {
+  const due = steps.filter((s) => s.at <= now && (s.kind === 'record' || !state.paused));
+  for (const step of due) {
+    const outcome = await runOwnedStep(step, runId, state.timeline, state.paused);
+    if (outcome !== 'held') state.done[step.key] = outcome;
+  }
+  return due.length > 0;
+}

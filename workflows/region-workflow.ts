@@ -16,7 +16,7 @@ import type { RosterEntry } from '../activities/types';
 import { kindergartenWorkflowId } from './ids';
 import { type KindergartenWorkflowInput, kindergartenWorkflow } from './kindergarten-workflow';
 import { nextStepAt, occurrenceSteps } from './occurrence-steps';
-import { runOwnedStep } from './owned-step-runner';
+import { runDueOwnedSteps } from './owned-step-runner';
 import { type KindergartenSchedule, type Timeline, ownedOccurrences, scheduleForKindergarten } from './timeline';
 
 /** Children started per page of the roster, and at most this many pending children before continue-as-new. */
@@ -195,14 +195,7 @@ export async function regionWorkflow(input: RegionWorkflowInput): Promise<Region
 
     const now = Date.now();
     const steps = occurrenceSteps(ownedOccurrences(state.timeline, { regionId: input.regionId }), state.done);
-    const due = steps.filter((s) => s.at <= now && (s.kind === 'record' || !state.paused));
-    if (due.length > 0) {
-      for (const step of due) {
-        const outcome = await runOwnedStep(step, input.runId, state.timeline, state.paused);
-        if (outcome !== 'held') state.done[step.key] = outcome;
-      }
-      continue;
-    }
+    if (await runDueOwnedSteps(steps, now, input.runId, state)) continue;
     if (steps.length === 0 && now > state.timeline.endsAt) break;
     await continueIfNeeded();
     changed = false;

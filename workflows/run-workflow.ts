@@ -20,7 +20,7 @@ import { ErrorType } from './errors';
 import { kindergartenWorkflowId, regionWorkflowId } from './ids';
 import { withdrawKindergartenSignal } from './kindergarten-workflow';
 import { nextStepAt, occurrenceSteps } from './occurrence-steps';
-import { runOwnedStep } from './owned-step-runner';
+import { runDueOwnedSteps } from './owned-step-runner';
 import { type RegionControl, kindergartenAddedSignal, regionControlSignal, regionWorkflow } from './region-workflow';
 import { type MilestoneOverride, type Timeline, occurrenceKey, ownedOccurrences } from './timeline';
 
@@ -301,14 +301,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     if (state.cancelled) break;
     const now = Date.now();
     const steps = occurrenceSteps(ownedOccurrences(state.timeline, 'run'), state.done);
-    const due = steps.filter((s) => s.at <= now && (s.kind === 'record' || !state.paused));
-    if (due.length > 0) {
-      for (const step of due) {
-        const outcome = await runOwnedStep(step, input.runId, state.timeline, state.paused);
-        if (outcome !== 'held') state.done[step.key] = outcome;
-      }
-      continue;
-    }
+    if (await runDueOwnedSteps(steps, now, input.runId, state)) continue;
     if (steps.length === 0 && now > state.timeline.endsAt) break;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
