@@ -65,9 +65,25 @@ export function initialDeliverables(timeline: Timeline, roster: Roster): Initial
   });
 }
 
-/** Validates, stores the roster and starts the run workflow; nothing starts when the plan or roster is refused. */
-export async function startRun(deps: RunControlDeps, plan: Plan, roster: Roster): Promise<{ runId: string; kindergartens: number; regions: number }> {
+/** The plan's timeline, refused when its whole year is already over (a plan not rolled forward). */
+export function startableTimeline(plan: Plan, now: number): Timeline {
   const timeline = resolveTimeline(plan);
+  if (timeline.endsAt < now) {
+    throw new RefusedError(
+      `the plan's year ended on ${new Date(timeline.endsAt).toISOString()}; roll it forward first: arshjul plan new --from <plan> --year <school year>`,
+    );
+  }
+  return timeline;
+}
+
+/** Validates, stores the roster and starts the run workflow; nothing starts when the plan or roster is refused. */
+export async function startRun(
+  deps: RunControlDeps,
+  plan: Plan,
+  roster: Roster,
+  now: () => number = Date.now,
+): Promise<{ runId: string; kindergartens: number; regions: number }> {
+  const timeline = startableTimeline(plan, now());
   const runId = runWorkflowId(plan.schoolYear, plan.county);
   try {
     await deps.store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));

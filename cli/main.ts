@@ -146,6 +146,7 @@ export function buildProgram(): Command {
       err(`plan ${opts.plan} is valid`);
       const roster = loadRoster(opts.roster, p);
       err(`roster ${opts.roster} is valid: ${roster.kindergartens.length} kindergartens in ${roster.municipalities.length} municipalities`);
+      control.startableTimeline(p, Date.now());
       const started = await withControl((deps) => control.startRun(deps, p, roster));
       process.stdout.write(`started ${started.runId}: ${started.regions} regions, ${started.kindergartens} kindergartens (their workflows start in pages of 200)\n`);
     });

@@ -118,7 +118,8 @@ async function main(): Promise<void> {
   await app.listen({ host: config.api.host, port: config.api.port });
   say(`API: http://${config.api.host}:${config.api.port} (GET /health, /api/runs/<run-id>)`);
   say(`email: ${config.mail.smtpUrl ? 'SMTP as configured' : 'no SMTP_URL: emails are kept in the outbox (arshjul run emails)'}`);
-  say('ready. Start a year with: npm run arshjul -- run start --plan examples/kfl-2017-2018.yaml --roster examples/roster-hedmark-2017.csv');
+  say('ready. Start a year: npm run arshjul -- plan new --from examples/kfl-2017-2018.yaml --year 2026 --out plan-2026.yaml');
+  say('                     npm run arshjul -- run start --plan plan-2026.yaml --roster examples/roster-hedmark-2017.csv');
 
   const shutdown = async (signal: string) => {
     if (stopping) return;

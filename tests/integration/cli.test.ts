@@ -84,6 +84,12 @@ describe('the arshjul command line', () => {
     expect(stderr).toContain('nothing was imported');
   });
 
+  it('refuses to start a plan whose year is over, before contacting anything', async () => {
+    const { code, stderr } = await arshjul(['run', 'start', '--plan', PLAN, '--roster', ROSTER], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(code).toBe(3);
+    expect(stderr).toContain("refused: the plan's year ended on 2018-11-30T15:00:00.000Z; roll it forward first");
+  });
+
   it('refuses a bad plan with the path of each problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arshjul-cli-'));
     const text = readFileSync(PLAN, 'utf8').replace('ringsaker-loten: "2018-01-18T09:00"', 'ringsaker-loten: "2018-01-32T09:00"').replace('template: survey-reminder', 'template: survey-reminders');
