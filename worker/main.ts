@@ -6,9 +6,12 @@ import { connectClient, temporalConnectionOptions } from '../api/temporal-client
 import { PgStore } from '../activities/db/pg-store';
 import { buildWorker } from './worker';
 
-/** The mail transport: SMTP when SMTP_URL is set, else a JSON transport that keeps mail in the outbox only. */
+/** The mail transport: pooled SMTP when SMTP_URL is set, else a JSON transport that keeps mail in the outbox only. */
 export function createMailer(config: Config['mail']) {
-  return config.smtpUrl ? nodemailer.createTransport(config.smtpUrl, { pool: true } as never) : nodemailer.createTransport({ jsonTransport: true });
+  if (!config.smtpUrl) return nodemailer.createTransport({ jsonTransport: true });
+  const url = new URL(config.smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  return nodemailer.createTransport(url.toString());
 }
 
 /** Runs the worker until `signal` aborts; used by `npm start` and `npm run worker` (which install the runtime first). */
