@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
+import type { Transporter } from 'nodemailer';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError, fromZodIssues } from '../config/errors';
@@ -106,7 +107,7 @@ export async function rehearse(
   plan: Plan,
   roster: Roster,
   scenario: Scenario = scenarioSchema.parse({}),
-  options: { workflowBundle?: WorkflowBundleWithSourceMap; onProgress?: (message: string) => void } = {},
+  options: { workflowBundle?: WorkflowBundleWithSourceMap; onProgress?: (message: string) => void; mailer?: Pick<Transporter, 'sendMail'> } = {},
 ): Promise<RehearsalResult> {
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
@@ -136,7 +137,8 @@ export async function rehearse(
       workflowBundle,
       deps: {
         store,
-        mailer: { sendMail: async () => ({ response: '250 rehearsal: not delivered' }) as never },
+        // By default nothing is delivered; a test can pass a real transport to put the whole year through SMTP.
+        mailer: options.mailer ?? { sendMail: async () => ({ response: '250 rehearsal: not delivered' }) as never },
         mail: { from: 'arshjul@rehearsal.invalid', publicBaseUrl: 'http://rehearsal.invalid' },
         temporal: env.client,
       },

@@ -21,7 +21,8 @@ const envShape = z.object({
   DATABASE_URL: z.string().min(1).optional().describe('PostgreSQL URL; unset: npm start runs an embedded PostgreSQL under DATA_DIR'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   DATA_DIR: z.string().min(1).default('.data').describe('where the dev server and embedded PostgreSQL keep their data'),
-  SMTP_URL: z.string().min(1).optional().describe('smtp(s)://user:pass@host:port; unset: emails are kept in the outbox only'),
+  SMTP_URL: z.string().min(1).optional().describe('smtp(s)://user:pass@host:port; unset: npm start runs the development mailbox'),
+  DEV_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525).describe('port of the development mailbox SMTP server (npm start without SMTP_URL)'),
   MAIL_FROM: z.string().min(1).default('"Årshjul – Kultur for læring" <arshjul@localhost>'),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000').describe('base of links in emails'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -57,7 +58,7 @@ export interface Config {
   temporal: TemporalConfig;
   /** `url` is DATABASE_URL; without it everything uses the embedded PostgreSQL at `embeddedUrl` (started by npm start). */
   database: { url: string | null; embeddedPort: number; embeddedUrl: string };
-  mail: { smtpUrl: string | null; from: string; publicBaseUrl: string };
+  mail: { smtpUrl: string | null; from: string; publicBaseUrl: string; devSmtpPort: number };
   api: { host: string; port: number };
   dataDir: string;
 }
@@ -96,7 +97,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       embeddedPort: e.EMBEDDED_PG_PORT,
       embeddedUrl: `postgres://arshjul:arshjul@127.0.0.1:${e.EMBEDDED_PG_PORT}/arshjul`,
     },
-    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, '') },
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), devSmtpPort: e.DEV_SMTP_PORT },
     api: { host: e.API_HOST, port: e.API_PORT },
     dataDir: e.DATA_DIR,
   });

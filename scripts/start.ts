@@ -13,6 +13,8 @@ import { type Config, loadConfig } from '../config/env';
 import { migrate } from '../activities/db/migrate';
 import { PgStore } from '../activities/db/pg-store';
 import { buildApp } from '../api/server';
+import { MailboxRepository } from '../activities/db/mailbox-repository';
+import { startDevSmtpServer } from '../mailbox/dev-smtp-server';
 import { connectClient } from '../api/temporal-client';
 import { runWorker } from '../worker/main';
 import { findTemporalCli } from '../worker/temporal-binaries';
@@ -108,16 +110,20 @@ async function main(): Promise<void> {
   const applied = await migrate(postgres.url);
   say(`database schema up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
 
+  const pool = new Pool({ connectionString: postgres.url, max: 5 });
+  const mailbox = config.mail.smtpUrl ? null : new MailboxRepository(pool);
+  const devSmtp = mailbox ? await startDevSmtpServer(mailbox, { host: '127.0.0.1', port: config.mail.devSmtpPort }) : null;
+  const mail = devSmtp ? { ...config.mail, smtpUrl: `smtp://127.0.0.1:${devSmtp.port}` } : config.mail;
+
   const abort = new AbortController();
-  const worker = runWorker(config, postgres.url, temporal.address, abort.signal);
+  const worker = runWorker({ ...config, mail }, postgres.url, temporal.address, abort.signal);
   say(`worker: polling task queue "${config.temporal.taskQueue}"`);
 
-  const pool = new Pool({ connectionString: postgres.url, max: 5 });
   const { client, connection } = await connectClient(config.temporal, temporal.address);
-  const app = await buildApp({ client, store: new PgStore({ pool }), taskQueue: config.temporal.taskQueue });
+  const app = await buildApp({ client, store: new PgStore({ pool }), taskQueue: config.temporal.taskQueue }, mailbox ? { mailbox } : {});
   await app.listen({ host: config.api.host, port: config.api.port });
   say(`API: http://${config.api.host}:${config.api.port} (GET /health, /api/runs/<run-id>)`);
-  say(`email: ${config.mail.smtpUrl ? 'SMTP as configured' : 'no SMTP_URL: emails are kept in the outbox (arshjul run emails)'}`);
+  say(devSmtp ? `development mailbox: SMTP 127.0.0.1:${devSmtp.port}, messages at http://${config.api.host}:${config.api.port}/mailbox` : 'email: SMTP as configured (SMTP_URL)');
   say('ready. Start a year: npm run arshjul -- plan new --from examples/kfl-2017-2018.yaml --year 2026 --out plan-2026.yaml');
   say('                     npm run arshjul -- run start --plan plan-2026.yaml --roster examples/roster-hedmark-2017.csv');
 
@@ -126,6 +132,7 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal}: stopping`);
     await app.close();
+    await devSmtp?.close();
     abort.abort();
     await worker.catch(() => undefined);
     await connection.close();

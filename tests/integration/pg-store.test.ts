@@ -98,11 +98,11 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['deliverable_states', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'runs']);
+    expect(rows.map((r) => r.table_name)).toEqual(['deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'runs']);
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox']);
   });
 });
 
