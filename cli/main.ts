@@ -14,6 +14,8 @@ import { resolveTimeline } from '../planning/resolve-timeline';
 import { rollPlanForward } from '../planning/roll-forward';
 import { loadRoster } from '../planning/roster-import';
 import { parseScenario, rehearse, scenarioSchema } from './rehearse';
+import { previewEmail } from './email-preview';
+import { TEMPLATE_IDS } from '../activities/email/templates';
 import { installRuntime } from '../worker/runtime';
 import type { Timeline } from '../workflows/timeline';
 
@@ -134,6 +136,20 @@ export function buildProgram(): Command {
       err(`rehearse: ${result.entries.length - emails} milestones, ${emails} emails, ${result.submissions.length} submissions, ${result.refusals.length} refused, in ${(result.wallMs / 1000).toFixed(1)} s`);
       for (const r of result.refusals) err(`rehearse: refused ${r.orgnr} ${r.deliverableId}: ${r.reason}`);
     });
+
+  const email = program.command('email').description('email templates');
+  email
+    .command('preview <template>')
+    .description('render a template with sample data (bokmål, Oslo time)')
+    .option('--html', 'print the HTML part instead of the text')
+    .action((template: string, opts: { html?: boolean }) => {
+      const rendered = previewEmail(template);
+      process.stdout.write(opts.html ? `${rendered.html}\n` : `Emne: ${rendered.subject}\n\n${rendered.text}\n`);
+    });
+  email
+    .command('list')
+    .description('the names of every email template')
+    .action(() => void process.stdout.write(`${TEMPLATE_IDS.join('\n')}\n`));
 
   const run = program.command('run').description('start and steer a yearly run');
   run

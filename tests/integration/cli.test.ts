@@ -101,6 +101,22 @@ describe('the arshjul command line', () => {
     expect(stderr).toMatch(/milestones\.\d+\.emails\.0\.template: unknown email template "survey-reminders"/);
   });
 
+  it('previews every email template with sample data, and names the known ones for an unknown template', async () => {
+    const list = await arshjul(['email', 'list']);
+    const templates = list.stdout.trim().split('\n');
+    expect(templates).toContain('deliverable-prompt');
+    const prompt = await arshjul(['email', 'preview', 'deliverable-prompt']);
+    expect(prompt.code).toBe(0);
+    expect(prompt.stdout).toContain('Emne: Kultur for læring: Analysen så langt (modul 1 og 2)');
+    expect(prompt.stdout).toContain('fredag 2. mars 2018 kl. 16.00');
+    expect(prompt.stdout).toContain('http://localhost:3000/levering/arshjul-2017-hedmark/976028082/analysis-so-far');
+    const html = await arshjul(['email', 'preview', 'workshop-invitation', '--html']);
+    expect(html.stdout).toMatch(/^<!doctype html>/i);
+    const unknown = await arshjul(['email', 'preview', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"nope" is not a template; expected one of: survey-information');
+  });
+
   it('rolls the plan forward to 2026 on the same ISO week and weekday', async () => {
     const { code, stdout } = await arshjul(['plan', 'new', '--from', PLAN, '--year', '2026']);
     expect(code).toBe(0);
