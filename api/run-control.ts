@@ -27,6 +27,8 @@ export interface RunControlDeps {
   client: Pick<Client, 'workflow'>;
   store: Store;
   taskQueue: string;
+  /** The rate-limited email queue new runs send through; unset, emails use the main queue. */
+  emailTaskQueue?: string;
 }
 
 /** A workflow refused the request (validator or handler); the message says why, for the coordinator. */
@@ -92,7 +94,11 @@ export async function startRun(
     throw error;
   }
   try {
-    await deps.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: deps.taskQueue, args: [{ runId, plan, timeline }] });
+    await deps.client.workflow.start(runWorkflow, {
+      workflowId: runId,
+      taskQueue: deps.taskQueue,
+      args: [{ runId, plan, timeline, ...(deps.emailTaskQueue ? { emailTaskQueue: deps.emailTaskQueue } : {}) }],
+    });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) throw new RefusedError(`the run ${runId} is already running`);
     throw error;

@@ -32,7 +32,7 @@ async function withControl<T>(work: (deps: control.RunControlDeps, store: PgStor
     const { client, connection } = await connectClient(config.temporal);
     try {
       const store = new PgStore({ pool });
-      return await work({ client, store, taskQueue: config.temporal.taskQueue }, store);
+      return await work({ client, store, taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue }, store);
     } finally {
       await connection.close();
     }

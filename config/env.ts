@@ -10,6 +10,9 @@ const envShape = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional().describe('host:port of an existing Temporal cluster or Temporal Cloud; unset: npm start runs a dev server'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('arshjul'),
+  EMAIL_TASK_QUEUE: z.string().min(1).default('arshjul-email').describe('task queue of the rate-limited email worker'),
+  EMAIL_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(600_000).default(600).describe('sendEmail activities started per minute, across all workers'),
+  EMAIL_JITTER_MS: z.coerce.number().int().min(0).max(600_000).default(1000).describe('random delay of up to this many ms before each send'),
   TEMPORAL_API_KEY: z.string().min(1).optional().describe('API key for Temporal Cloud (implies TLS)'),
   TEMPORAL_TLS: z.stringbool().default(false).describe('use TLS to reach Temporal'),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional().describe('client certificate (mTLS)'),
@@ -58,7 +61,8 @@ export interface Config {
   temporal: TemporalConfig;
   /** `url` is DATABASE_URL; without it everything uses the embedded PostgreSQL at `embeddedUrl` (started by npm start). */
   database: { url: string | null; embeddedPort: number; embeddedUrl: string };
-  mail: { smtpUrl: string | null; from: string; publicBaseUrl: string; devSmtpPort: number };
+  mail: { smtpUrl: string | null; from: string; publicBaseUrl: string; devSmtpPort: number; jitterMs: number };
+  email: { taskQueue: string; ratePerMinute: number };
   api: { host: string; port: number };
   dataDir: string;
 }
@@ -97,7 +101,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       embeddedPort: e.EMBEDDED_PG_PORT,
       embeddedUrl: `postgres://arshjul:arshjul@127.0.0.1:${e.EMBEDDED_PG_PORT}/arshjul`,
     },
-    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), devSmtpPort: e.DEV_SMTP_PORT },
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), devSmtpPort: e.DEV_SMTP_PORT, jitterMs: e.EMAIL_JITTER_MS },
+    email: { taskQueue: e.EMAIL_TASK_QUEUE, ratePerMinute: e.EMAIL_RATE_PER_MINUTE },
     api: { host: e.API_HOST, port: e.API_PORT },
     dataDir: e.DATA_DIR,
   });

@@ -117,10 +117,10 @@ async function main(): Promise<void> {
 
   const abort = new AbortController();
   const worker = runWorker({ ...config, mail }, postgres.url, temporal.address, abort.signal);
-  say(`worker: polling task queue "${config.temporal.taskQueue}"`);
+  say(`worker: task queue "${config.temporal.taskQueue}"; email worker: "${config.email.taskQueue}" at most ${config.email.ratePerMinute} sends a minute`);
 
   const { client, connection } = await connectClient(config.temporal, temporal.address);
-  const app = await buildApp({ client, store: new PgStore({ pool }), taskQueue: config.temporal.taskQueue }, mailbox ? { mailbox } : {});
+  const app = await buildApp({ client, store: new PgStore({ pool }), taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue }, mailbox ? { mailbox } : {});
   await app.listen({ host: config.api.host, port: config.api.port });
   say(`API: http://${config.api.host}:${config.api.port} (GET /health, /api/runs/<run-id>)`);
   say(devSmtp ? `development mailbox: SMTP 127.0.0.1:${devSmtp.port}, messages at http://${config.api.host}:${config.api.port}/mailbox` : 'email: SMTP as configured (SMTP_URL)');

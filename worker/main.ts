@@ -4,7 +4,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config/env';
 import { connectClient, temporalConnectionOptions } from '../api/temporal-client';
 import { PgStore } from '../activities/db/pg-store';
-import { buildWorker } from './worker';
+import { buildEmailWorker, buildWorker } from './worker';
 
 /** The mail transport: pooled SMTP when SMTP_URL is set, else a JSON transport that keeps mail in the outbox only. */
 export function createMailer(config: Config['mail']) {
@@ -26,14 +26,20 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
   const { client, connection: clientConnection } = await connectClient(config.temporal, temporalAddress);
   const mailer = createMailer(config.mail);
   try {
-    const worker = await buildWorker({
+    const deps = { store: new PgStore({ pool }), mailer, mail: config.mail, temporal: client };
+    const worker = await buildWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
+    const emailWorker = await buildEmailWorker({
       connection,
       namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      deps: { store: new PgStore({ pool }), mailer, mail: config.mail, temporal: client },
+      taskQueue: config.email.taskQueue,
+      deps,
+      ratePerMinute: config.email.ratePerMinute,
     });
-    signal.addEventListener('abort', () => worker.shutdown(), { once: true });
-    await worker.run();
+    signal.addEventListener('abort', () => {
+      worker.shutdown();
+      emailWorker.shutdown();
+    }, { once: true });
+    await Promise.all([worker.run(), emailWorker.run()]);
   } finally {
     mailer.close();
     await clientConnection.close();

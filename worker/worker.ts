@@ -12,7 +12,24 @@ export interface BuildWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-/** The one worker Årshjul runs: every workflow and activity on one task queue. */
+/**
+ * The email worker: only sendEmail, on its own task queue, started at most `ratePerMinute` times a minute across
+ * every worker polling that queue (Temporal enforces the rate on the server).
+ */
+export async function buildEmailWorker(options: Omit<BuildWorkerOptions, 'workflowBundle'> & { ratePerMinute: number }): Promise<Worker> {
+  const { sendEmail } = createActivities(options.deps);
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: { sendEmail },
+    maxTaskQueueActivitiesPerSecond: options.ratePerMinute / 60,
+    maxActivitiesPerSecond: options.ratePerMinute / 60,
+    maxConcurrentActivityTaskExecutions: 20,
+  });
+}
+
+/** The main worker: every workflow and activity on the main task queue. */
 export async function buildWorker({ connection, namespace, taskQueue, deps, workflowBundle }: BuildWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,

@@ -14,6 +14,7 @@ import {
 import type { Activities } from '../activities';
 import type { DeliverableStatus, SendEmailInput } from '../activities/types';
 import { ErrorType } from './errors';
+import { emailSender } from './email-sender';
 import {
   type Action,
   type ExtensionRequest,
@@ -47,6 +48,8 @@ export interface KindergartenWorkflowInput {
   joinedAt?: number;
   /** True when the run's creation stored this kindergarten's deliverables as 'not-open' (roster starts, not additions). */
   statusesStored?: boolean;
+  /** The rate-limited task queue for sendEmail; unset, emails go on the workflow's own queue. */
+  emailTaskQueue?: string;
   /** Carried across continue-as-new. */
   state?: KindergartenState;
 }
@@ -258,12 +261,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       const { deliverable, window } = action;
       email.deliverable = { id: deliverable.id, title: deliverable.title, recipient: deliverable.recipient, opensAt: window.opensAt, dueAt: window.dueAt, lateUntil: window.lateUntil };
     }
-    // Sends go stale: stop retrying once the email is no longer useful (a reminder after its deadline is noise).
-    const sender = proxyActivities<Activities>({
-      startToCloseTimeout: '1 minute',
-      scheduleToCloseTimeout: Math.max(useful - now, 60_000),
-      retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', nonRetryableErrorTypes: [ErrorType.InvalidInput, ErrorType.NotFound] },
-    });
+    const sender = emailSender(now, useful, { taskQueue: input.emailTaskQueue });
     try {
       const result = await sender.sendEmail(email);
       state.outcomes[action.key] = { status: 'sent', at: now, recipients: result.recipients };

@@ -1,6 +1,6 @@
 import { log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { ErrorType } from './errors';
+import { emailSender } from './email-sender';
 import { type OccurrenceStep, milestoneOf, selectorFor } from './occurrence-steps';
 import type { Timeline } from './timeline';
 
@@ -17,7 +17,7 @@ export type OwnedStepOutcome = 'recorded' | 'sent' | 'stale' | 'failed' | 'held'
  * in scope. While the run is paused emails are held (the milestone itself is still recorded); an email whose useful
  * time has passed is dropped and recorded as stale.
  */
-export async function runOwnedStep(step: OccurrenceStep, runId: string, timeline: Timeline, paused: boolean): Promise<OwnedStepOutcome> {
+export async function runOwnedStep(step: OccurrenceStep, runId: string, timeline: Timeline, paused: boolean, emailTaskQueue?: string): Promise<OwnedStepOutcome> {
   const now = Date.now();
   const { occurrence } = step.owned;
   if (step.kind === 'record') {
@@ -39,13 +39,7 @@ export async function runOwnedStep(step: OccurrenceStep, runId: string, timeline
     return 'stale';
   }
   if (email.to === 'directors') return 'sent';
-  // Sends go stale: stop retrying once the email is no longer useful.
-  const sender = proxyActivities<Activities>({
-    startToCloseTimeout: '5 minutes',
-    heartbeatTimeout: '1 minute',
-    scheduleToCloseTimeout: Math.max(email.latestUsefulAt - now, 60_000),
-    retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', nonRetryableErrorTypes: [ErrorType.InvalidInput, ErrorType.NotFound] },
-  });
+  const sender = emailSender(now, email.latestUsefulAt, { taskQueue: emailTaskQueue, fanOut: true });
   try {
     await sender.sendEmail({
       key: `${runId}/${step.key}`,
@@ -74,10 +68,11 @@ export async function runDueOwnedSteps(
   now: number,
   runId: string,
   state: { timeline: Timeline; paused: boolean; done: Record<string, string> },
+  emailTaskQueue?: string,
 ): Promise<boolean> {
   const due = steps.filter((s) => s.at <= now && (s.kind === 'record' || !state.paused));
   for (const step of due) {
-    const outcome = await runOwnedStep(step, runId, state.timeline, state.paused);
+    const outcome = await runOwnedStep(step, runId, state.timeline, state.paused, emailTaskQueue);
     if (outcome !== 'held') state.done[step.key] = outcome;
   }
   return due.length > 0;

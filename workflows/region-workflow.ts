@@ -57,6 +57,8 @@ export interface RegionWorkflowInput {
   timeline: Timeline;
   revision: number;
   paused: boolean;
+  /** The rate-limited task queue for sendEmail, passed on to the kindergartens. */
+  emailTaskQueue?: string;
   state?: RegionState;
 }
 
@@ -144,6 +146,7 @@ export async function regionWorkflow(input: RegionWorkflowInput): Promise<Region
       revision: state.revision,
       paused: state.paused,
       ...(joinedAt !== undefined ? { joinedAt } : { statusesStored: true }),
+      ...(input.emailTaskQueue ? { emailTaskQueue: input.emailTaskQueue } : {}),
     };
     try {
       await startChild(kindergartenWorkflow, {
@@ -195,7 +198,7 @@ export async function regionWorkflow(input: RegionWorkflowInput): Promise<Region
 
     const now = Date.now();
     const steps = occurrenceSteps(ownedOccurrences(state.timeline, { regionId: input.regionId }), state.done);
-    if (await runDueOwnedSteps(steps, now, input.runId, state)) continue;
+    if (await runDueOwnedSteps(steps, now, input.runId, state, input.emailTaskQueue)) continue;
     if (steps.length === 0 && now > state.timeline.endsAt) break;
     await continueIfNeeded();
     changed = false;

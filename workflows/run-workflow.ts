@@ -41,6 +41,8 @@ export interface RunWorkflowInput {
   /** The validated plan, kept so the coordinator's tools can re-resolve it with new overrides. */
   plan: Plan;
   timeline: Timeline;
+  /** The rate-limited task queue for sendEmail (config EMAIL_TASK_QUEUE); unset, emails use the workflow's queue. */
+  emailTaskQueue?: string;
   state?: RunState;
 }
 
@@ -285,7 +287,16 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
         try {
           await startChild(regionWorkflow, {
             workflowId: regionWorkflowId(input.runId, region.id),
-            args: [{ runId: input.runId, regionId: region.id, timeline: state.timeline, revision: state.revision, paused: state.paused }],
+            args: [
+              {
+                runId: input.runId,
+                regionId: region.id,
+                timeline: state.timeline,
+                revision: state.revision,
+                paused: state.paused,
+                ...(input.emailTaskQueue ? { emailTaskQueue: input.emailTaskQueue } : {}),
+              },
+            ],
             // Regions outlive a continue-as-new of the run and are reached by workflow ID.
             parentClosePolicy: ParentClosePolicy.ABANDON,
           });
@@ -301,7 +312,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     if (state.cancelled) break;
     const now = Date.now();
     const steps = occurrenceSteps(ownedOccurrences(state.timeline, 'run'), state.done);
-    if (await runDueOwnedSteps(steps, now, input.runId, state)) continue;
+    if (await runDueOwnedSteps(steps, now, input.runId, state, input.emailTaskQueue)) continue;
     if (steps.length === 0 && now > state.timeline.endsAt) break;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

@@ -9,7 +9,7 @@ import { type EmailContext, renderEmail } from './templates';
 export interface EmailDeps {
   store: Store;
   mailer: Pick<Transporter, 'sendMail'>;
-  mail: { from: string; publicBaseUrl: string };
+  mail: { from: string; publicBaseUrl: string; jitterMs?: number };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -34,6 +34,8 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
         throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no recipient for ${JSON.stringify(input.to)} in run ${input.runId}` });
       }
       const result: SendEmailResult = { sent: 0, alreadySent: 0, recipients: [] };
+      // Jitter spreads a burst (every director's reminder at 08:00) so the provider does not see one spike.
+      if (mail.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * (mail.jitterMs as number)));
       for (const recipient of recipients) {
         Context.current().heartbeat(recipient.id);
         const key = `${input.key}/${recipient.id}`;

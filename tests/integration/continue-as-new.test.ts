@@ -5,46 +5,14 @@ import * as control from '../../api/run-control';
 import { kindergartenWorkflowId, runWorkflowId } from '../../workflows/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { type RunWorkflowInput, runWorkflow } from '../../workflows/run-workflow';
-import type { Timeline } from '../../workflows/timeline';
 import { buildRoster } from '../helpers/roster-builder';
+import { burstTimeline } from '../helpers/timelines';
 import { type Harness, devServer, futurePlan, harness, bundleWorkflows } from '../helpers/temporal';
 import { initialDeliverables } from '../../api/run-control';
 
 jest.setTimeout(300_000);
 
 const STEPS = 30;
-
-/** A timeline of STEPS run-wide milestones 300 ms apart, each emailing the directors and the coordinator. */
-function burstTimeline(plan: Plan, start: number): Timeline {
-  const at = (i: number) => start + i * 300;
-  return {
-    schoolYear: plan.schoolYear,
-    county: plan.county,
-    timezone: plan.timezone,
-    regions: [{ id: 'kongsvinger', name: 'Kongsvingerregionen', groups: [{ id: 'kongsvinger', name: 'Kongsvingerregionen' }] }],
-    milestones: Array.from({ length: STEPS }, (_, i) => ({
-      id: `burst-${i}`,
-      kind: 'information',
-      title: `Steg ${i}`,
-      location: null,
-      occurrences: [
-        {
-          scope: 'run' as const,
-          regionId: null,
-          groupId: null,
-          at: at(i),
-          version: 0,
-          emails: [
-            { id: `milestone-notice:directors:0`, template: 'milestone-notice', to: 'directors' as const, sendAt: at(i), latestUsefulAt: at(i) + 3_600_000 },
-            { id: `milestone-notice:coordinator:0`, template: 'milestone-notice', to: 'coordinator' as const, sendAt: at(i), latestUsefulAt: at(i) + 3_600_000 },
-          ],
-        },
-      ],
-    })),
-    deliverables: [],
-    endsAt: at(STEPS) + 1_000,
-  };
-}
 
 /**
  * On the real dev server with Temporal told to suggest continue-as-new after 40 events, a run and a kindergarten
@@ -73,7 +41,7 @@ describe('continue-as-new when Temporal suggests it', () => {
     const plan = { ...futurePlan(2027, 'can'), regions: [{ id: 'kongsvinger', name: 'Kongsvingerregionen', groups: [] }] };
     const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], 1);
     const runId = runWorkflowId(plan.schoolYear, plan.county);
-    const timeline = burstTimeline(plan, Date.now() + 3_000);
+    const timeline = burstTimeline(plan, Date.now() + 3_000, STEPS, 300, ['directors', 'coordinator']);
     await h.store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
     const input: RunWorkflowInput = { runId, plan, timeline };
     const handle = await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: h.taskQueue, args: [input] });

@@ -1,0 +1,18 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { ErrorType } from './errors';
+
+/**
+ * The sendEmail activity as the workflows schedule it. Sends go stale, so retries stop once the email is no longer
+ * useful (a reminder after its deadline is noise). With `taskQueue` the send runs on the rate-limited email queue;
+ * `fanOut` sends (all authorities of a region) heartbeat per recipient.
+ */
+export function emailSender(now: number, latestUsefulAt: number, options: { taskQueue?: string | undefined; fanOut?: boolean }) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: options.fanOut ? '5 minutes' : '1 minute',
+    ...(options.fanOut ? { heartbeatTimeout: '1 minute' } : {}),
+    scheduleToCloseTimeout: Math.max(latestUsefulAt - now, 60_000),
+    retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', nonRetryableErrorTypes: [ErrorType.InvalidInput, ErrorType.NotFound] },
+    ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+  });
+}
