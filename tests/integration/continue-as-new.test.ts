@@ -1,14 +1,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { Plan } from '../../config/plan-schema';
 import * as control from '../../api/run-control';
+import { initialDeliverables } from '../../api/run-control';
 import { kindergartenWorkflowId, runWorkflowId } from '../../workflows/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { type RunWorkflowInput, runWorkflow } from '../../workflows/run-workflow';
 import { buildRoster } from '../helpers/roster-builder';
 import { burstTimeline } from '../helpers/timelines';
 import { type Harness, devServer, futurePlan, harness, bundleWorkflows } from '../helpers/temporal';
-import { initialDeliverables } from '../../api/run-control';
 
 jest.setTimeout(300_000);
 
