@@ -7,7 +7,7 @@ const common = {
   testEnvironment: 'node',
   transform,
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'js', 'cjs', 'json'],
 };
 
 module.exports = {

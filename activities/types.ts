@@ -17,7 +17,17 @@ export interface SendEmailInput {
   runId: string;
   template: string;
   to: RecipientSelector;
-  milestone?: { id: string; title: string; kind: string; location: string | null; at: number };
+  milestone?: {
+    id: string;
+    title: string;
+    kind: string;
+    location: string | null;
+    at: number;
+    /** For calendar invitations: the event's identity, its date version (SEQUENCE) and length. */
+    occurrenceKey?: string;
+    version?: number;
+    durationMinutes?: number | null;
+  };
   deliverable?: { id: string; title: string; recipient: string; opensAt: number; dueAt: number; lateUntil: number };
   /** The kindergarten an email is about (escalations to its authority). */
   about?: { orgnr: string };

@@ -141,7 +141,7 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
       });
       return { ...placed(scope, unit), at: local.toMillis(), version, emails };
     });
-    return { id: m.id, kind: m.kind, title: m.title, location: m.location ?? null, occurrences };
+    return { id: m.id, kind: m.kind, title: m.title, location: m.location ?? null, durationMinutes: m.durationMinutes ?? null, occurrences };
   });
 
   const deliverables: TimelineDeliverable[] = plan.deliverables.map((d) => {

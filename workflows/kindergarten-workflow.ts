@@ -256,7 +256,15 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     };
     if (action.kind === 'milestone-email') {
       const { step } = action;
-      email.milestone = { id: step.milestoneId, title: step.title, kind: step.kind, location: step.location, at: step.occurrenceAt };
+      email.milestone = {
+        id: step.milestoneId,
+        title: step.title,
+        kind: step.kind,
+        location: step.location,
+        at: step.occurrenceAt,
+        version: step.version,
+        ...(step.occurrenceKey ? { occurrenceKey: step.occurrenceKey, durationMinutes: step.durationMinutes ?? null } : {}),
+      };
     } else {
       const { deliverable, window } = action;
       email.deliverable = { id: deliverable.id, title: deliverable.title, recipient: deliverable.recipient, opensAt: window.opensAt, dueAt: window.dueAt, lateUntil: window.lateUntil };

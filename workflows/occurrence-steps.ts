@@ -32,7 +32,16 @@ export function selectorFor(audience: Exclude<Audience, 'directors'>, owned: Own
 
 export function milestoneOf(timeline: Timeline, owned: OwnedOccurrence) {
   const m = timeline.milestones.find((x) => x.id === owned.milestoneId);
-  return { id: owned.milestoneId, title: m?.title ?? owned.milestoneId, kind: m?.kind ?? 'information', location: m?.location ?? null, at: owned.occurrence.at };
+  return {
+    id: owned.milestoneId,
+    title: m?.title ?? owned.milestoneId,
+    kind: m?.kind ?? 'information',
+    location: m?.location ?? null,
+    at: owned.occurrence.at,
+    occurrenceKey: owned.key,
+    version: owned.occurrence.version,
+    durationMinutes: m?.durationMinutes ?? null,
+  };
 }
 
 /** Time to wake for the next step, or undefined when every owned step is done. */

@@ -32,6 +32,8 @@ export interface TimelineMilestone {
   kind: string;
   title: string;
   location: string | null;
+  /** Length of the event, for calendar invitations (absent in timelines resolved before it existed). */
+  durationMinutes?: number | null;
   occurrences: Occurrence[];
 }
 
@@ -104,6 +106,9 @@ export interface KindergartenEmailStep {
   title: string;
   kind: string;
   location: string | null;
+  durationMinutes?: number | null;
+  /** The occurrence this email is about (`<milestone>/<region|*>/<group|*>`): the calendar event's identity. */
+  occurrenceKey?: string;
   template: string;
   occurrenceAt: number;
   sendAt: number;
@@ -144,6 +149,8 @@ export function scheduleForKindergarten(timeline: Timeline, regionId: string, gr
           title: milestone.title,
           kind: milestone.kind,
           location: milestone.location,
+          durationMinutes: milestone.durationMinutes ?? null,
+          occurrenceKey: occurrenceKey(milestone.id, occurrence),
           template: email.template,
           occurrenceAt: occurrence.at,
           sendAt: email.sendAt,

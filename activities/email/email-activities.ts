@@ -5,6 +5,7 @@ import { ErrorType } from '../../workflows/errors';
 import type { Store } from '../store';
 import type { SendEmailInput, SendEmailResult } from '../types';
 import { type EmailContext, renderEmail } from './templates';
+import { INVITATION_TEMPLATES, calendarInvitation, eventUid } from './calendar';
 
 export interface EmailDeps {
   store: Store;
@@ -95,6 +96,7 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
           continue;
         }
         try {
+          const invitation = invitationFor(input, recipient, run.contacts.coordinator, rendered.text);
           const info = await mailer.sendMail({
             from: mail.from,
             to: { name: recipient.name, address: recipient.email },
@@ -102,6 +104,7 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
             text: rendered.text,
             html: rendered.html,
             messageId,
+            ...(invitation ? { icalEvent: { method: 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
           });
           await store.markEmailSent(key, { response: String((info as { response?: unknown }).response ?? 'accepted'), at: Date.now() });
         } catch (error) {
@@ -118,6 +121,24 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
       return result;
     },
   };
+}
+
+/** A calendar invitation for invitation templates about a known occurrence; null otherwise. */
+function invitationFor(input: SendEmailInput, recipient: { name: string; email: string }, organizer: { name: string; email: string }, text: string): string | null {
+  const m = input.milestone;
+  if (!m || !INVITATION_TEMPLATES.has(input.template)) return null;
+  return calendarInvitation({
+    uid: eventUid(input.runId, m.occurrenceKey ?? `${m.id}/${input.where?.regionId ?? '*'}/${input.where?.groupId ?? '*'}`),
+    sequence: m.version ?? 0,
+    method: 'REQUEST',
+    start: m.at,
+    durationMinutes: m.durationMinutes ?? 120,
+    summary: m.title,
+    location: m.location,
+    description: text,
+    organizer,
+    attendee: recipient,
+  });
 }
 
 function recipientLabel(recipient: string, researchCentre: string): string {
