@@ -94,11 +94,12 @@ export class PgStore implements Store {
     const { rows } = await this.pool.query<{
       orgnr: string; name: string; director_name: string; director_email: string; municipality_id: string;
       municipality_name: string; authority_name: string; authority_email: string;
-    }>(
-      `SELECT k.orgnr, k.name, k.director_name, k.director_email, m.municipality_id, m.name AS municipality_name, m.authority_name, m.authority_email
+    }>({
+      name: 'find-kindergarten-recipients',
+      text: `SELECT k.orgnr, k.name, k.director_name, k.director_email, m.municipality_id, m.name AS municipality_name, m.authority_name, m.authority_email
          FROM kindergartens k JOIN municipalities m USING (run_id, municipality_id) WHERE k.run_id = $1 AND k.orgnr = $2`,
-      [runId, selector.orgnr],
-    );
+      values: [runId, selector.orgnr],
+    });
     const k = rows[0];
     if (!k) throw new StoreError('NotFound', `no kindergarten ${selector.orgnr} in run ${runId}`);
     const kindergarten = { orgnr: k.orgnr, name: k.name, municipalityName: k.municipality_name };
@@ -109,19 +110,25 @@ export class PgStore implements Store {
   }
 
   async claimEmail(e: OutboxEntry): Promise<'claimed' | 'already-sent'> {
-    const { rows } = await this.pool.query<{ state: string }>(
-      `INSERT INTO email_outbox (key, run_id, template, recipient_id, recipient, subject, body_text, body_html, message_id, state, attempts, scheduled_for, requested_at, meta)
+    // Named (prepared) statements on the sending path: parsed and planned once per connection.
+    const { rows } = await this.pool.query<{ state: string }>({
+      name: 'claim-email',
+      text: `INSERT INTO email_outbox (key, run_id, template, recipient_id, recipient, subject, body_text, body_html, message_id, state, attempts, scheduled_for, requested_at, meta)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sending', 1, $10, $11, $12)
        ON CONFLICT (key) DO UPDATE SET attempts = email_outbox.attempts + 1,
          state = CASE WHEN email_outbox.state = 'sent' THEN 'sent' ELSE 'sending' END
        RETURNING state`,
-      [e.key, e.runId, e.template, e.recipientId, e.to, e.subject, e.text, e.html, e.messageId, ts(e.scheduledFor), ts(e.requestedAt), JSON.stringify(e.meta)],
-    );
+      values: [e.key, e.runId, e.template, e.recipientId, e.to, e.subject, e.text, e.html, e.messageId, ts(e.scheduledFor), ts(e.requestedAt), JSON.stringify(e.meta)],
+    });
     return rows[0]?.state === 'sent' ? 'already-sent' : 'claimed';
   }
 
   async markEmailSent(key: string, info: { response: string; at: number }): Promise<void> {
-    await this.pool.query(`UPDATE email_outbox SET state = 'sent', smtp_response = $2, sent_at = $3, last_error = NULL WHERE key = $1`, [key, info.response, ts(info.at)]);
+    await this.pool.query({
+      name: 'mark-email-sent',
+      text: `UPDATE email_outbox SET state = 'sent', smtp_response = $2, sent_at = $3, last_error = NULL WHERE key = $1`,
+      values: [key, info.response, ts(info.at)],
+    });
   }
 
   async markEmailFailed(key: string, error: string): Promise<void> {

@@ -33,7 +33,17 @@ describe('loadConfig with an empty environment', () => {
 
   it('listens on 127.0.0.1:3000 and links to http://localhost:3000', () => {
     expect(config.api).toEqual({ host: '127.0.0.1', port: 3000 });
-    expect(config.mail).toEqual({ smtpUrl: null, from: '"Årshjul – Kultur for læring" <arshjul@localhost>', publicBaseUrl: 'http://localhost:3000' });
+    expect(config.mail).toEqual({
+      smtpUrl: null,
+      from: '"Årshjul – Kultur for læring" <arshjul@localhost>',
+      publicBaseUrl: 'http://localhost:3000',
+      devSmtpPort: 2525,
+      jitterMs: 1000,
+    });
+  });
+
+  it('sends email through the arshjul-email queue at most 600 a minute', () => {
+    expect(config.email).toEqual({ taskQueue: 'arshjul-email', ratePerMinute: 600 });
   });
 
   it('uses the embedded PostgreSQL on port 5433 when DATABASE_URL is unset', () => {

@@ -1,0 +1,120 @@
+/**
+ * `npm run bench` (B3, email throughput): the delivery pipeline — the real sendEmail activity rendering the bokmål
+ * template, claiming the PostgreSQL outbox row, sending over pooled SMTP and recording the reply — against plain
+ * nodemailer sending the same number of messages into the same local SMTP server, in the same run, in alternating
+ * rounds. Prints a table and one line of JSON. Not part of `npm test`.
+ *   BENCH_MESSAGES (default 1000), BENCH_CONCURRENCY (default 10), BENCH_ROUNDS (default 4)
+ */
+import type { AddressInfo } from 'node:net';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import { Pool } from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { PgStore } from '../activities/db/pg-store';
+import { createEmailActivities } from '../activities/email/email-activities';
+import type { SendEmailInput } from '../activities/types';
+import { loadPlan } from '../planning/load-plan';
+import { freshSchema } from '../tests/helpers/postgres';
+import { buildRoster } from '../tests/helpers/roster-builder';
+import { EXAMPLE_PLAN } from '../tests/helpers/temporal';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received += 1;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  const db = await freshSchema('bench');
+  // As many connections as sends in flight, so the pipeline does not queue for the database.
+  const pgPool = new Pool({ connectionString: db.url, max: CONCURRENCY + 2 });
+  const store = new PgStore({ pool: pgPool });
+  const plan = loadPlan(EXAMPLE_PLAN);
+  const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], MESSAGES);
+  const runId = 'arshjul-2017-bench';
+  await store.createRun(runId, plan, roster, []);
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: CONCURRENCY });
+  const activities = createEmailActivities({ store, mailer: transport, mail: { from: 'arshjul@bench.invalid', publicBaseUrl: 'http://bench.invalid' } });
+  const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+  const at = Date.parse('2018-02-02T11:00:00Z');
+
+  const rows: { round: number; kind: string; messages: number; seconds: number; perSecond: number }[] = [];
+  const measure = async (round: number, kind: string, send: (i: number) => Promise<unknown>) => {
+    const before = received;
+    const t0 = process.hrtime.bigint();
+    await pool([...Array(MESSAGES).keys()], CONCURRENCY, send);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (received - before !== MESSAGES) throw new Error(`${kind}: the server received ${received - before} of ${MESSAGES}`);
+    rows.push({ round, kind, messages: MESSAGES, seconds, perSecond: MESSAGES / seconds });
+  };
+
+  for (let round = 1; round <= ROUNDS; round++) {
+    const plain = () =>
+      measure(round, 'plain nodemailer', (i) =>
+        transport.sendMail({ from: 'arshjul@bench.invalid', to: roster.kindergartens[i]?.director.email, subject: `Plain ${round}/${i}`, text: 'Hei', html: '<p>Hei</p>' }),
+      );
+    const pipeline = () =>
+      measure(round, 'Årshjul pipeline', (i) => {
+        const k = roster.kindergartens[i] as (typeof roster.kindergartens)[number];
+        const input: SendEmailInput = {
+          key: `${runId}/${k.orgnr}/analysis-so-far/prompt/round-${round}`,
+          runId,
+          template: 'deliverable-prompt',
+          to: { kind: 'director', orgnr: k.orgnr },
+          deliverable: { id: 'analysis-so-far', title: 'Analysen så langt (modul 1 og 2)', recipient: 'research-centre', opensAt: at, dueAt: at + 28 * 86_400_000, lateUntil: at + 34 * 86_400_000 },
+          about: { orgnr: k.orgnr },
+          scheduledFor: at,
+          requestedAt: at,
+          latestUsefulAt: at + 34 * 86_400_000,
+        };
+        return env.run(activities.sendEmail, input);
+      });
+    // Alternate which goes first, so warm-up favours neither.
+    if (round % 2 === 1) {
+      await plain();
+      await pipeline();
+    } else {
+      await pipeline();
+      await plain();
+    }
+  }
+
+  const best = (kind: string) => Math.max(...rows.filter((r) => r.kind === kind).map((r) => r.perSecond));
+  const ratio = best('Årshjul pipeline') / best('plain nodemailer');
+  process.stdout.write('round  kind               messages  seconds  messages/s\n');
+  for (const r of rows) process.stdout.write(`${String(r.round).padEnd(6)} ${r.kind.padEnd(18)} ${String(r.messages).padStart(8)} ${r.seconds.toFixed(2).padStart(8)} ${r.perSecond.toFixed(0).padStart(11)}\n`);
+  process.stdout.write(`B3 email throughput: pipeline/plain = ${ratio.toFixed(2)} (target >= 0.5), concurrency ${CONCURRENCY}\n`);
+  process.stdout.write(`${JSON.stringify({ benchmark: 'B3-email-throughput', messages: MESSAGES, concurrency: CONCURRENCY, rounds: rows, bestPipelinePerSecond: best('Årshjul pipeline'), bestPlainPerSecond: best('plain nodemailer'), ratio })}\n`);
+  transport.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await pgPool.end();
+  await db.drop();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${String(error)}\n`);
+  process.exit(1);
+});
