@@ -2,7 +2,7 @@
  * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a whole year of a small run on
  * the time-skipping server, with a reschedule, an extension, a pause and resume, a withdrawal, an addition and
  * submissions, so every handler appears in history. Run it only when a new workflow version is released:
- *   npx tsx scripts/record-histories.ts
+ *   npx tsx scripts/record-histories.ts v2      (the label names the files; earlier versions' files stay)
  * The committed histories must keep replaying with every later version of the workflow code (patched() guards changes).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,8 @@ const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).t
 
 async function main(): Promise<void> {
   installRuntime();
+  const version = process.argv[2];
+  if (!version || !/^v\d+$/.test(version)) throw new Error('usage: record-histories.ts v<N>');
   const out = join(__dirname, '..', 'tests', 'histories');
   mkdirSync(out, { recursive: true });
   const env = await timeSkipping();
@@ -67,11 +69,11 @@ async function main(): Promise<void> {
       writeFileSync(join(out, `${name}.json`), historyToJSON(history));
       process.stdout.write(`${name}: ${history.events?.length ?? 0} events\n`);
     };
-    await save('run-workflow-v1', runId);
-    await save('region-workflow-v1', regionWorkflowId(runId, 'kongsvinger'));
-    await save('kindergarten-workflow-v1-submitted', kindergartenWorkflowId(runId, a.orgnr));
-    await save('kindergarten-workflow-v1-extended', kindergartenWorkflowId(runId, b.orgnr));
-    await save('kindergarten-workflow-v1-withdrawn', kindergartenWorkflowId(runId, c.orgnr));
+    await save(`run-workflow-${version}`, runId);
+    await save(`region-workflow-${version}`, regionWorkflowId(runId, 'kongsvinger'));
+    await save(`kindergarten-workflow-${version}-submitted`, kindergartenWorkflowId(runId, a.orgnr));
+    await save(`kindergarten-workflow-${version}-extended`, kindergartenWorkflowId(runId, b.orgnr));
+    await save(`kindergarten-workflow-${version}-withdrawn`, kindergartenWorkflowId(runId, c.orgnr));
   } finally {
     await env.teardown();
   }

@@ -84,6 +84,18 @@ export function pendingActions(state: KindergartenState): Action[] {
   return actions.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
 }
 
+/**
+ * Invitations a withdrawn kindergarten was sent for events still ahead, not yet cancelled: each gets a cancellation
+ * (keyed `<invitation key>/cancel`), so the event leaves the director's calendar.
+ */
+export function invitationsToCancel(state: KindergartenState, now: number, invitationTemplates: ReadonlySet<string>): { key: string; step: KindergartenEmailStep }[] {
+  return state.schedule.emails
+    .filter((step) => invitationTemplates.has(step.template) && step.occurrenceAt > now)
+    .map((step) => ({ key: `${step.stepId}@v${step.version}`, step }))
+    .filter(({ key }) => state.outcomes[key]?.status === 'sent' && !state.outcomes[`${key}/cancel`])
+    .map(({ key, step }) => ({ key: `${key}/cancel`, step }));
+}
+
 /** The instant after which a due step is no longer worth sending. */
 export function latestUsefulAt(action: Action): number {
   if (action.kind === 'milestone-email') return action.step.latestUsefulAt;

@@ -7,6 +7,7 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -30,10 +31,12 @@ import {
   isFinished,
   latestUsefulAt,
   nextWakeAt,
+  invitationsToCancel,
   pendingActions,
   submissionRefusal,
 } from './kindergarten-schedule';
-import type { KindergartenSchedule } from './timeline';
+import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from './invitations';
+import type { KindergartenEmailStep, KindergartenSchedule } from './timeline';
 
 export interface KindergartenWorkflowInput {
   runId: string;
@@ -280,9 +283,47 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     }
   }
 
+  /** Withdraws an invitation already sent: same event UID, METHOD:CANCEL. */
+  async function cancelInvitation(key: string, step: KindergartenEmailStep): Promise<void> {
+    const now = Date.now();
+    try {
+      await emailSender(now, step.occurrenceAt, { taskQueue: input.emailTaskQueue }).sendEmail({
+        key: `${input.runId}/${input.orgnr}/${key}`,
+        runId: input.runId,
+        template: CANCELLATION_TEMPLATE,
+        to: { kind: 'director', orgnr: input.orgnr },
+        milestone: {
+          id: step.milestoneId,
+          title: step.title,
+          kind: step.kind,
+          location: step.location,
+          at: step.occurrenceAt,
+          version: step.version,
+          ...(step.occurrenceKey ? { occurrenceKey: step.occurrenceKey, durationMinutes: step.durationMinutes ?? null } : {}),
+        },
+        about: { orgnr: input.orgnr },
+        where: { regionId: input.regionId, groupId: input.groupId },
+        scheduledFor: now,
+        requestedAt: now,
+        latestUsefulAt: step.occurrenceAt,
+      });
+      state.outcomes[key] = { status: 'sent', at: now };
+    } catch (error) {
+      state.outcomes[key] = { status: 'failed', at: Date.now(), error: String(error) };
+    }
+  }
+
   for (;;) {
     const now = Date.now();
     if (isFinished(state, now)) break;
+    // Added after v1: a withdrawn kindergarten's pending invitations are cancelled in the director's calendar.
+    if (state.withdrawn && patched('withdrawal-cancels-invitations')) {
+      const cancellations = invitationsToCancel(state, now, INVITATION_TEMPLATES);
+      if (cancellations.length > 0) {
+        for (const { key, step } of cancellations) await cancelInvitation(key, step);
+        continue;
+      }
+    }
     if (!state.paused && !state.withdrawn) {
       const due = pendingActions(state).filter((a) => a.at <= now);
       if (due.length > 0) {

@@ -1,13 +1,6 @@
 import ical, { ICalCalendarMethod } from 'ical-generator';
 
-/** Templates that invite to an event and so carry a calendar invitation. */
-export const INVITATION_TEMPLATES: ReadonlySet<string> = new Set([
-  'gathering-invitation',
-  'kick-off-invitation',
-  'workshop-invitation',
-  'learning-report-day-invitation',
-  'authority-meeting-invitation',
-]);
+export { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../../workflows/invitations';
 
 export interface CalendarEvent {
   /** Stable per event (run and occurrence), so a moved event updates the one already in the calendar. */

@@ -5,7 +5,7 @@ import { ErrorType } from '../../workflows/errors';
 import type { Store } from '../store';
 import type { SendEmailInput, SendEmailResult } from '../types';
 import { type EmailContext, renderEmail } from './templates';
-import { INVITATION_TEMPLATES, calendarInvitation, eventUid } from './calendar';
+import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES, calendarInvitation, eventUid } from './calendar';
 
 export interface EmailDeps {
   store: Store;
@@ -104,7 +104,7 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
             text: rendered.text,
             html: rendered.html,
             messageId,
-            ...(invitation ? { icalEvent: { method: 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
+            ...(invitation ? { icalEvent: { method: input.template === CANCELLATION_TEMPLATE ? 'CANCEL' : 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
           });
           await store.markEmailSent(key, { response: String((info as { response?: unknown }).response ?? 'accepted'), at: Date.now() });
         } catch (error) {
@@ -126,11 +126,13 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
 /** A calendar invitation for invitation templates about a known occurrence; null otherwise. */
 function invitationFor(input: SendEmailInput, recipient: { name: string; email: string }, organizer: { name: string; email: string }, text: string): string | null {
   const m = input.milestone;
-  if (!m || !INVITATION_TEMPLATES.has(input.template)) return null;
+  const cancel = input.template === CANCELLATION_TEMPLATE;
+  if (!m || (!cancel && !INVITATION_TEMPLATES.has(input.template))) return null;
   return calendarInvitation({
     uid: eventUid(input.runId, m.occurrenceKey ?? `${m.id}/${input.where?.regionId ?? '*'}/${input.where?.groupId ?? '*'}`),
-    sequence: m.version ?? 0,
-    method: 'REQUEST',
+    // A cancellation must outrank the invitation it withdraws.
+    sequence: (m.version ?? 0) + (cancel ? 1 : 0),
+    method: cancel ? 'CANCEL' : 'REQUEST',
     start: m.at,
     durationMinutes: m.durationMinutes ?? 120,
     summary: m.title,

@@ -260,6 +260,14 @@ const TEMPLATES = {
       ['Vi gleder oss til en inspirerende dag sammen med dere.'],
     ],
   },
+  'invitation-cancelled': {
+    subject: (ctx) => milestoneSubject(ctx, 'Avlyst: '),
+    body: (ctx) => [
+      [`${need(ctx, 'kindergarten').name} er trukket fra ${ctx.programme}, og invitasjonen til ${quoted(need(ctx, 'milestone').title)} gjelder derfor ikke lenger. Kalenderoppføringen fjernes.`],
+      milestoneFacts(ctx),
+      [`Ta kontakt med ${ctx.coordinator.name} hvis dette ikke stemmer.`],
+    ],
+  },
   'learning-report-day-invitation': {
     subject: (ctx) => milestoneSubject(ctx, 'Invitasjon til fagdag: '),
     body: (ctx) => [

@@ -222,7 +222,10 @@ describe('the coordinator controls a running year', () => {
       await expect(control.withdrawKindergarten(deps, runId, '974760673', 'ukjent', 'k')).rejects.toThrow(/not in run/);
       const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === k.groupId);
       await sleepUntil((window?.opensAt ?? 0) + DAY);
-      expect(emailsTo(k.director.email).filter((e) => e.requestedAt > withdrawnAt)).toEqual([]);
+      // After the withdrawal the director gets nothing but the cancellation of invitations to events still ahead.
+      const after = emailsTo(k.director.email).filter((e) => e.requestedAt > withdrawnAt);
+      expect(after.map((e) => `${e.template}|${e.meta.milestoneId}`)).toEqual(['invitation-cancelled|kick-off']);
+      expect(emailsTo(k.director.email).filter((e) => e.template === 'kick-off-invitation')).toHaveLength(1);
       expect(emailsTo(kg(3).director.email).some((e) => e.requestedAt > withdrawnAt)).toBe(true);
       const handle = env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr));
       const files = [{ name: 'a.pdf', size: 1, sha256: 'b'.repeat(64) }];
