@@ -1,8 +1,8 @@
 /**
  * `npm run bench` (B3, email throughput): the delivery pipeline — the real sendEmail activity rendering the bokmål
  * template, claiming the PostgreSQL outbox row, sending over pooled SMTP and recording the reply — against plain
- * nodemailer sending the same number of messages into the same local SMTP server, in the same run, in alternating
- * rounds. Prints a table and one line of JSON. Not part of `npm test`.
+ * nodemailer sending the same message (pre-rendered) the same number of times into the same local SMTP server, in
+ * the same run, in alternating rounds. Prints a table and one line of JSON. Not part of `npm test`.
  *   BENCH_MESSAGES (default 1000), BENCH_CONCURRENCY (default 10), BENCH_ROUNDS (default 4)
  */
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,7 @@ import { PgStore } from '../activities/db/pg-store';
 import { createEmailActivities } from '../activities/email/email-activities';
 import type { SendEmailInput } from '../activities/types';
 import { loadPlan } from '../planning/load-plan';
+import { previewEmail } from '../cli/email-preview';
 import { freshSchema } from '../tests/helpers/postgres';
 import { buildRoster } from '../tests/helpers/roster-builder';
 import { EXAMPLE_PLAN } from '../tests/helpers/temporal';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
   const at = Date.parse('2018-02-02T11:00:00Z');
 
+  const sample = previewEmail('deliverable-prompt');
   const rows: { round: number; kind: string; messages: number; seconds: number; perSecond: number }[] = [];
   const measure = async (round: number, kind: string, send: (i: number) => Promise<unknown>) => {
     const before = received;
@@ -72,9 +74,10 @@ async function main(): Promise<void> {
   };
 
   for (let round = 1; round <= ROUNDS; round++) {
+    // The same message as the pipeline's (the bokmål prompt, text and HTML), rendered before the clock starts.
     const plain = () =>
       measure(round, 'plain nodemailer', (i) =>
-        transport.sendMail({ from: 'arshjul@bench.invalid', to: roster.kindergartens[i]?.director.email, subject: `Plain ${round}/${i}`, text: 'Hei', html: '<p>Hei</p>' }),
+        transport.sendMail({ from: 'arshjul@bench.invalid', to: roster.kindergartens[i]?.director.email, subject: sample.subject, text: sample.text, html: sample.html }),
       );
     const pipeline = () =>
       measure(round, 'Årshjul pipeline', (i) => {
