@@ -258,16 +258,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       latestUsefulAt: useful,
     };
     if (action.kind === 'milestone-email') {
-      const { step } = action;
-      email.milestone = {
-        id: step.milestoneId,
-        title: step.title,
-        kind: step.kind,
-        location: step.location,
-        at: step.occurrenceAt,
-        version: step.version,
-        ...(step.occurrenceKey ? { occurrenceKey: step.occurrenceKey, durationMinutes: step.durationMinutes ?? null } : {}),
-      };
+      email.milestone = milestoneOfStep(action.step);
     } else {
       const { deliverable, window } = action;
       email.deliverable = { id: deliverable.id, title: deliverable.title, recipient: deliverable.recipient, opensAt: window.opensAt, dueAt: window.dueAt, lateUntil: window.lateUntil };
@@ -292,15 +283,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
         runId: input.runId,
         template: CANCELLATION_TEMPLATE,
         to: { kind: 'director', orgnr: input.orgnr },
-        milestone: {
-          id: step.milestoneId,
-          title: step.title,
-          kind: step.kind,
-          location: step.location,
-          at: step.occurrenceAt,
-          version: step.version,
-          ...(step.occurrenceKey ? { occurrenceKey: step.occurrenceKey, durationMinutes: step.durationMinutes ?? null } : {}),
-        },
+        milestone: milestoneOfStep(step),
         about: { orgnr: input.orgnr },
         where: { regionId: input.regionId, groupId: input.groupId },
         scheduledFor: now,
@@ -346,6 +329,19 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   await recordStatusChanges();
   await condition(allHandlersFinished);
   return status(input, state);
+}
+
+/** What an email about a milestone step says of the milestone (with the calendar event's identity and version). */
+function milestoneOfStep(step: KindergartenEmailStep): NonNullable<SendEmailInput['milestone']> {
+  return {
+    id: step.milestoneId,
+    title: step.title,
+    kind: step.kind,
+    location: step.location,
+    at: step.occurrenceAt,
+    version: step.version,
+    ...(step.occurrenceKey ? { occurrenceKey: step.occurrenceKey, durationMinutes: step.durationMinutes ?? null } : {}),
+  };
 }
 
 function receipt(deliverableId: string, record: { submissionId: string; at: number; late: boolean; version: number }, dueAt: number): SubmissionReceipt {
