@@ -114,6 +114,10 @@ export interface Store {
   recordDeliverableStatus(input: RecordDeliverableStatusInput): Promise<void>;
   addKindergarten(input: AddKindergartenInput): Promise<AddKindergartenResult>;
   withdrawKindergarten(input: { runId: string; orgnr: string; reason: string; at: number }): Promise<void>;
+  /** The current version of a kindergarten's upload link for a deliverable (1 until re-issued). */
+  uploadLinkVersion(runId: string, orgnr: string, deliverableId: string): Promise<number>;
+  /** Re-issues the link: the version goes up by one, revoking every older link. */
+  reissueUploadLink(runId: string, orgnr: string, deliverableId: string): Promise<number>;
   listEvents(runId: string): Promise<RunEvent[]>;
   listEmails(runId: string, filter?: { orgnr?: string }): Promise<EmailLogEntry[]>;
   countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]>;

@@ -5,6 +5,7 @@
  * the same run, in alternating rounds. Prints a table and one line of JSON. Not part of `npm test`.
  *   BENCH_MESSAGES (default 1000), BENCH_CONCURRENCY (default 10), BENCH_ROUNDS (default 4)
  */
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const runId = 'arshjul-2017-bench';
   await store.createRun(runId, plan, roster, []);
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: CONCURRENCY });
-  const activities = createEmailActivities({ store, mailer: transport, mail: { from: 'arshjul@bench.invalid', publicBaseUrl: 'http://bench.invalid' } });
+  const activities = createEmailActivities({ store, mailer: transport, mail: { from: 'arshjul@bench.invalid', publicBaseUrl: 'http://bench.invalid', uploadSecret: randomUUID() } });
   const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
   const at = Date.parse('2018-02-02T11:00:00Z');
 

@@ -139,7 +139,7 @@ export async function rehearse(
         store,
         // By default nothing is delivered; a test can pass a real transport to put the whole year through SMTP.
         mailer: options.mailer ?? { sendMail: async () => ({ response: '250 rehearsal: not delivered' }) as never },
-        mail: { from: 'arshjul@rehearsal.invalid', publicBaseUrl: 'http://rehearsal.invalid' },
+        mail: { from: 'arshjul@rehearsal.invalid', publicBaseUrl: 'http://rehearsal.invalid', uploadSecret: randomUUID() },
         temporal: env.client,
       },
     });

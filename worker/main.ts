@@ -5,6 +5,7 @@ import type { Config } from '../config/env';
 import { connectClient, temporalConnectionOptions } from '../api/temporal-client';
 import { PgStore } from '../activities/db/pg-store';
 import { buildEmailWorker, buildWorker } from './worker';
+import { resolveUploadSecret } from '../security/upload-secret';
 
 /** The mail transport: pooled SMTP when SMTP_URL is set, else a JSON transport that keeps mail in the outbox only. */
 export function createMailer(config: Config['mail']) {
@@ -26,7 +27,8 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
   const { client, connection: clientConnection } = await connectClient(config.temporal, temporalAddress);
   const mailer = createMailer(config.mail);
   try {
-    const deps = { store: new PgStore({ pool }), mailer, mail: config.mail, temporal: client };
+    const mail = { ...config.mail, uploadSecret: resolveUploadSecret(config.mail.uploadLinkSecret, config.dataDir) };
+    const deps = { store: new PgStore({ pool }), mailer, mail, temporal: client };
     const worker = await buildWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
     const emailWorker = await buildEmailWorker({
       connection,

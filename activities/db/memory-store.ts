@@ -155,6 +155,19 @@ export class MemoryStore implements Store {
     run.withdrawn.add(orgnr);
   }
 
+  private readonly linkVersions = new Map<string, number>();
+
+  async uploadLinkVersion(runId: string, orgnr: string, deliverableId: string): Promise<number> {
+    return this.linkVersions.get(`${runId}|${orgnr}|${deliverableId}`) ?? 1;
+  }
+
+  async reissueUploadLink(runId: string, orgnr: string, deliverableId: string): Promise<number> {
+    const key = `${runId}|${orgnr}|${deliverableId}`;
+    const next = (this.linkVersions.get(key) ?? 1) + 1;
+    this.linkVersions.set(key, next);
+    return next;
+  }
+
   async listEvents(runId: string): Promise<RunEvent[]> {
     return this.events.filter((e) => e.runId === runId).sort((a, b) => a.at - b.at || a.id - b.id);
   }

@@ -189,6 +189,25 @@ export class PgStore implements Store {
     if (!rowCount) throw new StoreError('NotFound', `kindergarten ${orgnr} is not in run ${runId}`);
   }
 
+  async uploadLinkVersion(runId: string, orgnr: string, deliverableId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ version: number }>({
+      name: 'upload-link-version',
+      text: `INSERT INTO upload_links (run_id, orgnr, deliverable_id) VALUES ($1, $2, $3)
+             ON CONFLICT (run_id, orgnr, deliverable_id) DO UPDATE SET version = upload_links.version RETURNING version`,
+      values: [runId, orgnr, deliverableId],
+    });
+    return rows[0]?.version ?? 1;
+  }
+
+  async reissueUploadLink(runId: string, orgnr: string, deliverableId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ version: number }>(
+      `INSERT INTO upload_links (run_id, orgnr, deliverable_id, version) VALUES ($1, $2, $3, 2)
+       ON CONFLICT (run_id, orgnr, deliverable_id) DO UPDATE SET version = upload_links.version + 1, issued_at = now() RETURNING version`,
+      [runId, orgnr, deliverableId],
+    );
+    return rows[0]?.version ?? 2;
+  }
+
   async listEvents(runId: string): Promise<RunEvent[]> {
     const { rows } = await this.pool.query<{ id: string; type: string; at: Date; milestone_id: string | null; region_id: string | null; group_id: string | null; orgnr: string | null; data: Record<string, unknown> }>(
       'SELECT id, type, at, milestone_id, region_id, group_id, orgnr, data FROM events WHERE run_id = $1 ORDER BY at, id',

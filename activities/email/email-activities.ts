@@ -5,12 +5,14 @@ import { ErrorType } from '../../workflows/errors';
 import type { Store } from '../store';
 import type { SendEmailInput, SendEmailResult } from '../types';
 import { type EmailContext, renderEmail } from './templates';
+import { signUploadToken } from '../../security/upload-tokens';
 import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES, calendarInvitation, eventUid } from './calendar';
 
 export interface EmailDeps {
   store: Store;
   mailer: Pick<Transporter, 'sendMail'>;
-  mail: { from: string; publicBaseUrl: string; jitterMs?: number };
+  /** `uploadSecret` signs the personal upload links in prompts and reminders. */
+  mail: { from: string; publicBaseUrl: string; jitterMs?: number; uploadSecret: string };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -35,6 +37,21 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
         throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no recipient for ${JSON.stringify(input.to)} in run ${input.runId}` });
       }
       const result: SendEmailResult = { sent: 0, alreadySent: 0, recipients: [] };
+      // Prompts and reminders carry the kindergarten's personal link, valid until late submissions close.
+      const orgnr = input.about?.orgnr;
+      const uploadUrl =
+        input.deliverable && orgnr && input.to.kind === 'director'
+          ? `${mail.publicBaseUrl}/levering/${signUploadToken(
+              {
+                runId: input.runId,
+                orgnr,
+                deliverableId: input.deliverable.id,
+                expiresAt: input.deliverable.lateUntil,
+                version: await store.uploadLinkVersion(input.runId, orgnr, input.deliverable.id),
+              },
+              mail.uploadSecret,
+            )}`
+          : null;
       // Jitter spreads a burst (every director's reminder at 08:00) so the provider does not see one spike.
       if (mail.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * (mail.jitterMs as number)));
       for (const recipient of recipients) {
@@ -59,7 +76,7 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
                   dueAt: iso(input.deliverable.dueAt),
                   lateUntil: iso(input.deliverable.lateUntil),
                 },
-                uploadUrl: `${mail.publicBaseUrl}/levering/${encodeURIComponent(input.runId)}/${encodeURIComponent(input.about?.orgnr ?? '')}/${encodeURIComponent(input.deliverable.id)}`,
+                ...(uploadUrl ? { uploadUrl } : {}),
               }
             : {}),
           ...(recipient.kindergarten ? { kindergarten: recipient.kindergarten } : {}),

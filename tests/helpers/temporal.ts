@@ -10,6 +10,9 @@ import { rollPlanForward } from '../../planning/roll-forward';
 import { WORKFLOWS_PATH, buildWorker } from '../../worker/worker';
 import { findTemporalCli, findTestServer } from '../../worker/temporal-binaries';
 
+/** The secret that signs upload links in tests. */
+export const TEST_UPLOAD_SECRET = 'test-upload-secret-of-at-least-32-characters';
+
 export const EXAMPLE_PLAN = join(__dirname, '..', '..', 'examples', 'kfl-2017-2018.yaml');
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -59,7 +62,7 @@ export async function harness(env: TestWorkflowEnvironment, workflowBundle: Work
           return { response: '250 ok' } as never;
         },
       } as never,
-      mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test' },
+      mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test', uploadSecret: TEST_UPLOAD_SECRET },
       temporal: env.client,
     },
   });

@@ -10,6 +10,7 @@ import { HEDMARK_GROUPS, loadExamplePlan } from '../helpers/example-plan';
 import { freshSchema } from '../helpers/postgres';
 import { buildRoster } from '../helpers/roster-builder';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 
 jest.setTimeout(60_000);
 const RUN_ID = 'arshjul-2017-hedmark';
@@ -29,7 +30,7 @@ describe('calendar invitations', () => {
     await store.createRun(RUN_ID, loadExamplePlan(), roster, []);
     sink = await startSmtpSink();
     transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
-    activities = createEmailActivities({ store, mailer: transport, mail: { from: 'arshjul@fylkesmannen.example', publicBaseUrl: 'https://arshjul.example' } });
+    activities = createEmailActivities({ store, mailer: transport, mail: { from: 'arshjul@fylkesmannen.example', publicBaseUrl: 'https://arshjul.example', uploadSecret: TEST_UPLOAD_SECRET } });
   });
 
   afterAll(async () => {

@@ -9,6 +9,8 @@ import type { Roster } from '../../config/roster-schema';
 import type { SendEmailInput, SendEmailResult } from '../../activities/types';
 import { HEDMARK_GROUPS, loadExamplePlan } from '../helpers/example-plan';
 import { freshSchema } from '../helpers/postgres';
+import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
+import { verifyUploadToken } from '../../security/upload-tokens';
 import { buildRoster } from '../helpers/roster-builder';
 import { type ReceivedMessage, type SmtpSink, decodeEncodedWords, parseMime, startSmtpSink } from '../helpers/smtp-sink';
 
@@ -30,7 +32,7 @@ beforeAll(async () => {
   await store.createRun(RUN_ID, loadExamplePlan(), roster, []);
   sink = await startSmtpSink();
   transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
-  activities = createEmailActivities({ store, mailer: transport, mail: { from: `Årshjul Hedmark <${FROM}>`, publicBaseUrl: PUBLIC_BASE_URL } });
+  activities = createEmailActivities({ store, mailer: transport, mail: { from: `Årshjul Hedmark <${FROM}>`, publicBaseUrl: PUBLIC_BASE_URL, uploadSecret: TEST_UPLOAD_SECRET } });
 });
 
 afterAll(async () => {
@@ -133,8 +135,12 @@ describe('sendEmail over SMTP', () => {
     expect(mail.to).toContain(`<${directorEmail}>`);
     expect(mail.from).toContain(`<${FROM}>`);
     expect(mail.subject).toBe('Kultur for læring: Analysen så langt (modul 1 og 2) – frist torsdag 11. januar');
-    const uploadUrl = `${PUBLIC_BASE_URL}/levering/${RUN_ID}/${orgnr}/analysis-so-far`;
-    expect(mail.text).toContain(`Last opp her: ${uploadUrl}`);
+    // The personal link: a token signed for this run, kindergarten and deliverable, valid until the late window closes.
+    const uploadUrl = new RegExp(`Last opp her: (${PUBLIC_BASE_URL}/levering/(v1\\.[\\w-]+\\.[\\w-]+))`).exec(mail.text)?.[1] as string;
+    const token = uploadUrl.split('/levering/')[1] as string;
+    const verified = verifyUploadToken(token, TEST_UPLOAD_SECRET, Date.parse('2018-01-05T12:00:00Z'));
+    expect(verified).toEqual({ ok: true, claims: expect.objectContaining({ runId: RUN_ID, orgnr, deliverableId: 'analysis-so-far', version: 1 }) });
+    expect(verifyUploadToken(token, 'another-secret-of-at-least-32-characters', Date.now()).ok).toBe(false);
     expect(mail.text).toContain(`Hei Styrer ${orgnr},`);
     expect(mail.text).toContain('Fristen er torsdag 11. januar 2018 kl. 16.00.');
     expect(mail.html).toContain(`<a href="${uploadUrl}">`);

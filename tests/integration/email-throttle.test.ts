@@ -5,7 +5,7 @@ import { kindergartenWorkflowId, runWorkflowId } from '../../workflows/ids';
 import { runWorkflow } from '../../workflows/run-workflow';
 import { buildEmailWorker } from '../../worker/worker';
 import { buildRoster } from '../helpers/roster-builder';
-import { type Harness, bundleWorkflows, devServer, futurePlan, harness } from '../helpers/temporal';
+import { TEST_UPLOAD_SECRET, type Harness, bundleWorkflows, devServer, futurePlan, harness } from '../helpers/temporal';
 import { burstTimeline } from '../helpers/timelines';
 
 jest.setTimeout(120_000);
@@ -32,7 +32,7 @@ describe('the rate-limited email queue', () => {
       deps: {
         store: h.store,
         mailer: { sendMail: async () => (delivered.push(Date.now()), { response: '250 ok' }) as never },
-        mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test' },
+        mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test', uploadSecret: TEST_UPLOAD_SECRET },
         temporal: env.client,
       },
     });

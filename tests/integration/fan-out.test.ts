@@ -12,7 +12,7 @@ import { buildWorker } from '../../worker/worker';
 import { findTemporalCli } from '../../worker/temporal-binaries';
 import { freshSchema } from '../helpers/postgres';
 import { buildRoster } from '../helpers/roster-builder';
-import { bundleWorkflows, devServer, futurePlan } from '../helpers/temporal';
+import { TEST_UPLOAD_SECRET, bundleWorkflows, devServer, futurePlan } from '../helpers/temporal';
 
 jest.setTimeout(600_000);
 const run = promisify(execFile);
@@ -48,7 +48,7 @@ describe('starting a run of 660 kindergartens on the dev server', () => {
       deps: {
         store,
         mailer: { sendMail: async () => ({ response: '250 ok' }) as never },
-        mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test' },
+        mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test', uploadSecret: TEST_UPLOAD_SECRET },
         temporal: env.client,
       },
     });

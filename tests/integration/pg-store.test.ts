@@ -98,11 +98,11 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'runs']);
+    expect(rows.map((r) => r.table_name)).toEqual(['deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'runs', 'upload_links']);
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links']);
   });
 });
 
@@ -525,5 +525,18 @@ describe('withdrawKindergarten', () => {
     );
     expect(rows[0]?.withdrawn_reason).toBe('nedlagt');
     expect(rows[0]?.withdrawn_at.getTime()).toBe(Date.UTC(2017, 10, 1));
+  });
+});
+
+describe('upload links', () => {
+  it('starts each link at version 1 and re-issuing bumps it, revoking the older links', async () => {
+    const { runId, roster } = await createHedmarkRun(1, false);
+    const orgnr = roster.kindergartens[0]?.orgnr as string;
+    expect(await store.uploadLinkVersion(runId, orgnr, 'analysis-so-far')).toBe(1);
+    expect(await store.uploadLinkVersion(runId, orgnr, 'analysis-so-far')).toBe(1);
+    expect(await store.reissueUploadLink(runId, orgnr, 'analysis-so-far')).toBe(2);
+    expect(await store.uploadLinkVersion(runId, orgnr, 'analysis-so-far')).toBe(2);
+    expect(await store.uploadLinkVersion(runId, orgnr, 'full-analysis')).toBe(1);
+    expect(await store.reissueUploadLink(runId, orgnr, 'booklet-material')).toBe(2);
   });
 });

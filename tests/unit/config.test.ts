@@ -39,6 +39,7 @@ describe('loadConfig with an empty environment', () => {
       publicBaseUrl: 'http://localhost:3000',
       devSmtpPort: 2525,
       jitterMs: 1000,
+      uploadLinkSecret: null,
     });
   });
 
@@ -129,6 +130,10 @@ describe('loadConfig refuses a bad environment', () => {
 
   it('refuses a client key without its certificate', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_KEY_PATH: '/etc/arshjul/client.key' })).toThrow(ConfigError);
+  });
+
+  it('refuses an upload link secret shorter than 32 characters', () => {
+    expect(configErrorOf({ UPLOAD_LINK_SECRET: 'short' }).message).toMatch(/UPLOAD_LINK_SECRET: expected at least 32 characters/);
   });
 
   it('names a wrong port and an unpaired certificate in the same error', () => {
