@@ -1,8 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { InputError } from '../config/errors';
+import { InputError, fromZodIssues } from '../config/errors';
 import type { Plan } from '../config/plan-schema';
 import { type NewKindergarten, type Roster, newKindergartenSchema } from '../config/roster-schema';
-import { fromZodIssues } from '../config/errors';
 import type { InitialDeliverable, Store } from '../activities/store';
 import { resolveExtension, resolveTimeline } from '../planning/resolve-timeline';
 import { kindergartenWorkflowId, runWorkflowId } from '../workflows/ids';

@@ -2,6 +2,7 @@ import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
 import type { EmailLogEntry, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
+import { placeInGroup } from '../../planning/resolve-timeline';
 import type {
   AddKindergartenInput,
   AddKindergartenResult,
@@ -125,12 +126,9 @@ export class MemoryStore implements Store {
     const run = this.run(runId);
     const municipality = run.roster.municipalities.find((m) => m.id === k.municipalityId);
     if (!municipality) throw new StoreError('NotFound', `municipality "${k.municipalityId}" is not in the roster of run ${runId}`);
-    const region = run.plan.regions.find((r) => r.id === municipality.regionId);
-    const groups = region?.groups.length ? region.groups.map((g) => g.id) : [municipality.regionId];
-    const groupId = k.groupId ?? (groups.length === 1 ? groups[0] : undefined);
-    if (groupId === undefined || !groups.includes(groupId)) {
-      throw new StoreError('InvalidInput', `groupId: region "${municipality.regionId}" meets in workshop groups; expected one of ${groups.join(', ')}`);
-    }
+    const placed = placeInGroup(run.plan, municipality.regionId, k.groupId);
+    if ('error' in placed) throw new StoreError('InvalidInput', placed.error);
+    const { groupId } = placed;
     const existing = run.roster.kindergartens.find((x) => x.orgnr === k.orgnr);
     if (existing && run.added.get(k.orgnr) !== at) throw new StoreError('Conflict', `kindergarten ${k.orgnr} is already in run ${runId}`);
     if (!existing) {

@@ -3,6 +3,7 @@ import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import type { EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
+import { placeInGroup } from '../../planning/resolve-timeline';
 import type {
   AddKindergartenInput,
   AddKindergartenResult,
@@ -162,12 +163,9 @@ export class PgStore implements Store {
     );
     const municipality = municipalities[0];
     if (!municipality) throw new StoreError('NotFound', `municipality "${k.municipalityId}" is not in the roster of run ${runId}`);
-    const region = municipality.plan.regions.find((r) => r.id === municipality.region_id);
-    const groups = region?.groups.length ? region.groups.map((g) => g.id) : [municipality.region_id];
-    const groupId = k.groupId ?? (groups.length === 1 ? groups[0] : undefined);
-    if (groupId === undefined || !groups.includes(groupId)) {
-      throw new StoreError('InvalidInput', `groupId: region "${municipality.region_id}" meets in workshop groups; expected one of ${groups.join(', ')}`);
-    }
+    const placed = placeInGroup(municipality.plan, municipality.region_id, k.groupId);
+    if ('error' in placed) throw new StoreError('InvalidInput', placed.error);
+    const { groupId } = placed;
     const inserted = await this.pool.query(
       `INSERT INTO kindergartens (run_id, orgnr, name, municipality_id, region_id, group_id, director_name, director_email, participants, added_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,

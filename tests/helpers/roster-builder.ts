@@ -1,6 +1,15 @@
 import type { Kindergarten, Municipality, Roster } from '../../config/roster-schema';
 import { isValidOrgnr } from '../../config/roster-schema';
 
+/** One entry per workshop group of the example plan (Hedmarken meets as two groups). */
+export const EXAMPLE_GROUPS = [
+  { regionId: 'kongsvinger', groupId: 'kongsvinger' },
+  { regionId: 'hedmarken', groupId: 'ringsaker-loten' },
+  { regionId: 'hedmarken', groupId: 'hamar-stange' },
+  { regionId: 'nord-osterdal', groupId: 'nord-osterdal' },
+  { regionId: 'sor-osterdal', groupId: 'sor-osterdal' },
+];
+
 /** The n-th valid organisation number in a deterministic sequence starting at 9xxxxxxxx. */
 export function orgnrs(count: number, start = 90_000_000): string[] {
   const found: string[] = [];

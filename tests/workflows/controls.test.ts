@@ -9,20 +9,14 @@ import { kindergartenStatusQuery, submitDeliverableUpdate } from '../../workflow
 import { regionStatusQuery } from '../../workflows/region-workflow';
 import { rescheduleMilestoneUpdate } from '../../workflows/run-workflow';
 import type { Timeline } from '../../workflows/timeline';
-import { buildRoster } from '../helpers/roster-builder';
+import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { type Harness, type Plan, type Roster, bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
 
 jest.setTimeout(300_000);
 
 const DAY = 24 * 3_600_000;
 const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("yyyy-MM-dd'T'HH:mm");
-const groups = [
-  { regionId: 'kongsvinger', groupId: 'kongsvinger' },
-  { regionId: 'hedmarken', groupId: 'ringsaker-loten' },
-  { regionId: 'hedmarken', groupId: 'hamar-stange' },
-  { regionId: 'nord-osterdal', groupId: 'nord-osterdal' },
-  { regionId: 'sor-osterdal', groupId: 'sor-osterdal' },
-];
+const groups = EXAMPLE_GROUPS;
 
 function occurrence(timeline: Timeline, milestoneId: string, groupId: string | null = null) {
   const m = timeline.milestones.find((x) => x.id === milestoneId);

@@ -6,7 +6,7 @@ import type { Roster } from '../../config/roster-schema';
 import { loadPlan } from '../../planning/load-plan';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 import { scheduleForKindergarten } from '../../workflows/timeline';
-import { buildRoster } from '../helpers/roster-builder';
+import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { EXAMPLE_PLAN, bundleWorkflows } from '../helpers/temporal';
 
 jest.setTimeout(300_000);
@@ -20,13 +20,7 @@ describe('a whole programme year on the time-skipping server', () => {
   let roster: Roster;
   let result: RehearsalResult;
   // One kindergarten per workshop group; in Kongsvinger a second one that never submits and one that submits late.
-  const groups = [
-    { regionId: 'kongsvinger', groupId: 'kongsvinger' },
-    { regionId: 'hedmarken', groupId: 'ringsaker-loten' },
-    { regionId: 'hedmarken', groupId: 'hamar-stange' },
-    { regionId: 'nord-osterdal', groupId: 'nord-osterdal' },
-    { regionId: 'sor-osterdal', groupId: 'sor-osterdal' },
-  ];
+  const groups = EXAMPLE_GROUPS;
 
   beforeAll(async () => {
     bundle = await bundleWorkflows();
