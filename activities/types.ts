@@ -29,6 +29,16 @@ export interface SendEmailInput {
     durationMinutes?: number | null;
   };
   deliverable?: { id: string; title: string; recipient: string; opensAt: number; dueAt: number; lateUntil: number };
+  /** An accepted submission, for its receipt and the recipient's notice. */
+  submission?: {
+    id: string;
+    receiptNumber: string | null;
+    at: number;
+    version: number;
+    late: boolean;
+    files: { name: string; size: number; sha256: string }[];
+    comment: string | null;
+  };
   /** The kindergarten an email is about (escalations to its authority). */
   about?: { orgnr: string };
   /** The region and workshop group the email belongs to, for the email log. */

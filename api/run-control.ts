@@ -4,7 +4,8 @@ import type { Plan } from '../config/plan-schema';
 import { type NewKindergarten, type Roster, newKindergartenSchema } from '../config/roster-schema';
 import type { InitialDeliverable, Store } from '../activities/store';
 import { resolveExtension, resolveTimeline } from '../planning/resolve-timeline';
-import { kindergartenWorkflowId, runWorkflowId } from '../workflows/ids';
+import { kindergartenWorkflowId, linkReissueWorkflowId, runWorkflowId } from '../workflows/ids';
+import { deliverEmailWorkflow } from '../workflows/email-workflow';
 import { extendDeadlineUpdate, kindergartenStatusQuery, type KindergartenStatus } from '../workflows/kindergarten-workflow';
 import {
   type RescheduleResult,
@@ -168,4 +169,52 @@ export async function resumeRun(deps: RunControlDeps, runId: string, requestedBy
 
 export async function cancelRun(deps: RunControlDeps, runId: string, requestedBy: string, reason?: string) {
   return refusalsAsErrors(() => deps.client.workflow.getHandle(runId).executeUpdate(cancelRunUpdate, { args: [{ requestedBy, ...(reason ? { reason } : {}) }] }));
+}
+
+/**
+ * Re-issues a kindergarten's personal upload link for one deliverable: the link's version goes up (every older link
+ * stops working at once) and the director is emailed the new one by a one-off workflow named after the version, so a
+ * repeated request for the same version sends nothing twice.
+ */
+export async function reissueUploadLink(
+  deps: RunControlDeps,
+  runId: string,
+  orgnr: string,
+  deliverableId: string,
+  requestedBy: string,
+  now: () => number = Date.now,
+): Promise<{ version: number; workflowId: string; lateUntil: number }> {
+  const status = await kindergartenStatus(deps, runId, orgnr);
+  const deliverable = status.deliverables.find((d) => d.id === deliverableId);
+  if (!deliverable) throw new RefusedError(`"${deliverableId}" is not a deliverable of this run; expected one of ${status.deliverables.map((d) => d.id).join(', ')}`);
+  if (status.state === 'withdrawn' || status.state === 'cancelled') throw new RefusedError(`kindergarten ${orgnr} is ${status.state}; it takes no submissions`);
+  if (now() > deliverable.lateUntil) throw new RefusedError(`late submissions of "${deliverableId}" closed at ${new Date(deliverable.lateUntil).toISOString()}; extend the deadline first`);
+  const version = await deps.store.reissueUploadLink(runId, orgnr, deliverableId);
+  const workflowId = linkReissueWorkflowId(runId, orgnr, deliverableId, version);
+  const at = now();
+  const { plan } = await refusalsAsErrors(() => deps.client.workflow.getHandle(runId).query(runPlanQuery));
+  const planned = plan.deliverables.find((d) => d.id === deliverableId);
+  await deps.client.workflow.start(deliverEmailWorkflow, {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [
+      {
+        email: {
+          key: `${runId}/${orgnr}/upload-link/${deliverableId}/v${version}`,
+          runId,
+          template: 'upload-link-reissued',
+          to: { kind: 'director', orgnr },
+          about: { orgnr },
+          where: { regionId: status.regionId, groupId: status.groupId },
+          deliverable: { id: deliverableId, title: deliverable.title, recipient: planned?.recipient ?? 'coordinator', opensAt: deliverable.opensAt, dueAt: deliverable.dueAt, lateUntil: deliverable.lateUntil },
+          scheduledFor: at,
+          requestedAt: at,
+          latestUsefulAt: deliverable.lateUntil,
+        },
+        ...(deps.emailTaskQueue ? { emailTaskQueue: deps.emailTaskQueue } : {}),
+      },
+    ],
+  });
+  await deps.store.recordEvent({ runId, type: 'upload-link-reissued', at, orgnr, data: { requestedBy, deliverableId, version } });
+  return { version, workflowId, lateUntil: deliverable.lateUntil };
 }

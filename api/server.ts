@@ -1,13 +1,25 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { InputError } from '../config/errors';
 import { NotFoundError, RefusedError, type RunControlDeps } from './run-control';
+import { OpenApiRegistry } from './openapi';
 import { runRoutes } from './routes/run-routes';
 import { mailboxRoutes } from './routes/mailbox-routes';
+import { submissionRoutes } from './routes/submission-routes';
+import { uploadRoutes } from './routes/upload-routes';
+import type { UploadDeps } from './upload-service';
 import type { MailboxRepository } from '../activities/db/mailbox-repository';
 
+export interface AppOptions {
+  logger?: boolean;
+  mailbox?: MailboxRepository;
+  /** The directors' upload pages and the recipients' downloads. */
+  uploads?: UploadDeps;
+}
+
 /** Builds the API without listening (tests use `inject`). Errors: 400 input, 404 unknown, 409 refused, 500 opaque. */
-export async function buildApp(deps: RunControlDeps, options: { logger?: boolean; mailbox?: MailboxRepository } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false });
+  const openapi = new OpenApiRegistry();
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof InputError) return reply.status(400).send({ error: error.summary, issues: error.issues });
     if (error instanceof NotFoundError) return reply.status(404).send({ error: error.message });
@@ -18,7 +30,12 @@ export async function buildApp(deps: RunControlDeps, options: { logger?: boolean
     return reply.status(500).send({ error: 'internal error; the details are in the server log' });
   });
   app.get('/health', async () => ({ ok: true }));
-  await app.register(runRoutes(deps));
+  await app.register(runRoutes(deps, openapi));
+  if (options.uploads) {
+    await app.register(uploadRoutes(options.uploads, openapi));
+    await app.register(submissionRoutes(options.uploads, openapi));
+  }
   if (options.mailbox) await app.register(mailboxRoutes(options.mailbox));
+  app.get('/api/openapi.json', async () => openapi.document({ title: 'Årshjul API', version: '1' }));
   return app;
 }

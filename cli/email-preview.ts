@@ -1,8 +1,8 @@
 import { type EmailContext, type RenderedEmail, TEMPLATE_IDS, isTemplateId, renderEmail } from '../activities/email/templates';
 import { InputError } from '../config/errors';
 
-const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder']);
-const AUTHORITY_TEMPLATES = new Set(['deliverable-escalation', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
+const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt']);
+const AUTHORITY_TEMPLATES = new Set(['deliverable-escalation', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
 
 /** A realistic context for a template, with the 2017/2018 programme's names and dates. */
 export function sampleContext(template: string): EmailContext {
@@ -26,7 +26,16 @@ export function sampleContext(template: string): EmailContext {
     },
     kindergarten: { orgnr: '976028082', name: 'Solstua barnehage', municipalityName: 'Kongsvinger' },
     municipality: { name: 'Kongsvinger' },
-    ...(DIRECTOR_TEMPLATES.has(template) ? { uploadUrl: 'http://localhost:3000/levering/arshjul-2017-hedmark/976028082/analysis-so-far' } : {}),
+    ...(DIRECTOR_TEMPLATES.has(template) ? { uploadUrl: 'http://localhost:3000/levering/v1.eyJleGFtcGxlIjp0cnVlfQ.c2lnbmF0dXJl' } : {}),
+    submission: {
+      receiptNumber: 'AH-000042',
+      at: '2018-02-27T13:12:00.000Z',
+      version: 1,
+      late: false,
+      files: [{ name: 'Analyse Solstua modul 1-2.pdf', size: 1_482_113, sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }],
+      comment: 'Vi har tatt med refleksjonene fra personalmøtet.',
+    },
+    downloadUrl: 'http://localhost:3000/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
   };
 }
 

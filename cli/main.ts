@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import { InputError } from '../config/errors';
 import { loadConfig } from '../config/env';
 import { PgStore } from '../activities/db/pg-store';
+import { SubmissionRepository } from '../activities/db/submission-repository';
 import { migrate } from '../activities/db/migrate';
 import { connectClient } from '../api/temporal-client';
 import * as control from '../api/run-control';
@@ -23,7 +24,7 @@ const oslo = (ms: number, zone = 'Europe/Oslo') => DateTime.fromMillis(ms, { zon
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Connects to PostgreSQL (migrating it) and Temporal as configured, runs `work`, and closes both. */
-async function withControl<T>(work: (deps: control.RunControlDeps, store: PgStore) => Promise<T>): Promise<T> {
+async function withControl<T>(work: (deps: control.RunControlDeps, store: PgStore, pool: Pool) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env);
   const url = config.database.url ?? config.database.embeddedUrl;
   const pool = new Pool({ connectionString: url, max: 4 });
@@ -32,7 +33,7 @@ async function withControl<T>(work: (deps: control.RunControlDeps, store: PgStor
     const { client, connection } = await connectClient(config.temporal);
     try {
       const store = new PgStore({ pool });
-      return await work({ client, store, taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue }, store);
+      return await work({ client, store, taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue }, store, pool);
     } finally {
       await connection.close();
     }
@@ -268,6 +269,35 @@ export function buildProgram(): Command {
         process.stdout.write(`${opts.run}: ${r.state}\n`);
       });
   }
+  run
+    .command('reissue-link')
+    .description("re-issue a kindergarten's upload link for a deliverable: older links stop working, the director gets the new one")
+    .requiredOption('--run <id>')
+    .requiredOption('--kindergarten <orgnr>')
+    .requiredOption('--deliverable <id>')
+    .addOption(as)
+    .action(async (opts: { run: string; kindergarten: string; deliverable: string; as: string }) => {
+      const r = await withControl((deps) => control.reissueUploadLink(deps, opts.run, opts.kindergarten, opts.deliverable, opts.as));
+      process.stdout.write(`link version ${r.version} emailed to the director (${r.workflowId}); valid until ${oslo(r.lateUntil)}\n`);
+    });
+  const access = program.command('access').description("recipients' access keys for downloading submissions");
+  access
+    .command('add')
+    .description('create an access key (printed once) for the research centre, a municipal authority or the coordinator')
+    .requiredOption('--run <id>')
+    .addOption(new Option('--role <role>').choices(['research-centre', 'municipal-authority', 'coordinator']).makeOptionMandatory())
+    .option('--municipality <id>', 'the municipality, for a municipal authority')
+    .requiredOption('--label <text>', 'who holds the key, e.g. "SePU veiledning"')
+    .action(async (opts: { run: string; role: 'research-centre' | 'municipal-authority' | 'coordinator'; municipality?: string; label: string }) => {
+      if ((opts.role === 'municipal-authority') !== Boolean(opts.municipality)) {
+        throw new InputError('The access key was not created', [{ path: '--municipality', message: 'expected --municipality <id> with --role municipal-authority, and only then' }]);
+      }
+      await withControl(async (_deps, _store, pool) => {
+        const r = await new SubmissionRepository(pool).createAccessKey({ runId: opts.run, role: opts.role, municipalityId: opts.municipality ?? null, label: opts.label });
+        process.stdout.write(`${r.key}\n`);
+        err(`access key ${r.id} for ${opts.label} (${opts.role}${opts.municipality ? ` ${opts.municipality}` : ''}); it is shown only now. Use: Authorization: Bearer <key> on /api/submissions`);
+      });
+    });
   run
     .command('emails')
     .description('the email log of a run or one kindergarten')

@@ -29,6 +29,9 @@ const envShape = z.object({
   MAIL_FROM: z.string().min(1).default('"Årshjul – Kultur for læring" <arshjul@localhost>'),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000').describe('base of links in emails'),
   UPLOAD_LINK_SECRET: z.string().min(32, 'expected at least 32 characters').optional().describe('signs the personal upload links; unset: a random one kept in DATA_DIR'),
+  UPLOAD_DIR: z.string().min(1).optional().describe("where uploaded files are stored; default DATA_DIR/uploads"),
+  UPLOAD_MAX_MB: z.coerce.number().min(1).max(1024).default(25).describe('largest file a director may upload, in MiB'),
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10).describe('most files in one submission'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 });
@@ -65,6 +68,7 @@ export interface Config {
   mail: { smtpUrl: string | null; from: string; publicBaseUrl: string; devSmtpPort: number; jitterMs: number; uploadLinkSecret: string | null };
   email: { taskQueue: string; ratePerMinute: number };
   api: { host: string; port: number };
+  uploads: { dir: string; maxFileBytes: number; maxFiles: number };
   dataDir: string;
 }
 
@@ -105,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), devSmtpPort: e.DEV_SMTP_PORT, jitterMs: e.EMAIL_JITTER_MS, uploadLinkSecret: e.UPLOAD_LINK_SECRET ?? null },
     email: { taskQueue: e.EMAIL_TASK_QUEUE, ratePerMinute: e.EMAIL_RATE_PER_MINUTE },
     api: { host: e.API_HOST, port: e.API_PORT },
+    uploads: { dir: e.UPLOAD_DIR ?? `${e.DATA_DIR}/uploads`, maxFileBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxFiles: e.UPLOAD_MAX_FILES },
     dataDir: e.DATA_DIR,
   });
 }

@@ -28,8 +28,8 @@ export function signUploadToken(claims: UploadTokenClaims, secret: string): stri
   return `${PREFIX}.${payload}.${sign(payload, secret)}`;
 }
 
-/** The claims of a genuine, unexpired token, or why it is refused. Revocation (version) is checked by the caller. */
-export function verifyUploadToken(token: string, secret: string, now: number): { ok: true; claims: UploadTokenClaims } | { ok: false; reason: TokenRefusal } {
+/** The claims of a genuine token whatever its expiry, or why it is refused (the upload page honours extensions). */
+export function readUploadToken(token: string, secret: string): { ok: true; claims: UploadTokenClaims } | { ok: false; reason: Exclude<TokenRefusal, 'expired'> } {
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
   const [, payload, signature] = parts as [string, string, string];
@@ -47,6 +47,13 @@ export function verifyUploadToken(token: string, secret: string, now: number): {
   if (typeof runId !== 'string' || typeof orgnr !== 'string' || typeof deliverableId !== 'string' || typeof expiresAt !== 'number' || typeof version !== 'number') {
     return { ok: false, reason: 'malformed' };
   }
-  if (now > expiresAt) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { runId, orgnr, deliverableId, expiresAt, version } };
+}
+
+/** The claims of a genuine, unexpired token, or why it is refused. Revocation (version) is checked by the caller. */
+export function verifyUploadToken(token: string, secret: string, now: number): { ok: true; claims: UploadTokenClaims } | { ok: false; reason: TokenRefusal } {
+  const read = readUploadToken(token, secret);
+  if (!read.ok) return read;
+  if (now > read.claims.expiresAt) return { ok: false, reason: 'expired' };
+  return read;
 }

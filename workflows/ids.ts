@@ -10,3 +10,8 @@ export function regionWorkflowId(runId: string, regionId: string): string {
 export function kindergartenWorkflowId(runId: string, orgnr: string): string {
   return `${runId}-bhg-${orgnr}`;
 }
+
+/** The one-off workflow that emails a re-issued upload link (one per link version, so a repeat sends nothing new). */
+export function linkReissueWorkflowId(runId: string, orgnr: string, deliverableId: string, version: number): string {
+  return `${kindergartenWorkflowId(runId, orgnr)}-link-${deliverableId}-v${version}`;
+}

@@ -45,6 +45,20 @@ export interface KindergartenState {
   joinedAt: number;
   outcomes: Record<string, StepOutcome>;
   deliverables: Record<string, DeliverableState>;
+  /** Accepted submissions whose receipt (to the director) and notice (to the recipient) are still to be emailed. */
+  receiptsDue?: ReceiptDue[];
+}
+
+/** A receipt to email: what the director and the deliverable's recipient are told about an accepted submission. */
+export interface ReceiptDue {
+  deliverableId: string;
+  submissionId: string;
+  receiptNumber: string | null;
+  at: number;
+  version: number;
+  late: boolean;
+  files: SubmittedFile[];
+  comment: string | null;
 }
 
 export type Action =

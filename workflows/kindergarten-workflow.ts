@@ -20,6 +20,7 @@ import {
   type Action,
   type ExtensionRequest,
   type KindergartenState,
+  type ReceiptDue,
   type StepOutcome,
   type SubmittedFile,
   decide,
@@ -36,7 +37,7 @@ import {
   submissionRefusal,
 } from './kindergarten-schedule';
 import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from './invitations';
-import type { KindergartenEmailStep, KindergartenSchedule } from './timeline';
+import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from './timeline';
 
 export interface KindergartenWorkflowInput {
   runId: string;
@@ -69,6 +70,8 @@ export interface SubmitDeliverableInput {
   deliverableId: string;
   files: SubmittedFile[];
   comment?: string | null;
+  /** The receipt number the upload service gave the stored submission; quoted in the receipt emails. */
+  receiptNumber?: string | null;
 }
 
 export interface SubmissionReceipt {
@@ -158,7 +161,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
 
   setHandler(
     submitDeliverableUpdate,
-    async ({ submissionId, deliverableId, files, comment }) => {
+    async ({ submissionId, deliverableId, files, comment, receiptNumber }) => {
       const ds = deliverableState(state, deliverableId);
       const earlier = ds.submissions.find((s) => s.submissionId === submissionId);
       const deliverable = state.schedule.deliverables.find((d) => d.id === deliverableId);
@@ -168,6 +171,11 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       const now = Date.now();
       const record = { submissionId, at: now, late: now > window.dueAt, version: ds.submissions.length + 1, files, comment: comment ?? null };
       state.deliverables[deliverableId] = { ...ds, submissions: [...ds.submissions, record] };
+      // Added after v2: the director gets a receipt and the recipient a notice by email, sent from the main loop so
+      // the uploader's answer does not wait for SMTP.
+      if (patched('submission-receipts')) {
+        state.receiptsDue = [...(state.receiptsDue ?? []), { deliverableId, submissionId, receiptNumber: receiptNumber ?? null, at: now, version: record.version, late: record.late, files, comment: record.comment }];
+      }
       changed = true;
       await recordStatus(deliverableId, submissionId);
       return receipt(deliverableId, record, window.dueAt);
@@ -296,7 +304,45 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     }
   }
 
+  /** Emails the receipts of accepted submissions: one to the director, one notice to the deliverable's recipient. */
+  async function sendReceipts(): Promise<void> {
+    while (state.receiptsDue && state.receiptsDue.length > 0) {
+      const due = state.receiptsDue[0] as ReceiptDue;
+      const deliverable = state.schedule.deliverables.find((d) => d.id === due.deliverableId);
+      if (deliverable) {
+        const now = Date.now();
+        const window = effectiveWindow(state, deliverable);
+        const useful = now + RECEIPT_USEFUL_MS;
+        const common = {
+          runId: input.runId,
+          about: { orgnr: input.orgnr },
+          where: { regionId: input.regionId, groupId: input.groupId },
+          deliverable: { id: deliverable.id, title: deliverable.title, recipient: deliverable.recipient, opensAt: window.opensAt, dueAt: window.dueAt, lateUntil: window.lateUntil },
+          submission: { id: due.submissionId, receiptNumber: due.receiptNumber, at: due.at, version: due.version, late: due.late, files: due.files, comment: due.comment },
+          scheduledFor: due.at,
+          requestedAt: now,
+          latestUsefulAt: useful,
+        };
+        const sender = emailSender(now, useful, { taskQueue: input.emailTaskQueue });
+        const emails: SendEmailInput[] = [
+          { ...common, key: `${input.runId}/${input.orgnr}/receipt/${due.submissionId}`, template: 'submission-receipt', to: { kind: 'director', orgnr: input.orgnr } },
+          { ...common, key: `${input.runId}/${input.orgnr}/received/${due.submissionId}`, template: 'submission-received', to: recipientOf(deliverable.recipient, input.orgnr) },
+        ];
+        for (const email of emails) {
+          try {
+            await sender.sendEmail(email);
+          } catch (error) {
+            log.warn('receipt not delivered', { key: email.key, error: String(error) });
+            await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), orgnr: input.orgnr, data: { step: email.key, error: String(error) } });
+          }
+        }
+      }
+      state.receiptsDue = state.receiptsDue.slice(1);
+    }
+  }
+
   for (;;) {
+    await sendReceipts();
     const now = Date.now();
     if (isFinished(state, now)) break;
     // Added after v1: a withdrawn kindergarten's pending invitations are cancelled in the director's calendar.
@@ -328,7 +374,18 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   }
   await recordStatusChanges();
   await condition(allHandlersFinished);
+  await sendReceipts();
   return status(input, state);
+}
+
+/** A receipt is worth sending for a week; after that the director has seen the status page or asked. */
+const RECEIPT_USEFUL_MS = 7 * 24 * 3_600_000;
+
+/** Who a deliverable goes to, as an email selector. */
+function recipientOf(recipient: KindergartenDeliverable['recipient'], orgnr: string): SendEmailInput['to'] {
+  if (recipient === 'municipal-authority') return { kind: 'authority-of', orgnr };
+  if (recipient === 'research-centre') return { kind: 'research-centre' };
+  return { kind: 'coordinator' };
 }
 
 /** What an email about a milestone step says of the milestone (with the calendar event's identity and version). */

@@ -52,6 +52,8 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
               mail.uploadSecret,
             )}`
           : null;
+      // Receipts and notices to the research centre or the coordinator name the kindergarten they are about.
+      const aboutKindergarten = input.submission && orgnr ? (await store.findRecipients(input.runId, { kind: 'director', orgnr }))[0]?.kindergarten : undefined;
       // Jitter spreads a burst (every director's reminder at 08:00) so the provider does not see one spike.
       if (mail.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * (mail.jitterMs as number)));
       for (const recipient of recipients) {
@@ -79,7 +81,13 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
                 ...(uploadUrl ? { uploadUrl } : {}),
               }
             : {}),
-          ...(recipient.kindergarten ? { kindergarten: recipient.kindergarten } : {}),
+          ...(input.submission
+            ? {
+                submission: { ...input.submission, at: iso(input.submission.at) },
+                downloadUrl: `${mail.publicBaseUrl}/api/submissions/${input.submission.id}`,
+              }
+            : {}),
+          ...(recipient.kindergarten ?? aboutKindergarten ? { kindergarten: recipient.kindergarten ?? aboutKindergarten } : {}),
           ...(recipient.municipality ? { municipality: recipient.municipality } : {}),
         };
         let rendered;

@@ -4,6 +4,7 @@
  * Norwegian bokmål; all times are written the Norwegian way in Oslo time ("torsdag 18. januar 2018 kl. 09.00").
  */
 import { DateTime } from 'luxon';
+import { NORWEGIAN_DATE_TIME, formatFileSize } from '../../planning/norwegian-format';
 
 /** Who an email is addressed to. */
 export type RecipientRole = 'director' | 'municipal-authority' | 'research-centre' | 'coordinator';
@@ -22,6 +23,10 @@ export interface EmailContext {
   kindergarten?: { orgnr: string; name: string; municipalityName: string };
   municipality?: { name: string };
   uploadUrl?: string;
+  /** An accepted submission: its receipt number, time (ISO), version and files. */
+  submission?: { receiptNumber: string | null; at: string; version: number; late: boolean; files: { name: string; size: number; sha256: string }[]; comment: string | null };
+  /** Where the deliverable's recipient fetches the files with its own access. */
+  downloadUrl?: string;
   coordinator: { name: string; email: string };
 }
 
@@ -61,7 +66,7 @@ function parseInstant(iso: string, zone: string): DateTime {
 }
 
 function formatDateTimeIn(iso: string, zone: string): string {
-  return parseInstant(iso, zone).toFormat("cccc d. LLLL yyyy 'kl.' HH.mm");
+  return parseInstant(iso, zone).toFormat(NORWEGIAN_DATE_TIME);
 }
 
 function formatDateIn(iso: string, zone: string): string {
@@ -85,7 +90,7 @@ export function formatOsloDate(iso: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Context helpers used by the template definitions
 
-type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl';
+type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl';
 
 function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<EmailContext[K]> {
   const value = ctx[key];
@@ -145,6 +150,18 @@ function forKindergarten(ctx: EmailContext): string {
 
 function uploadParagraph(ctx: EmailContext): Paragraph {
   return ['Last opp her: ', link(need(ctx, 'uploadUrl'))];
+}
+
+/** The receipt's facts: number, time, version and every file with its size and SHA-256. */
+function receiptFacts(ctx: EmailContext): Paragraph[] {
+  const s = need(ctx, 'submission');
+  const lines = [
+    ...(s.receiptNumber ? [`Kvitteringsnummer: ${s.receiptNumber}`] : []),
+    `Mottatt: ${when(ctx).dateTime(s.at)}${s.late ? ' (etter fristen)' : ''}`,
+    `Versjon: ${s.version}`,
+  ];
+  const files = s.files.map((f) => `${f.name} (${formatFileSize(f.size)})\nSHA-256: ${f.sha256}`);
+  return [[lines.join('\n')], [`${s.files.length === 1 ? 'Fil' : 'Filer'}:\n${files.join('\n')}`]];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -341,6 +358,46 @@ const TEMPLATES = {
         [`${k.name} i ${k.municipalityName} har ikke levert ${quoted(d.title)}, som hadde frist ${w.dateTime(d.dueAt)}.`],
         ['Vi gir beskjed til dere som barnehagemyndighet, slik at dere kan følge opp barnehagen.'],
         [`Forsinket innlevering tas imot fram til ${w.dateTime(d.lateUntil)}.`],
+      ];
+    },
+  },
+  'submission-receipt': {
+    subject: (ctx) => {
+      const s = need(ctx, 'submission');
+      return subjectOf(ctx, `Kvittering${s.receiptNumber ? ` ${s.receiptNumber}` : ''}: ${need(ctx, 'deliverable').title} er mottatt`);
+    },
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return [
+        [`Vi har mottatt ${quoted(d.title)}${forKindergarten(ctx)}. Innleveringen går videre til ${d.recipientLabel}.`],
+        ...receiptFacts(ctx),
+        ['Du kan sende inn en ny versjon fram til fristen. Den siste versjonen er den som gjelder.'],
+        ...(ctx.uploadUrl ? [['Innleveringssiden: ', link(ctx.uploadUrl)] as Paragraph] : []),
+      ];
+    },
+  },
+  'submission-received': {
+    subject: (ctx) => subjectOf(ctx, `${need(ctx, 'kindergarten').name} har levert ${need(ctx, 'deliverable').title}`),
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const k = need(ctx, 'kindergarten');
+      const s = need(ctx, 'submission');
+      return [
+        [`${k.name} i ${k.municipalityName} har levert ${quoted(d.title)}.`],
+        ...receiptFacts(ctx),
+        ...(s.comment ? [[`Kommentar fra barnehagen:\n${s.comment}`] as Paragraph] : []),
+        ['Dere henter filene med deres egen tilgangsnøkkel i Årshjul: ', link(need(ctx, 'downloadUrl'))],
+      ];
+    },
+  },
+  'upload-link-reissued': {
+    subject: (ctx) => subjectOf(ctx, `Ny lenke for innlevering av ${need(ctx, 'deliverable').title}`),
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return [
+        [`Her er en ny personlig lenke for å sende inn ${quoted(d.title)}${forKindergarten(ctx)}. Lenker du har fått tidligere, virker ikke lenger.`],
+        [`Fristen er ${when(ctx).dateTime(d.dueAt)}.`],
+        uploadParagraph(ctx),
       ];
     },
   },

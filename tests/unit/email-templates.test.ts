@@ -36,6 +36,18 @@ function sampleContext(template: string, overrides: Partial<EmailContext> = {}):
     kindergarten: { orgnr: '974123456', name: 'Solsikken barnehage', municipalityName: 'Ringsaker' },
     municipality: { name: 'Ringsaker' },
     uploadUrl: 'https://arshjul.example.no/upload/abc123?token=x&y=1',
+    submission: {
+      receiptNumber: 'AH-000007',
+      at: '2018-02-27T13:12:00.000Z',
+      version: 2,
+      late: true,
+      files: [
+        { name: 'analyse.pdf', size: 1_482_113, sha256: 'a'.repeat(64) },
+        { name: 'vedlegg <b>.docx', size: 900, sha256: 'b'.repeat(64) },
+      ],
+      comment: '<script>alert(1)</script>',
+    },
+    downloadUrl: 'https://arshjul.example.no/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
     coordinator: { name: 'Ola Koordinator', email: 'ola@example.no' },
     ...overrides,
   };
@@ -58,6 +70,26 @@ describe('email templates', () => {
       expect(text.trimEnd().endsWith('Ola Koordinator\nola@example.no\nKultur for læring – barnehage, Hedmark')).toBe(true);
       expect(html).toContain('<a href="mailto:ola@example.no">ola@example.no</a>');
     }
+  });
+
+  it('puts the receipt number, Oslo time, and each file with size and SHA-256 in the receipt', () => {
+    const { subject, text, html } = renderEmail(sampleContext('submission-receipt'));
+    expect(subject).toBe('Kultur for læring: Kvittering AH-000007: Utviklingsplan er mottatt');
+    expect(text).toContain('Kvitteringsnummer: AH-000007');
+    expect(text).toContain('Mottatt: tirsdag 27. februar 2018 kl. 14.12 (etter fristen)');
+    expect(text).toContain('Versjon: 2');
+    expect(text).toContain(`analyse.pdf (1,5 MB)\nSHA-256: ${'a'.repeat(64)}`);
+    expect(text).toContain(`vedlegg <b>.docx (900 byte)\nSHA-256: ${'b'.repeat(64)}`);
+    expect(html).toContain('vedlegg &lt;b&gt;.docx');
+  });
+
+  it("tells the recipient what arrived, with the director's comment escaped and where to download it", () => {
+    const { subject, text, html } = renderEmail(sampleContext('submission-received', { recipient: { name: 'SePU', role: 'research-centre' } }));
+    expect(subject).toBe('Kultur for læring: Solsikken barnehage har levert Utviklingsplan');
+    expect(text).toContain('Kommentar fra barnehagen:\n<script>alert(1)</script>');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('href="https://arshjul.example.no/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427"');
   });
 
   it('recognises known template ids and rejects others', () => {
