@@ -18,7 +18,8 @@ export interface AppOptions {
 
 /** Builds the API without listening (tests use `inject`). Errors: 400 input, 404 unknown, 409 refused, 500 opaque. */
 export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false });
+  // Upload tokens travel as one path segment of a few hundred characters (Fastify's default limit is 100).
+  const app = Fastify({ logger: options.logger ?? false, routerOptions: { maxParamLength: 2048 } });
   const openapi = new OpenApiRegistry();
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof InputError) return reply.status(400).send({ error: error.summary, issues: error.issues });

@@ -109,7 +109,7 @@ describe('the arshjul command line', () => {
     expect(prompt.code).toBe(0);
     expect(prompt.stdout).toContain('Emne: Kultur for læring: Analysen så langt (modul 1 og 2)');
     expect(prompt.stdout).toContain('fredag 2. mars 2018 kl. 16.00');
-    expect(prompt.stdout).toContain('http://localhost:3000/levering/arshjul-2017-hedmark/976028082/analysis-so-far');
+    expect(prompt.stdout).toContain('Last opp her: http://localhost:3000/levering/v1.');
     const html = await arshjul(['email', 'preview', 'workshop-invitation', '--html']);
     expect(html.stdout).toMatch(/^<!doctype html>/i);
     const unknown = await arshjul(['email', 'preview', 'nope']);

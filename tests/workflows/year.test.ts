@@ -51,7 +51,7 @@ describe('a whole programme year on the time-skipping server', () => {
     const timeline = resolveTimeline(plan);
     for (const k of roster.kindergartens) {
       const schedule = scheduleForKindergarten(timeline, k.regionId, k.groupId);
-      const got = emails((e) => e.kindergarten === k.orgnr && e.to === k.director.email && !['deliverable-prompt', 'deliverable-reminder'].includes(e.template ?? ''));
+      const got = emails((e) => e.kindergarten === k.orgnr && e.to === k.director.email && !['deliverable-prompt', 'deliverable-reminder', 'submission-receipt'].includes(e.template ?? ''));
       const want = schedule.emails.map((s) => `${s.milestoneId}|${s.template}|${at(s.sendAt)}`);
       expect(got.map((e) => `${e.milestone}|${e.template}|${e.at}`).sort()).toEqual(want.sort());
     }
@@ -106,8 +106,23 @@ describe('a whole programme year on the time-skipping server', () => {
         `sor-osterdal|${oslo('2018-01-08T08:00')}`,
       ].sort(),
     );
-    const keys = result.entries.filter((e) => e.type === 'email').map((e) => `${e.milestone}|${e.template}|${e.to}|${e.at}`);
+    const keys = result.entries.filter((e) => e.type === 'email').map((e) => `${e.milestone}|${e.template}|${e.to}|${e.kindergarten}|${e.at}`);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('sends one receipt to the director and one notice to the recipient for every accepted submission', () => {
+    const submissions = result.submissions;
+    expect(submissions.length).toBeGreaterThan(0);
+    const receipts = emails((e) => e.template === 'submission-receipt');
+    const notices = emails((e) => e.template === 'submission-received');
+    expect(receipts).toHaveLength(submissions.length);
+    expect(notices).toHaveLength(submissions.length);
+    for (const k of roster.kindergartens) {
+      expect(receipts.filter((e) => e.kindergarten === k.orgnr).every((e) => e.to === k.director.email)).toBe(true);
+    }
+    // The analysis so far goes to the research centre, the full analysis to the kindergarten's municipal authority.
+    expect(new Set(notices.filter((e) => e.milestone === 'analysis-so-far').map((e) => e.to))).toEqual(new Set([plan.contacts.researchCentre.email]));
+    expect(notices.filter((e) => e.milestone === 'full-analysis').every((e) => e.to?.startsWith('barnehage@') === true)).toBe(true);
   });
 
   it('refuses nothing in the default year and finishes in seconds', () => {
