@@ -11,12 +11,7 @@ import { join, resolve } from 'node:path';
 import { type Client as PgClient, Pool } from 'pg';
 import { type Config, loadConfig } from '../config/env';
 import { migrate } from '../activities/db/migrate';
-import { PgStore } from '../activities/db/pg-store';
-import { buildApp } from '../api/server';
-import { type UploadDeps, retryUndecided } from '../api/upload-service';
-import { FileStore } from '../api/uploads/file-store';
-import { SubmissionRepository } from '../activities/db/submission-repository';
-import { resolveUploadSecret } from '../security/upload-secret';
+import { startApi } from '../api/main';
 import { MailboxRepository } from '../activities/db/mailbox-repository';
 import { startDevSmtpServer } from '../mailbox/dev-smtp-server';
 import { connectClient } from '../api/temporal-client';
@@ -124,23 +119,8 @@ async function main(): Promise<void> {
   say(`worker: task queue "${config.temporal.taskQueue}"; email worker: "${config.email.taskQueue}" at most ${config.email.ratePerMinute} sends a minute`);
 
   const { client, connection } = await connectClient(config.temporal, temporal.address);
-  const files = new FileStore(resolve(config.uploads.dir));
-  await files.init();
-  const uploads: UploadDeps = {
-    client,
-    submissions: new SubmissionRepository(pool),
-    files,
-    secret: resolveUploadSecret(config.mail.uploadLinkSecret, config.dataDir),
-    limits: { maxFileBytes: config.uploads.maxFileBytes, maxFiles: config.uploads.maxFiles },
-  };
-  const app = await buildApp(
-    { client, store: new PgStore({ pool }), taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue },
-    { uploads: { ...uploads, onError: (error, context) => app.log.error({ err: error }, context) }, ...(mailbox ? { mailbox } : {}) },
-  );
-  await app.listen({ host: config.api.host, port: config.api.port });
-  // Submissions stored while Temporal was unreachable are put to their workflows again, once a minute.
-  const retry = setInterval(() => void retryUndecided(uploads).catch((error: unknown) => say(`retrying stored submissions failed: ${String(error)}`)), 60_000);
-  say(`API: http://${config.api.host}:${config.api.port} (GET /health, /api/runs/<run-id>, /api/openapi.json; uploads at /levering/<token> into ${files.dir})`);
+  const api = await startApi(config, { client, pool, mailbox });
+  say(`API: http://${config.api.host}:${config.api.port} (GET /health, /api/runs/<run-id>, /api/openapi.json; uploads at /levering/<token> into ${api.uploads.files.dir})`);
   say(devSmtp ? `development mailbox: SMTP 127.0.0.1:${devSmtp.port}, messages at http://${config.api.host}:${config.api.port}/mailbox` : 'email: SMTP as configured (SMTP_URL)');
   say('ready. Start a year: npm run arshjul -- plan new --from examples/kfl-2017-2018.yaml --year 2026 --out plan-2026.yaml');
   say('                     npm run arshjul -- run start --plan plan-2026.yaml --roster examples/roster-hedmark-2017.csv');
@@ -149,8 +129,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal}: stopping`);
-    clearInterval(retry);
-    await app.close();
+    await api.close();
     await devSmtp?.close();
     abort.abort();
     await worker.catch(() => undefined);

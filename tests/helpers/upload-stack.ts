@@ -49,6 +49,9 @@ export interface UploadStack {
   roster: Roster;
   runId: string;
   timeline: Timeline;
+  /** The PostgreSQL URL of the fresh schema and the storage directory, for a second API process. */
+  databaseUrl: string;
+  storageDir: string;
   close: () => Promise<void>;
 }
 
@@ -117,7 +120,7 @@ export async function startUploadStack(options: { label: string; kindergartens: 
   await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue, args: [{ runId, plan, timeline }] });
 
   return {
-    env, worker, app, baseUrl, sink, store, submissions, files, uploads, control: { ...control }, plan, roster, runId, timeline,
+    env, worker, app, baseUrl, sink, store, submissions, files, uploads, control: { ...control }, plan, roster, runId, timeline, databaseUrl: db.url, storageDir,
     close: async () => {
       await app.close();
       worker.shutdown();

@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { Pool } from 'pg';
+import type { MailboxRepository } from '../activities/db/mailbox-repository';
+import { PgStore } from '../activities/db/pg-store';
+import { SubmissionRepository } from '../activities/db/submission-repository';
+import { type Config, loadConfig } from '../config/env';
+import { resolveUploadSecret } from '../security/upload-secret';
+import { buildApp } from './server';
+import { connectClient } from './temporal-client';
+import { type UploadDeps, retryUndecided } from './upload-service';
+import { FileStore } from './uploads/file-store';
+
+/**
+ * The API process: Fastify with the run routes, the directors' upload pages and the recipients' downloads, plus the
+ * minute-by-minute retry of submissions stored while Temporal was unreachable. `npm start` runs it beside everything
+ * else; `npm run api` runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
+ */
+export async function startApi(config: Config, resources: { client: Client; pool: Pool; mailbox?: MailboxRepository | null; logger?: boolean }): Promise<{ app: FastifyInstance; address: string; uploads: UploadDeps; close: () => Promise<void> }> {
+  const files = new FileStore(resolve(config.uploads.dir));
+  await files.init();
+  const uploads: UploadDeps = {
+    client: resources.client,
+    submissions: new SubmissionRepository(resources.pool),
+    files,
+    secret: resolveUploadSecret(config.mail.uploadLinkSecret, config.dataDir),
+    limits: { maxFileBytes: config.uploads.maxFileBytes, maxFiles: config.uploads.maxFiles },
+  };
+  let app: FastifyInstance | null = null;
+  const onError = (error: unknown, context: string) => app?.log.error({ err: error }, context);
+  app = await buildApp(
+    { client: resources.client, store: new PgStore({ pool: resources.pool }), taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue },
+    { uploads: { ...uploads, onError }, logger: resources.logger ?? false, ...(resources.mailbox ? { mailbox: resources.mailbox } : {}) },
+  );
+  const address = await app.listen({ host: config.api.host, port: config.api.port });
+  const retry = setInterval(() => void retryUndecided(uploads).catch((error: unknown) => onError(error, 'retrying stored submissions failed')), 60_000);
+  const running = app;
+  return {
+    app: running,
+    address,
+    uploads,
+    close: async () => {
+      clearInterval(retry);
+      await running.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  if (!config.database.url || !config.temporal.address) throw new Error('npm run api needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything together)');
+  const pool = new Pool({ connectionString: config.database.url, max: 10 });
+  const { client, connection } = await connectClient(config.temporal);
+  const api = await startApi(config, { client, pool, logger: true });
+  process.stdout.write(`API listening on ${api.address}\n`);
+  const stop = async () => {
+    await api.close();
+    await connection.close();
+    await pool.end();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
