@@ -1,10 +1,14 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { Pool } from 'pg';
 import type { MailboxRepository } from '../activities/db/mailbox-repository';
 import { PgStore } from '../activities/db/pg-store';
 import { SubmissionRepository } from '../activities/db/submission-repository';
+import { AccountRepository, DraftRepository } from '../activities/db/account-repository';
+import { ConsoleRepository } from '../activities/db/console-repository';
+import { rollPlanForward } from '../planning/roll-forward';
 import { type Config, loadConfig } from '../config/env';
 import { resolveUploadSecret } from '../security/upload-secret';
 import { buildApp } from './server';
@@ -29,10 +33,16 @@ export async function startApi(config: Config, resources: { client: Client; pool
   };
   let app: FastifyInstance | null = null;
   const onError = (error: unknown, context: string) => app?.log.error({ err: error }, context);
-  app = await buildApp(
-    { client: resources.client, store: new PgStore({ pool: resources.pool }), taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue },
-    { uploads: { ...uploads, onError }, logger: resources.logger ?? false, ...(resources.mailbox ? { mailbox: resources.mailbox } : {}) },
-  );
+  const control = { client: resources.client, store: new PgStore({ pool: resources.pool }), taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue };
+  const console = {
+    control,
+    read: new ConsoleRepository(resources.pool),
+    drafts: new DraftRepository(resources.pool),
+    accounts: new AccountRepository(resources.pool),
+    secureCookies: config.mail.publicBaseUrl.startsWith('https:'),
+    examples: exampleFiles(),
+  };
+  app = await buildApp(control, { uploads: { ...uploads, onError }, console, logger: resources.logger ?? false, ...(resources.mailbox ? { mailbox: resources.mailbox } : {}) });
   const address = await app.listen({ host: config.api.host, port: config.api.port });
   const retry = setInterval(() => void retryUndecided(uploads).catch((error: unknown) => onError(error, 'retrying stored submissions failed')), 60_000);
   const running = app;
@@ -44,6 +54,20 @@ export async function startApi(config: Config, resources: { client: Client; pool
       clearInterval(retry);
       await running.close();
     },
+  };
+}
+
+const EXAMPLES = join(__dirname, '..', 'examples');
+
+/** The example plan, rolled forward to the current school year, and the example roster: the console's defaults. */
+export function exampleFiles(now: () => number = Date.now) {
+  return {
+    plan: () => {
+      const today = new Date(now());
+      const year = today.getUTCMonth() >= 6 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
+      return { text: rollPlanForward(readFileSync(join(EXAMPLES, 'kfl-2017-2018.yaml'), 'utf8'), year).text, file: `kfl-${year}-${year + 1}.yaml` };
+    },
+    roster: () => ({ text: readFileSync(join(EXAMPLES, 'roster-hedmark-2017.csv'), 'utf8'), file: 'roster-hedmark-2017.csv' }),
   };
 }
 

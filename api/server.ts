@@ -6,6 +6,8 @@ import { runRoutes } from './routes/run-routes';
 import { mailboxRoutes } from './routes/mailbox-routes';
 import { submissionRoutes } from './routes/submission-routes';
 import { uploadRoutes } from './routes/upload-routes';
+import { type ConsoleDeps, consoleRoutes } from './routes/console-routes';
+import { STYLESHEET, STYLESHEET_PATH } from './pages/html';
 import type { UploadDeps } from './upload-service';
 import type { MailboxRepository } from '../activities/db/mailbox-repository';
 
@@ -14,6 +16,8 @@ export interface AppOptions {
   mailbox?: MailboxRepository;
   /** The directors' upload pages and the recipients' downloads. */
   uploads?: UploadDeps;
+  /** The coordinator's console under /konsoll. */
+  console?: ConsoleDeps;
 }
 
 /** Builds the API without listening (tests use `inject`). Errors: 400 input, 404 unknown, 409 refused, 500 opaque. */
@@ -31,10 +35,15 @@ export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): 
     return reply.status(500).send({ error: 'internal error; the details are in the server log' });
   });
   app.get('/health', async () => ({ ok: true }));
+  app.get(STYLESHEET_PATH, async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(STYLESHEET));
   await app.register(runRoutes(deps, openapi));
   if (options.uploads) {
     await app.register(uploadRoutes(options.uploads, openapi));
     await app.register(submissionRoutes(options.uploads, openapi));
+  }
+  if (options.console) {
+    await app.register(consoleRoutes(options.console));
+    app.get('/', async (_request, reply) => reply.redirect('/konsoll', 302));
   }
   if (options.mailbox) await app.register(mailboxRoutes(options.mailbox));
   app.get('/api/openapi.json', async () => openapi.document({ title: 'Årshjul API', version: '1' }));

@@ -7,6 +7,9 @@ import { InputError } from '../config/errors';
 import { loadConfig } from '../config/env';
 import { PgStore } from '../activities/db/pg-store';
 import { SubmissionRepository } from '../activities/db/submission-repository';
+import { AccountRepository, type UserRole } from '../activities/db/account-repository';
+import { hashPassword, passwordProblem } from '../security/passwords';
+import { z } from 'zod';
 import { migrate } from '../activities/db/migrate';
 import { connectClient } from '../api/temporal-client';
 import * as control from '../api/run-control';
@@ -22,6 +25,16 @@ import type { Timeline } from '../workflows/timeline';
 
 const oslo = (ms: number, zone = 'Europe/Oslo') => DateTime.fromMillis(ms, { zone }).setLocale('nb').toFormat('ccc dd.MM.yyyy HH:mm');
 const err = (line: string) => process.stderr.write(`${line}\n`);
+
+async function firstLineOfStdin(): Promise<string> {
+  if (process.stdin.isTTY) err('password (input is shown): ');
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0] ?? '';
+}
 
 /** Connects to PostgreSQL (migrating it) and Temporal as configured, runs `work`, and closes both. */
 async function withControl<T>(work: (deps: control.RunControlDeps, store: PgStore, pool: Pool) => Promise<T>): Promise<T> {
@@ -279,6 +292,40 @@ export function buildProgram(): Command {
     .action(async (opts: { run: string; kindergarten: string; deliverable: string; as: string }) => {
       const r = await withControl((deps) => control.reissueUploadLink(deps, opts.run, opts.kindergarten, opts.deliverable, opts.as));
       process.stdout.write(`link version ${r.version} emailed to the director (${r.workflowId}); valid until ${oslo(r.lateUntil)}\n`);
+    });
+  const user = program.command('user').description('console accounts');
+  user
+    .command('add')
+    .description('create a console account; the password is read from ARSHJUL_PASSWORD or the first line of stdin')
+    .requiredOption('--email <email>')
+    .requiredOption('--name <name>')
+    .addOption(new Option('--role <role>').choices(['coordinator', 'research-centre', 'municipal-authority']).default('coordinator'))
+    .option('--run <id>', 'the run a recipient may read')
+    .option('--municipality <id>', 'the municipality, for a municipal authority')
+    .action(async (opts: { email: string; name: string; role: UserRole; run?: string; municipality?: string }) => {
+      const password = process.env.ARSHJUL_PASSWORD ?? (await firstLineOfStdin());
+      const issues = [
+        ...(z.email().safeParse(opts.email).success ? [] : [{ path: '--email', message: 'expected an email address' }]),
+        ...(passwordProblem(password) ? [{ path: 'password', message: passwordProblem(password) as string }] : []),
+        ...((opts.role === 'coordinator') === Boolean(opts.run) ? [{ path: '--run', message: 'expected --run <id> for a recipient, and only then' }] : []),
+        ...((opts.role === 'municipal-authority') !== Boolean(opts.municipality) ? [{ path: '--municipality', message: 'expected --municipality <id> with --role municipal-authority, and only then' }] : []),
+      ];
+      if (issues.length) throw new InputError('The account was not created', issues);
+      const config = loadConfig(process.env);
+      const url = config.database.url ?? config.database.embeddedUrl;
+      const pool = new Pool({ connectionString: url, max: 2 });
+      try {
+        await migrate(url);
+        const accounts = new AccountRepository(pool);
+        const created = await accounts.addUser({ email: opts.email, name: opts.name, passwordHash: await hashPassword(password), role: opts.role, runId: opts.run ?? null, municipalityId: opts.municipality ?? null });
+        await accounts.audit({ actor: 'cli', action: 'user-added', runId: opts.run ?? null, details: { email: opts.email, role: opts.role } });
+        process.stdout.write(`account ${created.id}: ${created.email} (${created.role})\n`);
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') throw new InputError('The account was not created', [{ path: '--email', message: `an account for ${opts.email} exists already` }]);
+        throw error;
+      } finally {
+        await pool.end();
+      }
     });
   const access = program.command('access').description("recipients' access keys for downloading submissions");
   access

@@ -5,7 +5,8 @@
  * - Migrations, then the worker and the API in this process. Ctrl-C stops all of it cleanly.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Client as PgClient, Pool } from 'pg';
@@ -13,6 +14,8 @@ import { type Config, loadConfig } from '../config/env';
 import { migrate } from '../activities/db/migrate';
 import { startApi } from '../api/main';
 import { MailboxRepository } from '../activities/db/mailbox-repository';
+import { AccountRepository } from '../activities/db/account-repository';
+import { hashPassword } from '../security/passwords';
 import { startDevSmtpServer } from '../mailbox/dev-smtp-server';
 import { connectClient } from '../api/temporal-client';
 import { runWorker } from '../worker/main';
@@ -99,6 +102,24 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
 
 let stopping = false;
 
+/**
+ * A newcomer can sign in at once: with no account yet, one coordinator account is created with a random password,
+ * kept in DATA_DIR/first-coordinator.txt (owner-only) and shown on start until other accounts exist.
+ */
+async function ensureFirstCoordinator(accounts: AccountRepository, dataDir: string): Promise<string> {
+  const file = join(dataDir, 'first-coordinator.txt');
+  if (!(await accounts.hasUsers())) {
+    const password = randomBytes(12).toString('base64url');
+    await accounts.addUser({ email: 'koordinator@localhost', name: 'Koordinator', passwordHash: await hashPassword(password), role: 'coordinator', runId: null, municipalityId: null });
+    writeFileSync(file, `koordinator@localhost ${password}\n`, { mode: 0o600 });
+  }
+  if (existsSync(file)) {
+    const [email, password] = readFileSync(file, 'utf8').trim().split(' ');
+    return `sign in as ${email} with password ${password} (from ${file}; add accounts with: npm run arshjul -- user add)`;
+  }
+  return 'sign in with an account made by: npm run arshjul -- user add';
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   installRuntime('INFO', 'WARN');
@@ -110,6 +131,7 @@ async function main(): Promise<void> {
   say(`database schema up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
 
   const pool = new Pool({ connectionString: postgres.url, max: 5 });
+  const firstAccount = await ensureFirstCoordinator(new AccountRepository(pool), dataDir);
   const mailbox = config.mail.smtpUrl ? null : new MailboxRepository(pool);
   const devSmtp = mailbox ? await startDevSmtpServer(mailbox, { host: '127.0.0.1', port: config.mail.devSmtpPort }) : null;
   const mail = devSmtp ? { ...config.mail, smtpUrl: `smtp://127.0.0.1:${devSmtp.port}` } : config.mail;
@@ -122,6 +144,7 @@ async function main(): Promise<void> {
   const api = await startApi(config, { client, pool, mailbox });
   say(`API: http://${config.api.host}:${config.api.port} (GET /health, /api/runs/<run-id>, /api/openapi.json; uploads at /levering/<token> into ${api.uploads.files.dir})`);
   say(devSmtp ? `development mailbox: SMTP 127.0.0.1:${devSmtp.port}, messages at http://${config.api.host}:${config.api.port}/mailbox` : 'email: SMTP as configured (SMTP_URL)');
+  say(`console: http://${config.api.host}:${config.api.port}/konsoll — ${firstAccount}`);
   say('ready. Start a year: npm run arshjul -- plan new --from examples/kfl-2017-2018.yaml --year 2026 --out plan-2026.yaml');
   say('                     npm run arshjul -- run start --plan plan-2026.yaml --roster examples/roster-hedmark-2017.csv');
 

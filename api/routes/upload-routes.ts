@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Submission } from '../../activities/db/submission-repository';
 import { type OpenApiRegistry, errorBody } from '../openapi';
-import { STYLESHEET, STYLESHEET_PATH } from '../pages/html';
 import { LINK_STATUS, type FormErrors, linkProblemPage, pendingPage, receiptPage, refusedPage, uploadPage } from '../pages/upload-pages';
 import { type IncomingFile, type SubmitOutcome, type UploadDeps, cleanFileName, resolveLink, submitUpload } from '../upload-service';
 
@@ -124,8 +123,6 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
     });
     app.addHook('onRequest', async (_request, reply) => securityHeaders(reply));
     const limits = deps.limits;
-
-    app.get(STYLESHEET_PATH, async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(STYLESHEET));
 
     const formAction = (token: string) => `/levering/${token}`;
 

@@ -8,6 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { PgStore } from '../../activities/db/pg-store';
 import { SubmissionRepository } from '../../activities/db/submission-repository';
+import { AccountRepository, DraftRepository } from '../../activities/db/account-repository';
+import { ConsoleRepository } from '../../activities/db/console-repository';
+import { exampleFiles } from '../../api/main';
 import { type RunControlDeps, initialDeliverables } from '../../api/run-control';
 import { buildApp } from '../../api/server';
 import type { UploadDeps } from '../../api/upload-service';
@@ -52,6 +55,7 @@ export interface UploadStack {
   /** The PostgreSQL URL of the fresh schema and the storage directory, for a second API process. */
   databaseUrl: string;
   storageDir: string;
+  accounts: AccountRepository;
   close: () => Promise<void>;
 }
 
@@ -100,7 +104,11 @@ export async function startUploadStack(options: { label: string; kindergartens: 
     limits: { maxFileBytes: options.maxFileBytes ?? 25 * 1024 * 1024, maxFiles: options.maxFiles ?? 10 },
   };
   const control: RunControlDeps = { client: env.client, store, taskQueue };
-  const app = await buildApp(control, { uploads });
+  const accounts = new AccountRepository(db.pool);
+  const app = await buildApp(control, {
+    uploads,
+    console: { control, read: new ConsoleRepository(db.pool), drafts: new DraftRepository(db.pool), accounts, secureCookies: false, examples: exampleFiles() },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const worker = await buildWorker({
@@ -120,7 +128,7 @@ export async function startUploadStack(options: { label: string; kindergartens: 
   await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue, args: [{ runId, plan, timeline }] });
 
   return {
-    env, worker, app, baseUrl, sink, store, submissions, files, uploads, control: { ...control }, plan, roster, runId, timeline, databaseUrl: db.url, storageDir,
+    env, worker, app, baseUrl, sink, store, submissions, files, uploads, control: { ...control }, plan, roster, runId, timeline, databaseUrl: db.url, storageDir, accounts,
     close: async () => {
       await app.close();
       worker.shutdown();

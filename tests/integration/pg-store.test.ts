@@ -98,11 +98,11 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'runs', 'submission_files', 'submissions', 'upload_links']);
+    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submissions', 'upload_links', 'users']);
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console']);
   });
 });
 

@@ -1,0 +1,234 @@
+import type { Pool } from 'pg';
+import type { Plan } from '../../config/plan-schema';
+import { formatReceiptNumber } from './submission-repository';
+
+/**
+ * The console's read model: everything the coordinator's pages show comes from PostgreSQL in a handful of queries
+ * per page (the workflows keep these tables current through their activities), never from per-kindergarten
+ * Temporal queries.
+ */
+export interface RunSummary {
+  runId: string;
+  countyName: string;
+  programme: string;
+  schoolYear: number;
+  createdAt: number;
+  kindergartens: number;
+  withdrawn: number;
+}
+
+export interface MatrixRow {
+  orgnr: string;
+  name: string;
+  municipalityId: string;
+  municipalityName: string;
+  regionId: string;
+  groupId: string;
+  withdrawn: boolean;
+  cells: Record<string, { status: string; dueAt: number; lateUntil: number }>;
+}
+
+export interface MatrixFilter {
+  regionId?: string | undefined;
+  municipalityId?: string | undefined;
+  status?: string | undefined;
+  deliverableId?: string | undefined;
+}
+
+export interface AttentionItem {
+  kind: 'overdue' | 'email-failed' | 'refused';
+  orgnr: string | null;
+  name: string | null;
+  what: string;
+  at: number;
+  detail: string | null;
+}
+
+export interface KindergartenDetail {
+  orgnr: string;
+  name: string;
+  municipalityId: string;
+  municipalityName: string;
+  regionId: string;
+  groupId: string;
+  directorName: string;
+  directorEmail: string;
+  withdrawn: { at: number; reason: string } | null;
+  deliverables: { deliverableId: string; status: string; dueAt: number; lateUntil: number; updatedAt: number }[];
+  emails: { template: string; to: string; subject: string; state: string; requestedAt: number; sentAt: number | null; lastError: string | null }[];
+  submissions: { id: string; receiptNumber: string; deliverableId: string; state: string; version: number | null; late: boolean | null; createdAt: number; refusal: string | null; files: { name: string; size: number; sha256: string }[] }[];
+}
+
+function filterSql(filter: MatrixFilter, first: number): { sql: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    values.push(value);
+    parts.push(clause.replace('?', `$${first + values.length - 1}`));
+  };
+  if (filter.regionId) add('k.region_id = ?', filter.regionId);
+  if (filter.municipalityId) add('k.municipality_id = ?', filter.municipalityId);
+  if (filter.status) {
+    if (filter.deliverableId) {
+      values.push(filter.status, filter.deliverableId);
+      parts.push(`EXISTS (SELECT 1 FROM deliverable_states f WHERE f.run_id = k.run_id AND f.orgnr = k.orgnr AND f.status = $${first + values.length - 2} AND f.deliverable_id = $${first + values.length - 1})`);
+    } else add('EXISTS (SELECT 1 FROM deliverable_states f WHERE f.run_id = k.run_id AND f.orgnr = k.orgnr AND f.status = ?)', filter.status);
+  }
+  return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', values };
+}
+
+export class ConsoleRepository {
+  constructor(private readonly pool: Pick<Pool, 'query'>) {}
+
+  async listRuns(runId: string | null = null): Promise<RunSummary[]> {
+    const { rows } = await this.pool.query<{ run_id: string; county_name: string; programme: string; school_year: number; created_at: Date; kindergartens: string; withdrawn: string }>(
+      `SELECT r.run_id, r.plan->>'countyName' AS county_name, r.plan->>'programme' AS programme, r.school_year, r.created_at,
+              (SELECT count(*) FROM kindergartens k WHERE k.run_id = r.run_id) AS kindergartens,
+              (SELECT count(*) FROM kindergartens k WHERE k.run_id = r.run_id AND k.withdrawn_at IS NOT NULL) AS withdrawn
+       FROM runs r WHERE ($1::text IS NULL OR r.run_id = $1) ORDER BY r.school_year DESC, r.run_id`,
+      [runId],
+    );
+    return rows.map((r) => ({ runId: r.run_id, countyName: r.county_name, programme: r.programme, schoolYear: r.school_year, createdAt: r.created_at.getTime(), kindergartens: Number(r.kindergartens), withdrawn: Number(r.withdrawn) }));
+  }
+
+  async plan(runId: string): Promise<Plan | null> {
+    const { rows } = await this.pool.query<{ plan: Plan }>('SELECT plan FROM runs WHERE run_id = $1', [runId]);
+    return rows[0]?.plan ?? null;
+  }
+
+  async municipalities(runId: string): Promise<{ id: string; name: string; regionId: string }[]> {
+    const { rows } = await this.pool.query<{ municipality_id: string; name: string; region_id: string }>('SELECT municipality_id, name, region_id FROM municipalities WHERE run_id = $1 ORDER BY name', [runId]);
+    return rows.map((r) => ({ id: r.municipality_id, name: r.name, regionId: r.region_id }));
+  }
+
+  /** Counts per deliverable and status over the filtered kindergartens. */
+  async counts(runId: string, filter: MatrixFilter = {}): Promise<{ deliverableId: string; status: string; count: number }[]> {
+    const f = filterSql({ ...filter, status: undefined }, 2);
+    const { rows } = await this.pool.query<{ deliverable_id: string; status: string; n: string }>(
+      `SELECT d.deliverable_id, CASE WHEN k.withdrawn_at IS NOT NULL THEN 'withdrawn' ELSE d.status END AS status, count(*) AS n
+       FROM deliverable_states d JOIN kindergartens k ON k.run_id = d.run_id AND k.orgnr = d.orgnr
+       WHERE d.run_id = $1${f.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+      [runId, ...f.values],
+    );
+    return rows.map((r) => ({ deliverableId: r.deliverable_id, status: r.status, count: Number(r.n) }));
+  }
+
+  /** One page of the kindergartens × deliverables matrix, with the total matching the filter. */
+  async matrix(runId: string, filter: MatrixFilter, page: { offset: number; limit: number }): Promise<{ total: number; rows: MatrixRow[] }> {
+    const f = filterSql(filter, 2);
+    const { rows } = await this.pool.query<{
+      orgnr: string; name: string; municipality_id: string; municipality_name: string; region_id: string; group_id: string; withdrawn_at: Date | null;
+      cells: { d: string; s: string; due: string; late: string }[] | null; total: string;
+    }>(
+      `SELECT k.orgnr, k.name, k.municipality_id, m.name AS municipality_name, k.region_id, k.group_id, k.withdrawn_at,
+              (SELECT json_agg(json_build_object('d', d.deliverable_id, 's', d.status, 'due', d.due_at, 'late', d.late_until))
+                 FROM deliverable_states d WHERE d.run_id = k.run_id AND d.orgnr = k.orgnr) AS cells,
+              count(*) OVER () AS total
+       FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
+       WHERE k.run_id = $1${f.sql}
+       ORDER BY k.region_id, m.name, k.name, k.orgnr
+       OFFSET $${f.values.length + 2} LIMIT $${f.values.length + 3}`,
+      [runId, ...f.values, page.offset, page.limit],
+    );
+    const total = rows[0] ? Number(rows[0].total) : page.offset > 0 ? (await this.matrix(runId, filter, { offset: 0, limit: 1 })).total : 0;
+    return {
+      total,
+      rows: rows.map((r) => ({
+        orgnr: r.orgnr,
+        name: r.name,
+        municipalityId: r.municipality_id,
+        municipalityName: r.municipality_name,
+        regionId: r.region_id,
+        groupId: r.group_id,
+        withdrawn: r.withdrawn_at !== null,
+        cells: Object.fromEntries((r.cells ?? []).map((c) => [c.d, { status: r.withdrawn_at ? 'withdrawn' : c.s, dueAt: Date.parse(c.due), lateUntil: Date.parse(c.late) }])),
+      })),
+    };
+  }
+
+  /** What needs the coordinator: overdue deliverables, failed emails, refused submissions (newest first, capped). */
+  async attention(runId: string, limit = 50): Promise<AttentionItem[]> {
+    const { rows } = await this.pool.query<{ kind: AttentionItem['kind']; orgnr: string | null; name: string | null; what: string; at: Date; detail: string | null }>(
+      `(SELECT 'overdue' AS kind, d.orgnr, k.name, d.deliverable_id AS what, d.due_at AS at, d.status AS detail
+          FROM deliverable_states d JOIN kindergartens k ON k.run_id = d.run_id AND k.orgnr = d.orgnr
+         WHERE d.run_id = $1 AND d.status IN ('overdue', 'missed') AND k.withdrawn_at IS NULL ORDER BY d.due_at DESC LIMIT $2)
+       UNION ALL
+       (SELECT 'email-failed', e.meta->>'orgnr', k.name, e.template, coalesce(e.sent_at, e.requested_at), e.last_error
+          FROM email_outbox e LEFT JOIN kindergartens k ON k.run_id = e.run_id AND k.orgnr = e.meta->>'orgnr'
+         WHERE e.run_id = $1 AND e.state = 'failed' ORDER BY e.requested_at DESC LIMIT $2)
+       UNION ALL
+       (SELECT 'refused', s.orgnr, k.name, s.deliverable_id, coalesce(s.decided_at, s.created_at), s.refusal
+          FROM submissions s JOIN kindergartens k ON k.run_id = s.run_id AND k.orgnr = s.orgnr
+         WHERE s.run_id = $1 AND s.state = 'refused' ORDER BY s.created_at DESC LIMIT $2)`,
+      [runId, limit],
+    );
+    return rows.map((r) => ({ kind: r.kind, orgnr: r.orgnr, name: r.name, what: r.what, at: r.at.getTime(), detail: r.detail }));
+  }
+
+  async kindergarten(runId: string, orgnr: string): Promise<KindergartenDetail | null> {
+    const { rows } = await this.pool.query<{
+      orgnr: string; name: string; municipality_id: string; municipality_name: string; region_id: string; group_id: string;
+      director_name: string; director_email: string; withdrawn_at: Date | null; withdrawn_reason: string | null;
+    }>(
+      `SELECT k.orgnr, k.name, k.municipality_id, m.name AS municipality_name, k.region_id, k.group_id, k.director_name, k.director_email, k.withdrawn_at, k.withdrawn_reason
+       FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id WHERE k.run_id = $1 AND k.orgnr = $2`,
+      [runId, orgnr],
+    );
+    const k = rows[0];
+    if (!k) return null;
+    const [deliverables, emails, submissions] = await Promise.all([
+      this.pool.query<{ deliverable_id: string; status: string; due_at: Date; late_until: Date; updated_at: Date }>(
+        'SELECT deliverable_id, status, due_at, late_until, updated_at FROM deliverable_states WHERE run_id = $1 AND orgnr = $2 ORDER BY due_at',
+        [runId, orgnr],
+      ),
+      this.pool.query<{ template: string; recipient: string; subject: string; state: string; requested_at: Date; sent_at: Date | null; last_error: string | null }>(
+        `SELECT template, recipient, subject, state, requested_at, sent_at, last_error FROM email_outbox WHERE run_id = $1 AND meta->>'orgnr' = $2 ORDER BY requested_at, key`,
+        [runId, orgnr],
+      ),
+      this.pool.query<{ id: string; receipt_number: string; deliverable_id: string; state: string; version: number | null; late: boolean | null; created_at: Date; refusal: string | null; files: { name: string; size: string; sha256: string }[] | null }>(
+        `SELECT s.id, s.receipt_number, s.deliverable_id, s.state, s.version, s.late, s.created_at, s.refusal,
+                (SELECT json_agg(json_build_object('name', f.name, 'size', f.size, 'sha256', f.sha256) ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files
+         FROM submissions s WHERE s.run_id = $1 AND s.orgnr = $2 ORDER BY s.created_at`,
+        [runId, orgnr],
+      ),
+    ]);
+    return {
+      orgnr: k.orgnr,
+      name: k.name,
+      municipalityId: k.municipality_id,
+      municipalityName: k.municipality_name,
+      regionId: k.region_id,
+      groupId: k.group_id,
+      directorName: k.director_name,
+      directorEmail: k.director_email,
+      withdrawn: k.withdrawn_at ? { at: k.withdrawn_at.getTime(), reason: k.withdrawn_reason ?? '' } : null,
+      deliverables: deliverables.rows.map((d) => ({ deliverableId: d.deliverable_id, status: d.status, dueAt: d.due_at.getTime(), lateUntil: d.late_until.getTime(), updatedAt: d.updated_at.getTime() })),
+      emails: emails.rows.map((e) => ({ template: e.template, to: e.recipient, subject: e.subject, state: e.state, requestedAt: e.requested_at.getTime(), sentAt: e.sent_at?.getTime() ?? null, lastError: e.last_error })),
+      submissions: submissions.rows.map((s) => ({
+        id: s.id,
+        receiptNumber: formatReceiptNumber(s.receipt_number),
+        deliverableId: s.deliverable_id,
+        state: s.state,
+        version: s.version,
+        late: s.late,
+        createdAt: s.created_at.getTime(),
+        refusal: s.refusal,
+        files: (s.files ?? []).map((f) => ({ name: f.name, size: Number(f.size), sha256: f.sha256 })),
+      })),
+    };
+  }
+
+  /** Every kindergarten's deliverable states, for the CSV export (streamed by the caller in pages). */
+  async statusRows(runId: string, afterOrgnr: string | null, limit: number): Promise<{ orgnr: string; name: string; municipality: string; municipalityId: string; regionId: string; groupId: string; withdrawn: boolean; deliverableId: string; status: string; dueAt: number; lateUntil: number }[]> {
+    const { rows } = await this.pool.query<{ orgnr: string; name: string; municipality: string; municipality_id: string; region_id: string; group_id: string; withdrawn_at: Date | null; deliverable_id: string; status: string; due_at: Date; late_until: Date }>(
+      `SELECT k.orgnr, k.name, m.name AS municipality, k.municipality_id, k.region_id, k.group_id, k.withdrawn_at, d.deliverable_id, d.status, d.due_at, d.late_until
+       FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
+       JOIN deliverable_states d ON d.run_id = k.run_id AND d.orgnr = k.orgnr
+       WHERE k.run_id = $1 AND ($2::text IS NULL OR k.orgnr > $2)
+         AND k.orgnr IN (SELECT orgnr FROM kindergartens WHERE run_id = $1 AND ($2::text IS NULL OR orgnr > $2) ORDER BY orgnr LIMIT $3)
+       ORDER BY k.orgnr, d.due_at, d.deliverable_id`,
+      [runId, afterOrgnr, limit],
+    );
+    return rows.map((r) => ({ orgnr: r.orgnr, name: r.name, municipality: r.municipality, municipalityId: r.municipality_id, regionId: r.region_id, groupId: r.group_id, withdrawn: r.withdrawn_at !== null, deliverableId: r.deliverable_id, status: r.withdrawn_at ? 'withdrawn' : r.status, dueAt: r.due_at.getTime(), lateUntil: r.late_until.getTime() }));
+  }
+}

@@ -1,0 +1,325 @@
+import type { AttentionItem, KindergartenDetail, MatrixRow, RunSummary } from '../../activities/db/console-repository';
+import type { User } from '../../activities/db/account-repository';
+import type { InputIssue } from '../../config/errors';
+import { formatIssue } from '../../config/errors';
+import { formatFileSize, formatNorwegianDateTime } from '../../planning/norwegian-format';
+import type { Timeline } from '../../workflows/timeline';
+import { type Html, html } from './html';
+import { timelineChart } from './timeline-svg';
+
+/** The coordinator's console, server-rendered in bokmål: sign-in, runs, a run at a glance, a kindergarten, actions. */
+
+export const STATUS_LABELS: Record<string, string> = {
+  'not-open': 'ikke åpnet',
+  open: 'åpen',
+  submitted: 'levert',
+  'submitted-late': 'levert sent',
+  overdue: 'forfalt',
+  missed: 'ikke levert',
+  extended: 'forlenget',
+  withdrawn: 'trukket',
+};
+export const STATUS_ORDER = ['not-open', 'open', 'submitted', 'submitted-late', 'overdue', 'missed', 'extended', 'withdrawn'];
+
+const when = (ms: number) => formatNorwegianDateTime(ms);
+
+export interface ConsoleFrame {
+  user: User | null;
+  csrf: string | null;
+  title: string;
+  /** A one-line message after an action (shown as a status). */
+  message?: string | null;
+}
+
+/** The console's page: a skip link, a header with who is signed in and a sign-out button, then the main content. */
+export function consolePage(frame: ConsoleFrame, body: Html): string {
+  const header = frame.user
+    ? html`<header class="site console"><p><a href="/konsoll">Årshjul</a></p><form method="post" action="/konsoll/logg-ut"><input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><span>${frame.user.name} (${frame.user.role === 'coordinator' ? 'koordinator' : 'lesetilgang'})</span> <button type="submit" class="link">Logg ut</button></form></header>`
+    : html`<header class="site console"><p>Årshjul</p></header>`;
+  return html`<!doctype html>
+<html lang="nb">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${frame.title} – Årshjul</title>
+<link rel="stylesheet" href="/assets/arshjul.css">
+<link rel="stylesheet" href="/assets/konsoll.css">
+</head>
+<body>
+<a class="skip" href="#innhold">Hopp til innholdet</a>
+${header}
+<main id="innhold" class="wide">
+${frame.message ? html`<div class="notice ok" role="status"><p>${frame.message}</p></div>` : null}
+${body}
+</main>
+</body>
+</html>
+`.html;
+}
+
+export const CONSOLE_STYLES = `
+.skip { position: absolute; left: -999px; top: 0; background: #fff; color: #00509e; padding: .5rem; }
+.skip:focus { left: .5rem; z-index: 10; }
+header.console { display: flex; justify-content: space-between; align-items: center; flex-wrap: wrap; gap: .5rem; }
+header.console a { color: #fff; }
+header.console form { margin: 0; }
+header.console span { margin-right: .5rem; }
+button.link { margin: 0; padding: .25rem .75rem; min-height: 0; background: #fff; color: #00509e; border-color: #fff; }
+main.wide { max-width: 80rem; }
+.counts { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; }
+.counts li { border: 1px solid #767676; border-radius: 4px; padding: .25rem .6rem; }
+.filters { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-end; }
+.filters label { margin: 0 0 .25rem; }
+.filters select, .filters input, form.action select, form.action input[type=text], form.action input[type=date], form.action input[type=datetime-local] { font: inherit; padding: .45rem; border: 2px solid #767676; border-radius: 4px; background: #fff; color: #1b1b1b; }
+.filters button, .actions button { margin-top: 0; }
+table.matrix td, table.matrix th { white-space: nowrap; }
+.status { display: inline-block; padding: 0 .4rem; border-radius: 3px; border: 1px solid #767676; }
+.status.submitted, .status.submitted-late { background: #edf7f0; border-color: #0b6b2f; }
+.status.overdue, .status.missed { background: #fbeeee; border-color: #a4000f; }
+.status.withdrawn { background: #eeeeee; }
+.pager { display: flex; gap: 1rem; align-items: center; }
+form.action { border: 1px solid #767676; border-radius: 4px; padding: .75rem 1rem; margin: .75rem 0; }
+form.action h3 { margin: 0 0 .5rem; font-size: 1.05rem; }
+.actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 1rem; }
+dl.change { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+`;
+
+export function signInPage(options: { error?: string | null; email?: string }): string {
+  const body = html`<h1>Logg inn</h1>
+${options.error ? html`<div class="notice bad" role="alert" id="feil"><p>${options.error}</p></div>` : null}
+<form method="post" action="/konsoll/logg-inn" class="narrow">
+<label for="epost">E-post</label>
+<input type="email" id="epost" name="epost" autocomplete="username" required value="${options.email ?? ''}">
+<label for="passord">Passord</label>
+<input type="password" id="passord" name="passord" autocomplete="current-password" required>
+<button type="submit">Logg inn</button>
+</form>
+<p class="hint">Kontoer opprettes med <code>arshjul user add</code>.</p>`;
+  return consolePage({ user: null, csrf: null, title: 'Logg inn' }, body);
+}
+
+export function runsPage(frame: ConsoleFrame, runs: RunSummary[]): string {
+  const rows = runs.map(
+    (r) => html`<tr><td><a href="/konsoll/runs/${r.runId}">${r.countyName} ${r.schoolYear}/${r.schoolYear + 1}</a></td><td>${r.runId}</td><td>${r.kindergartens}</td><td>${r.withdrawn}</td><td>${when(r.createdAt)}</td></tr>`,
+  );
+  const body = html`<h1>Programår</h1>
+${frame.user?.role === 'coordinator' ? html`<p><a class="button" href="/konsoll/ny">Start et nytt programår</a></p>` : null}
+${runs.length === 0
+  ? html`<p>Ingen programår er startet ennå.</p>`
+  : html`<div class="table-wrap"><table><caption class="hint">Programår du har tilgang til</caption><thead><tr><th scope="col">Programår</th><th scope="col">Run-id</th><th scope="col">Barnehager</th><th scope="col">Trukket</th><th scope="col">Startet</th></tr></thead><tbody>${rows}</tbody></table></div>`}`;
+  return consolePage(frame, body);
+}
+
+export function newRunPage(frame: ConsoleFrame, options: { issues?: InputIssue[]; summary?: string | null; exampleYear: number }): string {
+  const body = html`<h1>Start et nytt programår</h1>
+${options.issues?.length
+  ? html`<div class="notice bad" role="alert" id="feil"><h2>${options.summary ?? 'Filene kan ikke brukes'}</h2><ul>${options.issues.map((i) => html`<li>${formatIssue(i)}</li>`)}</ul><p>Ingenting er startet.</p></div>`
+  : null}
+<form method="post" action="/konsoll/ny" enctype="multipart/form-data">
+<input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
+<label for="plan">Plan (YAML eller JSON)</label>
+<p class="hint" id="plan-hint">La stå tom for å bruke eksempelplanen for Kultur for læring, rullet fram til ${options.exampleYear}/${options.exampleYear + 1}.</p>
+<input type="file" id="plan" name="plan" accept=".yaml,.yml,.json" aria-describedby="plan-hint">
+<label for="roster">Deltakerliste (CSV eller JSON)</label>
+<p class="hint" id="roster-hint">Regioner, kommuner, barnehager og kontakter. La stå tom for å bruke eksempellisten (61 barnehager i Hedmark).</p>
+<input type="file" id="roster" name="roster" accept=".csv,.json" aria-describedby="roster-hint">
+<button type="submit">Kontroller og vis tidslinjen</button>
+</form>`;
+  return consolePage(frame, body);
+}
+
+export function timelineTable(timeline: Timeline): Html {
+  const rows = timeline.milestones.flatMap((m) =>
+    m.occurrences.map((o) => html`<tr><td>${m.title}</td><td>${o.scope === 'run' ? 'hele fylket' : o.groupId ? `${o.regionId} / ${o.groupId}` : o.regionId}</td><td>${when(o.at)}${o.version > 0 ? ' (flyttet)' : ''}</td></tr>`),
+  );
+  const deliverables = timeline.deliverables.flatMap((d) =>
+    d.windows.map((w) => html`<tr><td>${d.title}</td><td>${w.scope === 'run' ? 'hele fylket' : w.groupId ? `${w.regionId} / ${w.groupId}` : w.regionId}</td><td>frist ${when(w.dueAt)}</td></tr>`),
+  );
+  return html`<details><summary>Tidslinjen som tabell</summary><div class="table-wrap"><table><caption class="hint">Milepæler og frister</caption><thead><tr><th scope="col">Hva</th><th scope="col">Hvor</th><th scope="col">Når</th></tr></thead><tbody>${rows}${deliverables}</tbody></table></div></details>`;
+}
+
+export function previewPage(frame: ConsoleFrame, options: { draftId: string; timeline: Timeline; programme: string; runId: string; kindergartens: number; municipalities: number; now: number }): string {
+  const body = html`<h1>Kontroller før start</h1>
+<dl class="facts"><dt>Run-id</dt><dd>${options.runId}</dd><dt>Program</dt><dd>${options.programme}</dd><dt>Regioner</dt><dd>${options.timeline.regions.map((r) => r.name).join(', ')}</dd><dt>Kommuner</dt><dd>${options.municipalities}</dd><dt>Barnehager</dt><dd>${options.kindergartens}</dd></dl>
+<h2>Tidslinjen</h2>
+${timelineChart(options.timeline, options.now)}
+${timelineTable(options.timeline)}
+<form method="post" action="/konsoll/ny/${options.draftId}/start">
+<input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
+<p>Når du starter, sender Årshjul e-post etter tidslinjen til alle barnehagene og kommunene på listen.</p>
+<button type="submit">Start programåret</button>
+</form>`;
+  return consolePage(frame, body);
+}
+
+export interface RunPageData {
+  run: RunSummary;
+  timeline: Timeline | null;
+  runState: string | null;
+  counts: { deliverableId: string; status: string; count: number }[];
+  deliverables: { id: string; title: string }[];
+  regions: { id: string; name: string }[];
+  municipalities: { id: string; name: string; regionId: string }[];
+  matrix: { total: number; rows: MatrixRow[] };
+  filter: { region?: string | undefined; kommune?: string | undefined; status?: string | undefined; leveranse?: string | undefined };
+  page: number;
+  pageSize: number;
+  attention: AttentionItem[];
+  now: number;
+  /** Planned due dates per group and deliverable, to show "extended" where a kindergarten's is later. */
+  plannedDue: (row: MatrixRow, deliverableId: string) => number | null;
+}
+
+function option(value: string, label: string, selected: string | undefined): Html {
+  return value === selected ? html`<option value="${value}" selected>${label}</option>` : html`<option value="${value}">${label}</option>`;
+}
+
+function query(filter: RunPageData['filter'], page: number): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
+  if (page > 1) params.set('side', String(page));
+  const q = params.toString();
+  return q ? `?${q}` : '';
+}
+
+export function runPage(frame: ConsoleFrame, d: RunPageData): string {
+  const coordinator = frame.user?.role === 'coordinator';
+  const base = `/konsoll/runs/${d.run.runId}`;
+  const countsFor = (deliverableId: string) =>
+    STATUS_ORDER.flatMap((s) => {
+      const n = d.counts.find((c) => c.deliverableId === deliverableId && c.status === s)?.count ?? 0;
+      return n ? [html`<li><span class="status ${s}">${STATUS_LABELS[s] ?? s}</span> ${n}</li>`] : [];
+    });
+  const cell = (row: MatrixRow, deliverableId: string) => {
+    const c = row.cells[deliverableId];
+    if (!c) return html`<td>–</td>`;
+    const planned = d.plannedDue(row, deliverableId);
+    const extended = planned !== null && c.dueAt > planned && !['submitted', 'submitted-late', 'withdrawn'].includes(c.status);
+    const status = extended ? 'extended' : c.status;
+    return html`<td><span class="status ${status}">${STATUS_LABELS[status] ?? status}</span></td>`;
+  };
+  const pages = Math.max(1, Math.ceil(d.matrix.total / d.pageSize));
+  const matrixRows = d.matrix.rows.map(
+    (r) => html`<tr><th scope="row"><a href="${base}/barnehager/${r.orgnr}">${r.name}</a></th><td>${r.municipalityName}</td>${d.deliverables.map((x) => cell(r, x.id))}</tr>`,
+  );
+  const attentionRows = d.attention.map((a) => {
+    const kind = a.kind === 'overdue' ? 'Forfalt' : a.kind === 'email-failed' ? 'E-post feilet' : 'Innlevering avvist';
+    return html`<tr><td>${kind}</td><td>${a.orgnr ? html`<a href="${base}/barnehager/${a.orgnr}">${a.name ?? a.orgnr}</a>` : '–'}</td><td>${a.what}</td><td>${when(a.at)}</td><td>${a.detail ?? ''}</td></tr>`;
+  });
+  const body = html`<h1>${d.run.countyName} ${d.run.schoolYear}/${d.run.schoolYear + 1}</h1>
+<dl class="facts"><dt>Run-id</dt><dd>${d.run.runId}</dd><dt>Tilstand</dt><dd>${d.runState ?? 'ukjent'}</dd><dt>Barnehager</dt><dd>${d.run.kindergartens} (${d.run.withdrawn} trukket)</dd></dl>
+<p><a href="${base}/status.csv">Last ned status som CSV</a>${coordinator ? html` · <a href="${base}/revisjon">Revisjonslogg</a>` : null}</p>
+<h2>Tidslinjen</h2>
+${d.timeline ? html`${timelineChart(d.timeline, d.now)}${timelineTable(d.timeline)}` : html`<p>Tidslinjen er ikke tilgjengelig akkurat nå.</p>`}
+<h2 id="oversikt">Innleveringer</h2>
+${d.deliverables.map((x) => html`<h3>${x.title}</h3><ul class="counts">${countsFor(x.id)}</ul>`)}
+<form method="get" action="${base}#oversikt" class="filters">
+<div><label for="region">Region</label><select id="region" name="region">${option('', 'Alle', d.filter.region ?? '')}${d.regions.map((r) => option(r.id, r.name, d.filter.region))}</select></div>
+<div><label for="kommune">Kommune</label><select id="kommune" name="kommune">${option('', 'Alle', d.filter.kommune ?? '')}${d.municipalities.map((m) => option(m.id, m.name, d.filter.kommune))}</select></div>
+<div><label for="leveranse">Innlevering</label><select id="leveranse" name="leveranse">${option('', 'Alle', d.filter.leveranse ?? '')}${d.deliverables.map((x) => option(x.id, x.title, d.filter.leveranse))}</select></div>
+<div><label for="status">Status</label><select id="status" name="status">${option('', 'Alle', d.filter.status ?? '')}${STATUS_ORDER.filter((s) => s !== 'extended').map((s) => option(s, STATUS_LABELS[s] ?? s, d.filter.status))}</select></div>
+<div><button type="submit">Vis</button></div>
+</form>
+<div class="table-wrap"><table class="matrix"><caption>${d.matrix.total} barnehager${pages > 1 ? `, side ${d.page} av ${pages}` : ''}</caption>
+<thead><tr><th scope="col">Barnehage</th><th scope="col">Kommune</th>${d.deliverables.map((x) => html`<th scope="col">${x.title}</th>`)}</tr></thead>
+<tbody>${matrixRows}</tbody></table></div>
+${pages > 1
+  ? html`<nav class="pager" aria-label="Sider">${d.page > 1 ? html`<a href="${base}${query(d.filter, d.page - 1)}#oversikt">Forrige side</a>` : null}<span>Side ${d.page} av ${pages}</span>${d.page < pages ? html`<a href="${base}${query(d.filter, d.page + 1)}#oversikt">Neste side</a>` : null}</nav>`
+  : null}
+<h2>Trenger oppfølging</h2>
+${attentionRows.length
+  ? html`<div class="table-wrap"><table><caption class="hint">Forfalte innleveringer, e-post som ikke kom fram, avviste innleveringer</caption><thead><tr><th scope="col">Hva</th><th scope="col">Barnehage</th><th scope="col">Gjelder</th><th scope="col">Når</th><th scope="col">Detaljer</th></tr></thead><tbody>${attentionRows}</tbody></table></div>`
+  : html`<p>Ingenting nå.</p>`}
+${coordinator && d.timeline ? runActions(frame, d) : null}`;
+  return consolePage(frame, body);
+}
+
+function runActions(frame: ConsoleFrame, d: RunPageData): Html {
+  const base = `/konsoll/runs/${d.run.runId}/handling`;
+  const milestones = d.timeline?.milestones ?? [];
+  return html`<h2>Handlinger</h2>
+<p class="hint">Hver handling viser hva som endres før du bekrefter.</p>
+<div class="actions">
+<form method="get" action="${base}/flytt" class="action"><h3>Flytt en milepæl</h3>
+<label for="flytt-milepel">Milepæl</label><select id="flytt-milepel" name="milepel">${milestones.map((m) => html`<option value="${m.id}">${m.title}</option>`)}</select>
+<label for="flytt-region">For</label><select id="flytt-region" name="region"><option value="">alle</option>${d.regions.map((r) => html`<option value="${r.id}">${r.name}</option>`)}</select>
+<label for="flytt-tid">Ny tid (lokal tid)</label><input type="datetime-local" id="flytt-tid" name="tid" required>
+<button type="submit">Vis endringen</button></form>
+<form method="get" action="${base}/legg-til" class="action"><h3>Legg til en barnehage</h3>
+<label for="ny-orgnr">Organisasjonsnummer</label><input type="text" id="ny-orgnr" name="orgnr" inputmode="numeric" pattern="[0-9]{9}" required>
+<label for="ny-navn">Navn</label><input type="text" id="ny-navn" name="navn" maxlength="200" required>
+<label for="ny-kommune">Kommune</label><select id="ny-kommune" name="kommune">${d.municipalities.map((m) => html`<option value="${m.id}">${m.name}</option>`)}</select>
+<label for="ny-styrer">Styrer</label><input type="text" id="ny-styrer" name="styrer" maxlength="200" required>
+<label for="ny-epost">Styrers e-post</label><input type="email" id="ny-epost" name="epost" required>
+<button type="submit">Vis endringen</button></form>
+<form method="get" action="${base}/pause" class="action"><h3>Pause, gjenoppta eller avslutt</h3>
+<label for="tilstand">Handling</label><select id="tilstand" name="hva"><option value="pause">Pause all e-post</option><option value="gjenoppta">Gjenoppta</option><option value="avlys">Avslutt programåret</option></select>
+<button type="submit">Vis endringen</button></form>
+</div>`;
+}
+
+export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; k: KindergartenDetail; deliverableTitles: Map<string, string>; upcoming: { title: string; at: number }[] }): string {
+  const { k, runId } = options;
+  const coordinator = frame.user?.role === 'coordinator';
+  const title = (id: string) => options.deliverableTitles.get(id) ?? id;
+  const base = `/konsoll/runs/${runId}/handling`;
+  const deliverables = k.deliverables.map(
+    (d) => html`<tr><td>${title(d.deliverableId)}</td><td><span class="status ${d.status}">${STATUS_LABELS[d.status] ?? d.status}</span></td><td>${when(d.dueAt)}</td><td>${when(d.lateUntil)}</td></tr>`,
+  );
+  const emails = k.emails.map(
+    (e) => html`<tr><td>${when(e.requestedAt)}</td><td>${e.subject}</td><td>${e.to}</td><td>${e.state === 'sent' ? 'sendt' : e.state === 'failed' ? 'feilet' : e.state === 'sending' ? 'sendes' : 'i kø'}${e.lastError ? html`<br><span class="hint">${e.lastError}</span>` : null}</td></tr>`,
+  );
+  const submissions = k.submissions.map(
+    (s) => html`<tr><td>${s.receiptNumber}</td><td>${title(s.deliverableId)}</td><td>${s.state === 'accepted' ? `versjon ${s.version ?? ''}${s.late ? ' (sent)' : ''}` : s.state === 'refused' ? 'avvist' : 'lagret, ikke bekreftet'}</td><td>${when(s.createdAt)}</td><td>${s.files.map((f) => html`${f.name} (${formatFileSize(f.size)})<br>`)}</td></tr>`,
+  );
+  const body = html`<h1>${k.name}</h1>
+<dl class="facts"><dt>Organisasjonsnummer</dt><dd>${k.orgnr}</dd><dt>Kommune</dt><dd>${k.municipalityName}</dd><dt>Region / gruppe</dt><dd>${k.regionId} / ${k.groupId}</dd><dt>Styrer</dt><dd>${k.directorName}, ${k.directorEmail}</dd>${k.withdrawn ? html`<dt>Trukket</dt><dd>${when(k.withdrawn.at)}: ${k.withdrawn.reason}</dd>` : null}</dl>
+<p><a href="/konsoll/runs/${runId}">Tilbake til programåret</a></p>
+<h2>Innleveringer og frister</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col">Innlevering</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Forsinket til</th></tr></thead><tbody>${deliverables}</tbody></table></div>
+<h2>Mottatt</h2>
+${submissions.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Kvittering</th><th scope="col">Innlevering</th><th scope="col">Resultat</th><th scope="col">Mottatt</th><th scope="col">Filer</th></tr></thead><tbody>${submissions}</tbody></table></div>` : html`<p>Ingen innleveringer ennå.</p>`}
+<h2>Neste e-post</h2>
+${k.withdrawn ? html`<p>Ingen: barnehagen er trukket.</p>` : options.upcoming.length ? html`<ul class="upcoming">${options.upcoming.map((u) => html`<li>${when(u.at)}: ${u.title}</li>`)}</ul>` : html`<p>Ingen flere planlagt.</p>`}
+<h2>Sendt e-post</h2>
+${emails.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Når</th><th scope="col">Emne</th><th scope="col">Til</th><th scope="col">Tilstand</th></tr></thead><tbody>${emails}</tbody></table></div>` : html`<p>Ingen e-post ennå.</p>`}
+${coordinator && !k.withdrawn
+  ? html`<h2>Handlinger</h2><div class="actions">
+<form method="get" action="${base}/forleng" class="action"><h3>Forleng en frist</h3><input type="hidden" name="barnehage" value="${k.orgnr}">
+<label for="forleng-leveranse">Innlevering</label><select id="forleng-leveranse" name="leveranse">${k.deliverables.map((d) => html`<option value="${d.deliverableId}">${title(d.deliverableId)}</option>`)}</select>
+<label for="forleng-tid">Ny frist (lokal tid)</label><input type="datetime-local" id="forleng-tid" name="tid" required>
+<button type="submit">Vis endringen</button></form>
+<form method="get" action="${base}/ny-lenke" class="action"><h3>Send ny innleveringslenke</h3><input type="hidden" name="barnehage" value="${k.orgnr}">
+<label for="lenke-leveranse">Innlevering</label><select id="lenke-leveranse" name="leveranse">${k.deliverables.map((d) => html`<option value="${d.deliverableId}">${title(d.deliverableId)}</option>`)}</select>
+<button type="submit">Vis endringen</button></form>
+<form method="get" action="${base}/trekk" class="action"><h3>Trekk barnehagen</h3><input type="hidden" name="barnehage" value="${k.orgnr}">
+<label for="trekk-grunn">Begrunnelse</label><input type="text" id="trekk-grunn" name="grunn" maxlength="500" required>
+<button type="submit">Vis endringen</button></form>
+</div>`
+  : null}`;
+  return consolePage(frame, body);
+}
+
+/** What an action will change, with a confirm button that posts the same parameters. */
+export function confirmPage(frame: ConsoleFrame, options: { title: string; changes: Html; action: string; fields: Record<string, string>; back: string; refusal?: string | null }): string {
+  const body = html`<h1>${options.title}</h1>
+${options.refusal ? html`<div class="notice bad" role="alert"><p>${options.refusal}</p></div>` : html`<h2>Dette endres</h2>${options.changes}
+<form method="post" action="${options.action}">
+<input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
+${Object.entries(options.fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+<button type="submit">Bekreft</button>
+</form>`}
+<p><a href="${options.back}">Avbryt</a></p>`;
+  return consolePage(frame, body);
+}
+
+export function auditPage(frame: ConsoleFrame, runId: string, entries: { at: number; actor: string; action: string; details: Record<string, unknown> }[]): string {
+  const rows = entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td><code>${JSON.stringify(e.details)}</code></td></tr>`);
+  const body = html`<h1>Revisjonslogg</h1><p><a href="/konsoll/runs/${runId}">Tilbake til programåret</a></p>
+<div class="table-wrap"><table><caption class="hint">Alle handlinger i konsollen og på kommandolinjen, nyeste først</caption><thead><tr><th scope="col">Når</th><th scope="col">Hvem</th><th scope="col">Handling</th><th scope="col">Detaljer</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return consolePage(frame, body);
+}
+
+export function forbiddenPage(frame: ConsoleFrame): string {
+  return consolePage(frame, html`<h1>Ingen tilgang</h1><p>Du har ikke tilgang til denne siden. <a href="/konsoll">Til oversikten</a></p>`);
+}

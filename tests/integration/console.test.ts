@@ -1,0 +1,169 @@
+import type { InjectOptions } from 'fastify';
+import { hashPassword } from '../../security/passwords';
+import { kindergartenWorkflowId } from '../../workflows/ids';
+import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
+import { type UploadStack, startUploadStack } from '../helpers/upload-stack';
+
+jest.setTimeout(180_000);
+
+const PASSWORD = 'korrekt-hest-batteri-stift';
+
+/**
+ * The coordinator's console through Fastify's inject, against real PostgreSQL and a running year on the dev server:
+ * sign-in, sessions and CSRF, the run page from the read model, a kindergarten's page, exports, every action through
+ * a preview and a confirmation, the audit log, and recipients' limited read access.
+ */
+describe('the coordinator console', () => {
+  let s: UploadStack;
+  let coordinatorCookie: string;
+  let orgnrs: string[];
+
+  beforeAll(async () => {
+    s = await startUploadStack({ label: 'console', kindergartens: 3 });
+    orgnrs = s.roster.kindergartens.map((k) => k.orgnr);
+    await s.accounts.addUser({ email: 'kari@fylke.example', name: 'Kari Koordinator', passwordHash: await hashPassword(PASSWORD), role: 'coordinator', runId: null, municipalityId: null });
+    await s.accounts.addUser({ email: 'kommune@kongsvinger.example', name: 'Kongsvinger kommune', passwordHash: await hashPassword(PASSWORD), role: 'municipal-authority', runId: s.runId, municipalityId: 'm-kongsvinger' });
+    await s.accounts.addUser({ email: 'annen@kommune.example', name: 'Annen kommune', passwordHash: await hashPassword(PASSWORD), role: 'municipal-authority', runId: s.runId, municipalityId: 'm-annen' });
+    coordinatorCookie = await signIn('kari@fylke.example');
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  async function signIn(email: string, password = PASSWORD): Promise<string> {
+    const r = await s.app.inject({ method: 'POST', url: '/konsoll/logg-inn', payload: new URLSearchParams({ epost: email, passord: password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(r.statusCode).toBe(303);
+    const cookie = String(r.headers['set-cookie']).split(';')[0] as string;
+    expect(cookie).toMatch(/^arshjul_sesjon=/);
+    return cookie;
+  }
+
+  const get = (url: string, cookie = coordinatorCookie) => s.app.inject({ method: 'GET', url, headers: { cookie } });
+  function post(url: string, form: Record<string, string>, cookie = coordinatorCookie) {
+    const options: InjectOptions = { method: 'POST', url, payload: new URLSearchParams(form).toString(), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } };
+    return s.app.inject(options);
+  }
+  async function csrf(cookie = coordinatorCookie): Promise<string> {
+    const page = await get('/konsoll', cookie);
+    return /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+  }
+
+  it('sends visitors without a session to sign in, and refuses a wrong password with one message for every case', async () => {
+    const r = await s.app.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}` });
+    expect(r.statusCode).toBe(303);
+    expect(r.headers.location).toBe('/konsoll/logg-inn');
+    const wrong = await s.app.inject({ method: 'POST', url: '/konsoll/logg-inn', payload: 'epost=kari%40fylke.example&passord=feil', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain('Feil e-post eller passord.');
+    const unknown = await s.app.inject({ method: 'POST', url: '/konsoll/logg-inn', payload: 'epost=ingen%40fylke.example&passord=feil', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.body).toContain('Feil e-post eller passord.');
+  });
+
+  it('sets a session cookie that is HttpOnly and SameSite, and ends it on sign-out', async () => {
+    const r = await s.app.inject({ method: 'POST', url: '/konsoll/logg-inn', payload: `epost=kari%40fylke.example&passord=${PASSWORD}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const header = String(r.headers['set-cookie']);
+    expect(header).toContain('HttpOnly');
+    expect(header).toContain('SameSite=Lax');
+    const cookie = header.split(';')[0] as string;
+    expect((await get('/konsoll', cookie)).statusCode).toBe(200);
+    expect((await post('/konsoll/logg-ut', { _csrf: 'wrong' }, cookie)).statusCode).toBe(403);
+    const out = await post('/konsoll/logg-ut', { _csrf: await csrf(cookie) }, cookie);
+    expect(out.statusCode).toBe(303);
+    expect((await get('/konsoll', cookie)).statusCode).toBe(303);
+  });
+
+  it("shows the run: timeline chart with today's line, the progress matrix with counts, and what needs attention", async () => {
+    const r = await get(`/konsoll/runs/${s.runId}`);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(r.body).toContain('<svg viewBox=');
+    expect(r.body).toContain('class="today"');
+    expect(r.body).toContain('<table class="matrix">');
+    for (const orgnr of orgnrs) expect(r.body).toContain(`/barnehager/${orgnr}`);
+    expect(r.body).toContain('Analysen så langt (modul 1 og 2)');
+    expect(r.body).toMatch(/<span class="status open">åpen<\/span> 3/);
+    expect(r.body).toContain('Trenger oppfølging');
+    const filtered = await get(`/konsoll/runs/${s.runId}?kommune=m-ingen`);
+    expect(filtered.body).toContain('0 barnehager');
+  });
+
+  it("shows a kindergarten's deliverables, emails and next emails", async () => {
+    const r = await get(`/konsoll/runs/${s.runId}/barnehager/${orgnrs[0]}`);
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain(`Barnehage ${orgnrs[0]}`);
+    expect(r.body).toContain('Neste e-post');
+    expect(r.body).toContain('Sendt e-post');
+  });
+
+  it('refuses an action without the CSRF token, and refuses actions to readers', async () => {
+    const r = await post(`/konsoll/runs/${s.runId}/handling/trekk`, { barnehage: orgnrs[2] as string, grunn: 'test' });
+    expect(r.statusCode).toBe(403);
+    const reader = await signIn('kommune@kongsvinger.example');
+    expect((await get(`/konsoll/runs/${s.runId}/handling/pause?hva=pause`, reader)).statusCode).toBe(403);
+    expect((await (await get(`/konsoll/runs/${s.runId}/barnehager/${orgnrs[2]}`)).body)).toContain('Barnehage');
+    expect((await get(`/konsoll/runs/${s.runId}/barnehager/${orgnrs[2]}`)).statusCode).toBe(200);
+  });
+
+  it('previews a withdrawal, then withdraws through the same code path as the CLI, and writes the audit log', async () => {
+    const orgnr = orgnrs[2] as string;
+    const preview = await get(`/konsoll/runs/${s.runId}/handling/trekk?barnehage=${orgnr}&grunn=${encodeURIComponent('Flyttet <ut>')}`);
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('Dette endres');
+    expect(preview.body).toContain('Flyttet &lt;ut&gt;');
+    const done = await post(`/konsoll/runs/${s.runId}/handling/trekk`, { _csrf: await csrf(), barnehage: orgnr, grunn: 'Flyttet <ut>' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/konsoll/runs/${s.runId}/barnehager/${orgnr}?melding=trukket`);
+    const status = await s.env.client.workflow.getHandle(kindergartenWorkflowId(s.runId, orgnr)).query(kindergartenStatusQuery);
+    expect(status.state).toBe('withdrawn');
+    const audit = await s.accounts.listAudit(s.runId);
+    expect(audit[0]).toMatchObject({ actor: 'kari@fylke.example', action: 'trekk', details: expect.objectContaining({ orgnr, reason: 'Flyttet <ut>' }) });
+    await expect(s.databaseUrl).toBeTruthy();
+  });
+
+  it('extends a deadline and re-issues a link after a preview', async () => {
+    const orgnr = orgnrs[1] as string;
+    const extend = await post(`/konsoll/runs/${s.runId}/handling/forleng`, { _csrf: await csrf(), barnehage: orgnr, leveranse: 'full-analysis', tid: new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10) + 'T16:00' });
+    expect(extend.statusCode).toBe(303);
+    const st = await s.env.client.workflow.getHandle(kindergartenWorkflowId(s.runId, orgnr)).query(kindergartenStatusQuery);
+    expect(st.deliverables.find((d) => d.id === 'full-analysis')?.extended).toBe(true);
+    const link = await post(`/konsoll/runs/${s.runId}/handling/ny-lenke`, { _csrf: await csrf(), barnehage: orgnr, leveranse: 'analysis-so-far' });
+    expect(link.statusCode).toBe(303);
+    expect(await s.submissions.linkTarget(s.runId, orgnr, 'analysis-so-far')).toMatchObject({ linkVersion: 2 });
+    const actions = (await s.accounts.listAudit(s.runId)).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['forleng', 'ny-lenke']));
+  });
+
+  it('shows a refusal by the workflow instead of doing anything (a date in the past)', async () => {
+    const r = await post(`/konsoll/runs/${s.runId}/handling/forleng`, { _csrf: await csrf(), barnehage: orgnrs[0] as string, leveranse: 'analysis-so-far', tid: '2020-01-01T16:00' });
+    expect(r.statusCode).toBe(409);
+    expect(r.body).toContain('Avvist');
+  });
+
+  it('exports the status as CSV, and gives a municipal authority only its own kindergartens', async () => {
+    const csv = await get(`/konsoll/runs/${s.runId}/status.csv`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('orgnr;barnehage;kommune;region;gruppe;innlevering;status;frist;forsinket_til');
+    expect(lines).toHaveLength(1 + orgnrs.length * 3);
+    const other = await signIn('annen@kommune.example');
+    const theirs = await get(`/konsoll/runs/${s.runId}`, other);
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.body).toContain('0 barnehager');
+    expect((await get(`/konsoll/runs/${s.runId}/barnehager/${orgnrs[0]}`, other)).statusCode).toBe(404);
+    expect((await get(`/konsoll/runs/${s.runId}/status.csv`, other)).body.trim().split('\r\n')).toHaveLength(1);
+    expect((await get('/konsoll/runs/arshjul-2030-annet', other)).statusCode).toBe(403);
+  });
+
+  it('limits sign-in attempts', async () => {
+    const attempts = [];
+    for (let i = 0; i < 12; i++) {
+      attempts.push(
+        (await s.app.inject({ method: 'POST', url: '/konsoll/logg-inn', payload: 'epost=x%40y.example&passord=feil', headers: { 'content-type': 'application/x-www-form-urlencoded' }, remoteAddress: '10.9.8.7' })).statusCode,
+      );
+    }
+    expect(attempts.filter((c) => c === 429).length).toBeGreaterThan(0);
+  });
+});
