@@ -106,7 +106,7 @@ export function runsPage(frame: ConsoleFrame, runs: RunSummary[]): string {
 ${frame.user?.role === 'coordinator' ? html`<p><a class="button" href="/konsoll/ny">Start et nytt programår</a></p>` : null}
 ${runs.length === 0
   ? html`<p>Ingen programår er startet ennå.</p>`
-  : html`<div class="table-wrap"><table><caption class="hint">Programår du har tilgang til</caption><thead><tr><th scope="col">Programår</th><th scope="col">Run-id</th><th scope="col">Barnehager</th><th scope="col">Trukket</th><th scope="col">Startet</th></tr></thead><tbody>${rows}</tbody></table></div>`}`;
+  : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Programår du har tilgang til</caption><thead><tr><th scope="col">Programår</th><th scope="col">Run-id</th><th scope="col">Barnehager</th><th scope="col">Trukket</th><th scope="col">Startet</th></tr></thead><tbody>${rows}</tbody></table></div>`}`;
   return consolePage(frame, body);
 }
 
@@ -135,7 +135,7 @@ export function timelineTable(timeline: Timeline): Html {
   const deliverables = timeline.deliverables.flatMap((d) =>
     d.windows.map((w) => html`<tr><td>${d.title}</td><td>${w.scope === 'run' ? 'hele fylket' : w.groupId ? `${w.regionId} / ${w.groupId}` : w.regionId}</td><td>frist ${when(w.dueAt)}</td></tr>`),
   );
-  return html`<details><summary>Tidslinjen som tabell</summary><div class="table-wrap"><table><caption class="hint">Milepæler og frister</caption><thead><tr><th scope="col">Hva</th><th scope="col">Hvor</th><th scope="col">Når</th></tr></thead><tbody>${rows}${deliverables}</tbody></table></div></details>`;
+  return html`<details><summary>Tidslinjen som tabell</summary><div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Milepæler og frister</caption><thead><tr><th scope="col">Hva</th><th scope="col">Hvor</th><th scope="col">Når</th></tr></thead><tbody>${rows}${deliverables}</tbody></table></div></details>`;
 }
 
 export function previewPage(frame: ConsoleFrame, options: { draftId: string; timeline: Timeline; programme: string; runId: string; kindergartens: number; municipalities: number; now: number }): string {
@@ -220,7 +220,7 @@ ${d.deliverables.map((x) => html`<h3>${x.title}</h3><ul class="counts">${countsF
 <div><label for="status">Status</label><select id="status" name="status">${option('', 'Alle', d.filter.status ?? '')}${STATUS_ORDER.filter((s) => s !== 'extended').map((s) => option(s, STATUS_LABELS[s] ?? s, d.filter.status))}</select></div>
 <div><button type="submit">Vis</button></div>
 </form>
-<div class="table-wrap"><table class="matrix"><caption>${d.matrix.total} barnehager${pages > 1 ? `, side ${d.page} av ${pages}` : ''}</caption>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table class="matrix"><caption>${d.matrix.total} barnehager${pages > 1 ? `, side ${d.page} av ${pages}` : ''}</caption>
 <thead><tr><th scope="col">Barnehage</th><th scope="col">Kommune</th>${d.deliverables.map((x) => html`<th scope="col">${x.title}</th>`)}</tr></thead>
 <tbody>${matrixRows}</tbody></table></div>
 ${pages > 1
@@ -228,7 +228,7 @@ ${pages > 1
   : null}
 <h2>Trenger oppfølging</h2>
 ${attentionRows.length
-  ? html`<div class="table-wrap"><table><caption class="hint">Forfalte innleveringer, e-post som ikke kom fram, avviste innleveringer</caption><thead><tr><th scope="col">Hva</th><th scope="col">Barnehage</th><th scope="col">Gjelder</th><th scope="col">Når</th><th scope="col">Detaljer</th></tr></thead><tbody>${attentionRows}</tbody></table></div>`
+  ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Forfalte innleveringer, e-post som ikke kom fram, avviste innleveringer</caption><thead><tr><th scope="col">Hva</th><th scope="col">Barnehage</th><th scope="col">Gjelder</th><th scope="col">Når</th><th scope="col">Detaljer</th></tr></thead><tbody>${attentionRows}</tbody></table></div>`
   : html`<p>Ingenting nå.</p>`}
 ${coordinator && d.timeline ? runActions(frame, d) : null}`;
   return consolePage(frame, body);
@@ -276,13 +276,13 @@ export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; 
 <dl class="facts"><dt>Organisasjonsnummer</dt><dd>${k.orgnr}</dd><dt>Kommune</dt><dd>${k.municipalityName}</dd><dt>Region / gruppe</dt><dd>${k.regionId} / ${k.groupId}</dd><dt>Styrer</dt><dd>${k.directorName}, ${k.directorEmail}</dd>${k.withdrawn ? html`<dt>Trukket</dt><dd>${when(k.withdrawn.at)}: ${k.withdrawn.reason}</dd>` : null}</dl>
 <p><a href="/konsoll/runs/${runId}">Tilbake til programåret</a></p>
 <h2>Innleveringer og frister</h2>
-<div class="table-wrap"><table><thead><tr><th scope="col">Innlevering</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Forsinket til</th></tr></thead><tbody>${deliverables}</tbody></table></div>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Innlevering</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Forsinket til</th></tr></thead><tbody>${deliverables}</tbody></table></div>
 <h2>Mottatt</h2>
-${submissions.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Kvittering</th><th scope="col">Innlevering</th><th scope="col">Resultat</th><th scope="col">Mottatt</th><th scope="col">Filer</th></tr></thead><tbody>${submissions}</tbody></table></div>` : html`<p>Ingen innleveringer ennå.</p>`}
+${submissions.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Kvittering</th><th scope="col">Innlevering</th><th scope="col">Resultat</th><th scope="col">Mottatt</th><th scope="col">Filer</th></tr></thead><tbody>${submissions}</tbody></table></div>` : html`<p>Ingen innleveringer ennå.</p>`}
 <h2>Neste e-post</h2>
-${k.withdrawn ? html`<p>Ingen: barnehagen er trukket.</p>` : options.upcoming.length ? html`<ul class="upcoming">${options.upcoming.map((u) => html`<li>${when(u.at)}: ${u.title}</li>`)}</ul>` : html`<p>Ingen flere planlagt.</p>`}
+${k.withdrawn ? html`<p>Ingen: barnehagen er trukket.</p>` : options.upcoming.length ? html`<ul class="upcoming">${options.upcoming.map((u) => html`<li>Sendes ${when(u.at)}: ${u.title}</li>`)}</ul>` : html`<p>Ingen flere planlagt.</p>`}
 <h2>Sendt e-post</h2>
-${emails.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Når</th><th scope="col">Emne</th><th scope="col">Til</th><th scope="col">Tilstand</th></tr></thead><tbody>${emails}</tbody></table></div>` : html`<p>Ingen e-post ennå.</p>`}
+${emails.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Når</th><th scope="col">Emne</th><th scope="col">Til</th><th scope="col">Tilstand</th></tr></thead><tbody>${emails}</tbody></table></div>` : html`<p>Ingen e-post ennå.</p>`}
 ${coordinator && !k.withdrawn
   ? html`<h2>Handlinger</h2><div class="actions">
 <form method="get" action="${base}/forleng" class="action"><h3>Forleng en frist</h3><input type="hidden" name="barnehage" value="${k.orgnr}">
@@ -316,7 +316,7 @@ ${Object.entries(options.fields).map(([k, v]) => html`<input type="hidden" name=
 export function auditPage(frame: ConsoleFrame, runId: string, entries: { at: number; actor: string; action: string; details: Record<string, unknown> }[]): string {
   const rows = entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td><code>${JSON.stringify(e.details)}</code></td></tr>`);
   const body = html`<h1>Revisjonslogg</h1><p><a href="/konsoll/runs/${runId}">Tilbake til programåret</a></p>
-<div class="table-wrap"><table><caption class="hint">Alle handlinger i konsollen og på kommandolinjen, nyeste først</caption><thead><tr><th scope="col">Når</th><th scope="col">Hvem</th><th scope="col">Handling</th><th scope="col">Detaljer</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Alle handlinger i konsollen og på kommandolinjen, nyeste først</caption><thead><tr><th scope="col">Når</th><th scope="col">Hvem</th><th scope="col">Handling</th><th scope="col">Detaljer</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   return consolePage(frame, body);
 }
 

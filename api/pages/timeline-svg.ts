@@ -10,7 +10,7 @@ import { type Html, html } from './html';
  */
 const ZONE = 'Europe/Oslo';
 const LANE = 34;
-const LEFT = 190;
+const LEFT = 290;
 const WIDTH = 1100;
 const TOP = 30;
 
@@ -24,7 +24,7 @@ function lanesOf(timeline: Timeline): Lane[] {
   const lanes: Lane[] = [{ label: 'Hele fylket', regionId: null, groupId: null }];
   for (const r of timeline.regions) {
     if (r.groups.length <= 1) lanes.push({ label: r.name, regionId: r.id, groupId: r.groups[0]?.id ?? null });
-    else for (const g of r.groups) lanes.push({ label: `${r.name}: ${g.name}`, regionId: r.id, groupId: g.id });
+    else for (const g of r.groups) lanes.push({ label: g.name.length > 42 ? `${g.name.slice(0, 41)}…` : g.name, regionId: r.id, groupId: g.id });
   }
   return lanes;
 }
@@ -81,7 +81,7 @@ export function timelineChart(timeline: Timeline, now: number): Html {
     ),
   );
   const today = now >= start.toMillis() && now <= end.toMillis() ? html`<line x1="${x(now).toFixed(1)}" x2="${x(now).toFixed(1)}" y1="${TOP - 10}" y2="${height - 4}" class="today"/><text x="${(x(now) + 4).toFixed(1)}" y="${height - 6}" class="today-label">i dag</text>` : null;
-  return html`<figure class="chart"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="tidslinje-tittel tidslinje-beskrivelse" xmlns="http://www.w3.org/2000/svg">
+  return html`<figure class="chart" tabindex="0"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="tidslinje-tittel tidslinje-beskrivelse" xmlns="http://www.w3.org/2000/svg">
 <title id="tidslinje-tittel">Tidslinje for programåret</title>
 <desc id="tidslinje-beskrivelse">Milepæler som punkter, workshoper og samlinger som ruter, innleveringsperioder som streker (mørk: åpen til fristen, lys: forsinket innlevering), en loddrett linje for i dag. Samme innhold står i tabellen under.</desc>
 ${months}${laneMarks}${windows}${marks}${today}

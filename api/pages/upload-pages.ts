@@ -48,7 +48,7 @@ function versions(submissions: Submission[]): Html {
   );
   return html`<h2>Tidligere innleveringer</h2>
 <p>Den siste versjonen er den som gjelder.</p>
-<div class="table-wrap"><table>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table>
 <caption class="hint">Innleveringer fra barnehagen, eldste først</caption>
 <thead><tr><th scope="col">Versjon</th><th scope="col">Mottatt</th><th scope="col">Filer</th><th scope="col">Referanse</th></tr></thead>
 <tbody>${rows}</tbody>
@@ -136,7 +136,7 @@ export function receiptPage(options: { target: LinkTarget; submission: Submissio
 <dt>Versjon</dt><dd>${s.version ?? ''}</dd>
 </dl>
 <h2>Filer</h2>
-<div class="table-wrap"><table>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table>
 <thead><tr><th scope="col">Filnavn</th><th scope="col">Størrelse</th><th scope="col">SHA-256</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>

@@ -291,12 +291,12 @@ export function consoleRoutes(deps: ConsoleDeps) {
       const { timeline, plan } = await currentTimeline(runId);
       const schedule = timeline ? scheduleForKindergarten(timeline, k.regionId, k.groupId) : null;
       const upcoming = [
-        ...(schedule?.emails ?? []).map((e) => ({ title: e.title, at: e.sendAt })),
+        ...(schedule?.emails ?? []).map((e) => ({ title: `${e.title} (${when(e.occurrenceAt)})`, at: e.sendAt })),
         ...(schedule?.deliverables ?? []).flatMap((d) => [{ title: `Åpner: ${d.title}`, at: d.window.promptAt }, ...d.window.reminderAts.map((at) => ({ title: `Påminnelse: ${d.title}`, at }))]),
       ]
         .filter((e) => e.at > now())
         .sort((a, b) => a.at - b.at)
-        .slice(0, 8);
+        .slice(0, 10);
       return htmlReply(reply, 200, kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming }));
     });
 
