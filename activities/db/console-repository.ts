@@ -218,17 +218,19 @@ export class ConsoleRepository {
     };
   }
 
-  /** Every kindergarten's deliverable states, for the CSV export (streamed by the caller in pages). */
-  async statusRows(runId: string, afterOrgnr: string | null, limit: number): Promise<{ orgnr: string; name: string; municipality: string; municipalityId: string; regionId: string; groupId: string; withdrawn: boolean; deliverableId: string; status: string; dueAt: number; lateUntil: number }[]> {
-    const { rows } = await this.pool.query<{ orgnr: string; name: string; municipality: string; municipality_id: string; region_id: string; group_id: string; withdrawn_at: Date | null; deliverable_id: string; status: string; due_at: Date; late_until: Date }>(
-      `SELECT k.orgnr, k.name, m.name AS municipality, k.municipality_id, k.region_id, k.group_id, k.withdrawn_at, d.deliverable_id, d.status, d.due_at, d.late_until
-       FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
-       JOIN deliverable_states d ON d.run_id = k.run_id AND d.orgnr = k.orgnr
-       WHERE k.run_id = $1 AND ($2::text IS NULL OR k.orgnr > $2)
-         AND k.orgnr IN (SELECT orgnr FROM kindergartens WHERE run_id = $1 AND ($2::text IS NULL OR orgnr > $2) ORDER BY orgnr LIMIT $3)
-       ORDER BY k.orgnr, d.due_at, d.deliverable_id`,
-      [runId, afterOrgnr, limit],
-    );
-    return rows.map((r) => ({ orgnr: r.orgnr, name: r.name, municipality: r.municipality, municipalityId: r.municipality_id, regionId: r.region_id, groupId: r.group_id, withdrawn: r.withdrawn_at !== null, deliverableId: r.deliverable_id, status: r.withdrawn_at ? 'withdrawn' : r.status, dueAt: r.due_at.getTime(), lateUntil: r.late_until.getTime() }));
+  /** Every kindergarten's deliverable states in one ordered query, as CSV-ready text fields (the CSV export). */
+  async statusRows(runId: string, municipalityId: string | null = null): Promise<string[][]> {
+    const { rows } = await this.pool.query<{ r: string[] }>({
+      text: `SELECT ARRAY[k.orgnr, k.name, m.name, k.region_id, k.group_id, d.deliverable_id,
+                    CASE WHEN k.withdrawn_at IS NOT NULL THEN 'withdrawn' ELSE d.status END,
+                    to_char(d.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                    to_char(d.late_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')] AS r
+             FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
+             JOIN deliverable_states d ON d.run_id = k.run_id AND d.orgnr = k.orgnr
+             WHERE k.run_id = $1 AND ($2::text IS NULL OR k.municipality_id = $2)
+             ORDER BY k.orgnr, d.due_at, d.deliverable_id`,
+      values: [runId, municipalityId],
+    });
+    return rows.map((row) => row.r);
   }
 }
