@@ -40,6 +40,7 @@ export async function startApi(config: Config, resources: { client: Client; pool
     drafts: new DraftRepository(resources.pool),
     accounts: new AccountRepository(resources.pool),
     secureCookies: config.mail.publicBaseUrl.startsWith('https:'),
+    files,
     examples: exampleFiles(),
   };
   app = await buildApp(control, { uploads: { ...uploads, onError }, console, logger: resources.logger ?? false, ...(resources.mailbox ? { mailbox: resources.mailbox } : {}) });

@@ -233,4 +233,18 @@ export class ConsoleRepository {
     });
     return rows.map((row) => row.r);
   }
+
+  /** Every accepted submission's files in a region, for the region's zip export. */
+  async regionFiles(runId: string, regionId: string): Promise<{ municipality: string; orgnr: string; kindergarten: string; deliverableId: string; version: number; receiptNumber: string; name: string; storageKey: string; at: number }[]> {
+    const { rows } = await this.pool.query<{ municipality: string; orgnr: string; kindergarten: string; deliverable_id: string; version: number; receipt_number: string; name: string; storage_key: string; at: Date }>(
+      `SELECT m.name AS municipality, k.orgnr, k.name AS kindergarten, s.deliverable_id, s.version, s.receipt_number, f.name, f.storage_key, coalesce(s.decided_at, s.created_at) AS at
+       FROM submissions s JOIN submission_files f ON f.submission_id = s.id
+       JOIN kindergartens k ON k.run_id = s.run_id AND k.orgnr = s.orgnr
+       JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
+       WHERE s.run_id = $1 AND k.region_id = $2 AND s.state = 'accepted'
+       ORDER BY m.name, k.name, s.deliverable_id, s.version, f.position`,
+      [runId, regionId],
+    );
+    return rows.map((r) => ({ municipality: r.municipality, orgnr: r.orgnr, kindergarten: r.kindergarten, deliverableId: r.deliverable_id, version: r.version, receiptNumber: formatReceiptNumber(r.receipt_number), name: r.name, storageKey: r.storage_key, at: r.at.getTime() }));
+  }
 }

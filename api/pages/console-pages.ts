@@ -209,6 +209,7 @@ export function runPage(frame: ConsoleFrame, d: RunPageData): string {
   const body = html`<h1>${d.run.countyName} ${d.run.schoolYear}/${d.run.schoolYear + 1}</h1>
 <dl class="facts"><dt>Run-id</dt><dd>${d.run.runId}</dd><dt>Tilstand</dt><dd>${d.runState ?? 'ukjent'}</dd><dt>Barnehager</dt><dd>${d.run.kindergartens} (${d.run.withdrawn} trukket)</dd></dl>
 <p><a href="${base}/status.csv">Last ned status som CSV</a>${coordinator ? html` · <a href="${base}/revisjon">Revisjonslogg</a>` : null}</p>
+${coordinator ? html`<p>Alle innleveringer fra en region som zip: ${d.regions.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${base}/regioner/${r.id}/innleveringer.zip">${r.name}</a>`)}</p>` : null}
 <h2>Tidslinjen</h2>
 ${d.timeline ? html`${timelineChart(d.timeline, d.now)}${timelineTable(d.timeline)}` : html`<p>Tidslinjen er ikke tilgjengelig akkurat nå.</p>`}
 <h2 id="oversikt">Innleveringer</h2>

@@ -20,6 +20,8 @@ import { type Html, html } from '../pages/html';
 import { CONSOLE_STYLES, auditPage, confirmPage, forbiddenPage, kindergartenPage, newRunPage, previewPage, runPage, runsPage, signInPage, type ConsoleFrame } from '../pages/console-pages';
 import { CHART_STYLES } from '../pages/timeline-svg';
 import * as control from '../run-control';
+import type { FileStore } from '../uploads/file-store';
+import { zipPathPart, zipStream } from '../uploads/zip-stream';
 import { csrfToken, csrfValid, endSession, sessionOf, startSession, type SessionDeps } from '../console/session';
 
 /**
@@ -33,6 +35,8 @@ export interface ConsoleDeps extends SessionDeps {
   read: ConsoleRepository;
   drafts: DraftRepository;
   accounts: AccountRepository;
+  /** Where uploaded files are, for the region's zip export. */
+  files?: FileStore;
   /** The example plan and roster offered when the coordinator uploads nothing. */
   examples: { plan: () => { text: string; file: string }; roster: () => { text: string; file: string } };
   now?: () => number;
@@ -310,6 +314,24 @@ export function consoleRoutes(deps: ConsoleDeps) {
         .type('text/csv; charset=utf-8')
         .header('Content-Disposition', `attachment; filename="${runId}-status.csv"`)
         .send(`\uFEFF${lines.join('\r\n')}\r\n`);
+    });
+
+    app.get('/konsoll/runs/:runId/regioner/:regionId/innleveringer.zip', async (request, reply) => {
+      const v = await coordinator(request);
+      const { runId, regionId } = runParams.extend({ regionId: z.string().regex(/^[a-z0-9-]{1,63}$/) }).parse(request.params);
+      const files = deps.files;
+      if (!files) return htmlReply(reply, 404, forbiddenPage(v.frame('Ukjent')).replace('Ingen tilgang', 'Innleveringene er ikke tilgjengelige her'));
+      const rows = await deps.read.regionFiles(runId, regionId);
+      await deps.accounts.audit({ actor: v.user.email, action: 'region-exported', runId, details: { regionId, files: rows.length } });
+      const entries = rows.map((r) => ({
+        name: [zipPathPart(r.municipality), zipPathPart(`${r.kindergarten} ${r.orgnr}`), zipPathPart(r.deliverableId), zipPathPart(`v${r.version} ${r.receiptNumber} ${r.name}`)].join('/'),
+        modifiedAt: r.at,
+        open: () => files.open(r.storageKey),
+      }));
+      return reply
+        .type('application/zip')
+        .header('Content-Disposition', `attachment; filename="${runId}-${regionId}-innleveringer.zip"`)
+        .send(zipStream(entries));
     });
 
     app.get('/konsoll/runs/:runId/revisjon', async (request, reply) => {

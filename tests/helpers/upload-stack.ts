@@ -107,7 +107,7 @@ export async function startUploadStack(options: { label: string; kindergartens: 
   const accounts = new AccountRepository(db.pool);
   const app = await buildApp(control, {
     uploads,
-    console: { control, read: new ConsoleRepository(db.pool), drafts: new DraftRepository(db.pool), accounts, secureCookies: false, examples: exampleFiles() },
+    console: { control, read: new ConsoleRepository(db.pool), drafts: new DraftRepository(db.pool), accounts, secureCookies: false, files, examples: exampleFiles() },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -1,4 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
+import { signUploadToken } from '../../security/upload-tokens';
+import { pdf } from '../helpers/documents';
+import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 import { hashPassword } from '../../security/passwords';
 import { kindergartenWorkflowId } from '../../workflows/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
@@ -155,6 +163,29 @@ describe('the coordinator console', () => {
     expect((await get(`/konsoll/runs/${s.runId}/barnehager/${orgnrs[0]}`, other)).statusCode).toBe(404);
     expect((await get(`/konsoll/runs/${s.runId}/status.csv`, other)).body.trim().split('\r\n')).toHaveLength(1);
     expect((await get('/konsoll/runs/arshjul-2030-annet', other)).statusCode).toBe(403);
+  });
+
+  it("exports a region's accepted submissions as one zip that an independent reader opens", async () => {
+    const orgnr = orgnrs[0] as string;
+    const target = await s.submissions.linkTarget(s.runId, orgnr, 'analysis-so-far');
+    const token = signUploadToken({ runId: s.runId, orgnr, deliverableId: 'analysis-so-far', expiresAt: target?.lateUntil as number, version: target?.linkVersion ?? 1 }, TEST_UPLOAD_SECRET);
+    const file = pdf('Analyse for zip', 200_000);
+    const form = new FormData();
+    form.append('filer', new Blob([file]), 'Analyse æøå.pdf');
+    expect((await fetch(`${s.baseUrl}/api/uploads/${token}`, { method: 'POST', body: form })).status).toBe(201);
+
+    const r = await get(`/konsoll/runs/${s.runId}/regioner/kongsvinger/innleveringer.zip`);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe('application/zip');
+    const path = join(mkdtempSync(join(tmpdir(), 'arshjul-zip-')), 'region.zip');
+    writeFileSync(path, r.rawPayload);
+    const listing = JSON.parse(
+      execFileSync('python3', ['-c', 'import zipfile,sys,json,hashlib; z=zipfile.ZipFile(sys.argv[1]); print(json.dumps({"bad": z.testzip(), "files": {n: hashlib.sha256(z.read(n)).hexdigest() for n in z.namelist()}}))', path], { encoding: 'utf8' }),
+    ) as { bad: string | null; files: Record<string, string> };
+    expect(listing.bad).toBeNull();
+    const entry = Object.entries(listing.files).find(([name]) => name.endsWith('Analyse æøå.pdf'));
+    expect(entry?.[0]).toMatch(new RegExp(`^Kommune kongsvinger/Barnehage ${orgnr} ${orgnr}/analysis-so-far/v1 AH-\\d{6} Analyse æøå\\.pdf$`));
+    expect(entry?.[1]).toBe(createHash('sha256').update(file).digest('hex'));
   });
 
   it('limits sign-in attempts', async () => {
