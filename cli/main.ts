@@ -23,6 +23,18 @@ import { TEMPLATE_IDS } from '../activities/email/templates';
 import { installRuntime } from '../worker/runtime';
 import type { Timeline } from '../workflows/timeline';
 
+/**
+ * Runs a coordinator's action like `withControl`, and writes it to the audit log (the same log as the console's
+ * actions, with the same action names) once it has succeeded.
+ */
+async function withAudit<T>(action: string, runId: string | ((result: T) => string), actor: string, details: Record<string, unknown>, work: (deps: control.RunControlDeps) => Promise<T>): Promise<T> {
+  return withControl(async (deps, _store, pool) => {
+    const result = await work(deps);
+    await new AccountRepository(pool).audit({ actor: `cli:${actor}`, action, runId: typeof runId === 'string' ? runId : runId(result), details: { ...details, result: result ?? null } });
+    return result;
+  });
+}
+
 const oslo = (ms: number, zone = 'Europe/Oslo') => DateTime.fromMillis(ms, { zone }).setLocale('nb').toFormat('ccc dd.MM.yyyy HH:mm');
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -177,7 +189,7 @@ export function buildProgram(): Command {
       const roster = loadRoster(opts.roster, p);
       err(`roster ${opts.roster} is valid: ${roster.kindergartens.length} kindergartens in ${roster.municipalities.length} municipalities`);
       control.startableTimeline(p, Date.now());
-      const started = await withControl((deps) => control.startRun(deps, p, roster));
+      const started = await withAudit('run-started', (r: { runId: string }) => r.runId, process.env.USER ?? 'coordinator', { plan: opts.plan, roster: opts.roster }, (deps) => control.startRun(deps, p, roster));
       process.stdout.write(`started ${started.runId}: ${started.regions} regions, ${started.kindergartens} kindergartens (their workflows start in pages of 200)\n`);
     });
   run
@@ -213,7 +225,7 @@ export function buildProgram(): Command {
     .option('--group <id>')
     .addOption(as)
     .action(async (opts: { run: string; milestone: string; at: string; region?: string; group?: string; as: string }) => {
-      const result = await withControl((deps) =>
+      const result = await withAudit('flytt', opts.run, opts.as, { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at }, (deps) =>
         control.rescheduleMilestone(deps, opts.run, { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at }, opts.as),
       );
       process.stdout.write(`revision ${result.revision}: ${result.moved.length} occurrence(s) moved; regions told: ${result.regionsNotified.join(', ')}\n`);
@@ -228,7 +240,7 @@ export function buildProgram(): Command {
     .requiredOption('--due <local>', 'new local deadline, e.g. 2018-03-09T16:00')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; deliverable: string; due: string; as: string }) => {
-      const r = await withControl((deps) => control.extendDeadline(deps, opts.run, opts.kindergarten, opts.deliverable, opts.due, opts.as));
+      const r = await withAudit('forleng', opts.run, opts.as, { orgnr: opts.kindergarten, deliverableId: opts.deliverable, due: opts.due }, (deps) => control.extendDeadline(deps, opts.run, opts.kindergarten, opts.deliverable, opts.due, opts.as));
       process.stdout.write(`new deadline ${oslo(r.dueAt)}; late submissions until ${oslo(r.lateUntil)}\n`);
     });
   run
@@ -252,7 +264,7 @@ export function buildProgram(): Command {
         ...(opts.group ? { groupId: opts.group } : {}),
         ...(opts.participants !== undefined ? { participants: opts.participants } : {}),
       };
-      const r = await withControl((deps) => control.addKindergarten(deps, opts.run, input, opts.as));
+      const r = await withAudit('legg-til', opts.run, opts.as, { orgnr: opts.orgnr, municipalityId: opts.municipality }, (deps) => control.addKindergarten(deps, opts.run, input, opts.as));
       process.stdout.write(`added ${opts.orgnr} to ${r.regionId}/${r.groupId}: ${r.workflowId}\n`);
     });
   run
@@ -263,7 +275,7 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why', 'trukket fra programmet')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; reason: string; as: string }) => {
-      const r = await withControl((deps) => control.withdrawKindergarten(deps, opts.run, opts.kindergarten, opts.reason, opts.as));
+      const r = await withAudit('trekk', opts.run, opts.as, { orgnr: opts.kindergarten, reason: opts.reason }, (deps) => control.withdrawKindergarten(deps, opts.run, opts.kindergarten, opts.reason, opts.as));
       process.stdout.write(`withdrawn: ${r.workflowId}\n`);
     });
   for (const [name, fn, text] of [
@@ -278,7 +290,7 @@ export function buildProgram(): Command {
       .option('--reason <text>')
       .addOption(as)
       .action(async (opts: { run: string; reason?: string; as: string }) => {
-        const r = await withControl((deps) => fn(deps, opts.run, opts.as, opts.reason));
+        const r = await withAudit('pause', opts.run, opts.as, { what: { pause: 'pause', resume: 'gjenoppta', cancel: 'avlys' }[name] }, (deps) => fn(deps, opts.run, opts.as, opts.reason));
         process.stdout.write(`${opts.run}: ${r.state}\n`);
       });
   }
@@ -290,7 +302,7 @@ export function buildProgram(): Command {
     .requiredOption('--deliverable <id>')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; deliverable: string; as: string }) => {
-      const r = await withControl((deps) => control.reissueUploadLink(deps, opts.run, opts.kindergarten, opts.deliverable, opts.as));
+      const r = await withAudit('ny-lenke', opts.run, opts.as, { orgnr: opts.kindergarten, deliverableId: opts.deliverable }, (deps) => control.reissueUploadLink(deps, opts.run, opts.kindergarten, opts.deliverable, opts.as));
       process.stdout.write(`link version ${r.version} emailed to the director (${r.workflowId}); valid until ${oslo(r.lateUntil)}\n`);
     });
   const user = program.command('user').description('console accounts');

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ describe('the coordinator console', () => {
   let orgnrs: string[];
 
   beforeAll(async () => {
-    s = await startUploadStack({ label: 'console', kindergartens: 3 });
+    s = await startUploadStack({ label: 'console', kindergartens: 4 });
     orgnrs = s.roster.kindergartens.map((k) => k.orgnr);
     await s.accounts.addUser({ email: 'kari@fylke.example', name: 'Kari Koordinator', passwordHash: await hashPassword(PASSWORD), role: 'coordinator', runId: null, municipalityId: null });
     await s.accounts.addUser({ email: 'kommune@kongsvinger.example', name: 'Kongsvinger kommune', passwordHash: await hashPassword(PASSWORD), role: 'municipal-authority', runId: s.runId, municipalityId: 'm-kongsvinger' });
@@ -91,7 +92,7 @@ describe('the coordinator console', () => {
     expect(r.body).toContain('<table class="matrix">');
     for (const orgnr of orgnrs) expect(r.body).toContain(`/barnehager/${orgnr}`);
     expect(r.body).toContain('Analysen så langt (modul 1 og 2)');
-    expect(r.body).toMatch(/<span class="status open">åpen<\/span> 3/);
+    expect(r.body).toMatch(/<span class="status open">åpen<\/span> 4/);
     expect(r.body).toContain('Trenger oppfølging');
     const filtered = await get(`/konsoll/runs/${s.runId}?kommune=m-ingen`);
     expect(filtered.body).toContain('0 barnehager');
@@ -186,6 +187,22 @@ describe('the coordinator console', () => {
     const entry = Object.entries(listing.files).find(([name]) => name.endsWith('Analyse æøå.pdf'));
     expect(entry?.[0]).toMatch(new RegExp(`^Kommune kongsvinger/Barnehage ${orgnr} ${orgnr}/analysis-so-far/v1 AH-\\d{6} Analyse æøå\\.pdf$`));
     expect(entry?.[1]).toBe(createHash('sha256').update(file).digest('hex'));
+  });
+
+  it('has the same effect from the CLI twin, and the CLI writes the same audit log; accounts are made with `user add`', async () => {
+    const cli = (args: string[], env: Record<string, string> = {}) =>
+      promisify(execFile)(process.execPath, [join(__dirname, '..', '..', 'bin', 'arshjul.js'), ...args], { env: { ...process.env, DATABASE_URL: s.databaseUrl, TEMPORAL_ADDRESS: s.env.address, TEMPORAL_TASK_QUEUE: s.control.taskQueue, ...env } });
+    const orgnr = orgnrs[3] as string;
+    await cli(['run', 'withdraw', '--run', s.runId, '--kindergarten', orgnr, '--reason', 'Lagt ned', '--as', 'kari']);
+    const status = await s.env.client.workflow.getHandle(kindergartenWorkflowId(s.runId, orgnr)).query(kindergartenStatusQuery);
+    expect(status.state).toBe('withdrawn');
+    const [latest] = await s.accounts.listAudit(s.runId);
+    expect(latest).toMatchObject({ actor: 'cli:kari', action: 'trekk', details: expect.objectContaining({ orgnr, reason: 'Lagt ned' }) });
+
+    const added = await cli(['user', 'add', '--email', 'ola@fylke.example', '--name', 'Ola'], { ARSHJUL_PASSWORD: 'enda-et-langt-passord' });
+    expect(added.stdout).toMatch(/account \d+: ola@fylke\.example \(coordinator\)/);
+    expect(await signIn('ola@fylke.example', 'enda-et-langt-passord')).toMatch(/^arshjul_sesjon=/);
+    await expect(cli(['user', 'add', '--email', 'kort@fylke.example', '--name', 'Kort'], { ARSHJUL_PASSWORD: 'kort' })).rejects.toMatchObject({ code: 2 });
   });
 
   it('limits sign-in attempts', async () => {
