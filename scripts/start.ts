@@ -131,6 +131,8 @@ async function main(): Promise<void> {
   say(`database schema up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
 
   const pool = new Pool({ connectionString: postgres.url, max: 5 });
+  // An idle connection dropped by PostgreSQL (a restart, or shutdown) is replaced by the pool; it must not crash us.
+  pool.on('error', (error) => say(`PostgreSQL connection lost: ${error.message}`));
   const firstAccount = await ensureFirstCoordinator(new AccountRepository(pool), dataDir);
   const mailbox = config.mail.smtpUrl ? null : new MailboxRepository(pool);
   const devSmtp = mailbox ? await startDevSmtpServer(mailbox, { host: '127.0.0.1', port: config.mail.devSmtpPort }) : null;

@@ -18,6 +18,8 @@ export function createMailer(config: Config['mail']) {
 /** Runs the worker until `signal` aborts; used by `npm start` and `npm run worker` (which install the runtime first). */
 export async function runWorker(config: Config, databaseUrl: string, temporalAddress: string, signal: AbortSignal): Promise<void> {
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle connection dropped by PostgreSQL (a restart) is replaced by the pool; activities retry meanwhile.
+  pool.on('error', (error) => process.stderr.write(`PostgreSQL connection lost: ${error.message}\n`));
   const options = temporalConnectionOptions(config.temporal, temporalAddress);
   const connection = await NativeConnection.connect({
     address: options.address ?? temporalAddress,
@@ -37,9 +39,13 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
       deps,
       ratePerMinute: config.email.ratePerMinute,
     });
+    // On Ctrl-C the SDK's own signal handling may already be draining the workers; a second shutdown is a no-op.
+    const stop = (w: { getState(): string; shutdown(): void }) => {
+      if (w.getState() === 'RUNNING') w.shutdown();
+    };
     signal.addEventListener('abort', () => {
-      worker.shutdown();
-      emailWorker.shutdown();
+      stop(worker);
+      stop(emailWorker);
     }, { once: true });
     await Promise.all([worker.run(), emailWorker.run()]);
   } finally {
