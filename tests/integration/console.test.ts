@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
@@ -203,6 +203,19 @@ describe('the coordinator console', () => {
     expect(added.stdout).toMatch(/account \d+: ola@fylke\.example \(coordinator\)/);
     expect(await signIn('ola@fylke.example', 'enda-et-langt-passord')).toMatch(/^arshjul_sesjon=/);
     await expect(cli(['user', 'add', '--email', 'kort@fylke.example', '--name', 'Kort'], { ARSHJUL_PASSWORD: 'kort' })).rejects.toMatchObject({ code: 2 });
+  });
+
+  it('lists every problem of an uploaded roster with file, row and column, and starts nothing', async () => {
+    const rows = readFileSync(join(__dirname, '..', '..', 'examples', 'roster-hedmark-2017.csv'), 'utf8').split('\n');
+    rows[2] = (rows[2] as string).replace('931514784', '931514785');
+    const form = new FormData();
+    form.append('_csrf', await csrf());
+    form.append('roster', new Blob([rows.join('\n')], { type: 'text/csv' }), 'deltakere.csv');
+    const r = await fetch(`${s.baseUrl}/konsoll/ny`, { method: 'POST', body: form, headers: { cookie: coordinatorCookie } });
+    const body = await r.text();
+    expect(r.status).toBe(400);
+    expect(body).toContain('deltakere.csv, row 3, column &quot;orgnr&quot;');
+    expect(body).toContain('Ingenting er startet.');
   });
 
   it('limits sign-in attempts', async () => {
