@@ -218,6 +218,31 @@ describe('the coordinator console', () => {
     expect(body).toContain('Ingenting er startet.');
   });
 
+  it('adds a kindergarten mid-year, and pauses and resumes the run, each after a preview', async () => {
+    const preview = await get(`/konsoll/runs/${s.runId}/handling/legg-til?orgnr=974760673&navn=Nye+Solbakken&kommune=m-kongsvinger&styrer=Siri&epost=siri%40solbakken.example`);
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('Nye Solbakken (974760673)');
+    const added = await post(`/konsoll/runs/${s.runId}/handling/legg-til`, { _csrf: await csrf(), orgnr: '974760673', navn: 'Nye Solbakken', kommune: 'm-kongsvinger', styrer: 'Siri', epost: 'siri@solbakken.example' });
+    expect(added.statusCode).toBe(303);
+    for (let i = 0; i < 50; i++) {
+      const st = await s.env.client.workflow.getHandle(kindergartenWorkflowId(s.runId, '974760673')).query(kindergartenStatusQuery).catch(() => null);
+      if (st) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await s.env.client.workflow.getHandle(kindergartenWorkflowId(s.runId, '974760673')).query(kindergartenStatusQuery)).state).toBe('active');
+    expect((await get(`/konsoll/runs/${s.runId}`)).body).toContain('Nye Solbakken');
+
+    expect((await post(`/konsoll/runs/${s.runId}/handling/pause`, { _csrf: await csrf(), hva: 'pause' })).headers.location).toBe(`/konsoll/runs/${s.runId}?melding=pause`);
+    expect((await get(`/konsoll/runs/${s.runId}`)).body).toContain('<dd>på pause</dd>');
+    const again = await post(`/konsoll/runs/${s.runId}/handling/pause`, { _csrf: await csrf(), hva: 'pause' });
+    expect(again.statusCode).toBe(409);
+    expect((await post(`/konsoll/runs/${s.runId}/handling/pause`, { _csrf: await csrf(), hva: 'gjenoppta' })).statusCode).toBe(303);
+    expect((await get(`/konsoll/runs/${s.runId}`)).body).toContain('<dd>aktiv</dd>');
+    const actions = (await s.accounts.listAudit(s.runId)).map((a) => a.action);
+    expect(actions.filter((a) => a === 'pause')).toHaveLength(2);
+    expect(actions).toContain('legg-til');
+  });
+
   it('limits sign-in attempts', async () => {
     const attempts = [];
     for (let i = 0; i < 12; i++) {
