@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (B3, email throughput): the delivery pipeline — the real sendEmail activity rendering the bokmål
+ * B3 (email throughput), part of `npm run bench`: the delivery pipeline — the real sendEmail activity rendering the bokmål
  * template, claiming the PostgreSQL outbox row, sending over pooled SMTP and recording the reply — against plain
  * nodemailer sending the same message (pre-rendered) the same number of times into the same local SMTP server, in
  * the same run, in alternating rounds. Prints a table and one line of JSON. Not part of `npm test`.
@@ -20,21 +20,13 @@ import { previewEmail } from '../cli/email-preview';
 import { freshSchema } from '../tests/helpers/postgres';
 import { buildRoster } from '../tests/helpers/roster-builder';
 import { EXAMPLE_PLAN } from '../tests/helpers/temporal';
+import { type BenchResult, inParallel } from './lib';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
-
-async function main(): Promise<void> {
+export async function benchEmail(log: (line: string) => void): Promise<BenchResult[]> {
   let received = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -68,7 +60,7 @@ async function main(): Promise<void> {
   const measure = async (round: number, kind: string, send: (i: number) => Promise<unknown>) => {
     const before = received;
     const t0 = process.hrtime.bigint();
-    await pool([...Array(MESSAGES).keys()], CONCURRENCY, send);
+    await inParallel([...Array(MESSAGES).keys()], CONCURRENCY, (i) => send(i));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (received - before !== MESSAGES) throw new Error(`${kind}: the server received ${received - before} of ${MESSAGES}`);
     rows.push({ round, kind, messages: MESSAGES, seconds, perSecond: MESSAGES / seconds });
@@ -108,17 +100,22 @@ async function main(): Promise<void> {
 
   const best = (kind: string) => Math.max(...rows.filter((r) => r.kind === kind).map((r) => r.perSecond));
   const ratio = best('Årshjul pipeline') / best('plain nodemailer');
-  process.stdout.write('round  kind               messages  seconds  messages/s\n');
-  for (const r of rows) process.stdout.write(`${String(r.round).padEnd(6)} ${r.kind.padEnd(18)} ${String(r.messages).padStart(8)} ${r.seconds.toFixed(2).padStart(8)} ${r.perSecond.toFixed(0).padStart(11)}\n`);
-  process.stdout.write(`B3 email throughput: pipeline/plain = ${ratio.toFixed(2)} (target >= 0.5), concurrency ${CONCURRENCY}\n`);
-  process.stdout.write(`${JSON.stringify({ benchmark: 'B3-email-throughput', messages: MESSAGES, concurrency: CONCURRENCY, rounds: rows, bestPipelinePerSecond: best('Årshjul pipeline'), bestPlainPerSecond: best('plain nodemailer'), ratio })}\n`);
+  for (const r of rows) log(`B3 round ${r.round}: ${r.kind} ${r.messages} messages in ${r.seconds.toFixed(2)} s, ${r.perSecond.toFixed(0)}/s`);
   transport.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await pgPool.end();
   await db.drop();
+  return [
+    {
+      id: 'B3',
+      what: 'email throughput: the delivery pipeline vs plain nodemailer (best rounds)',
+      size: `${MESSAGES} messages × ${ROUNDS} rounds, ${CONCURRENCY} at once`,
+      value: best('Årshjul pipeline'),
+      unit: 'messages/s',
+      floor: best('plain nodemailer'),
+      ratio,
+      target: 'ratio ≥ 0.5',
+      met: ratio >= 0.5,
+    },
+  ];
 }
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${String(error)}\n`);
-  process.exit(1);
-});

@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..');
+export const MB = 1024 * 1024;
+
+/** One figure of the benchmark, with the floor it is compared with when there is one. */
+export interface BenchResult {
+  id: string;
+  what: string;
+  size: string;
+  value: number;
+  unit: string;
+  floor?: number;
+  ratio?: number;
+  target: string;
+  met: boolean;
+  note?: string;
+}
+
+/** Resident and peak resident memory of a process, from /proc. */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
+
+/** Starts a TypeScript entry point as its own Node process and waits until it prints `ready` (stdout or stderr). */
+export async function startProcess(entry: string, env: Record<string, string>, ready: RegExp): Promise<ChildProcess & { seen: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    const look = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-20_000);
+      if (ready.test(seen)) resolve();
+    };
+    child.stdout?.on('data', look);
+    child.stderr?.on('data', look);
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}: ${seen.slice(-2000)}`)));
+  });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return Object.assign(child, { seen });
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+/** Runs `work` over `items` with at most `concurrency` in flight. */
+export async function inParallel<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i] as T, i);
+      }
+    }),
+  );
+}
+
+export const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
