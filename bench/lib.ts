@@ -28,7 +28,9 @@ export function memoryOf(pid: number): { rss: number; peak: number } {
 
 /** Starts a TypeScript entry point as its own Node process and waits until it prints `ready` (stdout or stderr). */
 export async function startProcess(entry: string, env: Record<string, string>, ready: RegExp): Promise<ChildProcess & { seen: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of every process the benchmark starts, for finding what is ours.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let seen = '';
   await new Promise<void>((resolve, reject) => {
     const look = (chunk: Buffer) => {
