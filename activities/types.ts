@@ -124,3 +124,20 @@ export interface SignalKindergartensResult {
   signalled: number;
   notRunning: number;
 }
+
+export interface StartKindergartensInput {
+  runId: string;
+  regionId: string;
+  /** The task queue the kindergarten workflows run on (the region's own). */
+  taskQueue: string;
+  revision: number;
+  paused: boolean;
+  /** Each workshop group's schedule, the kindergarten workflow's input. */
+  schedulesByGroup: Record<string, unknown>;
+  emailTaskQueue?: string;
+}
+
+export interface StartKindergartensResult {
+  started: number;
+  alreadyRunning: number;
+}
