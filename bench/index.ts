@@ -10,6 +10,7 @@
  *   BENCH_B5_SIZE=6000 BENCH_B5_REPEATS=20                   B5
  */
 import { cpus } from 'node:os';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServer } from '../tests/helpers/temporal';
 import { installRuntime } from '../worker/runtime';
 import { benchStart } from './b1-start';
@@ -27,16 +28,21 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const started = Date.now();
   const results: BenchResult[] = [];
-  const env = only.has('B1') || only.has('B6') || only.has('B5') ? await devServer() : null;
-  try {
-    if (env && (only.has('B1') || only.has('B6'))) results.push(...(await benchStart(env, list(process.env.BENCH_B1_SIZES, [500, 6000]), log)));
-    if (only.has('B2')) results.push(...(await benchRehearse(list(process.env.BENCH_B2_SIZES, [50, 500]), log)));
-    if (only.has('B3')) results.push(...(await benchEmail(log)));
-    if (only.has('B4')) results.push(...(await benchUploads(Number(process.env.BENCH_B4_ROUNDS ?? 10), log)));
-    if (env && only.has('B5')) results.push(...(await benchConsole(env, Number(process.env.BENCH_B5_SIZE ?? 6000), Number(process.env.BENCH_B5_REPEATS ?? 20), log)));
-  } finally {
-    await env?.teardown();
-  }
+  // Each benchmark gets its own servers, torn down after it, so one's leftovers (thousands of sleeping workflows) never
+  // load the next.
+  const withDevServer = async (work: (env: TestWorkflowEnvironment) => Promise<BenchResult[]>) => {
+    const env = await devServer();
+    try {
+      results.push(...(await work(env)));
+    } finally {
+      await env.teardown();
+    }
+  };
+  if (only.has('B1') || only.has('B6')) await withDevServer((env) => benchStart(env, list(process.env.BENCH_B1_SIZES, [500, 6000]), log));
+  if (only.has('B2')) results.push(...(await benchRehearse(list(process.env.BENCH_B2_SIZES, [50, 500]), log)));
+  if (only.has('B3')) results.push(...(await benchEmail(log)));
+  if (only.has('B4')) results.push(...(await benchUploads(Number(process.env.BENCH_B4_ROUNDS ?? 10), log)));
+  if (only.has('B5')) await withDevServer((env) => benchConsole(env, Number(process.env.BENCH_B5_SIZE ?? 6000), Number(process.env.BENCH_B5_REPEATS ?? 20), log));
   const shown = results.filter((r) => only.has(r.id));
   const num = (v: number | undefined, digits = 1) => (v === undefined ? '—' : v.toFixed(digits));
   process.stdout.write('| id | what | size | value | floor | ratio | target | met |\n|---|---|---|---|---|---|---|---|\n');

@@ -10,6 +10,11 @@ export interface BuildWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests, rehearsals); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Workflows kept in memory between tasks. A year's kindergarten workflows sleep for weeks between steps, so caching
+   * all of them buys nothing and costs about 130 KiB each; the ones not cached are replayed when they wake.
+   */
+  maxCachedWorkflows?: number;
 }
 
 /**
@@ -30,11 +35,12 @@ export async function buildEmailWorker(options: Omit<BuildWorkerOptions, 'workfl
 }
 
 /** The main worker: every workflow and activity on the main task queue. */
-export async function buildWorker({ connection, namespace, taskQueue, deps, workflowBundle }: BuildWorkerOptions): Promise<Worker> {
+export async function buildWorker({ connection, namespace, taskQueue, deps, workflowBundle, maxCachedWorkflows }: BuildWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
+    ...(maxCachedWorkflows ? { maxCachedWorkflows } : {}),
     activities: createActivities(deps),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
