@@ -41,14 +41,17 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
+/** The reason a workflow's Update validator or handler gave for refusing, as the caller should show it. */
+export function updateRefusalReason(error: WorkflowUpdateFailedError): string {
+  const cause = error.cause as { message?: string; cause?: { message?: string } } | undefined;
+  return cause?.cause?.message ?? cause?.message ?? error.message;
+}
+
 async function refusalsAsErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) {
-      const cause = error.cause as { message?: string; cause?: { message?: string } } | undefined;
-      throw new RefusedError(cause?.cause?.message ?? cause?.message ?? error.message);
-    }
+    if (error instanceof WorkflowUpdateFailedError) throw new RefusedError(updateRefusalReason(error));
     if (error instanceof WorkflowNotFoundError) throw new NotFoundError(error.message);
     const message = (error as Error).message ?? '';
     if (/workflow execution already completed|not found/i.test(message)) throw new NotFoundError(message);

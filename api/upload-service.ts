@@ -2,6 +2,7 @@ import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@
 import type { LinkTarget, StoredFile, Submission, SubmissionRepository } from '../activities/db/submission-repository';
 import { readUploadToken, type UploadTokenClaims } from '../security/upload-tokens';
 import { kindergartenWorkflowId } from '../workflows/ids';
+import { updateRefusalReason } from './run-control';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
 import { DOCUMENT_MEDIA_TYPES, detectDocumentType } from './uploads/document-type';
 import type { FileStore, ReceivedFile } from './uploads/file-store';
@@ -176,10 +177,7 @@ async function askWorkflow(deps: UploadDeps, submission: Submission): Promise<Su
 
 /** The workflow's reason for refusing, or null when the failure says nothing about the submission (retry later). */
 function refusalOf(error: unknown): string | null {
-  if (error instanceof WorkflowUpdateFailedError) {
-    const cause = error.cause as { message?: string; cause?: { message?: string } } | undefined;
-    return cause?.cause?.message ?? cause?.message ?? error.message;
-  }
+  if (error instanceof WorkflowUpdateFailedError) return updateRefusalReason(error);
   if (error instanceof WorkflowNotFoundError) return 'closed: the kindergarten takes no more submissions this year';
   if (/workflow execution already completed/i.test((error as Error)?.message ?? '')) return 'closed: the kindergarten takes no more submissions this year';
   return null;

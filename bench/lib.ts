@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..');
@@ -19,12 +18,7 @@ export interface BenchResult {
   note?: string;
 }
 
-/** Resident and peak resident memory of a process, from /proc. */
-export function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: field('VmRSS'), peak: field('VmHWM') };
-}
+export { memoryOf } from '../tests/helpers/process-memory';
 
 /** Starts a TypeScript entry point as its own Node process and waits until it prints `ready` (stdout or stderr). */
 export async function startProcess(entry: string, env: Record<string, string>, ready: RegExp): Promise<ChildProcess & { seen: string }> {

@@ -321,6 +321,11 @@ export function auditPage(frame: ConsoleFrame, runId: string, entries: { at: num
   return consolePage(frame, body);
 }
 
+/** A page with one heading and one sentence (no access, not found, an error), and the way back. */
+export function messagePage(frame: ConsoleFrame, heading: string, text: string): string {
+  return consolePage(frame, html`<h1>${heading}</h1><p>${text} <a href="/konsoll">Til oversikten</a></p>`);
+}
+
 export function forbiddenPage(frame: ConsoleFrame): string {
-  return consolePage(frame, html`<h1>Ingen tilgang</h1><p>Du har ikke tilgang til denne siden. <a href="/konsoll">Til oversikten</a></p>`);
+  return messagePage(frame, 'Ingen tilgang', 'Du har ikke tilgang til denne siden.');
 }

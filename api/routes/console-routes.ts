@@ -17,7 +17,7 @@ import { verifyPassword } from '../../security/passwords';
 import { runPlanQuery, runStatusQuery } from '../../workflows/run-workflow';
 import { type Timeline, scheduleForKindergarten } from '../../workflows/timeline';
 import { type Html, html } from '../pages/html';
-import { CONSOLE_STYLES, auditPage, confirmPage, forbiddenPage, kindergartenPage, newRunPage, previewPage, runPage, runsPage, signInPage, type ConsoleFrame } from '../pages/console-pages';
+import { CONSOLE_STYLES, auditPage, confirmPage, forbiddenPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage, signInPage, type ConsoleFrame } from '../pages/console-pages';
 import { CHART_STYLES } from '../pages/timeline-svg';
 import * as control from '../run-control';
 import type { FileStore } from '../uploads/file-store';
@@ -92,9 +92,9 @@ export function consoleRoutes(deps: ConsoleDeps) {
       if (error instanceof Forbidden) return htmlReply(reply, 403, forbiddenPage({ user: null, csrf: null, title: 'Ingen tilgang' }));
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 429) return htmlReply(reply, 429, signInPage({ error: 'For mange forsøk. Vent et minutt og prøv igjen.' }));
-      if (status && status >= 400 && status < 500) return htmlReply(reply, status, forbiddenPage({ user: null, csrf: null, title: 'Feil' }).replace('Ingen tilgang', 'Forespørselen kan ikke brukes'));
+      if (status && status >= 400 && status < 500) return htmlReply(reply, status, messagePage({ user: null, csrf: null, title: 'Feil' }, 'Forespørselen kan ikke brukes', 'Sjekk adressen eller skjemaet og prøv igjen.'));
       request.log.error(error);
-      return htmlReply(reply, 500, forbiddenPage({ user: null, csrf: null, title: 'Feil' }).replace('Ingen tilgang', 'Noe gikk galt; detaljene står i serverloggen'));
+      return htmlReply(reply, 500, messagePage({ user: null, csrf: null, title: 'Feil' }, 'Noe gikk galt', 'Detaljene står i serverloggen.'));
     });
 
     async function visitor(request: FastifyRequest): Promise<Visitor> {
@@ -238,7 +238,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       const { runId } = runParams.parse(request.params);
       if (!mayRead(v.user, runId)) throw new Forbidden();
       const [run] = await deps.read.listRuns(runId);
-      if (!run) return htmlReply(reply, 404, forbiddenPage(v.frame('Ukjent')).replace('Ingen tilgang', 'Fant ikke programåret'));
+      if (!run) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke programåret', 'Programåret finnes ikke.'));
       const q = filterQuery.parse(request.query);
       const filter: MatrixFilter = {
         regionId: q.region,
@@ -290,7 +290,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       if (!mayRead(v.user, runId)) throw new Forbidden();
       const k = await deps.read.kindergarten(runId, orgnr);
       if (!k || (v.user.role === 'municipal-authority' && k.municipalityId !== v.user.municipalityId)) {
-        return htmlReply(reply, 404, forbiddenPage(v.frame('Ukjent')).replace('Ingen tilgang', 'Fant ikke barnehagen'));
+        return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke barnehagen', 'Barnehagen finnes ikke i dette programåret, eller du har ikke tilgang til den.'));
       }
       const { timeline, plan } = await currentTimeline(runId);
       const schedule = timeline ? scheduleForKindergarten(timeline, k.regionId, k.groupId) : null;
@@ -320,7 +320,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       const v = await coordinator(request);
       const { runId, regionId } = runParams.extend({ regionId: z.string().regex(/^[a-z0-9-]{1,63}$/) }).parse(request.params);
       const files = deps.files;
-      if (!files) return htmlReply(reply, 404, forbiddenPage(v.frame('Ukjent')).replace('Ingen tilgang', 'Innleveringene er ikke tilgjengelige her'));
+      if (!files) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Innleveringene er ikke tilgjengelige her', 'Denne serveren har ikke lagringsmappen for innleveringer.'));
       const rows = await deps.read.regionFiles(runId, regionId);
       await deps.accounts.audit({ actor: v.user.email, action: 'region-exported', runId, details: { regionId, files: rows.length } });
       const entries = rows.map((r) => ({

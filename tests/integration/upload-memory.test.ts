@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { signUploadToken } from '../../security/upload-tokens';
 import { pdf } from '../helpers/documents';
+import { memoryOf } from '../helpers/process-memory';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 import { type UploadStack, startUploadStack } from '../helpers/upload-stack';
 
@@ -12,13 +13,6 @@ jest.setTimeout(180_000);
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
-
-/** Resident and peak resident memory of a process, from /proc (kB → bytes). */
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: field('VmRSS'), peak: field('VmHWM') };
-}
 
 /**
  * The API as its own process (`api/main.ts`, as `npm run api` runs it) receiving a 25 MB upload from curl: the file is
