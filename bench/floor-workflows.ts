@@ -1,4 +1,4 @@
-import { sleep } from '@temporalio/workflow';
+import { condition, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 
 /** The engine's floor for B1: a workflow that does nothing. */
 export async function noopWorkflow(): Promise<void> {
@@ -9,4 +9,26 @@ export async function noopWorkflow(): Promise<void> {
 export async function timersWorkflow(input: { timers: number; spacingMs: number }): Promise<number> {
   for (let i = 0; i < input.timers; i++) await sleep(input.spacingMs);
   return input.timers;
+}
+
+const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+
+export const floorSubmit = defineUpdate<number, [string]>('floorSubmit');
+
+/**
+ * The engine doing the same shape of work as one kindergarten's rehearsed year, with none of Årshjul's logic: a timer to
+ * each instant at which the kindergarten sent email, one no-op activity per email sent then (one at a time, as the
+ * kindergarten workflow does), and an Update handler for its submissions.
+ */
+export async function shapeWorkflow(input: { steps: { at: number; activities: number }[]; updates: number }): Promise<number> {
+  let updates = 0;
+  setHandler(floorSubmit, () => ++updates);
+  for (const step of input.steps) {
+    const wait = step.at - Date.now();
+    if (wait > 0) await sleep(wait);
+    for (let i = 0; i < step.activities; i++) await noop();
+  }
+  // A submission can come at the instant of the last email; the workflow stays until it has had them all.
+  await condition(() => updates >= input.updates);
+  return updates;
 }

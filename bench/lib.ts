@@ -14,7 +14,8 @@ export interface BenchResult {
   floor?: number;
   ratio?: number;
   target: string;
-  met: boolean;
+  /** null: a figure that explains another and has no target of its own. */
+  met: boolean | null;
   note?: string;
 }
 

@@ -107,13 +107,13 @@ export async function rehearse(
   plan: Plan,
   roster: Roster,
   scenario: Scenario = scenarioSchema.parse({}),
-  options: { workflowBundle?: WorkflowBundleWithSourceMap; onProgress?: (message: string) => void; mailer?: Pick<Transporter, 'sendMail'> } = {},
+  options: { workflowBundle?: WorkflowBundleWithSourceMap; onProgress?: (message: string) => void; mailer?: Pick<Transporter, 'sendMail'>; store?: MemoryStore } = {},
 ): Promise<RehearsalResult> {
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
   const timeline = resolveTimeline(plan);
   const runId = runWorkflowId(plan.schoolYear, plan.county);
-  const store = new MemoryStore();
+  const store = options.store ?? new MemoryStore();
   await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
   const submissions = plannedSubmissions(plan, timeline, roster, scenario);
   const refusals: RehearsalResult['refusals'] = [];

@@ -142,10 +142,15 @@ export function deliverableStatus(state: KindergartenState, deliverable: Kinderg
   return 'missed';
 }
 
-/** The next instant something happens: a pending step or a status change (opening, deadline, late window). */
-export function nextWakeAt(state: KindergartenState, now: number): number | undefined {
+/**
+ * The next instant something happens: a pending step or a status change (opening, deadline, late window).
+ * With `skipSettled`, a deliverable already submitted adds no wake: its status stays submitted whatever the time
+ * (workflows started before this option was added keep waking, see the kindergarten workflow's patch).
+ */
+export function nextWakeAt(state: KindergartenState, now: number, options: { skipSettled?: boolean } = {}): number | undefined {
   const times = pendingActions(state).map((a) => a.at);
   for (const deliverable of state.schedule.deliverables) {
+    if (options.skipSettled && deliverableState(state, deliverable.id).submissions.length > 0) continue;
     const w = effectiveWindow(state, deliverable);
     times.push(w.opensAt, w.dueAt + 1, w.lateUntil + 1);
   }

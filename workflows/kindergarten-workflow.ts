@@ -282,6 +282,11 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     }
   }
 
+  /** The due steps one after another, in their order (each decides on the state the previous one left). */
+  async function performInOrder(due: Action[]): Promise<void> {
+    for (const action of due) await perform(action);
+  }
+
   /** Withdraws an invitation already sent: same event UID, METHOD:CANCEL. */
   async function cancelInvitation(key: string, step: KindergartenEmailStep): Promise<void> {
     const now = Date.now();
@@ -328,14 +333,17 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
           { ...common, key: `${input.runId}/${input.orgnr}/receipt/${due.submissionId}`, template: 'submission-receipt', to: { kind: 'director', orgnr: input.orgnr } },
           { ...common, key: `${input.runId}/${input.orgnr}/received/${due.submissionId}`, template: 'submission-received', to: recipientOf(deliverable.recipient, input.orgnr) },
         ];
-        for (const email of emails) {
+        const deliver = async (email: SendEmailInput) => {
           try {
             await sender.sendEmail(email);
           } catch (error) {
             log.warn('receipt not delivered', { key: email.key, error: String(error) });
             await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), orgnr: input.orgnr, data: { step: email.key, error: String(error) } });
           }
-        }
+        };
+        // Added after v4: the receipt and the recipient's notice are independent and go out together.
+        if (patched(CONCURRENT_STATUS_PATCH)) await Promise.all(emails.map(deliver));
+        else for (const email of emails) await deliver(email);
       }
       state.receiptsDue = state.receiptsDue.slice(1);
     }
@@ -356,7 +364,10 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     if (!state.paused && !state.withdrawn) {
       const due = pendingActions(state).filter((a) => a.at <= now);
       if (due.length > 0) {
-        for (const action of due) await perform(action);
+        // Added after v4: a status that changes at this instant (a window opening) is written while the instant's
+        // emails go out, instead of after them: one workflow task fewer per change. Status never depends on an email.
+        if (patched(CONCURRENT_STATUS_PATCH)) await Promise.all([recordStatusChanges(), performInOrder(due)]);
+        else await performInOrder(due);
         continue;
       }
     }
@@ -366,7 +377,8 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       await continueAsNew<typeof kindergartenWorkflow>({ ...input, state });
     }
     changed = false;
-    const wake = state.paused || state.withdrawn ? undefined : nextWakeAt(state, now);
+    // Added after v4: no wake at the deadline or late window of a deliverable already submitted (nothing changes then).
+    const wake = state.paused || state.withdrawn ? undefined : nextWakeAt(state, now, { skipSettled: patched(SETTLED_WAKE_PATCH) });
     const lastWindow = Math.max(state.schedule.endsAt, ...state.schedule.deliverables.map((d) => effectiveWindow(state, d).lateUntil));
     const until = wake ?? (state.paused ? undefined : lastWindow + 1);
     if (until === undefined) await condition(() => changed);
@@ -377,6 +389,12 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   await sendReceipts();
   return status(input, state);
 }
+
+/** patched() id of writing status changes and receipts concurrently with the emails of the same instant (after v4). */
+const CONCURRENT_STATUS_PATCH = 'status-alongside-emails';
+
+/** patched() id of not waking for the window edges of a submitted deliverable (after v4). */
+const SETTLED_WAKE_PATCH = 'no-wake-for-settled-deliverables';
 
 /** A receipt is worth sending for a week; after that the director has seen the status page or asked. */
 const RECEIPT_USEFUL_MS = 7 * 24 * 3_600_000;

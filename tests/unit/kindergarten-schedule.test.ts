@@ -5,6 +5,7 @@ import {
   type StepOutcome,
   type SubmissionRecord,
   decide,
+  deliverableState,
   deliverableStatus,
   extendedWindow,
   extensionRefusal,
@@ -549,6 +550,15 @@ describe('nextWakeAt', () => {
     const state = stateWith({ outcomes: outcomes(ALL_KEYS), deliverables: extended('analysis-so-far', extension) });
     // Without the extension the next change would be the original deadline passing, 1 February 22:59:00.001.
     expect(nextWakeAt(state, t('2018-02-01T12:00:00Z'))).toBe(extension.dueAt + 1);
+  });
+
+  it('with skipSettled, does not wake at the deadline or late window of a deliverable already submitted', () => {
+    const submitted = { submissions: [{ submissionId: 's1', at: t('2018-01-20T10:00:00Z'), late: false, version: 1, files: [], comment: null }] };
+    const base = stateWith({ outcomes: outcomes(ALL_KEYS) });
+    const state = { ...base, deliverables: { ...base.deliverables, 'analysis-so-far': { ...deliverableState(base, 'analysis-so-far'), ...submitted } } };
+    expect(nextWakeAt(state, t('2018-01-31T12:00:00Z'))).toBe(analysisWindow.dueAt + 1);
+    expect(nextWakeAt(state, t('2018-01-31T12:00:00Z'), { skipSettled: true })).not.toBe(analysisWindow.dueAt + 1);
+    expect(nextWakeAt(state, t('2018-01-31T12:00:00Z'), { skipSettled: true })).toBeGreaterThan(analysisWindow.lateUntil + 1);
   });
 
   it('returns undefined when nothing lies ahead', () => {
