@@ -13,6 +13,7 @@ const envShape = z.object({
   EMAIL_TASK_QUEUE: z.string().min(1).default('arshjul-email').describe('task queue of the rate-limited email worker'),
   EMAIL_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(600_000).default(600).describe('sendEmail activities started per minute, across all workers'),
   EMAIL_JITTER_MS: z.coerce.number().int().min(0).max(600_000).default(1000).describe('random delay of up to this many ms before each send'),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional().describe('a workflow bundle made by `npm run bundle-workflows` (the worker starts in about a second); unset: bundled from source at start'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(1000).describe('workflows a worker keeps in memory between tasks; the rest are replayed when they wake'),
   TEMPORAL_API_KEY: z.string().min(1).optional().describe('API key for Temporal Cloud (implies TLS)'),
   TEMPORAL_TLS: z.stringbool().default(false).describe('use TLS to reach Temporal'),
@@ -68,7 +69,7 @@ export interface Config {
   database: { url: string | null; embeddedPort: number; embeddedUrl: string };
   mail: { smtpUrl: string | null; from: string; publicBaseUrl: string; devSmtpPort: number; jitterMs: number; uploadLinkSecret: string | null };
   email: { taskQueue: string; ratePerMinute: number };
-  worker: { maxCachedWorkflows: number };
+  worker: { maxCachedWorkflows: number; bundlePath: string | null };
   api: { host: string; port: number };
   uploads: { dir: string; maxFileBytes: number; maxFiles: number };
   dataDir: string;
@@ -110,7 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), devSmtpPort: e.DEV_SMTP_PORT, jitterMs: e.EMAIL_JITTER_MS, uploadLinkSecret: e.UPLOAD_LINK_SECRET ?? null },
     email: { taskQueue: e.EMAIL_TASK_QUEUE, ratePerMinute: e.EMAIL_RATE_PER_MINUTE },
-    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
+    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, bundlePath: e.WORKFLOW_BUNDLE_PATH ?? null },
     api: { host: e.API_HOST, port: e.API_PORT },
     uploads: { dir: e.UPLOAD_DIR ?? `${e.DATA_DIR}/uploads`, maxFileBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxFiles: e.UPLOAD_MAX_FILES },
     dataDir: e.DATA_DIR,

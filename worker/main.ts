@@ -31,7 +31,14 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
   try {
     const mail = { ...config.mail, uploadSecret: resolveUploadSecret(config.mail.uploadLinkSecret, config.dataDir) };
     const deps = { store: new PgStore({ pool }), mailer, mail, temporal: client };
-    const worker = await buildWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, maxCachedWorkflows: config.worker.maxCachedWorkflows });
+    const worker = await buildWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
+      ...(config.worker.bundlePath ? { workflowBundle: { codePath: config.worker.bundlePath } } : {}),
+    });
     const emailWorker = await buildEmailWorker({
       connection,
       namespace: config.temporal.namespace,

@@ -9,6 +9,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -122,6 +123,17 @@ const store = proxyActivities<Activities>({
 });
 
 /**
+ * The read model's status writes as local activities (added after v4): one small idempotent upsert, run by the worker
+ * that holds the workflow task, with no round trip through the server's task queue. A write that keeps failing past
+ * the local retry window is scheduled again by the SDK with a timer, like any local activity.
+ */
+const localStore = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
  * One kindergarten's year, started by its region workflow: it emails the director about each milestone, prompts when
  * a deliverable opens, reminds before the deadline only while nothing is submitted, escalates to the municipal
  * authority when overdue, and takes submissions through an Update whose validator refuses early, late or withdrawn
@@ -221,7 +233,8 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     const now = Date.now();
     const current = deliverableStatus(state, deliverable, now);
     const window = effectiveWindow(state, deliverable);
-    await store.recordDeliverableStatus({
+    const writer = patched(LOCAL_STATUS_PATCH) ? localStore : store;
+    await writer.recordDeliverableStatus({
       runId: input.runId,
       orgnr: input.orgnr,
       deliverableId,
@@ -392,6 +405,9 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
 
 /** patched() id of writing status changes and receipts concurrently with the emails of the same instant (after v4). */
 const CONCURRENT_STATUS_PATCH = 'status-alongside-emails';
+
+/** patched() id of writing deliverable statuses through local activities (after v4). */
+const LOCAL_STATUS_PATCH = 'status-by-local-activity';
 
 /** patched() id of not waking for the window edges of a submitted deliverable (after v4). */
 const SETTLED_WAKE_PATCH = 'no-wake-for-settled-deliverables';
