@@ -29,124 +29,139 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
      * kindergarten, region and run workflows when a step is due. A 5xx reply from the SMTP server is permanent.
      */
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
-      const run = await store.getRunContext(input.runId);
-      const recipients = await store.findRecipients(input.runId, input.to);
-      // A region or group with no (remaining) kindergartens has no authorities to tell: nothing to send.
-      if (recipients.length === 0 && input.to.kind === 'municipal-authorities') return { sent: 0, alreadySent: 0, recipients: [] };
-      if (recipients.length === 0) {
-        throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no recipient for ${JSON.stringify(input.to)} in run ${input.runId}` });
+      // Alive while it waits (jitter, a slow mail server): the workflows give sends a heartbeat timeout, so a send
+      // whose worker died is retried within seconds instead of after the whole start-to-close timeout.
+      const ctx = Context.current();
+      const ticker = setInterval(() => ctx.heartbeat(), SEND_HEARTBEAT_MS);
+      try {
+        return await send(input);
+      } finally {
+        clearInterval(ticker);
       }
-      const result: SendEmailResult = { sent: 0, alreadySent: 0, recipients: [] };
-      // Prompts and reminders carry the kindergarten's personal link, valid until late submissions close.
-      const orgnr = input.about?.orgnr;
-      const uploadUrl =
-        input.deliverable && orgnr && input.to.kind === 'director'
-          ? `${mail.publicBaseUrl}/levering/${signUploadToken(
-              {
-                runId: input.runId,
-                orgnr,
-                deliverableId: input.deliverable.id,
-                expiresAt: input.deliverable.lateUntil,
-                version: await store.uploadLinkVersion(input.runId, orgnr, input.deliverable.id),
-              },
-              mail.uploadSecret,
-            )}`
-          : null;
-      // Receipts and notices to the research centre or the coordinator name the kindergarten they are about.
-      const aboutKindergarten = input.submission && orgnr ? (await store.findRecipients(input.runId, { kind: 'director', orgnr }))[0]?.kindergarten : undefined;
-      // Jitter spreads a burst (every director's reminder at 08:00) so the provider does not see one spike.
-      if (mail.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * (mail.jitterMs as number)));
-      for (const recipient of recipients) {
-        Context.current().heartbeat(recipient.id);
-        const key = `${input.key}/${recipient.id}`;
-        const context: EmailContext = {
-          template: input.template,
-          recipient: { name: recipient.name, role: recipient.role },
-          programme: run.programme,
-          countyName: run.countyName,
-          schoolYear: run.schoolYear,
-          timezone: run.timezone,
-          coordinator: run.contacts.coordinator,
-          ...(input.milestone ? { milestone: { ...input.milestone, at: iso(input.milestone.at) } } : {}),
-          ...(input.deliverable
-            ? {
-                deliverable: {
-                  id: input.deliverable.id,
-                  title: input.deliverable.title,
-                  recipientLabel: recipientLabel(input.deliverable.recipient, run.contacts.researchCentre.name),
-                  opensAt: iso(input.deliverable.opensAt),
-                  dueAt: iso(input.deliverable.dueAt),
-                  lateUntil: iso(input.deliverable.lateUntil),
-                },
-                ...(uploadUrl ? { uploadUrl } : {}),
-              }
-            : {}),
-          ...(input.submission
-            ? {
-                submission: { ...input.submission, at: iso(input.submission.at) },
-                downloadUrl: `${mail.publicBaseUrl}/api/submissions/${input.submission.id}`,
-              }
-            : {}),
-          ...(recipient.kindergarten ?? aboutKindergarten ? { kindergarten: recipient.kindergarten ?? aboutKindergarten } : {}),
-          ...(recipient.municipality ? { municipality: recipient.municipality } : {}),
-        };
-        let rendered;
-        try {
-          rendered = renderEmail(context);
-        } catch (error) {
-          throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `cannot render ${input.template}: ${(error as Error).message}` });
-        }
-        const messageId = messageIdFor(key);
-        const claim = await store.claimEmail({
-          key,
-          runId: input.runId,
-          template: input.template,
-          recipientId: recipient.id,
-          to: recipient.email,
-          ...rendered,
-          messageId,
-          scheduledFor: input.scheduledFor,
-          requestedAt: input.requestedAt,
-          meta: {
-            milestoneId: input.milestone?.id ?? null,
-            deliverableId: input.deliverable?.id ?? null,
-            regionId: input.where?.regionId ?? (input.to.kind === 'municipal-authorities' ? input.to.regionId : null),
-            groupId: input.where?.groupId ?? (input.to.kind === 'municipal-authorities' ? input.to.groupId : null),
-            orgnr: input.about?.orgnr ?? recipient.kindergarten?.orgnr ?? null,
-          },
-        });
-        if (claim === 'already-sent') {
-          result.alreadySent += 1;
-          result.recipients.push(recipient.email);
-          continue;
-        }
-        try {
-          const invitation = invitationFor(input, recipient, run.contacts.coordinator, rendered.text);
-          const info = await mailer.sendMail({
-            from: mail.from,
-            to: { name: recipient.name, address: recipient.email },
-            subject: rendered.subject,
-            text: rendered.text,
-            html: rendered.html,
-            messageId,
-            ...(invitation ? { icalEvent: { method: input.template === CANCELLATION_TEMPLATE ? 'CANCEL' : 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
-          });
-          await store.markEmailSent(key, { response: String((info as { response?: unknown }).response ?? 'accepted'), at: Date.now() });
-        } catch (error) {
-          await store.markEmailFailed(key, String(error));
-          const code = (error as { responseCode?: number }).responseCode;
-          if (code !== undefined && code >= 500) {
-            throw ApplicationFailure.create({ type: ErrorType.Refused, nonRetryable: true, message: `the mail server refused ${recipient.email}: ${String(error)}` });
-          }
-          throw error;
-        }
-        result.sent += 1;
-        result.recipients.push(recipient.email);
-      }
-      return result;
     },
   };
+
+  async function send(input: SendEmailInput): Promise<SendEmailResult> {
+    const run = await store.getRunContext(input.runId);
+    const recipients = await store.findRecipients(input.runId, input.to);
+    // A region or group with no (remaining) kindergartens has no authorities to tell: nothing to send.
+    if (recipients.length === 0 && input.to.kind === 'municipal-authorities') return { sent: 0, alreadySent: 0, recipients: [] };
+    if (recipients.length === 0) {
+      throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no recipient for ${JSON.stringify(input.to)} in run ${input.runId}` });
+    }
+    const result: SendEmailResult = { sent: 0, alreadySent: 0, recipients: [] };
+    // Prompts and reminders carry the kindergarten's personal link, valid until late submissions close.
+    const orgnr = input.about?.orgnr;
+    const uploadUrl =
+      input.deliverable && orgnr && input.to.kind === 'director'
+        ? `${mail.publicBaseUrl}/levering/${signUploadToken(
+            {
+              runId: input.runId,
+              orgnr,
+              deliverableId: input.deliverable.id,
+              expiresAt: input.deliverable.lateUntil,
+              version: await store.uploadLinkVersion(input.runId, orgnr, input.deliverable.id),
+            },
+            mail.uploadSecret,
+          )}`
+        : null;
+    // Receipts and notices to the research centre or the coordinator name the kindergarten they are about.
+    const aboutKindergarten = input.submission && orgnr ? (await store.findRecipients(input.runId, { kind: 'director', orgnr }))[0]?.kindergarten : undefined;
+    // Jitter spreads a burst (every director's reminder at 08:00) so the provider does not see one spike.
+    if (mail.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * (mail.jitterMs as number)));
+    for (const recipient of recipients) {
+      Context.current().heartbeat(recipient.id);
+      const key = `${input.key}/${recipient.id}`;
+      const context: EmailContext = {
+        template: input.template,
+        recipient: { name: recipient.name, role: recipient.role },
+        programme: run.programme,
+        countyName: run.countyName,
+        schoolYear: run.schoolYear,
+        timezone: run.timezone,
+        coordinator: run.contacts.coordinator,
+        ...(input.milestone ? { milestone: { ...input.milestone, at: iso(input.milestone.at) } } : {}),
+        ...(input.deliverable
+          ? {
+              deliverable: {
+                id: input.deliverable.id,
+                title: input.deliverable.title,
+                recipientLabel: recipientLabel(input.deliverable.recipient, run.contacts.researchCentre.name),
+                opensAt: iso(input.deliverable.opensAt),
+                dueAt: iso(input.deliverable.dueAt),
+                lateUntil: iso(input.deliverable.lateUntil),
+              },
+              ...(uploadUrl ? { uploadUrl } : {}),
+            }
+          : {}),
+        ...(input.submission
+          ? {
+              submission: { ...input.submission, at: iso(input.submission.at) },
+              downloadUrl: `${mail.publicBaseUrl}/api/submissions/${input.submission.id}`,
+            }
+          : {}),
+        ...(recipient.kindergarten ?? aboutKindergarten ? { kindergarten: recipient.kindergarten ?? aboutKindergarten } : {}),
+        ...(recipient.municipality ? { municipality: recipient.municipality } : {}),
+      };
+      let rendered;
+      try {
+        rendered = renderEmail(context);
+      } catch (error) {
+        throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `cannot render ${input.template}: ${(error as Error).message}` });
+      }
+      const messageId = messageIdFor(key);
+      const claim = await store.claimEmail({
+        key,
+        runId: input.runId,
+        template: input.template,
+        recipientId: recipient.id,
+        to: recipient.email,
+        ...rendered,
+        messageId,
+        scheduledFor: input.scheduledFor,
+        requestedAt: input.requestedAt,
+        meta: {
+          milestoneId: input.milestone?.id ?? null,
+          deliverableId: input.deliverable?.id ?? null,
+          regionId: input.where?.regionId ?? (input.to.kind === 'municipal-authorities' ? input.to.regionId : null),
+          groupId: input.where?.groupId ?? (input.to.kind === 'municipal-authorities' ? input.to.groupId : null),
+          orgnr: input.about?.orgnr ?? recipient.kindergarten?.orgnr ?? null,
+        },
+      });
+      if (claim === 'already-sent') {
+        result.alreadySent += 1;
+        result.recipients.push(recipient.email);
+        continue;
+      }
+      try {
+        const invitation = invitationFor(input, recipient, run.contacts.coordinator, rendered.text);
+        const info = await mailer.sendMail({
+          from: mail.from,
+          to: { name: recipient.name, address: recipient.email },
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          messageId,
+          ...(invitation ? { icalEvent: { method: input.template === CANCELLATION_TEMPLATE ? 'CANCEL' : 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
+        });
+        await store.markEmailSent(key, { response: String((info as { response?: unknown }).response ?? 'accepted'), at: Date.now() });
+      } catch (error) {
+        await store.markEmailFailed(key, String(error));
+        const code = (error as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) {
+          throw ApplicationFailure.create({ type: ErrorType.Refused, nonRetryable: true, message: `the mail server refused ${recipient.email}: ${String(error)}` });
+        }
+        throw error;
+      }
+      result.sent += 1;
+      result.recipients.push(recipient.email);
+    }
+    return result;
+  }
 }
+
+/** How often a send reports that it is alive (the workflows' heartbeat timeout for a send is four times this). */
+export const SEND_HEARTBEAT_MS = 5_000;
 
 /** A calendar invitation for invitation templates about a known occurrence; null otherwise. */
 function invitationFor(input: SendEmailInput, recipient: { name: string; email: string }, organizer: { name: string; email: string }, text: string): string | null {

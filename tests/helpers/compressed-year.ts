@@ -2,19 +2,29 @@ import type { Timeline } from '../../workflows/timeline';
 import { scheduleForKindergarten } from '../../workflows/timeline';
 
 /**
- * The example year squeezed into `spanMs` of real time starting at `startAt`, every instant in the same order, for
- * tests on a real (not time-skipping) server. Every email stays worth sending until an hour after the squeezed year,
- * so a test that stops the worker or the mail server sees every due email delivered rather than dropped as stale.
+ * The example year made short enough for a test on a real (not time-skipping) server, starting at `startAt`:
+ * - every milestone and its emails, in their order, squeezed into the first `milestonesMs`;
+ * - then each deliverable's window (opening, each reminder, deadline, escalation, end of late submissions), one step
+ *   every `stepMs`, the deliverables `stepMs` apart, so a reminder has `stepMs` before the next one makes it stale.
+ * Every milestone email stays worth sending until an hour after the year, so a test that stops the worker or the mail
+ * server for a while sees each due email delivered late rather than dropped as stale.
  */
-export function compressTimeline(timeline: Timeline, startAt: number, spanMs: number): Timeline {
-  const instants = [
-    ...timeline.milestones.flatMap((m) => m.occurrences.flatMap((o) => [o.at, ...o.emails.map((e) => e.sendAt)])),
-    ...timeline.deliverables.flatMap((d) => d.windows.flatMap((w) => [w.opensAt, w.promptAt])),
-  ];
+export function faultTestTimeline(timeline: Timeline, startAt: number, milestonesMs: number, stepMs: number): Timeline {
+  const instants = timeline.milestones.flatMap((m) => m.occurrences.flatMap((o) => [o.at, ...o.emails.map((e) => e.sendAt)]));
   const first = Math.min(...instants);
-  const scale = spanMs / (timeline.endsAt - first);
-  const t = (ms: number) => startAt + Math.round((ms - first) * scale);
-  const endsAt = t(timeline.endsAt);
+  const last = Math.max(...instants);
+  const t = (ms: number) => startAt + Math.round(((ms - first) / (last - first)) * milestonesMs);
+  const deliverablesFrom = startAt + milestonesMs + stepMs;
+  const deliverables = timeline.deliverables.map((d, i) => ({
+    ...d,
+    windows: d.windows.map((w) => {
+      const opensAt = deliverablesFrom + i * stepMs;
+      const reminderAts = w.reminderAts.map((_, r) => opensAt + (r + 1) * stepMs);
+      const dueAt = opensAt + (reminderAts.length + 1) * stepMs;
+      return { ...w, opensAt, promptAt: opensAt, reminderAts, dueAt, escalationAt: dueAt + stepMs, lateUntil: dueAt + 2 * stepMs };
+    }),
+  }));
+  const endsAt = Math.max(...deliverables.flatMap((d) => d.windows.map((w) => w.lateUntil))) + 1_000;
   const useful = endsAt + 3_600_000;
   return {
     ...timeline,
@@ -23,18 +33,7 @@ export function compressTimeline(timeline: Timeline, startAt: number, spanMs: nu
       ...m,
       occurrences: m.occurrences.map((o) => ({ ...o, at: t(o.at), emails: o.emails.map((e) => ({ ...e, sendAt: t(e.sendAt), latestUsefulAt: useful })) })),
     })),
-    deliverables: timeline.deliverables.map((d) => ({
-      ...d,
-      windows: d.windows.map((w) => ({
-        ...w,
-        opensAt: t(w.opensAt),
-        promptAt: t(w.promptAt),
-        dueAt: t(w.dueAt),
-        reminderAts: w.reminderAts.map(t),
-        escalationAt: t(w.escalationAt),
-        lateUntil: t(w.lateUntil),
-      })),
-    })),
+    deliverables,
   };
 }
 

@@ -9,6 +9,7 @@ export interface FaultyMessage {
   raw: string;
   /** What the client was told: `ok` (250), `dropped` (connection cut after DATA), `held-then-released`. */
   answer: 'ok' | 'dropped' | 'held';
+  receivedAt: number;
 }
 
 interface HeldData {
@@ -60,6 +61,7 @@ export async function startFaultySmtp(): Promise<FaultySmtp> {
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
             raw,
             answer: 'ok',
+            receivedAt: Date.now(),
           };
           messages.push(message);
           if (drops > 0) {
