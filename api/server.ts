@@ -9,6 +9,8 @@ import { uploadRoutes } from './routes/upload-routes';
 import { type ConsoleDeps, consoleRoutes } from './routes/console-routes';
 import { STYLESHEET, STYLESHEET_PATH } from './pages/html';
 import type { UploadDeps } from './upload-service';
+import { isStorageUnavailable } from './storage-unavailable';
+import { unavailablePage } from './pages/upload-pages';
 import type { MailboxRepository } from '../activities/db/mailbox-repository';
 
 export interface AppOptions {
@@ -20,7 +22,7 @@ export interface AppOptions {
   console?: ConsoleDeps;
 }
 
-/** Builds the API without listening (tests use `inject`). Errors: 400 input, 404 unknown, 409 refused, 500 opaque. */
+/** Builds the API without listening (tests use `inject`). Errors: 400 input, 404 unknown, 409 refused, 503 storage unavailable, 500 opaque. */
 export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   // Upload tokens travel as one path segment of a few hundred characters (Fastify's default limit is 100).
   const app = Fastify({ logger: options.logger ?? false, routerOptions: { maxParamLength: 2048 } });
@@ -32,6 +34,12 @@ export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): 
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return reply.status(status).send({ error: (error as Error).message });
     request.log.error(error);
+    // PostgreSQL restarting: a clear, retryable answer (forms carry their submission id, so a repeat is harmless).
+    if (isStorageUnavailable(error)) {
+      reply.status(503).header('Retry-After', '30');
+      if (request.url.startsWith('/levering/') || request.url.startsWith('/konsoll')) return reply.type('text/html; charset=utf-8').send(unavailablePage());
+      return reply.send({ error: 'storage temporarily unavailable; send the same request again shortly (a repeat with the same submission id is not stored twice)' });
+    }
     return reply.status(500).send({ error: 'internal error; the details are in the server log' });
   });
   app.get('/health', async () => ({ ok: true }));

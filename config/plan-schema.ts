@@ -16,6 +16,11 @@ function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
+/** U+0000 and unpaired surrogates (which JSON and YAML escapes can carry): PostgreSQL stores neither in text or jsonb. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const STORABLE_TEXT_MESSAGE = 'expected text without NUL characters or unpaired surrogates';
+export const isStorableText = (value: string): boolean => !UNSTORABLE.test(value);
+
 export const localDateTimeSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'expected a local date and time like 2018-01-18T09:00')
@@ -158,9 +163,19 @@ export const planSchema = z
     milestones: z.array(milestoneSchema).min(1).max(200),
   })
   .strict()
-  .superRefine(checkReferences);
+  .superRefine(checkReferences)
+  .superRefine((plan, ctx) => checkStorableText(plan, ctx, []));
 export type Plan = z.infer<typeof planSchema>;
 export type PlanInput = z.input<typeof planSchema>;
+
+/** Names every text of the plan that could not be stored (see isStorableText). */
+function checkStorableText(value: unknown, ctx: z.RefinementCtx, path: (string | number)[]): void {
+  if (typeof value === 'string') {
+    if (!isStorableText(value)) ctx.addIssue({ code: 'custom', path, message: STORABLE_TEXT_MESSAGE });
+  } else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) checkStorableText(v, ctx, [...path, Array.isArray(value) ? Number(key) : key]);
+  }
+}
 
 interface PlanReferences {
   regions: { id: string; groups: { id: string }[] }[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema } from './plan-schema';
+import { STORABLE_TEXT_MESSAGE, idSchema, isStorableText } from './plan-schema';
 
 /**
  * The roster: regions → municipalities (with their kindergarten authority contact) → kindergartens.
@@ -21,7 +21,7 @@ export const orgnrSchema = z
   .transform((s) => s.replace(/\s+/g, ''))
   .refine(isValidOrgnr, 'expected a Norwegian organisation number: nine digits with a valid check digit');
 
-const nameSchema = z.string().trim().min(1, 'expected a name').max(200);
+const nameSchema = z.string().trim().min(1, 'expected a name').max(200).refine(isStorableText, STORABLE_TEXT_MESSAGE);
 const emailSchema = z.string().trim().pipe(z.email('expected an email address'));
 
 /** One CSV row: what a coordinator exports from a spreadsheet. Column names are these keys. */

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import type { EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import { withTransaction } from './transaction';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../planning/resolve-timeline';
 import type {
@@ -29,29 +30,25 @@ export class PgStore implements Store {
   }
 
   async createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[]): Promise<void> {
-    const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const existing = await client.query('SELECT 1 FROM runs WHERE run_id = $1', [runId]);
-      if (existing.rowCount) throw new StoreError('Conflict', `a run with id ${runId} already exists`);
-      await client.query('INSERT INTO runs (run_id, school_year, county, plan) VALUES ($1, $2, $3, $4)', [runId, plan.schoolYear, plan.county, JSON.stringify(plan)]);
-      await insertBatches(client, 'municipalities', ['run_id', 'municipality_id', 'name', 'region_id', 'authority_name', 'authority_email'],
-        roster.municipalities.map((m) => [runId, m.id, m.name, m.regionId, m.authority.name, m.authority.email]));
-      await insertBatches(client, 'kindergartens', ['run_id', 'orgnr', 'name', 'municipality_id', 'region_id', 'group_id', 'director_name', 'director_email', 'participants'],
-        roster.kindergartens.map((k) => [runId, k.orgnr, k.name, k.municipalityId, k.regionId, k.groupId, k.director.name, k.director.email, k.participants]));
-      const createdAt = new Date(0);
-      await insertBatches(client, 'deliverable_states', ['run_id', 'orgnr', 'deliverable_id', 'status', 'due_at', 'late_until', 'updated_at'],
-        deliverables.map((d) => [runId, d.orgnr, d.deliverableId, 'not-open', ts(d.dueAt), ts(d.lateUntil), createdAt]));
-      await client.query('COMMIT');
+      await withTransaction(this.pool, async (client) => {
+        const existing = await client.query('SELECT 1 FROM runs WHERE run_id = $1', [runId]);
+        if (existing.rowCount) throw new StoreError('Conflict', `a run with id ${runId} already exists`);
+        await client.query('INSERT INTO runs (run_id, school_year, county, plan) VALUES ($1, $2, $3, $4)', [runId, plan.schoolYear, plan.county, JSON.stringify(plan)]);
+        await insertBatches(client, 'municipalities', ['run_id', 'municipality_id', 'name', 'region_id', 'authority_name', 'authority_email'],
+          roster.municipalities.map((m) => [runId, m.id, m.name, m.regionId, m.authority.name, m.authority.email]));
+        await insertBatches(client, 'kindergartens', ['run_id', 'orgnr', 'name', 'municipality_id', 'region_id', 'group_id', 'director_name', 'director_email', 'participants'],
+          roster.kindergartens.map((k) => [runId, k.orgnr, k.name, k.municipalityId, k.regionId, k.groupId, k.director.name, k.director.email, k.participants]));
+        const createdAt = new Date(0);
+        await insertBatches(client, 'deliverable_states', ['run_id', 'orgnr', 'deliverable_id', 'status', 'due_at', 'late_until', 'updated_at'],
+          deliverables.map((d) => [runId, d.orgnr, d.deliverableId, 'not-open', ts(d.dueAt), ts(d.lateUntil), createdAt]));
+      });
     } catch (error) {
-      await client.query('ROLLBACK');
       // Two starts at once: the loser hits the primary key rather than the check above.
       if ((error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'runs_pkey') {
         throw new StoreError('Conflict', `a run with id ${runId} already exists`);
       }
       throw error;
-    } finally {
-      client.release();
     }
   }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { withTransaction } from './transaction';
 
 /** One file of a submission, as stored. */
 export interface StoredFile {
@@ -152,9 +153,7 @@ export class SubmissionRepository {
    * returns what was stored first (a retried form post).
    */
   async createStored(s: NewSubmission): Promise<Submission> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
       const inserted = await client.query(
         `INSERT INTO submissions (id, run_id, orgnr, deliverable_id, link_version, state, comment)
          VALUES ($1, $2, $3, $4, $5, 'stored', $6) ON CONFLICT (id) DO NOTHING`,
@@ -168,13 +167,7 @@ export class SubmissionRepository {
           );
         }
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     const stored = await this.get(s.id);
     if (!stored) throw new Error(`submission ${s.id} vanished after it was stored`);
     return stored;

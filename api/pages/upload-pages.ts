@@ -200,3 +200,10 @@ ${contact(target)}`;
 }
 
 export const LINK_STATUS: Record<LinkRefusal, number> = { malformed: 404, forged: 404, unknown: 404, revoked: 410, expired: 410 };
+
+/** The database or file storage could not be reached: nothing the director did wrong, and the same form may be sent again. */
+export function unavailablePage(): string {
+  const body = html`<h1>Innleveringen kunne ikke fullføres akkurat nå</h1>
+<div class="notice bad" role="alert"><p>Lagringen hos Årshjul er midlertidig utilgjengelig. Gå tilbake og send skjemaet på nytt om et øyeblikk – det blir ikke registrert to ganger. Du får en kvittering når innleveringen er mottatt.</p></div>`;
+  return page({ title: 'Midlertidig utilgjengelig', body, header: 'Årshjul' });
+}

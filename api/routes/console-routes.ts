@@ -90,6 +90,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
     app.setErrorHandler((error, request, reply) => {
       if (error instanceof SignInRequired) return reply.redirect('/konsoll/logg-inn', 303);
       if (error instanceof Forbidden) return htmlReply(reply, 403, forbiddenPage({ user: null, csrf: null, title: 'Ingen tilgang' }));
+      // A path parameter or form field refused by a schema's parse(): the request's fault, not the server's.
+      if (error instanceof z.ZodError) return htmlReply(reply, 400, messagePage({ user: null, csrf: null, title: 'Feil' }, 'Forespørselen kan ikke brukes', 'Sjekk adressen eller skjemaet og prøv igjen.'));
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 429) return htmlReply(reply, 429, signInPage({ error: 'For mange forsøk. Vent et minutt og prøv igjen.' }));
       if (status && status >= 400 && status < 500) return htmlReply(reply, status, messagePage({ user: null, csrf: null, title: 'Feil' }, 'Forespørselen kan ikke brukes', 'Sjekk adressen eller skjemaet og prøv igjen.'));
@@ -124,7 +126,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
     // --- sign-in --------------------------------------------------------------------------------------------------
     app.get('/konsoll/logg-inn', async (_request, reply) => htmlReply(reply, 200, signInPage({})));
     app.post('/konsoll/logg-inn', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
-      const form = z.object({ epost: z.string().max(320), passord: z.string().max(200) }).safeParse(request.body);
+      // PostgreSQL refuses U+0000 in text; no account has it in its email address.
+      const form = z.object({ epost: z.string().max(320).refine((s) => !s.includes('\u0000')), passord: z.string().max(200) }).safeParse(request.body);
       if (!form.success) return htmlReply(reply, 400, signInPage({ error: 'Fyll inn e-post og passord.' }));
       const found = await deps.accounts.findForSignIn(form.data.epost.trim());
       // The same answer, and a password check either way, whether the account exists or not.

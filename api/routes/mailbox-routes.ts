@@ -11,7 +11,11 @@ const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 const oslo = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).setLocale('nb').toFormat('dd.MM.yyyy HH:mm:ss');
 
-const listQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1), to: z.string().max(200).optional() });
+const listQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  // PostgreSQL refuses U+0000 in text.
+  to: z.string().max(200).refine((s) => !s.includes('\u0000'), 'expected text without NUL characters').optional(),
+});
 const idParams = z.object({ id: z.coerce.number().int().min(1, 'expected a message number') });
 const attachmentParams = idParams.extend({ n: z.coerce.number().int().min(0, 'expected an attachment number') });
 

@@ -6,6 +6,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { Pool } from 'pg';
+import { migrate } from '../../activities/db/migrate';
 import { PgStore } from '../../activities/db/pg-store';
 import { SubmissionRepository } from '../../activities/db/submission-repository';
 import { AccountRepository, DraftRepository } from '../../activities/db/account-repository';
@@ -85,8 +87,17 @@ export function uploadTimeline(plan: Plan, now: number): Timeline {
   };
 }
 
-export async function startUploadStack(options: { label: string; kindergartens: number; maxFileBytes?: number; maxFiles?: number }): Promise<UploadStack> {
-  const db = await freshSchema(options.label);
+/** PostgreSQL at `url` (migrated here) instead of a fresh schema of the shared test server; kept when the stack closes. */
+async function ownDatabase(url: string): Promise<Awaited<ReturnType<typeof freshSchema>>> {
+  await migrate(url);
+  const pool = new Pool({ connectionString: url, max: 8 });
+  // A restarted server drops idle connections; the pool replaces them.
+  pool.on('error', () => undefined);
+  return { pool, schema: 'public', url, drop: () => pool.end() };
+}
+
+export async function startUploadStack(options: { label: string; kindergartens: number; maxFileBytes?: number; maxFiles?: number; databaseUrl?: string }): Promise<UploadStack> {
+  const db = options.databaseUrl ? await ownDatabase(options.databaseUrl) : await freshSchema(options.label);
   const store = new PgStore({ pool: db.pool });
   const submissions = new SubmissionRepository(db.pool);
   const storageDir = mkdtempSync(join(tmpdir(), `arshjul-${options.label}-`));
