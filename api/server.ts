@@ -10,11 +10,14 @@ import { type ConsoleDeps, consoleRoutes } from './routes/console-routes';
 import { STYLESHEET, STYLESHEET_PATH } from './pages/html';
 import type { UploadDeps } from './upload-service';
 import { isStorageUnavailable } from './storage-unavailable';
+import { requestSerializers } from './log-redaction';
 import { unavailablePage } from './pages/upload-pages';
 import type { MailboxRepository } from '../activities/db/mailbox-repository';
 
 export interface AppOptions {
   logger?: boolean;
+  /** Where the log goes when not stdout (tests read it to check that no secret is logged). */
+  logStream?: NodeJS.WritableStream;
   mailbox?: MailboxRepository;
   /** The directors' upload pages and the recipients' downloads. */
   uploads?: UploadDeps;
@@ -25,7 +28,15 @@ export interface AppOptions {
 /** Builds the API without listening (tests use `inject`). Errors: 400 input, 404 unknown, 409 refused, 503 storage unavailable, 500 opaque. */
 export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   // Upload tokens travel as one path segment of a few hundred characters (Fastify's default limit is 100).
-  const app = Fastify({ logger: options.logger ?? false, routerOptions: { maxParamLength: 2048 } });
+  const logger = options.logger || options.logStream ? { level: 'info', serializers: requestSerializers, ...(options.logStream ? { stream: options.logStream } : {}) } : false;
+  const app = Fastify({ logger, routerOptions: { maxParamLength: 2048 } });
+  // A baseline for every answer (JSON included); the page routes add their own Content-Security-Policy.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Cross-Origin-Resource-Policy', 'same-origin');
+  });
   const openapi = new OpenApiRegistry();
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof InputError) return reply.status(400).send({ error: error.summary, issues: error.issues });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Submission } from '../../activities/db/submission-repository';
@@ -115,6 +116,9 @@ function securityHeaders(reply: FastifyReply): void {
   reply.header('Cache-Control', 'no-store');
 }
 
+/** Upload attempts (form posts) one personal link may make per minute. */
+export const UPLOAD_ATTEMPTS_PER_MINUTE = 20;
+
 export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
   return async (app: FastifyInstance) => {
     await app.register(multipart, {
@@ -122,6 +126,16 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
       limits: { fileSize: deps.limits.maxFileBytes, files: deps.limits.maxFiles, fields: 8, parts: deps.limits.maxFiles + 8, fieldSize: 16 * 1024, headerPairs: 50 },
     });
     app.addHook('onRequest', async (_request, reply) => securityHeaders(reply));
+    // A leaked or shared link cannot be hammered: a few attempts a minute per link are more than a director needs.
+    await app.register(rateLimit, { global: false });
+    const perLink = {
+      rateLimit: {
+        max: UPLOAD_ATTEMPTS_PER_MINUTE,
+        timeWindow: '1 minute',
+        keyGenerator: (request: FastifyRequest) => `${(request.params as { token?: string }).token ?? ''}`,
+        errorResponseBuilder: () => ({ statusCode: 429, message: 'For mange forsøk med denne lenken. Vent et minutt og prøv igjen. (too many attempts with this link; wait a minute)' }),
+      },
+    };
     const limits = deps.limits;
 
     const formAction = (token: string) => `/levering/${token}`;
@@ -135,7 +149,7 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
       return reply.type('text/html; charset=utf-8').send(uploadPage({ target: link.target, formAction: formAction(params.data.token), submissionId: randomUUID(), submissions, limits }));
     });
 
-    app.post('/levering/:token', async (request, reply) => {
+    app.post('/levering/:token', { config: perLink }, async (request, reply) => {
       const params = tokenParams.safeParse(request.params);
       if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null));
       const { token } = params.data;
@@ -231,7 +245,7 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
         503: { description: 'stored, not yet confirmed: repeat with the same submission id', schema: receiptJson },
       },
     });
-    app.post('/api/uploads/:token', async (request, reply) => {
+    app.post('/api/uploads/:token', { config: perLink }, async (request, reply) => {
       const params = tokenParams.safeParse(request.params);
       if (!params.success) return reply.status(404).send({ error: 'not a valid upload link' });
       const link = await resolveLink(deps, params.data.token);

@@ -96,7 +96,17 @@ async function ownDatabase(url: string): Promise<Awaited<ReturnType<typeof fresh
   return { pool, schema: 'public', url, drop: () => pool.end() };
 }
 
-export async function startUploadStack(options: { label: string; kindergartens: number; maxFileBytes?: number; maxFiles?: number; databaseUrl?: string }): Promise<UploadStack> {
+export async function startUploadStack(options: {
+  label: string;
+  kindergartens: number;
+  maxFileBytes?: number;
+  maxFiles?: number;
+  databaseUrl?: string;
+  /** Changes the generated roster (names with markup, say) before the run starts. */
+  roster?: (roster: Roster) => Roster;
+  /** Receives the API's log (JSON lines). */
+  logStream?: NodeJS.WritableStream;
+}): Promise<UploadStack> {
   const db = options.databaseUrl ? await ownDatabase(options.databaseUrl) : await freshSchema(options.label);
   const store = new PgStore({ pool: db.pool });
   const submissions = new SubmissionRepository(db.pool);
@@ -119,6 +129,7 @@ export async function startUploadStack(options: { label: string; kindergartens: 
   const app = await buildApp(control, {
     uploads,
     console: { control, read: new ConsoleRepository(db.pool), drafts: new DraftRepository(db.pool), accounts, secureCookies: false, files, examples: exampleFiles() },
+    ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -132,7 +143,8 @@ export async function startUploadStack(options: { label: string; kindergartens: 
   const running = worker.run();
 
   const plan = { ...futurePlan(2027, options.label.replace(/[^a-z0-9]/g, '')), regions: [{ id: 'kongsvinger', name: 'Kongsvingerregionen', groups: [{ id: 'kongsvinger', name: 'Kongsvingerregionen' }] }] };
-  const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], options.kindergartens);
+  const generated = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], options.kindergartens);
+  const roster = options.roster ? options.roster(generated) : generated;
   const runId = runWorkflowId(plan.schoolYear, plan.county);
   const timeline = uploadTimeline(plan, Date.now());
   await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));

@@ -16,7 +16,7 @@ import { resolveTimeline } from '../../planning/resolve-timeline';
 const EXAMPLE_PLAN = path.join(__dirname, '../../examples/kfl-2017-2018.yaml');
 const exampleText = readFileSync(EXAMPLE_PLAN, 'utf8');
 const example = parseYaml(exampleText) as unknown;
-const NUM_RUNS = 200;
+const NUM_RUNS = 150;
 
 type Key = string | number;
 type Doc = unknown;
@@ -253,7 +253,7 @@ function refusalOf(outcome: Outcome): InputError | null {
 }
 
 describe('parsePlan and resolveTimeline on mutated copies of the example plan', () => {
-  it('start from a plan that parses and resolves', () => {
+  it('starts from a plan that parses and resolves, as YAML and as JSON', () => {
     for (const file of FILE_NAMES) expect(attempt(serialise(example, file), file)).toEqual({ plan: expect.anything(), timeline: 'resolved' });
     expect(examplePaths.length).toBeGreaterThan(300);
   });
@@ -276,7 +276,7 @@ describe('parsePlan and resolveTimeline on mutated copies of the example plan', 
           else seen.atTheField += 1;
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     // The mutations reach all three answers, so each branch of the property is exercised.
     expect(seen.accepted).toBeGreaterThan(0);
@@ -345,7 +345,7 @@ describe('parsePlan and resolveTimeline on mutated copies of the example plan', 
         const unrelated = refused.issues.filter((i) => !changes.some((c) => relatesTo(i, dotted(c.at))));
         expect(unrelated.filter((i) => !isCrossField(i))).toEqual([]);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     // The generator is meant to reach resolveTimeline, both its answers included.
     expect(resolved).toBeGreaterThan(0);
@@ -392,7 +392,7 @@ describe('parsePlan on documents and text that are not a plan', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
