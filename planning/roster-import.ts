@@ -40,7 +40,9 @@ interface NumberedRow {
 }
 
 function csvRows(text: string, file: string): NumberedRow[] {
-  const clean = text.replace(/^\uFEFF/, '');
+  // One kind of line break, so the row csv-parse reports is the physical line (it counts a CRLF inside a quoted cell
+  // as two lines otherwise).
+  const clean = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   // Spreadsheets in Norwegian locales export with semicolons; the header line tells which separator the file uses.
   const firstLine = clean.split(/\r?\n/, 1)[0] ?? '';
   const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
