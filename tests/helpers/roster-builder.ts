@@ -1,4 +1,6 @@
-import type { Kindergarten, Municipality, Roster } from '../../config/roster-schema';
+import type { z } from 'zod';
+import type { Plan } from '../../config/plan-schema';
+import type { Kindergarten, Municipality, Roster, rosterJsonSchema } from '../../config/roster-schema';
 import { isValidOrgnr } from '../../config/roster-schema';
 
 /** One entry per workshop group of the example plan (Hedmarken meets as two groups). */
@@ -46,4 +48,29 @@ export function buildRoster(groups: { regionId: string; groupId: string }[], per
     })),
   );
   return { municipalities, kindergartens };
+}
+
+/** A roster in the nested JSON form (regions → municipalities → kindergartens), as a coordinator could upload it. */
+export function rosterAsJson(roster: Roster, plan: Pick<Plan, 'regions'>): z.input<typeof rosterJsonSchema> {
+  return {
+    regions: plan.regions.map((region) => ({
+      id: region.id,
+      municipalities: roster.municipalities
+        .filter((m) => m.regionId === region.id)
+        .map((m) => ({
+          id: m.id,
+          name: m.name,
+          authority: m.authority,
+          kindergartens: roster.kindergartens
+            .filter((k) => k.municipalityId === m.id)
+            .map((k) => ({
+              name: k.name,
+              orgnr: k.orgnr,
+              ...(region.groups.length ? { group: k.groupId } : {}),
+              director: k.director,
+              ...(k.participants === null ? {} : { participants: k.participants }),
+            })),
+        })),
+    })),
+  };
 }

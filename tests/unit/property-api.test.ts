@@ -1,10 +1,6 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import fc from 'fast-check';
-import { MemoryStore } from '../../activities/db/memory-store';
-import { buildApp } from '../../api/server';
-import type { KindergartenStatus } from '../../workflows/kindergarten-workflow';
-import type { RunStatus } from '../../workflows/run-workflow';
+import { ORGNR, RUN_ID, cannedApp, runStatus } from '../helpers/canned-api';
 
 /**
  * Property tests of the API's answers to outside input, on the app that tests/unit/api-routes.test.ts builds (a fake
@@ -13,70 +9,8 @@ import type { RunStatus } from '../../workflows/run-workflow';
  * was wrong: an `issues` array naming the path parameter, or an `error` message.
  */
 
-const RUN_ID = 'arshjul-2017-hedmark';
-const ORGNR = '976028082';
-const KINDERGARTEN_WORKFLOW_ID = `${RUN_ID}-bhg-${ORGNR}`;
-/** The run whose query fails with a plain Error in api-routes.test.ts: the one answer that is meant to be a 500. */
-const BROKEN_RUN_ID = 'arshjul-2017-broken';
 const RUN_ID_FORM = /^arshjul-\d{4}-[a-z0-9-]+$/;
 const NUM_RUNS = 200;
-
-const runStatus = {
-  runId: RUN_ID,
-  schoolYear: 2017,
-  county: 'hedmark',
-  state: 'active',
-  revision: 2,
-  regions: [{ id: 'kongsvinger', name: 'Kongsvinger', workflowId: `${RUN_ID}-region-kongsvinger` }],
-  milestones: [{ id: 'workshop-1', title: 'Workshop 1: Tolke og analysere data', occurrences: [{ regionId: 'kongsvinger', groupId: 'kongsvinger', at: Date.parse('2018-02-02T08:00:00Z'), version: 1 }] }],
-  addedKindergartens: [],
-  withdrawnKindergartens: [],
-  endsAt: Date.parse('2018-06-15T21:59:00Z'),
-} satisfies RunStatus;
-
-const kindergartenStatus = {
-  orgnr: ORGNR,
-  regionId: 'kongsvinger',
-  groupId: 'kongsvinger',
-  municipalityId: 'kongsvinger',
-  revision: 2,
-  state: 'active',
-  withdrawn: null,
-  deliverables: [
-    {
-      id: 'analysis-so-far',
-      title: 'Analyse så langt',
-      status: 'open',
-      opensAt: Date.parse('2018-01-18T11:00:00Z'),
-      dueAt: Date.parse('2018-02-01T22:59:00Z'),
-      lateUntil: Date.parse('2018-02-15T22:59:00Z'),
-      extended: false,
-      submissions: 0,
-      lastSubmissionAt: null,
-    },
-  ],
-  steps: [],
-  next: null,
-} satisfies KindergartenStatus;
-
-/** A Temporal client that answers queries from canned statuses and knows no other workflow (as in api-routes.test.ts). */
-function fakeClient(queried: string[]): Pick<Client, 'workflow'> {
-  const statuses = new Map<string, unknown>([
-    [RUN_ID, runStatus],
-    [KINDERGARTEN_WORKFLOW_ID, kindergartenStatus],
-  ]);
-  const workflow = {
-    getHandle: (workflowId: string) => ({
-      query: async (): Promise<unknown> => {
-        queried.push(workflowId);
-        if (workflowId === BROKEN_RUN_ID) throw new Error('connect ECONNREFUSED 10.12.0.7:7233');
-        if (!statuses.has(workflowId)) throw new WorkflowNotFoundError('not found', workflowId, undefined);
-        return statuses.get(workflowId);
-      },
-    }),
-  };
-  return { workflow } as unknown as Pick<Client, 'workflow'>;
-}
 
 /** Never a 500; a 4xx is JSON with an `error` message, and its `issues` (if any) each name a path and say what. */
 function expectClearAnswer(response: LightMyRequestResponse): void {
@@ -151,13 +85,7 @@ describe('the API routes on arbitrary input', () => {
 
   beforeAll(async () => {
     queried = [];
-    const store = new MemoryStore();
-    const base = { runId: RUN_ID, deliverableId: 'analysis-so-far', dueAt: Date.parse('2018-02-01T22:59:00Z'), lateUntil: Date.parse('2018-02-15T22:59:00Z'), at: Date.parse('2018-01-20T10:00:00Z') };
-    await store.recordDeliverableStatus({ ...base, orgnr: '976028082', status: 'open' });
-    await store.recordDeliverableStatus({ ...base, orgnr: '931514784', status: 'open' });
-    await store.recordDeliverableStatus({ ...base, orgnr: '917334188', status: 'submitted' });
-    await store.recordDeliverableStatus({ ...base, runId: 'arshjul-2018-hedmark', orgnr: '976028082', status: 'missed' });
-    app = await buildApp({ client: fakeClient(queried), store, taskQueue: 'arshjul-test' });
+    app = await cannedApp(queried);
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { InputError, type InputIssue } from '../../config/errors';
 import { type Roster, rosterColumns } from '../../config/roster-schema';
 import { loadPlan } from '../../planning/load-plan';
 import { parseRoster } from '../../planning/roster-import';
+import { rosterAsJson } from '../helpers/roster-builder';
 
 /**
  * Property tests of the roster as outside input: whatever spreadsheet export or JSON a coordinator uploads,
@@ -328,28 +329,7 @@ type Key = string | number;
 
 /** The example roster in the nested JSON form, built the way the roster-import tests build it. */
 function exampleJson(): unknown {
-  const roster = parseRoster(exampleCsv, 'roster.csv', plan);
-  return {
-    regions: plan.regions.map((region) => ({
-      id: region.id,
-      municipalities: roster.municipalities
-        .filter((m) => m.regionId === region.id)
-        .map((m) => ({
-          id: m.id,
-          name: m.name,
-          authority: m.authority,
-          kindergartens: roster.kindergartens
-            .filter((k) => k.municipalityId === m.id)
-            .map((k) => ({
-              name: k.name,
-              orgnr: k.orgnr,
-              ...(region.groups.length ? { group: k.groupId } : {}),
-              director: k.director,
-              ...(k.participants === null ? {} : { participants: k.participants }),
-            })),
-        })),
-    })),
-  };
+  return rosterAsJson(parseRoster(exampleCsv, 'roster.csv', plan), plan);
 }
 
 function pathsOf(value: unknown, prefix: Key[] = []): Key[][] {

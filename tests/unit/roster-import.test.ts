@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { z } from 'zod';
 import { InputError, type InputIssue } from '../../config/errors';
-import { isValidOrgnr, type Roster, type rosterJsonSchema } from '../../config/roster-schema';
+import { isValidOrgnr, type Roster } from '../../config/roster-schema';
 import { loadPlan } from '../../planning/load-plan';
 import { loadRoster, parseRoster } from '../../planning/roster-import';
+import { rosterAsJson } from '../helpers/roster-builder';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 const plan = loadPlan(path.join(EXAMPLES, 'kfl-2017-2018.yaml'));
@@ -144,28 +144,7 @@ describe('parseRoster imports the Hedmark 2017 roster', () => {
   });
 
   it('imports the same roster from the nested JSON form', () => {
-    type RosterJson = z.input<typeof rosterJsonSchema>;
-    const json: RosterJson = {
-      regions: plan.regions.map((region) => ({
-        id: region.id,
-        municipalities: roster.municipalities
-          .filter((m) => m.regionId === region.id)
-          .map((m) => ({
-            id: m.id,
-            name: m.name,
-            authority: m.authority,
-            kindergartens: roster.kindergartens
-              .filter((k) => k.municipalityId === m.id)
-              .map((k) => ({
-                name: k.name,
-                orgnr: k.orgnr,
-                ...(region.groups.length ? { group: k.groupId } : {}),
-                director: k.director,
-                ...(k.participants === null ? {} : { participants: k.participants }),
-              })),
-          })),
-      })),
-    };
+    const json = rosterAsJson(roster, plan);
     const fromJson: Roster = parseRoster(JSON.stringify(json), 'roster.json', plan);
     const byOrgnr = (a: { orgnr: string }, b: { orgnr: string }) => a.orgnr.localeCompare(b.orgnr);
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
