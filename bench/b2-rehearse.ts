@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { MemoryStore } from '../activities/db/memory-store';
-import { type RehearsalResult, rehearse, scenarioSchema } from '../cli/rehearse';
+import { type RehearsalResult, byInstant, rehearse, scenarioSchema } from '../cli/rehearse';
 import { loadPlan } from '../planning/load-plan';
 import { resolveTimeline } from '../planning/resolve-timeline';
 import { findTestServer } from '../worker/temporal-binaries';
@@ -150,13 +150,7 @@ async function runShapeFloor(shape: Shape, floorBundle: Awaited<ReturnType<typeo
       for (const w of shape.workflows) {
         handles.push(await env.client.workflow.start<typeof shapeWorkflow>('shapeWorkflow', { workflowId: `shape-${w.id}`, taskQueue: 'bench-shape', args: [{ steps: w.steps.map((s) => ({ at: s.at + start, activities: s.activities })), updates: shape.updates.filter((u) => u.workflowId === w.id).length }] }));
       }
-      const groups: Shape['updates'][] = [];
-      for (const u of shape.updates) {
-        const last = groups.at(-1);
-        if (last && last[0]?.at === u.at) last.push(u);
-        else groups.push([u]);
-      }
-      for (const group of groups) {
+      for (const group of byInstant(shape.updates)) {
         const wait = (group[0]?.at ?? 0) + start - (await env.currentTimeMs());
         if (wait > 0) await env.sleep(wait);
         for (let i = 0; i < group.length; i += 20) {

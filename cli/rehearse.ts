@@ -148,13 +148,7 @@ export async function rehearse(
       progress(`run ${runId} started with ${roster.kindergartens.length} kindergartens`);
       // Submissions due at the same instant go in together (twenty Updates at a time, each to its own workflow);
       // the clock moves only between instants.
-      const groups: (typeof submissions)[] = [];
-      for (const s of submissions) {
-        const last = groups.at(-1);
-        if (last && last[0]?.at === s.at) last.push(s);
-        else groups.push([s]);
-      }
-      for (const group of groups) {
+      for (const group of byInstant(submissions)) {
         const wait = (group[0]?.at ?? 0) + shift - (await env.currentTimeMs());
         if (wait > 0) await env.sleep(wait);
         const at = (await env.currentTimeMs()) - shift;
@@ -205,6 +199,17 @@ export async function rehearse(
       ),
   ].sort(byTimeThenFields);
   return { entries, submissions: submitted, timeline, refusals, wallMs: Date.now() - started };
+}
+
+/** Time-ordered items in runs that share one instant (the rehearsal sends each run's Updates together). */
+export function byInstant<T extends { at: number }>(items: T[]): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) {
+    const last = groups.at(-1);
+    if (last && last[0]?.at === item.at) last.push(item);
+    else groups.push([item]);
+  }
+  return groups;
 }
 
 /** The same timeline with every instant moved by `delta` milliseconds. */
