@@ -46,9 +46,10 @@ export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): 
     if (status && status >= 400 && status < 500) return reply.status(status).send({ error: (error as Error).message });
     request.log.error(error);
     // PostgreSQL restarting: a clear, retryable answer (forms carry their submission id, so a repeat is harmless).
+    // The console's routes have an error handler of their own.
     if (isStorageUnavailable(error)) {
       reply.status(503).header('Retry-After', '30');
-      if (request.url.startsWith('/levering/') || request.url.startsWith('/konsoll')) return reply.type('text/html; charset=utf-8').send(unavailablePage());
+      if (request.url.startsWith('/levering/')) return reply.type('text/html; charset=utf-8').send(unavailablePage());
       return reply.send({ error: 'storage temporarily unavailable; send the same request again shortly (a repeat with the same submission id is not stored twice)' });
     }
     return reply.status(500).send({ error: 'internal error; the details are in the server log' });

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { startNodeProcess } from '../tests/helpers/processes';
 
 export const ROOT = join(__dirname, '..');
 export const MB = 1024 * 1024;
@@ -20,34 +20,13 @@ export interface BenchResult {
 }
 
 export { memoryOf } from '../tests/helpers/process-memory';
+export { stopProcess } from '../tests/helpers/processes';
 
-/** Starts a TypeScript entry point as its own Node process and waits until it prints `ready` (stdout or stderr). */
-export async function startProcess(entry: string, env: Record<string, string>, ready: RegExp): Promise<ChildProcess & { seen: string }> {
+/** Starts an entry point as its own Node process (see tests/helpers/processes.ts) and waits until it prints `ready`. */
+export function startProcess(entry: string, env: Record<string, string>, ready: RegExp): ReturnType<typeof startNodeProcess> {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of every process the benchmark starts, for finding what is ours.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let seen = '';
-  await new Promise<void>((resolve, reject) => {
-    const look = (chunk: Buffer) => {
-      seen = (seen + chunk.toString()).slice(-20_000);
-      if (ready.test(seen)) resolve();
-    };
-    child.stdout?.on('data', look);
-    child.stderr?.on('data', look);
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}: ${seen.slice(-2000)}`)));
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return Object.assign(child, { seen });
-}
-
-export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-  });
+  return startNodeProcess(entry, env, ready, profile);
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight. */

@@ -83,8 +83,6 @@ export function consoleRoutes(deps: ConsoleDeps) {
     app.addHook('onRequest', async (_request, reply) => {
       reply.header('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
       reply.header('Referrer-Policy', 'same-origin');
-      reply.header('X-Content-Type-Options', 'nosniff');
-      reply.header('X-Frame-Options', 'DENY');
       reply.header('Cache-Control', 'no-store');
     });
     app.setErrorHandler((error, request, reply) => {

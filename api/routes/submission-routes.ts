@@ -45,7 +45,6 @@ export function submissionRoutes(deps: { submissions: SubmissionRepository; file
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', async (_request, reply) => {
       reply.header('Cache-Control', 'no-store');
-      reply.header('X-Content-Type-Options', 'nosniff');
     });
     app.setErrorHandler((error, request, reply) => {
       if (error instanceof Unauthorized) return reply.status(401).header('WWW-Authenticate', 'Bearer realm="arshjul"').send({ error: error.message });

@@ -111,8 +111,6 @@ function securityHeaders(reply: FastifyReply): void {
   reply.header('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   // The token in the URL is the director's key: never send it on to another site.
   reply.header('Referrer-Policy', 'no-referrer');
-  reply.header('X-Content-Type-Options', 'nosniff');
-  reply.header('X-Frame-Options', 'DENY');
   reply.header('Cache-Control', 'no-store');
 }
 
@@ -132,7 +130,7 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
       rateLimit: {
         max: UPLOAD_ATTEMPTS_PER_MINUTE,
         timeWindow: '1 minute',
-        keyGenerator: (request: FastifyRequest) => `${(request.params as { token?: string }).token ?? ''}`,
+        keyGenerator: (request: FastifyRequest) => (request.params as { token?: string }).token ?? '',
         errorResponseBuilder: () => ({ statusCode: 429, message: 'For mange forsøk med denne lenken. Vent et minutt og prøv igjen. (too many attempts with this link; wait a minute)' }),
       },
     };

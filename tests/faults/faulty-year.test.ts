@@ -16,7 +16,7 @@ import { kindergartenWorkflowId, runWorkflowId } from '../../workflows/ids';
 import type { KindergartenStatus } from '../../workflows/kindergarten-workflow';
 import { runWorkflow } from '../../workflows/run-workflow';
 import type { Timeline } from '../../workflows/timeline';
-import { faultTestTimeline, stepsOfKindergarten } from '../helpers/compressed-year';
+import { faultTestTimeline, stepsOfKindergarten } from '../helpers/fault-timeline';
 import { pdf } from '../helpers/documents';
 import { type FaultySmtp, startFaultySmtp } from '../helpers/faulty-smtp';
 import { freshSchema } from '../helpers/postgres';

@@ -79,45 +79,54 @@ export async function temporalServerProcess(dbFile: string): Promise<TemporalSer
 }
 
 /**
+ * Starts a TypeScript entry point (path from the project root) as its own Node process and waits until its output
+ * (stdout or stderr) matches `ready`; rejects if it exits first.
+ */
+export async function startNodeProcess(entry: string, env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<ChildProcess & { seen: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    const look = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-20_000);
+      if (ready.test(seen)) resolve();
+    };
+    child.stdout?.on('data', look);
+    child.stderr?.on('data', look);
+    child.once('exit', (code, signal) => reject(new Error(`${entry} exited (${code ?? signal}) before it was ready: ${seen.slice(-2000)}`)));
+  });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return Object.assign(child, { seen });
+}
+
+/** Stops a process with SIGTERM, and SIGKILL if it has not exited within 15 s. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+/** Both workers of `worker/run.ts` (main and email) report RUNNING. */
+const WORKERS_RUNNING = /Worker state changed[^\n]*RUNNING[\s\S]*Worker state changed[^\n]*RUNNING/;
+
+/**
  * The production worker (`worker/run.ts`, main and email workers) as its own process, so a test can kill it with
  * SIGKILL at any point and start a new one.
  */
 export interface WorkerProcess {
   start: () => Promise<void>;
   kill: () => Promise<void>;
-  /** How many times the worker was started. */
-  starts: number;
-  output: () => string;
 }
 
 export function workerProcess(env: Record<string, string>): WorkerProcess {
   let child: ChildProcess | null = null;
-  let output = '';
-  const worker: WorkerProcess = {
-    starts: 0,
-    output: () => output,
+  return {
     start: async () => {
-      worker.starts += 1;
-      const current = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker', 'run.ts')], {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child = current;
-      let running = 0;
-      await new Promise<void>((resolve, reject) => {
-        const look = (chunk: Buffer) => {
-          const text = chunk.toString();
-          output = (output + text).slice(-20_000);
-          running += (text.match(/Worker state changed[^\n]*RUNNING/g) ?? []).length;
-          // Two workers: the main one and the rate-limited email worker.
-          if (running >= 2) resolve();
-        };
-        current.stdout?.on('data', look);
-        current.stderr?.on('data', look);
-        current.once('exit', (code, signal) => reject(new Error(`the worker exited (${code ?? signal}) before it was running: ${output.slice(-3000)}`)));
-      });
+      child = await startNodeProcess('worker/run.ts', env, WORKERS_RUNNING);
     },
     kill: () => stopChild(child, 'SIGKILL'),
   };
-  return worker;
 }
