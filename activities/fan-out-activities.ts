@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { kindergartenWorkflowId } from '../workflows/ids';
+import { kindergartenWorkflowId } from '../domain/ids';
 import type { Store } from './store';
-import type { RosterEntry, SignalKindergartensInput, SignalKindergartensResult, StartKindergartensInput, StartKindergartensResult } from './types';
+import type { RosterEntry, SignalKindergartensInput, SignalKindergartensResult, StartKindergartensInput, StartKindergartensResult } from '../domain/activity-contracts';
 
 export interface FanOutDeps {
   store: Store;

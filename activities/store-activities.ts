@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Store, StoreError } from './store';
-import type { AddKindergartenInput, RecordDeliverableStatusInput, RecordEventInput, RosterPageInput } from './types';
+import type { AddKindergartenInput, RecordDeliverableStatusInput, RecordEventInput, RosterPageInput } from '../domain/activity-contracts';
 
 export interface StoreDeps {
   store: Store;

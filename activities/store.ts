@@ -9,7 +9,7 @@ import type {
   RecordEventInput,
   RosterEntry,
   RosterPageInput,
-} from './types';
+} from '../domain/activity-contracts';
 
 /** What an email needs to know about its run. */
 export interface RunContext {

@@ -12,9 +12,9 @@ import { rollPlanForward } from '../planning/roll-forward';
 import { type Config, loadConfig } from '../config/env';
 import { resolveUploadSecret } from '../security/upload-secret';
 import { buildApp } from './server';
-import { connectClient } from './temporal-client';
-import { type UploadDeps, retryUndecided } from './upload-service';
-import { FileStore } from './uploads/file-store';
+import { connectClient } from '../temporal/connection';
+import { type UploadDeps, retryUndecided } from '../application/upload-service';
+import { FileStore } from '../activities/files/file-store';
 
 /**
  * The API process: Fastify with the run routes, the directors' upload pages and the recipients' downloads, plus the

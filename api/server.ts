@@ -1,14 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { InputError } from '../config/errors';
-import { NotFoundError, RefusedError, type RunControlDeps } from './run-control';
+import { NotFoundError, RefusedError, type RunControlDeps } from '../application/run-control';
 import { OpenApiRegistry } from './openapi';
 import { runRoutes } from './routes/run-routes';
 import { mailboxRoutes } from './routes/mailbox-routes';
 import { submissionRoutes } from './routes/submission-routes';
 import { uploadRoutes } from './routes/upload-routes';
 import { type ConsoleDeps, consoleRoutes } from './routes/console-routes';
-import { STYLESHEET, STYLESHEET_PATH } from './pages/html';
-import type { UploadDeps } from './upload-service';
+import { STYLESHEET, STYLESHEET_PATH } from './pages/layout';
+import type { UploadDeps } from '../application/upload-service';
 import { isStorageUnavailable } from './storage-unavailable';
 import { requestSerializers } from './log-redaction';
 import { unavailablePage } from './pages/upload-pages';

@@ -1,11 +1,11 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { MemoryStore } from '../activities/db/memory-store';
-import { type RehearsalResult, byInstant, rehearse, scenarioSchema } from '../cli/rehearse';
+import { type RehearsalResult, byInstant, rehearse, scenarioSchema } from '../application/rehearsal';
 import { loadPlan } from '../planning/load-plan';
 import { resolveTimeline } from '../planning/resolve-timeline';
-import { findTestServer } from '../worker/temporal-binaries';
-import { scheduleForKindergarten } from '../workflows/timeline';
+import { findTestServer } from '../temporal/binaries';
+import { scheduleForKindergarten } from '../domain/timeline';
 import { EXAMPLE_GROUPS, buildRoster } from '../tests/helpers/roster-builder';
 import { EXAMPLE_PLAN, bundleWorkflows } from '../tests/helpers/temporal';
 import { type BenchResult, seconds } from './lib';

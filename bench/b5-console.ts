@@ -3,11 +3,11 @@ import { AccountRepository, DraftRepository } from '../activities/db/account-rep
 import { ConsoleRepository } from '../activities/db/console-repository';
 import { PgStore } from '../activities/db/pg-store';
 import { exampleFiles } from '../api/main';
-import { initialDeliverables } from '../api/run-control';
+import { initialDeliverables } from '../application/run-control';
 import { buildApp } from '../api/server';
 import { resolveTimeline } from '../planning/resolve-timeline';
 import { hashPassword } from '../security/passwords';
-import { runWorkflowId } from '../workflows/ids';
+import { runWorkflowId } from '../domain/ids';
 import { freshSchema } from '../tests/helpers/postgres';
 import { EXAMPLE_GROUPS, buildRoster } from '../tests/helpers/roster-builder';
 import { futurePlan } from '../tests/helpers/temporal';

@@ -14,7 +14,7 @@ import { Pool } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { PgStore } from '../activities/db/pg-store';
 import { createEmailActivities } from '../activities/email/email-activities';
-import type { SendEmailInput } from '../activities/types';
+import type { SendEmailInput } from '../domain/activity-contracts';
 import { loadPlan } from '../planning/load-plan';
 import { previewEmail } from '../cli/email-preview';
 import { freshSchema } from '../tests/helpers/postgres';

@@ -12,7 +12,7 @@
 import { cpus } from 'node:os';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServer } from '../tests/helpers/temporal';
-import { installRuntime } from '../worker/runtime';
+import { installRuntime } from '../temporal/runtime';
 import { benchStart } from './b1-start';
 import { benchRehearse } from './b2-rehearse';
 import { benchEmail } from './email-throughput';

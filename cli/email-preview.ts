@@ -1,4 +1,5 @@
-import { type EmailContext, type RenderedEmail, TEMPLATE_IDS, isTemplateId, renderEmail } from '../activities/email/templates';
+import { type EmailContext, type RenderedEmail, renderEmail } from '../activities/email/templates';
+import { TEMPLATE_IDS, isTemplateId } from '../domain/email-templates';
 import { InputError } from '../config/errors';
 
 const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt']);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
-import { DateTime } from 'luxon';
+import { formatNorwegian } from '../texts/norwegian-format';
 import { Pool } from 'pg';
 import { InputError } from '../config/errors';
 import { loadConfig } from '../config/env';
@@ -11,17 +11,17 @@ import { AccountRepository, type UserRole } from '../activities/db/account-repos
 import { hashPassword, passwordProblem } from '../security/passwords';
 import { z } from 'zod';
 import { migrate } from '../activities/db/migrate';
-import { connectClient } from '../api/temporal-client';
-import * as control from '../api/run-control';
+import { connectClient } from '../temporal/connection';
+import * as control from '../application/run-control';
 import { loadPlan } from '../planning/load-plan';
 import { resolveTimeline } from '../planning/resolve-timeline';
 import { rollPlanForward } from '../planning/roll-forward';
 import { loadRoster } from '../planning/roster-import';
-import { parseScenario, rehearse, scenarioSchema } from './rehearse';
+import { parseScenario, rehearse, scenarioSchema } from '../application/rehearsal';
 import { previewEmail } from './email-preview';
-import { TEMPLATE_IDS } from '../activities/email/templates';
-import { installRuntime } from '../worker/runtime';
-import type { Timeline } from '../workflows/timeline';
+import { TEMPLATE_IDS } from '../domain/email-templates';
+import { installRuntime } from '../temporal/runtime';
+import type { Timeline } from '../domain/timeline';
 
 /**
  * Runs a coordinator's action like `withControl`, and writes it to the audit log (the same log as the console's
@@ -35,7 +35,7 @@ async function withAudit<T>(action: string, runId: string | ((result: T) => stri
   });
 }
 
-const oslo = (ms: number, zone = 'Europe/Oslo') => DateTime.fromMillis(ms, { zone }).setLocale('nb').toFormat('ccc dd.MM.yyyy HH:mm');
+const oslo = (ms: number) => formatNorwegian(ms, 'compact');
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 async function firstLineOfStdin(): Promise<string> {

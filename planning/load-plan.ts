@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { InputError, fromZodIssues, type InputIssue } from '../config/errors';
 import { planSchema, type Plan } from '../config/plan-schema';
-import { isTemplateId } from '../activities/email/templates';
+import { isTemplateId } from '../domain/email-templates';
 
 /** Parses a plan from YAML or JSON text (by file name) and validates it; throws InputError naming every problem. */
 export function parsePlan(text: string, file: string): Plan {

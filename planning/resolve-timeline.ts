@@ -10,9 +10,8 @@ import type {
   Timeline,
   TimelineDeliverable,
   TimelineMilestone,
-  TimelineRegion,
-} from '../workflows/timeline';
-export type { MilestoneOverride } from '../workflows/timeline';
+} from '../domain/timeline';
+import { timelineRegions } from '../domain/regions';
 import { parseLocal, toWorkingTime, withLocalTime } from './send-policy';
 
 
@@ -27,28 +26,6 @@ interface Unit {
 interface Resolved {
   local: DateTime;
   version: number;
-}
-
-/** The regions of a plan with their workshop groups; a region without named groups is one group of its own id. */
-export function timelineRegions(plan: Plan): TimelineRegion[] {
-  return plan.regions.map((r) => ({
-    id: r.id,
-    name: r.name,
-    groups: r.groups.length ? r.groups.map((g) => ({ ...g })) : [{ id: r.id, name: r.name }],
-  }));
-}
-
-/**
- * The workshop group a kindergarten joins in a region: the one asked for, or the region's only group. Returns an
- * error message naming the choices when the group is missing in a region with several, or unknown.
- */
-export function placeInGroup(plan: Plan, regionId: string, groupId: string | undefined): { groupId: string } | { error: string } {
-  const groups = timelineRegions(plan).find((r) => r.id === regionId)?.groups.map((g) => g.id) ?? [regionId];
-  const chosen = groupId ?? (groups.length === 1 ? groups[0] : undefined);
-  if (chosen === undefined || !groups.includes(chosen)) {
-    return { error: `groupId: region "${regionId}" meets in workshop groups; expected one of ${groups.join(', ')}` };
-  }
-  return { groupId: chosen };
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type Roster,
   type RosterRow,
 } from '../config/roster-schema';
-import { timelineRegions } from './resolve-timeline';
+import { timelineRegions } from '../domain/regions';
 
 /**
  * Imports a roster from CSV (one row per kindergarten) or nested JSON, checked against the plan's regions and

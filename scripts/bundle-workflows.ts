@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../worker/worker';
+import { WORKFLOWS_PATH } from '../temporal/worker-factory';
 
 async function main(): Promise<void> {
   const out = process.argv[2];

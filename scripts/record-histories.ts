@@ -8,18 +8,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { installRuntime } from '../worker/runtime';
-import { DateTime } from 'luxon';
-import * as control from '../api/run-control';
+import { installRuntime } from '../temporal/runtime';
+import { formatNorwegian } from '../texts/norwegian-format';
+import * as control from '../application/run-control';
 import { resolveTimeline } from '../planning/resolve-timeline';
-import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../workflows/ids';
+import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../domain/ids';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
 import { regionStatusQuery } from '../workflows/region-workflow';
 import { buildRoster } from '../tests/helpers/roster-builder';
 import { bundleWorkflows, futurePlan, harness, timeSkipping } from '../tests/helpers/temporal';
 
 const DAY = 86_400_000;
-const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("yyyy-MM-dd'T'HH:mm");
+const local = (ms: number) => formatNorwegian(ms, 'localInput');
 
 async function main(): Promise<void> {
   installRuntime();

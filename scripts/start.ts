@@ -17,10 +17,10 @@ import { MailboxRepository } from '../activities/db/mailbox-repository';
 import { AccountRepository } from '../activities/db/account-repository';
 import { hashPassword } from '../security/passwords';
 import { startDevSmtpServer } from '../mailbox/dev-smtp-server';
-import { connectClient } from '../api/temporal-client';
+import { connectClient } from '../temporal/connection';
 import { runWorker } from '../worker/main';
-import { findTemporalCli } from '../worker/temporal-binaries';
-import { installRuntime } from '../worker/runtime';
+import { findTemporalCli } from '../temporal/binaries';
+import { installRuntime } from '../temporal/runtime';
 
 const say = (line: string) => process.stdout.write(`[arshjul] ${line}\n`);
 

@@ -2,9 +2,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config/env';
-import { connectClient, temporalConnectionOptions } from '../api/temporal-client';
+import { connectClient, temporalConnectionOptions } from '../temporal/connection';
 import { PgStore } from '../activities/db/pg-store';
-import { buildEmailWorker, buildWorker } from './worker';
+import { buildEmailWorker, buildWorker } from '../temporal/worker-factory';
 import { resolveUploadSecret } from '../security/upload-secret';
 
 /** The mail transport: pooled SMTP when SMTP_URL is set, else a JSON transport that keeps mail in the outbox only. */

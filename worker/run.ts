@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config/env';
 import { runWorker } from './main';
-import { installRuntime } from './runtime';
+import { installRuntime } from '../temporal/runtime';
 
 const config = loadConfig(process.env);
 installRuntime('INFO', 'WARN');

@@ -1,6 +1,6 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { ErrorType } from './errors';
+import { ErrorType } from '../domain/errors';
 
 /** patched() id of giving single sends a heartbeat timeout (added after v4). */
 const SEND_HEARTBEAT_PATCH = 'send-heartbeat-timeout';

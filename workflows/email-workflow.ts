@@ -1,4 +1,4 @@
-import type { SendEmailInput, SendEmailResult } from '../activities/types';
+import type { SendEmailInput, SendEmailResult } from '../domain/activity-contracts';
 import { emailSender } from './email-sender';
 
 export interface DeliverEmailWorkflowInput {

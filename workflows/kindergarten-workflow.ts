@@ -14,8 +14,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DeliverableStatus, SendEmailInput } from '../activities/types';
-import { ErrorType } from './errors';
+import type { DeliverableStatus, SendEmailInput } from '../domain/activity-contracts';
+import { ErrorType } from '../domain/errors';
 import { emailSender } from './email-sender';
 import {
   type Action,
@@ -36,9 +36,9 @@ import {
   invitationsToCancel,
   pendingActions,
   submissionRefusal,
-} from './kindergarten-schedule';
-import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from './invitations';
-import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from './timeline';
+} from '../domain/kindergarten-schedule';
+import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../domain/email-templates';
+import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../domain/timeline';
 
 export interface KindergartenWorkflowInput {
   runId: string;

@@ -1,8 +1,8 @@
 import { log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { emailSender } from './email-sender';
-import { type OccurrenceStep, milestoneOf, selectorFor } from './occurrence-steps';
-import type { Timeline } from './timeline';
+import { type OccurrenceStep, milestoneOf, selectorFor } from '../domain/occurrence-steps';
+import type { Timeline } from '../domain/timeline';
 
 const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

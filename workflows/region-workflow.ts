@@ -13,12 +13,12 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { RosterEntry } from '../activities/types';
-import { kindergartenWorkflowId } from './ids';
+import type { RosterEntry } from '../domain/activity-contracts';
+import { kindergartenWorkflowId } from '../domain/ids';
 import { type KindergartenWorkflowInput, kindergartenWorkflow } from './kindergarten-workflow';
-import { nextStepAt, occurrenceSteps } from './occurrence-steps';
+import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
 import { runDueOwnedSteps } from './owned-step-runner';
-import { type KindergartenSchedule, type Timeline, ownedOccurrences, scheduleForKindergarten } from './timeline';
+import { type KindergartenSchedule, type Timeline, ownedOccurrences, scheduleForKindergarten } from '../domain/timeline';
 
 /** Children started per page of the roster, and at most this many pending children before continue-as-new. */
 export const ROSTER_PAGE_SIZE = 200;

@@ -14,15 +14,15 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { AddKindergartenInput } from '../activities/types';
+import type { AddKindergartenInput } from '../domain/activity-contracts';
 import type { Plan } from '../config/plan-schema';
-import { ErrorType } from './errors';
-import { kindergartenWorkflowId, regionWorkflowId } from './ids';
+import { ErrorType } from '../domain/errors';
+import { kindergartenWorkflowId, regionWorkflowId } from '../domain/ids';
 import { withdrawKindergartenSignal } from './kindergarten-workflow';
-import { nextStepAt, occurrenceSteps } from './occurrence-steps';
+import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
 import { runDueOwnedSteps } from './owned-step-runner';
 import { type RegionControl, kindergartenAddedSignal, regionControlSignal, regionWorkflow } from './region-workflow';
-import { type MilestoneOverride, type Timeline, occurrenceKey, ownedOccurrences } from './timeline';
+import { type MilestoneOverride, type Timeline, occurrenceKey, ownedOccurrences } from '../domain/timeline';
 
 export interface RunState {
   revision: number;

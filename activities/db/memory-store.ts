@@ -2,7 +2,7 @@ import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
 import type { EmailLogEntry, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
-import { placeInGroup } from '../../planning/resolve-timeline';
+import { placeInGroup } from '../../domain/regions';
 import type {
   AddKindergartenInput,
   AddKindergartenResult,
@@ -11,7 +11,7 @@ import type {
   RecordEventInput,
   RosterEntry,
   RosterPageInput,
-} from '../types';
+} from '../../domain/activity-contracts';
 
 interface MemoryRun {
   plan: Plan;

@@ -4,7 +4,7 @@ import type { Roster } from '../../config/roster-schema';
 import type { EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { withTransaction } from './transaction';
 import { StoreError } from '../store';
-import { placeInGroup } from '../../planning/resolve-timeline';
+import { placeInGroup } from '../../domain/regions';
 import type {
   AddKindergartenInput,
   AddKindergartenResult,
@@ -13,7 +13,7 @@ import type {
   RecordEventInput,
   RosterEntry,
   RosterPageInput,
-} from '../types';
+} from '../../domain/activity-contracts';
 
 export type PgStoreDeps = { pool: Pick<Pool, 'query' | 'connect'> };
 

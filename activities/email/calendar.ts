@@ -1,7 +1,5 @@
 import ical, { ICalCalendarMethod } from 'ical-generator';
 
-export { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../../workflows/invitations';
-
 export interface CalendarEvent {
   /** Stable per event (run and occurrence), so a moved event updates the one already in the calendar. */
   uid: string;

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
-import { ErrorType } from '../../workflows/errors';
+import { ErrorType } from '../../domain/errors';
 import type { Store } from '../store';
-import type { SendEmailInput, SendEmailResult } from '../types';
+import type { SendEmailInput, SendEmailResult } from '../../domain/activity-contracts';
 import { type EmailContext, renderEmail } from './templates';
 import { signUploadToken } from '../../security/upload-tokens';
-import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES, calendarInvitation, eventUid } from './calendar';
+import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../../domain/email-templates';
+import { calendarInvitation, eventUid } from './calendar';
 
 export interface EmailDeps {
   store: Store;

@@ -3,8 +3,9 @@
  * one renderer that turns the same paragraphs into a plain-text part and a minimal HTML document. All texts are in
  * Norwegian bokmål; all times are written the Norwegian way in Oslo time ("torsdag 18. januar 2018 kl. 09.00").
  */
-import { DateTime } from 'luxon';
-import { NORWEGIAN_DATE_TIME, formatFileSize } from '../../planning/norwegian-format';
+import { type TemplateId, isTemplateId } from '../../domain/email-templates';
+import { esc } from '../../texts/html';
+import { OSLO, formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
 
 /** Who an email is addressed to. */
 export type RecipientRole = 'director' | 'municipal-authority' | 'research-centre' | 'coordinator';
@@ -37,8 +38,6 @@ export interface RenderedEmail {
   html: string;
 }
 
-const OSLO = 'Europe/Oslo';
-const LOCALE = 'nb';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Paragraph model shared by the text and HTML renderers
@@ -54,37 +53,6 @@ type Paragraph = Inline[];
 
 function link(href: string, label: string = href): Link {
   return { href, label };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Time formatting
-
-function parseInstant(iso: string, zone: string): DateTime {
-  const dt = DateTime.fromISO(iso, { zone, locale: LOCALE });
-  if (!dt.isValid) throw new Error(`invalid ISO-8601 instant "${iso}" in zone "${zone}": ${dt.invalidExplanation ?? dt.invalidReason ?? 'unknown reason'}`);
-  return dt;
-}
-
-function formatDateTimeIn(iso: string, zone: string): string {
-  return parseInstant(iso, zone).toFormat(NORWEGIAN_DATE_TIME);
-}
-
-function formatDateIn(iso: string, zone: string): string {
-  return parseInstant(iso, zone).toFormat('cccc d. LLLL yyyy');
-}
-
-function formatDayMonthIn(iso: string, zone: string): string {
-  return parseInstant(iso, zone).toFormat('cccc d. LLLL');
-}
-
-/** Formats an ISO-8601 instant as a Norwegian date and time in Oslo time, e.g. "torsdag 18. januar 2018 kl. 09.00". */
-export function formatOsloDateTime(iso: string): string {
-  return formatDateTimeIn(iso, OSLO);
-}
-
-/** Formats an ISO-8601 instant as a Norwegian date in Oslo time, e.g. "torsdag 18. januar 2018". */
-export function formatOsloDate(iso: string): string {
-  return formatDateIn(iso, OSLO);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -104,8 +72,8 @@ function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<Em
 function when(ctx: EmailContext) {
   const zone = ctx.timezone || OSLO;
   return {
-    dateTime: (iso: string) => formatDateTimeIn(iso, zone),
-    dayMonth: (iso: string) => formatDayMonthIn(iso, zone),
+    dateTime: (iso: string) => formatNorwegian(iso, 'dateTime', zone),
+    dayMonth: (iso: string) => formatNorwegian(iso, 'dayMonth', zone),
   };
 }
 
@@ -401,27 +369,10 @@ const TEMPLATES = {
       ];
     },
   },
-} satisfies Record<string, TemplateDefinition>;
-
-/** The id of a known email template. */
-export type TemplateId = keyof typeof TEMPLATES;
-
-/** Every known email template id. */
-export const TEMPLATE_IDS: readonly TemplateId[] = Object.freeze(Object.keys(TEMPLATES) as TemplateId[]);
-
-/** True when `id` names a known email template. */
-export function isTemplateId(id: string): id is TemplateId {
-  return Object.prototype.hasOwnProperty.call(TEMPLATES, id);
-}
+} satisfies Record<TemplateId, TemplateDefinition>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
-}
 
 /** Replaces control characters (CR, LF, tab, NUL, C1, line/paragraph separators) by spaces, collapses runs, trims. */
 function sanitizeSubject(subject: string): string {
@@ -450,8 +401,8 @@ function inlineText(part: Inline): string {
 function inlineHtml(part: Inline): string {
   const html =
     typeof part === 'string'
-      ? escapeHtml(part)
-      : `<a href="${escapeHtml(assertSafeHref(part.href))}">${escapeHtml(part.label)}</a>`;
+      ? esc(part)
+      : `<a href="${esc(assertSafeHref(part.href))}">${esc(part.label)}</a>`;
   return html.replace(/\r?\n/g, '<br>\n');
 }
 
@@ -475,7 +426,7 @@ function renderHtml(subject: string, paragraphs: Paragraph[]): string {
     '<html lang="nb">',
     '<head>',
     '<meta charset="utf-8">',
-    `<title>${escapeHtml(subject)}</title>`,
+    `<title>${esc(subject)}</title>`,
     '</head>',
     '<body>',
     body,

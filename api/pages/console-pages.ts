@@ -2,9 +2,9 @@ import type { AttentionItem, KindergartenDetail, MatrixRow, RunSummary } from '.
 import type { User } from '../../activities/db/account-repository';
 import type { InputIssue } from '../../config/errors';
 import { formatIssue } from '../../config/errors';
-import { formatFileSize, formatNorwegianDateTime } from '../../planning/norwegian-format';
-import type { Timeline } from '../../workflows/timeline';
-import { type Html, html } from './html';
+import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
+import type { Timeline } from '../../domain/timeline';
+import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
 
 /** The coordinator's console, server-rendered in bokmål: sign-in, runs, a run at a glance, a kindergarten, actions. */
@@ -21,7 +21,7 @@ export const STATUS_LABELS: Record<string, string> = {
 };
 export const STATUS_ORDER = ['not-open', 'open', 'submitted', 'submitted-late', 'overdue', 'missed', 'extended', 'withdrawn'];
 
-const when = (ms: number) => formatNorwegianDateTime(ms);
+const when = (ms: number) => formatNorwegian(ms);
 
 export interface ConsoleFrame {
   user: User | null;

@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
-import type { Timeline } from '../../workflows/timeline';
-import { type Html, html } from './html';
+import type { Timeline } from '../../domain/timeline';
+import { type Html, html } from '../../texts/html';
+import { NORWEGIAN_FORMATS, formatNorwegian, norwegianDateTime } from '../../texts/norwegian-format';
 
 /**
  * The year as a chart, drawn on the server as SVG: one lane for the whole run and one per region and workshop group,
@@ -8,7 +8,6 @@ import { type Html, html } from './html';
  * window hatched), month lines, and a line for today. Every mark has a <title> for screen readers and tooltips, and
  * the same facts are in the table that follows the chart on the page.
  */
-const ZONE = 'Europe/Oslo';
 const LANE = 34;
 const LEFT = 290;
 const WIDTH = 1100;
@@ -35,7 +34,7 @@ function lanesFor(lanes: Lane[], item: { scope: string; regionId: string | null;
   return lanes.flatMap((l, i) => (i > 0 && l.regionId === item.regionId && (item.scope === 'region' || l.groupId === item.groupId || l.groupId === null) ? [i] : []));
 }
 
-const local = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE, locale: 'nb' });
+const local = (ms: number) => norwegianDateTime(ms);
 
 export function timelineChart(timeline: Timeline, now: number): Html {
   const lanes = lanesOf(timeline);
@@ -53,7 +52,7 @@ export function timelineChart(timeline: Timeline, now: number): Html {
   const months: Html[] = [];
   for (let m = start; m < end; m = m.plus({ months: 1 })) {
     const mx = x(m.toMillis()).toFixed(1);
-    months.push(html`<line x1="${mx}" x2="${mx}" y1="${TOP - 8}" y2="${height - 6}" class="grid"/><text x="${(Number(mx) + 3).toFixed(1)}" y="${TOP - 14}" class="month">${m.toFormat('LLL yy')}</text>`);
+    months.push(html`<line x1="${mx}" x2="${mx}" y1="${TOP - 8}" y2="${height - 6}" class="grid"/><text x="${(Number(mx) + 3).toFixed(1)}" y="${TOP - 14}" class="month">${m.toFormat(NORWEGIAN_FORMATS.month)}</text>`);
   }
   const laneMarks = lanes.map((l, i) => html`<text x="6" y="${y(i) + 5}" class="lane">${l.label}</text><line x1="${LEFT}" x2="${WIDTH - 10}" y1="${y(i)}" y2="${y(i)}" class="lane-line"/>`);
   const windows = timeline.deliverables.flatMap((d) =>
@@ -62,7 +61,7 @@ export function timelineChart(timeline: Timeline, now: number): Html {
         const x1 = x(w.opensAt);
         const x2 = x(w.dueAt);
         const x3 = x(w.lateUntil);
-        const label = `${d.title}: åpner ${local(w.opensAt).toFormat('d. LLL')}, frist ${local(w.dueAt).toFormat('d. LLL')}, forsinket til ${local(w.lateUntil).toFormat('d. LLL')}`;
+        const label = `${d.title}: åpner ${formatNorwegian(w.opensAt, 'shortDay')}, frist ${formatNorwegian(w.dueAt, 'shortDay')}, forsinket til ${formatNorwegian(w.lateUntil, 'shortDay')}`;
         return html`<g class="window"><title>${label}</title><rect x="${x1.toFixed(1)}" y="${y(lane) + 6}" width="${Math.max(x2 - x1, 2).toFixed(1)}" height="8" class="open"/><rect x="${x2.toFixed(1)}" y="${y(lane) + 6}" width="${Math.max(x3 - x2, 1).toFixed(1)}" height="8" class="late"/></g>`;
       }),
     ),
@@ -72,7 +71,7 @@ export function timelineChart(timeline: Timeline, now: number): Html {
       lanesFor(lanes, o).map((lane) => {
         const cx = x(o.at).toFixed(1);
         const cy = y(lane);
-        const label = `${m.title}: ${local(o.at).toFormat("cccc d. LLLL yyyy 'kl.' HH.mm")}${o.version > 0 ? ' (flyttet)' : ''}`;
+        const label = `${m.title}: ${formatNorwegian(o.at)}${o.version > 0 ? ' (flyttet)' : ''}`;
         const big = m.kind === 'workshop' || m.kind === 'gathering';
         return big
           ? html`<path d="M${cx} ${cy - 7} l7 7 l-7 7 l-7 -7 z" class="milestone ${m.kind}${o.version > 0 ? ' moved' : ''}"><title>${label}</title></path>`

@@ -1,7 +1,8 @@
 import type { LinkTarget, Submission } from '../../activities/db/submission-repository';
-import { formatFileSize, formatNorwegianDateTime } from '../../planning/norwegian-format';
-import type { FileProblem, LinkRefusal } from '../upload-service';
-import { type Html, html, page } from './html';
+import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
+import type { FileProblem, LinkRefusal } from '../../application/upload-service';
+import { type Html, html } from '../../texts/html';
+import { page } from './layout';
 
 /** The director's upload pages: the form, the receipt, refusals and link problems, all in bokmål. */
 
@@ -17,7 +18,7 @@ const STATUS_LABELS: Record<string, string> = {
 
 const ACCEPT = '.pdf,.docx,.odt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.oasis.opendocument.text';
 
-const when = (ms: number) => formatNorwegianDateTime(ms);
+const when = (ms: number) => formatNorwegian(ms);
 
 function contact(target: LinkTarget | null): Html {
   if (!target) return html`<footer class="contact"><p>Spørsmål? Kontakt fylkeskoordinatoren som sendte deg e-posten.</p></footer>`;

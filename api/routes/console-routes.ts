@@ -10,17 +10,16 @@ import { InputError } from '../../config/errors';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import { parsePlan } from '../../planning/load-plan';
-import { formatNorwegianDateTime } from '../../planning/norwegian-format';
+import { formatNorwegian } from '../../texts/norwegian-format';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 import { parseRoster } from '../../planning/roster-import';
 import { verifyPassword } from '../../security/passwords';
-import { runPlanQuery, runStatusQuery } from '../../workflows/run-workflow';
-import { type Timeline, scheduleForKindergarten } from '../../workflows/timeline';
-import { type Html, html } from '../pages/html';
+import { type Timeline, scheduleForKindergarten } from '../../domain/timeline';
+import { type Html, html } from '../../texts/html';
 import { CONSOLE_STYLES, auditPage, confirmPage, forbiddenPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage, signInPage, type ConsoleFrame } from '../pages/console-pages';
 import { CHART_STYLES } from '../pages/timeline-svg';
-import * as control from '../run-control';
-import type { FileStore } from '../uploads/file-store';
+import * as control from '../../application/run-control';
+import type { FileStore } from '../../activities/files/file-store';
 import { zipPathPart, zipStream } from '../uploads/zip-stream';
 import { csrfToken, csrfValid, endSession, sessionOf, startSession, type SessionDeps } from '../console/session';
 
@@ -65,7 +64,7 @@ interface Visitor {
 }
 
 const htmlReply = (reply: FastifyReply, status: number, body: string) => reply.status(status).type('text/html; charset=utf-8').send(body);
-const when = (ms: number) => formatNorwegianDateTime(ms);
+const when = (ms: number) => formatNorwegian(ms);
 
 function csvField(value: string | number): string {
   let text = String(value);
@@ -211,9 +210,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
 
     // --- a run ---------------------------------------------------------------------------------------------------
     async function currentTimeline(runId: string): Promise<{ timeline: Timeline | null; state: string | null; plan: Plan | null }> {
-      const handle = deps.control.client.workflow.getHandle(runId);
       try {
-        const [{ plan, timeline }, status] = await Promise.all([handle.query(runPlanQuery), handle.query(runStatusQuery)]);
+        const [{ plan, timeline }, status] = await Promise.all([control.runPlan(deps.control, runId), control.runWorkflowStatus(deps.control, runId)]);
         return { timeline, state: status.state, plan };
       } catch {
         // Temporal unreachable, or the run's history gone: the page still shows what PostgreSQL knows.
@@ -352,8 +350,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
         const at = localTime.parse(str('tid'));
         const milestoneId = str('milepel');
         const regionId = str('region') || null;
-        const handle = deps.control.client.workflow.getHandle(runId);
-        const { plan, overrides, timeline: before } = await handle.query(runPlanQuery);
+        const { plan, overrides, timeline: before } = await control.runPlan(deps.control, runId);
         const override = { milestoneId, ...(regionId ? { regionId } : {}), at };
         const after = resolveTimeline(plan, [...overrides, override]);
         const moved = after.milestones.flatMap((m) =>

@@ -1,15 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { DateTime } from 'luxon';
 import PostalMime from 'postal-mime';
 import { z } from 'zod';
 import { InputError, fromZodIssues } from '../../config/errors';
 import type { MailboxRepository } from '../../activities/db/mailbox-repository';
+import { esc as escapeHtml } from '../../texts/html';
+import { formatNorwegian } from '../../texts/norwegian-format';
 
 const PAGE_SIZE = 50;
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-const oslo = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).setLocale('nb').toFormat('dd.MM.yyyy HH:mm:ss');
+const oslo = (ms: number) => formatNorwegian(ms, 'seconds');
 
 const listQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),

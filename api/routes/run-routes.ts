@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InputError, fromZodIssues } from '../../config/errors';
 import { type OpenApiRegistry, errorBody } from '../openapi';
-import { type RunControlDeps, kindergartenStatus, runStatus } from '../run-control';
+import { type RunControlDeps, kindergartenStatus, runStatus } from '../../application/run-control';
 
 const runParams = z.object({ runId: z.string().regex(/^arshjul-\d{4}-[a-z0-9-]+$/, 'expected a run id like arshjul-2017-hedmark') });
 const kindergartenParams = runParams.extend({ orgnr: z.string().regex(/^\d{9}$/, 'expected a nine-digit organisation number') });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AccessScope, SubmissionRepository } from '../../activities/db/submission-repository';
-import type { FileStore } from '../uploads/file-store';
+import type { FileStore } from '../../activities/files/file-store';
 import { type OpenApiRegistry, errorBody } from '../openapi';
 import { receiptJson, receiptOf } from './upload-routes';
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Submission } from '../../activities/db/submission-repository';
 import { type OpenApiRegistry, errorBody } from '../openapi';
 import { LINK_STATUS, type FormErrors, linkProblemPage, pendingPage, receiptPage, refusedPage, uploadPage } from '../pages/upload-pages';
-import { type IncomingFile, type SubmitOutcome, type UploadDeps, cleanFileName, resolveLink, submitUpload } from '../upload-service';
+import { type IncomingFile, type SubmitOutcome, type UploadDeps, cleanFileName, resolveLink, submitUpload } from '../../application/upload-service';
 
 /**
  * The director's side: `/levering/<token>` is the page the email links to (form, receipt, refusals), and

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { hashPassword } from '../../security/passwords';
-import { kindergartenWorkflowId } from '../../workflows/ids';
+import { kindergartenWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { ARTEFACTS_DIR, launchChromium } from '../helpers/browser';
 import { type UploadStack, startUploadStack } from '../helpers/upload-stack';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { kindergartenWorkflowId } from '../../workflows/ids';
+import { kindergartenWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { ARTEFACTS_DIR, launchChromium } from '../helpers/browser';
 import { pdf } from '../helpers/documents';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { signUploadToken } from '../../security/upload-tokens';
-import { kindergartenWorkflowId } from '../../workflows/ids';
+import { kindergartenWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { pdf } from '../helpers/documents';
 import { type PrivatePostgres, privatePostgres } from '../helpers/private-postgres';

@@ -1,5 +1,5 @@
-import type { Timeline } from '../../workflows/timeline';
-import { scheduleForKindergarten } from '../../workflows/timeline';
+import type { Timeline } from '../../domain/timeline';
+import { scheduleForKindergarten } from '../../domain/timeline';
 
 /**
  * The example year made short enough for a test on a real (not time-skipping) server, starting at `startAt`:

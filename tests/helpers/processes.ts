@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { findTemporalCli } from '../../worker/temporal-binaries';
+import { findTemporalCli } from '../../temporal/binaries';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -7,8 +7,8 @@ import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import { parsePlan } from '../../planning/load-plan';
 import { rollPlanForward } from '../../planning/roll-forward';
-import { WORKFLOWS_PATH, buildWorker } from '../../worker/worker';
-import { findTemporalCli, findTestServer } from '../../worker/temporal-binaries';
+import { WORKFLOWS_PATH, buildWorker } from '../../temporal/worker-factory';
+import { findTemporalCli, findTestServer } from '../../temporal/binaries';
 
 /** The secret that signs upload links in tests. */
 export const TEST_UPLOAD_SECRET = 'test-upload-secret-of-at-least-32-characters';

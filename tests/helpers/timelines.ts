@@ -1,5 +1,5 @@
 import type { Plan } from '../../config/plan-schema';
-import type { Audience, Timeline } from '../../workflows/timeline';
+import type { Audience, Timeline } from '../../domain/timeline';
 
 /**
  * A synthetic timeline for real-time tests on the dev server: `steps` run-wide milestones `spacingMs` apart from

@@ -5,7 +5,7 @@ import PostalMime from 'postal-mime';
 import { PgStore } from '../../activities/db/pg-store';
 import { calendarInvitation } from '../../activities/email/calendar';
 import { createEmailActivities } from '../../activities/email/email-activities';
-import type { SendEmailInput } from '../../activities/types';
+import type { SendEmailInput } from '../../domain/activity-contracts';
 import { HEDMARK_GROUPS, loadExamplePlan } from '../helpers/example-plan';
 import { freshSchema } from '../helpers/postgres';
 import { buildRoster } from '../helpers/roster-builder';

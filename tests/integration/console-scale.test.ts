@@ -4,11 +4,11 @@ import { AccountRepository, DraftRepository } from '../../activities/db/account-
 import { ConsoleRepository } from '../../activities/db/console-repository';
 import { PgStore } from '../../activities/db/pg-store';
 import { exampleFiles } from '../../api/main';
-import { initialDeliverables } from '../../api/run-control';
+import { initialDeliverables } from '../../application/run-control';
 import { buildApp } from '../../api/server';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 import { hashPassword } from '../../security/passwords';
-import { runWorkflowId } from '../../workflows/ids';
+import { runWorkflowId } from '../../domain/ids';
 import { freshSchema } from '../helpers/postgres';
 import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { devServer, futurePlan } from '../helpers/temporal';

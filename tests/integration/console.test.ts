@@ -9,7 +9,7 @@ import { signUploadToken } from '../../security/upload-tokens';
 import { pdf } from '../helpers/documents';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 import { hashPassword } from '../../security/passwords';
-import { kindergartenWorkflowId } from '../../workflows/ids';
+import { kindergartenWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { type UploadStack, startUploadStack } from '../helpers/upload-stack';
 

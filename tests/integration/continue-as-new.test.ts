@@ -1,8 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import * as control from '../../api/run-control';
-import { initialDeliverables } from '../../api/run-control';
-import { kindergartenWorkflowId, runWorkflowId } from '../../workflows/ids';
+import * as control from '../../application/run-control';
+import { initialDeliverables } from '../../application/run-control';
+import { kindergartenWorkflowId, runWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { type RunWorkflowInput, runWorkflow } from '../../workflows/run-workflow';
 import { buildRoster } from '../helpers/roster-builder';

@@ -6,7 +6,7 @@ import type { Transporter } from 'nodemailer';
 import { PgStore } from '../../activities/db/pg-store';
 import { createEmailActivities, messageIdFor } from '../../activities/email/email-activities';
 import type { Roster } from '../../config/roster-schema';
-import type { SendEmailInput, SendEmailResult } from '../../activities/types';
+import type { SendEmailInput, SendEmailResult } from '../../domain/activity-contracts';
 import { HEDMARK_GROUPS, loadExamplePlan } from '../helpers/example-plan';
 import { freshSchema } from '../helpers/postgres';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';

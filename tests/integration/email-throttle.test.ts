@@ -1,9 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { initialDeliverables } from '../../api/run-control';
-import { kindergartenWorkflowId, runWorkflowId } from '../../workflows/ids';
+import { initialDeliverables } from '../../application/run-control';
+import { kindergartenWorkflowId, runWorkflowId } from '../../domain/ids';
 import { runWorkflow } from '../../workflows/run-workflow';
-import { buildEmailWorker } from '../../worker/worker';
+import { buildEmailWorker } from '../../temporal/worker-factory';
 import { buildRoster } from '../helpers/roster-builder';
 import { TEST_UPLOAD_SECRET, type Harness, bundleWorkflows, devServer, futurePlan, harness } from '../helpers/temporal';
 import { burstTimeline } from '../helpers/timelines';

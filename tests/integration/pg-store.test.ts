@@ -4,11 +4,11 @@ import type { Roster } from '../../config/roster-schema';
 import { migrate } from '../../activities/db/migrate';
 import { PgStore } from '../../activities/db/pg-store';
 import { type OutboxEntry, StoreError, type StoreErrorType } from '../../activities/store';
-import type { AddKindergartenInput, RosterEntry } from '../../activities/types';
+import type { AddKindergartenInput, RosterEntry } from '../../domain/activity-contracts';
 import { HEDMARK_GROUPS, loadExamplePlan } from '../helpers/example-plan';
 import { freshSchema } from '../helpers/postgres';
 import { buildRoster, orgnrs } from '../helpers/roster-builder';
-import { initialDeliverables } from '../../api/run-control';
+import { initialDeliverables } from '../../application/run-control';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 
 let db: Awaited<ReturnType<typeof freshSchema>>;

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import * as control from '../../api/run-control';
+import * as control from '../../application/run-control';
 import { signUploadToken } from '../../security/upload-tokens';
-import { kindergartenWorkflowId } from '../../workflows/ids';
+import { kindergartenWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 import { docx, docxBomb, elf, odt, pdf } from '../helpers/documents';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { rehearse, scenarioSchema } from '../../cli/rehearse';
+import { rehearse, scenarioSchema } from '../../application/rehearsal';
 import { messageIdFor } from '../../activities/email/email-activities';
 import { loadPlan } from '../../planning/load-plan';
 import { loadRoster } from '../../planning/roster-import';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HEAD_BYTES, detectDocumentType } from '../../api/uploads/document-type';
-import { cleanFileName } from '../../api/upload-service';
+import { HEAD_BYTES, detectDocumentType } from '../../activities/files/document-type';
+import { cleanFileName } from '../../application/upload-service';
 import { docx, docxBomb, elf, odt, pdf, zip } from '../helpers/documents';
 
 let dir: string;

@@ -1,11 +1,6 @@
-import {
-  type EmailContext,
-  TEMPLATE_IDS,
-  formatOsloDate,
-  formatOsloDateTime,
-  isTemplateId,
-  renderEmail,
-} from '../../activities/email/templates';
+import { type EmailContext, renderEmail } from '../../activities/email/templates';
+import { TEMPLATE_IDS, isTemplateId } from '../../domain/email-templates';
+import { formatNorwegian } from '../../texts/norwegian-format';
 
 const WINTER = '2018-01-18T08:00:00Z';
 const SUMMER = '2018-06-01T14:00:00Z';
@@ -108,10 +103,10 @@ describe('email templates', () => {
   });
 
   it('formats winter instants at UTC+1 and summer instants at UTC+2', () => {
-    expect(formatOsloDateTime(WINTER)).toBe('torsdag 18. januar 2018 kl. 09.00');
-    expect(formatOsloDateTime(SUMMER)).toBe('fredag 1. juni 2018 kl. 16.00');
-    expect(formatOsloDate(WINTER)).toBe('torsdag 18. januar 2018');
-    expect(formatOsloDateTime('2017-12-01T15:00:00Z')).toBe('fredag 1. desember 2017 kl. 16.00');
+    expect(formatNorwegian(WINTER)).toBe('torsdag 18. januar 2018 kl. 09.00');
+    expect(formatNorwegian(SUMMER)).toBe('fredag 1. juni 2018 kl. 16.00');
+    expect(formatNorwegian(WINTER, 'date')).toBe('torsdag 18. januar 2018');
+    expect(formatNorwegian('2017-12-01T15:00:00Z')).toBe('fredag 1. desember 2017 kl. 16.00');
   });
 
   it('uses Oslo time across daylight saving time in rendered emails', () => {
@@ -123,7 +118,7 @@ describe('email templates', () => {
   });
 
   it('rejects an invalid instant', () => {
-    expect(() => formatOsloDateTime('not a date')).toThrow(/not a date/);
+    expect(() => formatNorwegian('not a date')).toThrow(/not a date/);
   });
 
   it('escapes HTML in a kindergarten name in html and keeps it verbatim in text', () => {

@@ -14,8 +14,8 @@ import {
   nextWakeAt,
   pendingActions,
   submissionRefusal,
-} from '../../workflows/kindergarten-schedule';
-import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../../workflows/timeline';
+} from '../../domain/kindergarten-schedule';
+import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../../domain/timeline';
 
 /** Epoch milliseconds of a UTC instant; the schedule works on plain numbers. */
 const t = (iso: string): number => Date.parse(iso);

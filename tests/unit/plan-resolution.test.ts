@@ -3,9 +3,11 @@ import { DateTime } from 'luxon';
 import { InputError } from '../../config/errors';
 import { planSchema, sendPolicySchema, type Plan, type PlanInput } from '../../config/plan-schema';
 import { loadPlan } from '../../planning/load-plan';
-import { resolveExtension, resolveTimeline, timelineRegions, type MilestoneOverride } from '../../planning/resolve-timeline';
+import { type MilestoneOverride } from '../../domain/timeline';
+import { timelineRegions } from '../../domain/regions';
+import { resolveExtension, resolveTimeline } from '../../planning/resolve-timeline';
 import { isWorkingDay, norwegianPublicHolidays, toWorkingTime } from '../../planning/send-policy';
-import type { DeliverableWindow, Occurrence, ScheduledEmail, Timeline } from '../../workflows/timeline';
+import type { DeliverableWindow, Occurrence, ScheduledEmail, Timeline } from '../../domain/timeline';
 
 const EXAMPLE_PLAN = path.join(__dirname, '../../examples/kfl-2017-2018.yaml');
 const OSLO = 'Europe/Oslo';

@@ -11,15 +11,15 @@ import { MailboxRepository } from '../../activities/db/mailbox-repository';
 import { PgStore } from '../../activities/db/pg-store';
 import { SubmissionRepository } from '../../activities/db/submission-repository';
 import { exampleFiles } from '../../api/main';
-import { initialDeliverables } from '../../api/run-control';
+import { initialDeliverables } from '../../application/run-control';
 import { buildApp } from '../../api/server';
-import { FileStore } from '../../api/uploads/file-store';
+import { FileStore } from '../../activities/files/file-store';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 import { rollPlanForward } from '../../planning/roll-forward';
 import { parseRoster } from '../../planning/roster-import';
 import { hashPassword } from '../../security/passwords';
 import { signUploadToken } from '../../security/upload-tokens';
-import { runWorkflowId } from '../../workflows/ids';
+import { runWorkflowId } from '../../domain/ids';
 import { freshSchema } from '../helpers/postgres';
 import { TEST_UPLOAD_SECRET, futurePlan } from '../helpers/temporal';
 

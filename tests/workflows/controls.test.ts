@@ -1,14 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import * as control from '../../api/run-control';
+import * as control from '../../application/run-control';
 import { InputError } from '../../config/errors';
 import { resolveTimeline } from '../../planning/resolve-timeline';
-import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../../workflows/ids';
+import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery, submitDeliverableUpdate } from '../../workflows/kindergarten-workflow';
 import { regionStatusQuery } from '../../workflows/region-workflow';
 import { rescheduleMilestoneUpdate } from '../../workflows/run-workflow';
-import type { Timeline } from '../../workflows/timeline';
+import type { Timeline } from '../../domain/timeline';
 import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { type Harness, type Plan, type Roster, bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
 

@@ -1,11 +1,11 @@
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import { type RehearsalEntry, type RehearsalResult, rehearse, scenarioSchema } from '../../cli/rehearse';
+import { type RehearsalEntry, type RehearsalResult, rehearse, scenarioSchema } from '../../application/rehearsal';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import { loadPlan } from '../../planning/load-plan';
 import { resolveTimeline } from '../../planning/resolve-timeline';
-import { scheduleForKindergarten } from '../../workflows/timeline';
+import { scheduleForKindergarten } from '../../domain/timeline';
 import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { EXAMPLE_PLAN, bundleWorkflows } from '../helpers/temporal';
 

@@ -1,31 +1,8 @@
 /**
- * Server-rendered HTML for Årshjul's pages: every value is escaped here, so a file name or comment with markup is shown
- * as text. Pages are plain, accessible HTML in Norwegian bokmål with one stylesheet and no script.
+ * The frame of Årshjul's server-rendered pages: plain, accessible HTML in Norwegian bokmål with one stylesheet and no
+ * script. Values are escaped by `texts/html` (`html`), so a file name or comment with markup is shown as text.
  */
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escaped text, safe in element content and quoted attribute values. */
-export function esc(value: string | number): string {
-  return String(value).replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
-}
-
-/** Marks a string as already-safe HTML (built from escaped parts). */
-export interface Html {
-  readonly html: string;
-}
-
-/** Template literal that escapes every interpolated value unless it is already `Html` (or an array of them). */
-export function html(strings: TemplateStringsArray, ...values: (string | number | Html | Html[] | null | undefined | false)[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((value, i) => {
-    if (value === null || value === undefined || value === false) out += '';
-    else if (Array.isArray(value)) out += value.map((v) => v.html).join('');
-    else if (typeof value === 'object') out += value.html;
-    else out += esc(value);
-    out += strings[i + 1] ?? '';
-  });
-  return { html: out };
-}
+import { type Html, html } from '../../texts/html';
 
 export const STYLESHEET_PATH = '/assets/arshjul.css';
 

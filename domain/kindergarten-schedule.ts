@@ -3,7 +3,7 @@
  * stale, what a deliverable's status is, and whether a submission or extension is acceptable. No Temporal imports,
  * so every rule is unit-testable with plain numbers.
  */
-import type { DeliverableStatus } from '../activities/types';
+import type { DeliverableStatus } from './activity-contracts';
 import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from './timeline';
 
 export type StepStatus = 'sent' | 'stale' | 'suppressed' | 'not-applicable' | 'failed';

@@ -4,7 +4,7 @@ import type { Plan } from '../config/plan-schema';
 import { type NewKindergarten, type Roster, newKindergartenSchema } from '../config/roster-schema';
 import type { InitialDeliverable, Store } from '../activities/store';
 import { resolveExtension, resolveTimeline } from '../planning/resolve-timeline';
-import { kindergartenWorkflowId, linkReissueWorkflowId, runWorkflowId } from '../workflows/ids';
+import { kindergartenWorkflowId, linkReissueWorkflowId, runWorkflowId } from '../domain/ids';
 import { deliverEmailWorkflow } from '../workflows/email-workflow';
 import { extendDeadlineUpdate, kindergartenStatusQuery, type KindergartenStatus } from '../workflows/kindergarten-workflow';
 import {
@@ -20,7 +20,7 @@ import {
   runWorkflow,
   withdrawKindergartenUpdate,
 } from '../workflows/run-workflow';
-import { type MilestoneOverride, type Timeline, scheduleForKindergarten } from '../workflows/timeline';
+import { type MilestoneOverride, type Timeline, scheduleForKindergarten } from '../domain/timeline';
 
 /** The coordinator's actions, one code path for the CLI and the API. */
 export interface RunControlDeps {
@@ -112,6 +112,16 @@ export async function startRun(
 export async function runStatus(deps: RunControlDeps, runId: string): Promise<{ run: RunStatus; deliverables: { deliverableId: string; status: string; count: number }[] }> {
   const run = await refusalsAsErrors(() => deps.client.workflow.getHandle(runId).query(runStatusQuery));
   return { run, deliverables: await deps.store.countDeliverableStatuses(runId) };
+}
+
+/** The plan, the coordinator's overrides and the current timeline of a running year (one Temporal query). */
+export async function runPlan(deps: RunControlDeps, runId: string) {
+  return refusalsAsErrors(() => deps.client.workflow.getHandle(runId).query(runPlanQuery));
+}
+
+/** The run workflow's own status (state, revision, milestones), without the read model's counts. */
+export async function runWorkflowStatus(deps: RunControlDeps, runId: string): Promise<RunStatus> {
+  return refusalsAsErrors(() => deps.client.workflow.getHandle(runId).query(runStatusQuery));
 }
 
 export async function kindergartenStatus(deps: RunControlDeps, runId: string, orgnr: string): Promise<KindergartenStatus> {

@@ -3,7 +3,7 @@
  * send the emails that are not for directors (municipal authorities, research centre, coordinator). Pure planning
  * here; the workflows perform the steps through activities.
  */
-import type { RecipientSelector } from '../activities/types';
+import type { RecipientSelector } from './activity-contracts';
 import type { Audience, OwnedOccurrence, ScheduledEmail, Timeline } from './timeline';
 
 export type OccurrenceStep =

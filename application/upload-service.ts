@@ -1,11 +1,11 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { LinkTarget, StoredFile, Submission, SubmissionRepository } from '../activities/db/submission-repository';
 import { readUploadToken, type UploadTokenClaims } from '../security/upload-tokens';
-import { kindergartenWorkflowId } from '../workflows/ids';
+import { kindergartenWorkflowId } from '../domain/ids';
 import { updateRefusalReason } from './run-control';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
-import { DOCUMENT_MEDIA_TYPES, detectDocumentType } from './uploads/document-type';
-import type { FileStore, ReceivedFile } from './uploads/file-store';
+import { DOCUMENT_MEDIA_TYPES, detectDocumentType } from '../activities/files/document-type';
+import type { FileStore, ReceivedFile } from '../activities/files/file-store';
 
 /**
  * The director's upload, from personal link to receipt: the link is checked (signature, revocation, the deliverable's

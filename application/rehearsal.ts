@@ -10,13 +10,13 @@ import { localDateTimeSchema, type Plan } from '../config/plan-schema';
 import type { Roster } from '../config/roster-schema';
 import { MemoryStore } from '../activities/db/memory-store';
 import { resolveTimeline } from '../planning/resolve-timeline';
-import { initialDeliverables } from '../api/run-control';
-import { kindergartenWorkflowId, runWorkflowId } from '../workflows/ids';
+import { initialDeliverables } from './run-control';
+import { kindergartenWorkflowId, runWorkflowId } from '../domain/ids';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
 import { runWorkflow } from '../workflows/run-workflow';
-import { scheduleForKindergarten, type Timeline } from '../workflows/timeline';
-import { WORKFLOWS_PATH, buildWorker } from '../worker/worker';
-import { findTestServer } from '../worker/temporal-binaries';
+import { scheduleForKindergarten, type Timeline } from '../domain/timeline';
+import { WORKFLOWS_PATH, buildWorker } from '../temporal/worker-factory';
+import { findTestServer } from '../temporal/binaries';
 
 /** When a kindergarten submits a deliverable in a rehearsal. */
 const behaviourSchema = z.union([z.enum(['on-time', 'late', 'never']), z.object({ at: localDateTimeSchema }).strict()]);

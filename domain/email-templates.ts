@@ -1,0 +1,51 @@
+/**
+ * The email templates by id: the plan names them, the workflows choose them, the email activity renders them
+ * (`activities/email/templates.ts` has one definition per id, checked by the compiler).
+ */
+export const TEMPLATE_IDS = [
+  'survey-information',
+  'gathering-invitation',
+  'portal-opens',
+  'kick-off-invitation',
+  'survey-reminder',
+  'group-setup-deadline',
+  'portal-closes',
+  'response-rate-check',
+  'result-portal-opens',
+  'competence-package-information',
+  'director-meeting-reminder',
+  'workshop-invitation',
+  'invitation-cancelled',
+  'learning-report-day-invitation',
+  'authority-meeting-invitation',
+  'booklet-information',
+  'milestone-notice',
+  'deliverable-prompt',
+  'deliverable-reminder',
+  'deliverable-escalation',
+  'submission-receipt',
+  'submission-received',
+  'upload-link-reissued',
+] as const;
+
+/** The id of a known email template. */
+export type TemplateId = (typeof TEMPLATE_IDS)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(TEMPLATE_IDS);
+
+/** True when `id` names a known email template. */
+export function isTemplateId(id: string): id is TemplateId {
+  return KNOWN.has(id);
+}
+
+/** Templates that invite to an event (and carry a calendar invitation); shared by workflows and the email activity. */
+export const INVITATION_TEMPLATES: ReadonlySet<string> = new Set<TemplateId>([
+  'gathering-invitation',
+  'kick-off-invitation',
+  'workshop-invitation',
+  'learning-report-day-invitation',
+  'authority-meeting-invitation',
+]);
+
+/** The template that withdraws an invitation; it carries a METHOD:CANCEL for the same event. */
+export const CANCELLATION_TEMPLATE = 'invitation-cancelled' satisfies TemplateId;
