@@ -13,7 +13,7 @@ const FOLDERS = ['config', 'domain', 'texts', 'security', 'planning', 'workflows
 const LAYERS = {
   config: { values: [], refusedPackages: '^(?!\\.|zod$)' },
   domain: { values: [], types: ['config'], refusedPackages: '^(?!\\.)' },
-  texts: { values: [], refusedPackages: '^(?!\\.|luxon$)' },
+  texts: { values: [], types: ['domain'], refusedPackages: '^(?!\\.|luxon$)' },
   security: { values: [], refusedPackages: '^(?!\\.|node:)' },
   planning: { values: ['config', 'domain', 'texts'] },
   workflows: { values: ['domain'], types: ['config', 'activities'], refusedPackages: '^(?!\\.|@temporalio/(workflow|common)$)' },

@@ -1,9 +1,19 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { KindergartenControl } from '../domain/controls';
 import { kindergartenWorkflowId } from '../domain/ids';
+import { type KindergartenWorkflowInput, type kindergartenWorkflow, kindergartenControlSignal } from '../workflows/kindergarten-workflow';
 import type { Store } from './store';
-import type { RosterEntry, SignalKindergartensInput, SignalKindergartensResult, StartKindergartensInput, StartKindergartensResult } from '../domain/activity-contracts';
+import type {
+  KindergartenStartCommon,
+  RosterEntry,
+  SignalKindergartensInput,
+  SignalKindergartensResult,
+  StartAddedKindergartensInput,
+  StartKindergartensInput,
+  StartKindergartensResult,
+} from '../domain/activity-contracts';
 
 export interface FanOutDeps {
   store: Store;
@@ -37,7 +47,41 @@ async function eachRosterEntry<R extends Record<string, number>>(
   }
 }
 
+/** One kindergarten's workflow input: its group's schedule and the run's state; `joinedAt` for a mid-year addition. */
+function kindergartenInput(common: KindergartenStartCommon, entry: Pick<RosterEntry, 'orgnr' | 'groupId' | 'municipalityId'>, joinedAt?: number): KindergartenWorkflowInput {
+  const schedule = common.schedulesByGroup[entry.groupId];
+  if (!schedule) throw new Error(`no schedule for workshop group ${entry.groupId} in region ${common.regionId}`);
+  return {
+    runId: common.runId,
+    orgnr: entry.orgnr,
+    regionId: common.regionId,
+    groupId: entry.groupId,
+    municipalityId: entry.municipalityId,
+    schedule,
+    revision: common.revision,
+    paused: common.paused,
+    ...(joinedAt === undefined ? { statusesStored: true } : { joinedAt }),
+    ...(common.emailTaskQueue ? { emailTaskQueue: common.emailTaskQueue } : {}),
+  };
+}
+
 export function createFanOutActivities({ store, temporal }: FanOutDeps) {
+  /** Starts one kindergarten's workflow by its ID; false when it is running already (a retried activity). */
+  async function start(common: KindergartenStartCommon, input: KindergartenWorkflowInput): Promise<boolean> {
+    try {
+      await temporal.workflow.start<typeof kindergartenWorkflow>('kindergartenWorkflow', {
+        workflowId: kindergartenWorkflowId(input.runId, input.orgnr),
+        taskQueue: common.taskQueue,
+        args: [input],
+        memo: { release: common.release },
+      });
+      return true;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      return false;
+    }
+  }
+
   return {
     /**
      * Starts the kindergarten workflow of every roster entry of a region that is not withdrawn, called by the region
@@ -48,31 +92,19 @@ export function createFanOutActivities({ store, temporal }: FanOutDeps) {
     async startKindergartens(input: StartKindergartensInput): Promise<StartKindergartensResult> {
       return eachRosterEntry(store, input, { started: 0, alreadyRunning: 0 }, async (k, result) => {
         if (k.withdrawn) return;
-        try {
-          await temporal.workflow.start('kindergartenWorkflow', {
-            workflowId: kindergartenWorkflowId(input.runId, k.orgnr),
-            taskQueue: input.taskQueue,
-            args: [
-              {
-                runId: input.runId,
-                orgnr: k.orgnr,
-                regionId: input.regionId,
-                groupId: k.groupId,
-                municipalityId: k.municipalityId,
-                schedule: input.schedulesByGroup[k.groupId],
-                revision: input.revision,
-                paused: input.paused,
-                statusesStored: true,
-                ...(input.emailTaskQueue ? { emailTaskQueue: input.emailTaskQueue } : {}),
-              },
-            ],
-          });
-          result.started += 1;
-        } catch (error) {
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-          result.alreadyRunning += 1;
-        }
+        if (await start(input, kindergartenInput(input, k))) result.started += 1;
+        else result.alreadyRunning += 1;
       });
+    },
+
+    /** Starts the workflows of kindergartens added mid-year (region workflow); each joins at the current phase. */
+    async startAddedKindergartens(input: StartAddedKindergartensInput): Promise<StartKindergartensResult> {
+      const result = { started: 0, alreadyRunning: 0 };
+      for (const k of input.kindergartens) {
+        if (await start(input, kindergartenInput(input, k, k.joinedAt))) result.started += 1;
+        else result.alreadyRunning += 1;
+      }
+      return result;
     },
 
     /**
@@ -82,10 +114,9 @@ export function createFanOutActivities({ store, temporal }: FanOutDeps) {
      */
     async signalKindergartens(input: SignalKindergartensInput): Promise<SignalKindergartensResult> {
       return eachRosterEntry(store, input, { signalled: 0, notRunning: 0 }, async (k, result) => {
-        const control =
-          input.control.type === 'schedule' ? { type: 'schedule', revision: input.control.revision, schedule: input.schedulesByGroup?.[k.groupId] } : input.control;
+        const control: KindergartenControl = input.control.type === 'schedule' ? { ...input.control, schedule: scheduleOf(input, k.groupId) } : input.control;
         try {
-          await temporal.workflow.getHandle(kindergartenWorkflowId(input.runId, k.orgnr)).signal('control', control);
+          await temporal.workflow.getHandle(kindergartenWorkflowId(input.runId, k.orgnr)).signal(kindergartenControlSignal, control);
           result.signalled += 1;
         } catch (error) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
@@ -94,4 +125,10 @@ export function createFanOutActivities({ store, temporal }: FanOutDeps) {
       });
     },
   };
+}
+
+function scheduleOf(input: SignalKindergartensInput, groupId: string) {
+  const schedule = input.schedulesByGroup[groupId];
+  if (!schedule) throw new Error(`no schedule for workshop group ${groupId} in region ${input.regionId}`);
+  return schedule;
 }

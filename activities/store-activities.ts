@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Store, StoreError } from './store';
-import type { AddKindergartenInput, RecordDeliverableStatusInput, RecordEventInput, RosterPageInput } from '../domain/activity-contracts';
+import type { AuditEntry } from '../domain/audit';
+import type { AddKindergartenInput, RecordDeliverableStatusInput, RecordEventInput } from '../domain/activity-contracts';
 
 export interface StoreDeps {
   store: Store;
@@ -11,7 +12,7 @@ async function refusalsFinal<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof StoreError) throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
+    if (error instanceof StoreError) throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true, ...(error.refusal ? { details: [error.refusal] } : {}) });
     throw error;
   }
 }
@@ -26,9 +27,12 @@ export function createStoreActivities({ store }: StoreDeps) {
     async recordDeliverableStatus(input: RecordDeliverableStatusInput): Promise<void> {
       await store.recordDeliverableStatus(input);
     },
-    /** One page of a region's roster, ordered by orgnr; the region workflow starts a kindergarten per entry. */
-    async listRosterPage(input: RosterPageInput) {
-      return refusalsFinal(() => store.listRosterPage(input));
+    /**
+     * Writes an entry of the audit log (run workflow for the coordinator's controls, kindergarten workflow for an
+     * extension); idempotent by the entry's key, so the action and its entry never disagree.
+     */
+    async recordAudit(entry: AuditEntry): Promise<void> {
+      await store.recordAudit(entry);
     },
     /** Adds a kindergarten to the roster mid-year (run workflow, addKindergarten update). */
     async addKindergarten(input: AddKindergartenInput) {

@@ -1,4 +1,6 @@
 import type { Plan } from '../config/plan-schema';
+import type { AuditEntry } from '../domain/audit';
+import type { Refusal } from '../domain/refusals';
 import type { Roster } from '../config/roster-schema';
 import type { RecipientRole } from './email/templates';
 import type {
@@ -82,12 +84,16 @@ export interface RunEvent extends RecordEventInput {
 
 export type StoreErrorType = 'NotFound' | 'Conflict' | 'InvalidInput';
 
-/** A refusal by the store (unknown run, duplicate kindergarten): permanent, not worth retrying. */
+/**
+ * A refusal by the store (unknown run, duplicate kindergarten): permanent, not worth retrying. `refusal` says which
+ * rule, as data, for the coordinator (texts/refusals.ts).
+ */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   constructor(
     readonly type: StoreErrorType,
     message: string,
+    readonly refusal: Refusal | null = null,
   ) {
     super(message);
   }
@@ -100,9 +106,9 @@ export class StoreError extends Error {
 export interface Store {
   /**
    * Saves a run's plan, roster and every kindergarten's deliverables as 'not-open' in one transaction: either all rows
-   * are stored or none. The kindergarten workflows then record only changes.
+   * are stored or none. The kindergarten workflows then record only changes. `release` is the Årshjul release starting it.
    */
-  createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[]): Promise<void>;
+  createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[], release: string): Promise<void>;
   getRunContext(runId: string): Promise<RunContext>;
   listRosterPage(input: RosterPageInput): Promise<RosterEntry[]>;
   findRecipients(runId: string, selector: RecipientSelector): Promise<Recipient[]>;
@@ -111,13 +117,18 @@ export interface Store {
   markEmailSent(key: string, info: { response: string; at: number }): Promise<void>;
   markEmailFailed(key: string, error: string): Promise<void>;
   recordEvent(event: RecordEventInput): Promise<void>;
+  /** Appends to the audit log unless an entry with the same key is there already. */
+  recordAudit(entry: AuditEntry): Promise<void>;
   recordDeliverableStatus(input: RecordDeliverableStatusInput): Promise<void>;
   addKindergarten(input: AddKindergartenInput): Promise<AddKindergartenResult>;
   withdrawKindergarten(input: { runId: string; orgnr: string; reason: string; at: number }): Promise<void>;
   /** The current version of a kindergarten's upload link for a deliverable (1 until re-issued). */
   uploadLinkVersion(runId: string, orgnr: string, deliverableId: string): Promise<number>;
-  /** Re-issues the link: the version goes up by one, revoking every older link. */
-  reissueUploadLink(runId: string, orgnr: string, deliverableId: string): Promise<number>;
+  /**
+   * Re-issues the link: the version goes up by one, revoking every older link, and the audit entry is written in the
+   * same transaction. Returns the new version.
+   */
+  reissueUploadLink(input: { runId: string; orgnr: string; deliverableId: string; deliverable: string; actor: string; at: number }): Promise<number>;
   listEvents(runId: string): Promise<RunEvent[]>;
   listEmails(runId: string, filter?: { orgnr?: string }): Promise<EmailLogEntry[]>;
   countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]>;

@@ -1,6 +1,7 @@
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { InputError } from '../config/errors';
-import { NotFoundError, RefusedError, type RunControlDeps } from '../application/run-control';
+import { HTTP_STATUS, describeError } from '../application/errors';
+import type { RunControlDeps } from '../application/run-control';
 import { OpenApiRegistry } from './openapi';
 import { runRoutes } from './routes/run-routes';
 import { mailboxRoutes } from './routes/mailbox-routes';
@@ -9,7 +10,6 @@ import { uploadRoutes } from './routes/upload-routes';
 import { type ConsoleDeps, consoleRoutes } from './routes/console-routes';
 import { STYLESHEET, STYLESHEET_PATH } from './pages/layout';
 import type { UploadDeps } from '../application/upload-service';
-import { isStorageUnavailable } from './storage-unavailable';
 import { requestSerializers } from './log-redaction';
 import { unavailablePage } from './pages/upload-pages';
 import type { MailboxRepository } from '../activities/db/mailbox-repository';
@@ -18,6 +18,7 @@ export interface AppOptions {
   logger?: boolean;
   /** Where the log goes when not stdout (tests read it to check that no secret is logged). */
   logStream?: NodeJS.WritableStream;
+  /** The development mailbox (`npm start` without SMTP_URL): its pages need the console's sign-in. */
   mailbox?: MailboxRepository;
   /** The directors' upload pages and the recipients' downloads. */
   uploads?: UploadDeps;
@@ -25,7 +26,7 @@ export interface AppOptions {
   console?: ConsoleDeps;
 }
 
-/** Builds the API without listening (tests use `inject`). Errors: 400 input, 404 unknown, 409 refused, 503 storage unavailable, 500 opaque. */
+/** Builds the API without listening (tests use `inject`). Errors follow application/errors.ts: 400 input, 404 unknown, 409 refused, 503 unavailable, 500 opaque. */
 export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   // Upload tokens travel as one path segment of a few hundred characters (Fastify's default limit is 100).
   const logger = options.logger || options.logStream ? { level: 'info', serializers: requestSerializers, ...(options.logStream ? { stream: options.logStream } : {}) } : false;
@@ -38,22 +39,22 @@ export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): 
     reply.header('Cross-Origin-Resource-Policy', 'same-origin');
   });
   const openapi = new OpenApiRegistry();
+  // The one error mapping (application/errors.ts): the taxonomy's kind gives the status, the body says what to do in
+  // bokmål, and internals stay in the log. Fastify's own 4xx (a body too large, a bad content type) pass as they are.
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof InputError) return reply.status(400).send({ error: error.summary, issues: error.issues });
-    if (error instanceof NotFoundError) return reply.status(404).send({ error: error.message });
-    if (error instanceof RefusedError) return reply.status(409).send({ error: error.message });
     const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) return reply.status(status).send({ error: (error as Error).message });
-    request.log.error(error);
-    // PostgreSQL restarting: a clear, retryable answer (forms carry their submission id, so a repeat is harmless).
-    // The console's routes have an error handler of their own.
-    if (isStorageUnavailable(error)) {
-      reply.status(503).header('Retry-After', '30');
+    if (status && status >= 400 && status < 500 && !(error instanceof Error && 'kind' in error)) return reply.status(status).send({ error: (error as Error).message });
+    const described = describeError(error);
+    if (described.kind === 'internal' || described.kind === 'unavailable') request.log.error(error);
+    reply.status(HTTP_STATUS[described.kind]);
+    if (described.kind === 'unavailable') {
+      // Forms carry their submission id, so repeating one after an outage is harmless.
+      reply.header('Retry-After', '30');
       if (request.url.startsWith('/levering/')) return reply.type('text/html; charset=utf-8').send(unavailablePage());
-      return reply.send({ error: 'storage temporarily unavailable; send the same request again shortly (a repeat with the same submission id is not stored twice)' });
     }
-    return reply.status(500).send({ error: 'internal error; the details are in the server log' });
+    return reply.send({ error: described.message, ...(described.issues.length ? { issues: described.issues } : {}), ...(described.refusal ? { refusal: described.refusal.code } : {}) });
   });
+  await app.register(cookie);
   app.get('/health', async () => ({ ok: true }));
   app.get(STYLESHEET_PATH, async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(STYLESHEET));
   await app.register(runRoutes(deps, openapi));
@@ -65,7 +66,10 @@ export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): 
     await app.register(consoleRoutes(options.console));
     app.get('/', async (_request, reply) => reply.redirect('/konsoll', 302));
   }
-  if (options.mailbox) await app.register(mailboxRoutes(options.mailbox));
+  if (options.mailbox) {
+    if (!options.console) throw new Error('the development mailbox is served only with the console (its pages need a coordinator signed in)');
+    await app.register(mailboxRoutes(options.mailbox, options.console));
+  }
   app.get('/api/openapi.json', async () => openapi.document({ title: 'Årshjul API', version: '1' }));
   return app;
 }

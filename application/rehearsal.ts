@@ -10,6 +10,8 @@ import { localDateTimeSchema, type Plan } from '../config/plan-schema';
 import type { Roster } from '../config/roster-schema';
 import { MemoryStore } from '../activities/db/memory-store';
 import { resolveTimeline } from '../planning/resolve-timeline';
+import { describeError } from './errors';
+import { ARSHJUL_RELEASE } from './release';
 import { initialDeliverables } from './run-control';
 import { kindergartenWorkflowId, runWorkflowId } from '../domain/ids';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
@@ -114,7 +116,7 @@ export async function rehearse(
   const timeline = resolveTimeline(plan);
   const runId = runWorkflowId(plan.schoolYear, plan.county);
   const store = options.store ?? new MemoryStore();
-  await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
+  await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
   const submissions = plannedSubmissions(plan, timeline, roster, scenario);
   const refusals: RehearsalResult['refusals'] = [];
   const submitted: RehearsalEntry[] = [];
@@ -144,26 +146,31 @@ export async function rehearse(
       },
     });
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue, args: [{ runId, plan, timeline: shifted }] });
+      const handle = await env.client.workflow.start(runWorkflow, {
+        workflowId: runId,
+        taskQueue,
+        args: [{ runId, plan, timeline: shifted, release: ARSHJUL_RELEASE, startedBy: 'rehearsal', kindergartens: roster.kindergartens.length }],
+      });
       progress(`run ${runId} started with ${roster.kindergartens.length} kindergartens`);
       // Submissions due at the same instant go in together (twenty Updates at a time, each to its own workflow);
       // the clock moves only between instants.
       for (const group of byInstant(submissions)) {
         const wait = (group[0]?.at ?? 0) + shift - (await env.currentTimeMs());
         if (wait > 0) await env.sleep(wait);
-        const at = (await env.currentTimeMs()) - shift;
+        const now = await env.currentTimeMs();
+        const at = now - shift;
         for (let i = 0; i < group.length; i += 20) {
           await Promise.all(
             group.slice(i, i + 20).map(async (s) => {
               const submissionId = `rehearsal-${s.orgnr}-${s.deliverableId}`;
               try {
                 await env.client.workflow.getHandle(kindergartenWorkflowId(runId, s.orgnr)).executeUpdate(submitDeliverableUpdate, {
-                  args: [{ submissionId, deliverableId: s.deliverableId, files: [{ name: `${s.deliverableId}.pdf`, size: 1, sha256: '0'.repeat(64) }] }],
+                  args: [{ submissionId, deliverableId: s.deliverableId, files: [{ name: `${s.deliverableId}.pdf`, size: 1, sha256: '0'.repeat(64) }], comment: null, receiptNumber: null, receivedAt: now }],
                 });
                 const k = roster.kindergartens.find((x) => x.orgnr === s.orgnr);
                 submitted.push(entry('submission', at, plan.timezone, { milestone: s.deliverableId, kindergarten: s.orgnr, region: k?.regionId ?? null, group: k?.groupId ?? null }));
               } catch (error) {
-                refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: String((error as { cause?: Error }).cause?.message ?? error) });
+                refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: describeError(error).message });
               }
             }),
           );

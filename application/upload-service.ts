@@ -1,8 +1,9 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { refusalText } from '../texts/refusals';
+import { refusalOf as workflowRefusal } from './errors';
 import type { LinkTarget, StoredFile, Submission, SubmissionRepository } from '../activities/db/submission-repository';
 import { readUploadToken, type UploadTokenClaims } from '../security/upload-tokens';
 import { kindergartenWorkflowId } from '../domain/ids';
-import { updateRefusalReason } from './run-control';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
 import { DOCUMENT_MEDIA_TYPES, detectDocumentType } from '../activities/files/document-type';
 import type { FileStore, ReceivedFile } from '../activities/files/file-store';
@@ -158,10 +159,12 @@ async function askWorkflow(deps: UploadDeps, submission: Submission): Promise<Su
           files: submission.files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
           comment: submission.comment,
           receiptNumber: submission.receiptNumber,
+          // The stored row's time: the workflow judges on time, late and refused by it, however long this took.
+          receivedAt: submission.receivedAt,
         },
       ],
     });
-    await deps.submissions.markAccepted(submission.id, { version: receipt.version, late: receipt.late, at: receipt.acceptedAt });
+    await deps.submissions.markAccepted(submission.id, { version: receipt.version, late: receipt.late, at: now });
   } catch (error) {
     const refusal = refusalOf(error);
     if (refusal === null) {
@@ -175,11 +178,16 @@ async function askWorkflow(deps: UploadDeps, submission: Submission): Promise<Su
   return { kind: 'refused', submission: decided, reason: decided.refusal ?? '' };
 }
 
-/** The workflow's reason for refusing, or null when the failure says nothing about the submission (retry later). */
+const CLOSED = 'Barnehagens programår er avsluttet, og det tas ikke imot flere innleveringer.';
+
+/** The workflow's reason for refusing, in bokmål, or null when the failure says nothing about the submission (retry later). */
 function refusalOf(error: unknown): string | null {
-  if (error instanceof WorkflowUpdateFailedError) return updateRefusalReason(error);
-  if (error instanceof WorkflowNotFoundError) return 'closed: the kindergarten takes no more submissions this year';
-  if (/workflow execution already completed/i.test((error as Error)?.message ?? '')) return 'closed: the kindergarten takes no more submissions this year';
+  if (error instanceof WorkflowUpdateFailedError) {
+    const refusal = workflowRefusal(error);
+    return refusal ? refusalText(refusal) : 'Innleveringen ble avvist.';
+  }
+  if (error instanceof WorkflowNotFoundError) return CLOSED;
+  if (/workflow execution already completed/i.test((error as Error)?.message ?? '')) return CLOSED;
   return null;
 }
 

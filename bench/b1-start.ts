@@ -12,6 +12,7 @@ import { EXAMPLE_GROUPS, buildRoster } from '../tests/helpers/roster-builder';
 import { futurePlan } from '../tests/helpers/temporal';
 import { type BenchResult, MB, inParallel, memoryOf, seconds, sleep, startProcess, stopProcess } from './lib';
 import type { noopWorkflow } from './floor-workflows';
+import { ARSHJUL_RELEASE } from '../application/release';
 
 /**
  * B1 (start a run) and B6 (worker memory): N kindergartens on the dev server, timed from starting the run until every
@@ -58,10 +59,11 @@ export async function benchStart(env: TestWorkflowEnvironment, sizes: number[], 
         deliverables: [],
         // Long enough that the last kindergarten of a large run still starts before the year ends.
         endsAt: at + 40 * 60_000,
+        submissionGraceMs: 0,
       };
-      await store.createRun(runId, plan, roster, []);
+      await store.createRun(runId, plan, roster, [], ARSHJUL_RELEASE);
       const started = process.hrtime.bigint();
-      await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: queue, args: [{ runId, plan, timeline }] });
+      await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: queue, args: [{ runId, plan, timeline, release: ARSHJUL_RELEASE, startedBy: 'bench', kindergartens: roster.kindergartens.length }] });
       let done = 0;
       const marks: string[] = [];
       while (done < total) {

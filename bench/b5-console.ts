@@ -12,6 +12,7 @@ import { freshSchema } from '../tests/helpers/postgres';
 import { EXAMPLE_GROUPS, buildRoster } from '../tests/helpers/roster-builder';
 import { futurePlan } from '../tests/helpers/temporal';
 import { type BenchResult, percentile } from './lib';
+import { ARSHJUL_RELEASE } from '../application/release';
 
 /**
  * B5 (console): server time of the run page and of the CSV export for a run of N kindergartens in PostgreSQL,
@@ -24,7 +25,7 @@ export async function benchConsole(env: TestWorkflowEnvironment, n: number, repe
   const runId = runWorkflowId(plan.schoolYear, plan.county);
   const store = new PgStore({ pool: db.pool });
   const roster = buildRoster(EXAMPLE_GROUPS, perGroup);
-  await store.createRun(runId, plan, roster, initialDeliverables(resolveTimeline(plan), roster));
+  await store.createRun(runId, plan, roster, initialDeliverables(resolveTimeline(plan), roster), ARSHJUL_RELEASE);
   const accounts = new AccountRepository(db.pool);
   await accounts.addUser({ email: 'kari@fylke.example', name: 'Kari', passwordHash: await hashPassword('korrekt-hest-batteri-stift'), role: 'coordinator', runId: null, municipalityId: null });
   const control = { client: env.client, store, taskQueue: 'bench-console' };

@@ -21,6 +21,7 @@ import { freshSchema } from '../tests/helpers/postgres';
 import { buildRoster } from '../tests/helpers/roster-builder';
 import { EXAMPLE_PLAN } from '../tests/helpers/temporal';
 import { type BenchResult, inParallel } from './lib';
+import { ARSHJUL_RELEASE } from '../application/release';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
@@ -49,7 +50,7 @@ export async function benchEmail(log: (line: string) => void): Promise<BenchResu
   const plan = loadPlan(EXAMPLE_PLAN);
   const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], MESSAGES);
   const runId = 'arshjul-2017-bench';
-  await store.createRun(runId, plan, roster, []);
+  await store.createRun(runId, plan, roster, [], ARSHJUL_RELEASE);
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: CONCURRENCY });
   const activities = createEmailActivities({ store, mailer: transport, mail: { from: 'arshjul@bench.invalid', publicBaseUrl: 'http://bench.invalid', uploadSecret: randomUUID() } });
   const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });

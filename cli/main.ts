@@ -12,6 +12,7 @@ import { hashPassword, passwordProblem } from '../security/passwords';
 import { z } from 'zod';
 import { migrate } from '../activities/db/migrate';
 import { connectClient } from '../temporal/connection';
+import { EXIT_CODE, describeError } from '../application/errors';
 import * as control from '../application/run-control';
 import { loadPlan } from '../planning/load-plan';
 import { resolveTimeline } from '../planning/resolve-timeline';
@@ -23,19 +24,9 @@ import { TEMPLATE_IDS } from '../domain/email-templates';
 import { installRuntime } from '../temporal/runtime';
 import type { Timeline } from '../domain/timeline';
 
-/**
- * Runs a coordinator's action like `withControl`, and writes it to the audit log (the same log as the console's
- * actions, with the same action names) once it has succeeded.
- */
-async function withAudit<T>(action: string, runId: string | ((result: T) => string), actor: string, details: Record<string, unknown>, work: (deps: control.RunControlDeps) => Promise<T>): Promise<T> {
-  return withControl(async (deps, _store, pool) => {
-    const result = await work(deps);
-    await new AccountRepository(pool).audit({ actor: `cli:${actor}`, action, runId: typeof runId === 'string' ? runId : runId(result), details: { ...details, result: result ?? null } });
-    return result;
-  });
-}
-
 const oslo = (ms: number) => formatNorwegian(ms, 'compact');
+/** Who the audit log says acted: the CLI and the user it ran as. */
+const actor = (name: string) => `cli:${name}`;
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 async function firstLineOfStdin(): Promise<string> {
@@ -189,7 +180,7 @@ export function buildProgram(): Command {
       const roster = loadRoster(opts.roster, p);
       err(`roster ${opts.roster} is valid: ${roster.kindergartens.length} kindergartens in ${roster.municipalities.length} municipalities`);
       control.startableTimeline(p, Date.now());
-      const started = await withAudit('run-started', (r: { runId: string }) => r.runId, process.env.USER ?? 'coordinator', { plan: opts.plan, roster: opts.roster }, (deps) => control.startRun(deps, p, roster));
+      const started = await withControl((deps) => control.startRun(deps, p, roster, actor(process.env.USER ?? 'coordinator')));
       process.stdout.write(`started ${started.runId}: ${started.regions} regions, ${started.kindergartens} kindergartens (their workflows start in pages of 200)\n`);
     });
   run
@@ -225,8 +216,8 @@ export function buildProgram(): Command {
     .option('--group <id>')
     .addOption(as)
     .action(async (opts: { run: string; milestone: string; at: string; region?: string; group?: string; as: string }) => {
-      const result = await withAudit('flytt', opts.run, opts.as, { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at }, (deps) =>
-        control.rescheduleMilestone(deps, opts.run, { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at }, opts.as),
+      const result = await withControl((deps) =>
+        control.rescheduleMilestone(deps, opts.run, { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at }, actor(opts.as)),
       );
       process.stdout.write(`revision ${result.revision}: ${result.moved.length} occurrence(s) moved; regions told: ${result.regionsNotified.join(', ')}\n`);
       for (const m of result.moved) process.stdout.write(`  ${m.milestoneId} ${m.groupId ?? m.regionId ?? 'alle'}: ${oslo(m.from)} → ${oslo(m.to)}\n`);
@@ -240,7 +231,7 @@ export function buildProgram(): Command {
     .requiredOption('--due <local>', 'new local deadline, e.g. 2018-03-09T16:00')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; deliverable: string; due: string; as: string }) => {
-      const r = await withAudit('forleng', opts.run, opts.as, { orgnr: opts.kindergarten, deliverableId: opts.deliverable, due: opts.due }, (deps) => control.extendDeadline(deps, opts.run, opts.kindergarten, opts.deliverable, opts.due, opts.as));
+      const r = await withControl((deps) => control.extendDeadline(deps, opts.run, opts.kindergarten, opts.deliverable, opts.due, actor(opts.as)));
       process.stdout.write(`new deadline ${oslo(r.dueAt)}; late submissions until ${oslo(r.lateUntil)}\n`);
     });
   run
@@ -264,7 +255,7 @@ export function buildProgram(): Command {
         ...(opts.group ? { groupId: opts.group } : {}),
         ...(opts.participants !== undefined ? { participants: opts.participants } : {}),
       };
-      const r = await withAudit('legg-til', opts.run, opts.as, { orgnr: opts.orgnr, municipalityId: opts.municipality }, (deps) => control.addKindergarten(deps, opts.run, input, opts.as));
+      const r = await withControl((deps) => control.addKindergarten(deps, opts.run, input, actor(opts.as)));
       process.stdout.write(`added ${opts.orgnr} to ${r.regionId}/${r.groupId}: ${r.workflowId}\n`);
     });
   run
@@ -275,7 +266,7 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why', 'trukket fra programmet')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; reason: string; as: string }) => {
-      const r = await withAudit('trekk', opts.run, opts.as, { orgnr: opts.kindergarten, reason: opts.reason }, (deps) => control.withdrawKindergarten(deps, opts.run, opts.kindergarten, opts.reason, opts.as));
+      const r = await withControl((deps) => control.withdrawKindergarten(deps, opts.run, opts.kindergarten, opts.reason, actor(opts.as)));
       process.stdout.write(`withdrawn: ${r.workflowId}\n`);
     });
   for (const [name, fn, text] of [
@@ -290,7 +281,7 @@ export function buildProgram(): Command {
       .option('--reason <text>')
       .addOption(as)
       .action(async (opts: { run: string; reason?: string; as: string }) => {
-        const r = await withAudit('pause', opts.run, opts.as, { what: { pause: 'pause', resume: 'gjenoppta', cancel: 'avlys' }[name] }, (deps) => fn(deps, opts.run, opts.as, opts.reason));
+        const r = await withControl((deps) => fn(deps, opts.run, actor(opts.as), opts.reason));
         process.stdout.write(`${opts.run}: ${r.state}\n`);
       });
   }
@@ -302,7 +293,7 @@ export function buildProgram(): Command {
     .requiredOption('--deliverable <id>')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; deliverable: string; as: string }) => {
-      const r = await withAudit('ny-lenke', opts.run, opts.as, { orgnr: opts.kindergarten, deliverableId: opts.deliverable }, (deps) => control.reissueUploadLink(deps, opts.run, opts.kindergarten, opts.deliverable, opts.as));
+      const r = await withControl((deps) => control.reissueUploadLink(deps, opts.run, opts.kindergarten, opts.deliverable, actor(opts.as)));
       process.stdout.write(`link version ${r.version} emailed to the director (${r.workflowId}); valid until ${oslo(r.lateUntil)}\n`);
     });
   const user = program.command('user').description('console accounts');
@@ -372,21 +363,20 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; input errors print every problem and exit 2, refusals exit 3. */
+/**
+ * Runs the CLI. A failure is told the way application/errors.ts describes it, in bokmål, and exits with its kind's
+ * code: 2 bad input (every problem listed), 3 refused or not found, 4 a service unreachable (try again), 1 anything else.
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (error) {
-    if (error instanceof InputError) {
-      err(error.message);
-      return 2;
-    }
-    if (error instanceof control.RefusedError || error instanceof control.NotFoundError) {
-      err(`refused: ${error.message}`);
-      return 3;
-    }
-    err(`error: ${(error as Error).message}`);
-    return 1;
+    const described = describeError(error);
+    if (described.kind === 'invalid-input') err((error as Error).message);
+    else if (described.kind === 'refused' || described.kind === 'not-found') err(`avvist: ${described.message}`);
+    else if (described.kind === 'unavailable') err(`${described.title}: ${described.message}`);
+    else err(`feil: ${(error as Error).message ?? String(error)}`);
+    return EXIT_CODE[described.kind];
   }
 }

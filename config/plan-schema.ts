@@ -147,6 +147,13 @@ export const planSchema = z
     timezone: z.literal('Europe/Oslo').default('Europe/Oslo'),
     contacts: z.object({ coordinator: contactSchema, researchCentre: contactSchema }).strict(),
     sendPolicy: sendPolicySchema.prefault({}),
+    submissionGraceDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(60)
+      .default(7)
+      .describe("days a kindergarten's year stays open after its last late window, so that a submission stored in time but handed to the workflow late (Temporal unreachable) is still judged by when it arrived"),
     regions: z
       .array(
         z

@@ -1,7 +1,8 @@
 /**
- * The data that crosses between workflows and activities. Workflows import these as types only.
- * Instants are epoch milliseconds.
+ * The data that crosses between workflows and activities. Instants are epoch milliseconds.
  */
+import type { KindergartenBroadcast } from './controls';
+import type { KindergartenSchedule } from './timeline';
 
 /** Who an email goes to; the activity looks the addresses up at send time, so a changed address is used. */
 export type RecipientSelector =
@@ -112,12 +113,20 @@ export interface AddKindergartenResult {
   municipalityId: string;
 }
 
+/** A kindergarten the coordinator added mid-year, as the run tells its region. */
+export interface AddedKindergarten {
+  orgnr: string;
+  groupId: string;
+  municipalityId: string;
+  joinedAt: number;
+}
+
 export interface SignalKindergartensInput {
   runId: string;
   regionId: string;
-  /** The control message for each workflow; `schedulesByGroup` (if given) supplies the per-group schedule. */
-  control: { type: 'pause' } | { type: 'resume' } | { type: 'cancel' } | { type: 'schedule'; revision: number };
-  schedulesByGroup?: Record<string, unknown>;
+  control: KindergartenBroadcast;
+  /** Each workshop group's schedule, for a `schedule` control. */
+  schedulesByGroup: Record<string, KindergartenSchedule>;
 }
 
 export interface SignalKindergartensResult {
@@ -125,7 +134,8 @@ export interface SignalKindergartensResult {
   notRunning: number;
 }
 
-export interface StartKindergartensInput {
+/** What every kindergarten workflow a region starts shares. */
+export interface KindergartenStartCommon {
   runId: string;
   regionId: string;
   /** The task queue the kindergarten workflows run on (the region's own). */
@@ -133,8 +143,18 @@ export interface StartKindergartensInput {
   revision: number;
   paused: boolean;
   /** Each workshop group's schedule, the kindergarten workflow's input. */
-  schedulesByGroup: Record<string, unknown>;
+  schedulesByGroup: Record<string, KindergartenSchedule>;
   emailTaskQueue?: string;
+  /** The Årshjul release that started the run, kept in each workflow's memo (`arshjul release runs`). */
+  release: string;
+}
+
+/** Starts every kindergarten of the region's roster (the run's start). */
+export type StartKindergartensInput = KindergartenStartCommon;
+
+/** Starts kindergartens added mid-year; each joins at its `joinedAt`. */
+export interface StartAddedKindergartensInput extends KindergartenStartCommon {
+  kindergartens: AddedKindergarten[];
 }
 
 export interface StartKindergartensResult {

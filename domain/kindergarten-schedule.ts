@@ -4,6 +4,7 @@
  * so every rule is unit-testable with plain numbers.
  */
 import type { DeliverableStatus } from './activity-contracts';
+import type { Refusal } from './refusals';
 import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from './timeline';
 
 export type StepStatus = 'sent' | 'stale' | 'suppressed' | 'not-applicable' | 'failed';
@@ -23,6 +24,7 @@ export interface SubmittedFile {
 
 export interface SubmissionRecord {
   submissionId: string;
+  /** When the API had received and stored it: what on time, late and refused are judged by. */
   at: number;
   late: boolean;
   version: number;
@@ -46,7 +48,7 @@ export interface KindergartenState {
   outcomes: Record<string, StepOutcome>;
   deliverables: Record<string, DeliverableState>;
   /** Accepted submissions whose receipt (to the director) and notice (to the recipient) are still to be emailed. */
-  receiptsDue?: ReceiptDue[];
+  receiptsDue: ReceiptDue[];
 }
 
 /** A receipt to email: what the director and the deliverable's recipient are told about an accepted submission. */
@@ -143,14 +145,13 @@ export function deliverableStatus(state: KindergartenState, deliverable: Kinderg
 }
 
 /**
- * The next instant something happens: a pending step or a status change (opening, deadline, late window).
- * With `skipSettled`, a deliverable already submitted adds no wake: its status stays submitted whatever the time
- * (workflows started before this option was added keep waking, see the kindergarten workflow's patch).
+ * The next instant something happens: a pending step or a status change (opening, deadline, late window). A deliverable
+ * already submitted adds no wake: its status stays submitted whatever the time.
  */
-export function nextWakeAt(state: KindergartenState, now: number, options: { skipSettled?: boolean } = {}): number | undefined {
+export function nextWakeAt(state: KindergartenState, now: number): number | undefined {
   const times = pendingActions(state).map((a) => a.at);
   for (const deliverable of state.schedule.deliverables) {
-    if (options.skipSettled && deliverableState(state, deliverable.id).submissions.length > 0) continue;
+    if (deliverableState(state, deliverable.id).submissions.length > 0) continue;
     const w = effectiveWindow(state, deliverable);
     times.push(w.opensAt, w.dueAt + 1, w.lateUntil + 1);
   }
@@ -158,27 +159,43 @@ export function nextWakeAt(state: KindergartenState, now: number, options: { ski
   return future.length ? Math.min(...future) : undefined;
 }
 
-/** The workflow is finished when nothing is pending and every late window has closed. */
+/** The last instant a submission can have arrived in time: the latest late window, or the end of the year. */
+export function lastWindowEnd(state: KindergartenState): number {
+  return Math.max(state.schedule.endsAt, ...state.schedule.deliverables.map((d) => effectiveWindow(state, d).lateUntil));
+}
+
+/**
+ * When the workflow may close: after the last late window and the plan's grace period (a submission received in time
+ * but handed over late, with Temporal unreachable, is still judged by when it arrived); without deliverables, at the end.
+ */
+export function closesAt(state: KindergartenState): number {
+  return lastWindowEnd(state) + (state.schedule.deliverables.length > 0 ? state.schedule.submissionGraceMs : 0);
+}
+
+/** The workflow is finished when nothing is pending and it is past `closesAt`. */
 export function isFinished(state: KindergartenState, now: number): boolean {
   if (state.cancelled) return true;
-  const lastWindow = Math.max(state.schedule.endsAt, ...state.schedule.deliverables.map((d) => effectiveWindow(state, d).lateUntil));
-  if (now <= lastWindow) return false;
+  if (now <= closesAt(state)) return false;
   return state.withdrawn !== null || pendingActions(state).length === 0;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** How far ahead of workflow time the API's clock may be when it says when a submission arrived. */
+export const CLOCK_SKEW_MS = 2 * 60_000;
 
-/** Why a submission is refused, or null when it is accepted. Runs in the update validator, before history. */
-export function submissionRefusal(state: KindergartenState, deliverableId: string, now: number): string | null {
+/**
+ * Why a submission is refused, or null when it is accepted; judged by when the API received it (`receivedAt`), not
+ * by when the workflow hears of it. Runs in the Update validator, before history.
+ */
+export function submissionRefusal(state: KindergartenState, deliverableId: string, receivedAt: number, now: number): Refusal | null {
   const deliverable = state.schedule.deliverables.find((d) => d.id === deliverableId);
-  if (!deliverable) {
-    return `"${deliverableId}" is not a deliverable of this run; expected one of: ${state.schedule.deliverables.map((d) => d.id).join(', ')}`;
-  }
-  if (state.cancelled) return 'the run has been cancelled; nothing more is collected';
-  if (state.withdrawn) return `the kindergarten was withdrawn from the run on ${iso(state.withdrawn.at)}: ${state.withdrawn.reason}`;
+  if (!deliverable) return { code: 'unknown-deliverable', deliverableId, known: state.schedule.deliverables.map((d) => ({ id: d.id, title: d.title })) };
+  if (!Number.isSafeInteger(receivedAt) || receivedAt > now + CLOCK_SKEW_MS) return { code: 'received-in-future', receivedAt, now };
+  if (receivedAt < state.joinedAt - CLOCK_SKEW_MS) return { code: 'received-before-joining', receivedAt, joinedAt: state.joinedAt };
+  if (state.cancelled) return { code: 'run-cancelled' };
+  if (state.withdrawn && state.withdrawn.at <= receivedAt) return { code: 'kindergarten-withdrawn', at: state.withdrawn.at, reason: state.withdrawn.reason };
   const window = effectiveWindow(state, deliverable);
-  if (now < window.opensAt) return `too early: "${deliverable.title}" opens for submissions at ${iso(window.opensAt)}`;
-  if (now > window.lateUntil) return `too late: "${deliverable.title}" was due at ${iso(window.dueAt)} and late submissions were accepted until ${iso(window.lateUntil)}`;
+  if (receivedAt < window.opensAt) return { code: 'not-open-yet', deliverable: deliverable.title, opensAt: window.opensAt };
+  if (receivedAt > window.lateUntil) return { code: 'late-window-closed', deliverable: deliverable.title, dueAt: window.dueAt, lateUntil: window.lateUntil };
   return null;
 }
 
@@ -191,16 +208,16 @@ export interface ExtensionRequest {
 }
 
 /** Why an extension is refused, or null when it is acceptable. */
-export function extensionRefusal(state: KindergartenState, request: ExtensionRequest, now: number): string | null {
+export function extensionRefusal(state: KindergartenState, request: ExtensionRequest, now: number): Refusal | null {
   const deliverable = state.schedule.deliverables.find((d) => d.id === request.deliverableId);
-  if (!deliverable) return `"${request.deliverableId}" is not a deliverable of this run`;
-  if (state.cancelled) return 'the run has been cancelled';
-  if (state.withdrawn) return 'the kindergarten has been withdrawn';
+  if (!deliverable) return { code: 'unknown-deliverable', deliverableId: request.deliverableId, known: state.schedule.deliverables.map((d) => ({ id: d.id, title: d.title })) };
+  if (state.cancelled) return { code: 'run-cancelled' };
+  if (state.withdrawn) return { code: 'kindergarten-withdrawn', at: state.withdrawn.at, reason: state.withdrawn.reason };
   const current = effectiveWindow(state, deliverable);
-  if (request.dueAt <= now) return `the new deadline ${iso(request.dueAt)} is in the past`;
-  if (request.dueAt <= current.dueAt) return `an extension must be later than the current deadline ${iso(current.dueAt)}`;
-  if (request.escalationAt < request.dueAt || request.lateUntil < request.dueAt) return 'escalation and late window must not come before the deadline';
-  if (request.reminderAts.some((at) => at >= request.dueAt)) return 'reminders must come before the deadline';
+  if (request.dueAt <= now) return { code: 'deadline-in-past', dueAt: request.dueAt };
+  if (request.dueAt <= current.dueAt) return { code: 'extension-not-later', deliverable: deliverable.title, currentDueAt: current.dueAt };
+  const outOfOrder = request.escalationAt < request.dueAt || request.lateUntil < request.dueAt || request.reminderAts.some((at) => at >= request.dueAt);
+  if (outOfOrder) return { code: 'extension-out-of-order', deliverable: deliverable.title };
   return null;
 }
 

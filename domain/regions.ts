@@ -14,11 +14,11 @@ export function timelineRegions(plan: Plan): TimelineRegion[] {
  * The workshop group a kindergarten joins in a region: the one asked for, or the region's only group. Returns an
  * error message naming the choices when the group is missing in a region with several, or unknown.
  */
-export function placeInGroup(plan: Plan, regionId: string, groupId: string | undefined): { groupId: string } | { error: string } {
+export function placeInGroup(plan: Plan, regionId: string, groupId: string | undefined): { groupId: string } | { error: string; groups: string[] } {
   const groups = timelineRegions(plan).find((r) => r.id === regionId)?.groups.map((g) => g.id) ?? [regionId];
   const chosen = groupId ?? (groups.length === 1 ? groups[0] : undefined);
   if (chosen === undefined || !groups.includes(chosen)) {
-    return { error: `groupId: region "${regionId}" meets in workshop groups; expected one of ${groups.join(', ')}` };
+    return { error: `groupId: region "${regionId}" meets in workshop groups; expected one of ${groups.join(', ')}`, groups };
   }
   return { groupId: chosen };
 }

@@ -90,6 +90,11 @@ export interface Timeline {
   deliverables: TimelineDeliverable[];
   /** The last instant anything can happen: the latest late-submission window or milestone. */
   endsAt: number;
+  /**
+   * How long a kindergarten's workflow stays open after its last late window (the plan's submissionGraceDays): a
+   * submission stored in time but handed over late is still judged by when it arrived, not refused as closed.
+   */
+  submissionGraceMs: number;
 }
 
 /** What one kindergarten workflow needs: the director emails and deliverable windows of its region and group. */
@@ -97,6 +102,7 @@ export interface KindergartenSchedule {
   emails: KindergartenEmailStep[];
   deliverables: KindergartenDeliverable[];
   endsAt: number;
+  submissionGraceMs: number;
 }
 
 export interface KindergartenEmailStep {
@@ -173,7 +179,7 @@ export function scheduleForKindergarten(timeline: Timeline, regionId: string, gr
       window,
     });
   }
-  return { emails, deliverables, endsAt: timeline.endsAt };
+  return { emails, deliverables, endsAt: timeline.endsAt, submissionGraceMs: timeline.submissionGraceMs };
 }
 
 /** One occurrence that a region or run workflow owns: it records it and sends its non-director emails. */
@@ -198,4 +204,12 @@ export function ownedOccurrences(timeline: Timeline, owner: { regionId: string }
 
 export function occurrenceKey(milestoneId: string, occurrence: Pick<Occurrence, 'regionId' | 'groupId'>): string {
   return [milestoneId, occurrence.regionId ?? '*', occurrence.groupId ?? '*'].join('/');
+}
+
+/** The name people know a place in the timeline by: the workshop group's, the region's, or null for the whole county. */
+export function placeName(timeline: Pick<Timeline, 'regions'>, regionId: string | null, groupId: string | null): string | null {
+  const region = timeline.regions.find((r) => r.id === regionId);
+  if (!region) return regionId;
+  const group = groupId ? region.groups.find((g) => g.id === groupId) : undefined;
+  return group && region.groups.length > 1 ? group.name : region.name;
 }

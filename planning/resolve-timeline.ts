@@ -193,6 +193,7 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
     milestones: timelineMilestones,
     deliverables,
     endsAt: Math.max(...instants),
+    submissionGraceMs: plan.submissionGraceDays * 86_400_000,
   };
 }
 

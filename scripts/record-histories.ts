@@ -1,18 +1,20 @@
 /**
- * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a whole year of a small run on
- * the time-skipping server, with a reschedule, an extension, a pause and resume, a withdrawal, an addition and
- * submissions, so every handler appears in history. Run it only when a new workflow version is released:
- *   npx tsx scripts/record-histories.ts v2      (the label names the files; earlier versions' files stay)
- * The committed histories must keep replaying with every later version of the workflow code (patched() guards changes).
+ * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a whole year of a small run on the
+ * time-skipping server with a reschedule, a pause and resume, a withdrawal, an addition, an extension, a submission
+ * and a re-issued upload link, so every workflow type and every handler appears in history. Run it once per release,
+ * after tagging (the release rule in the README):
+ *   npx tsx scripts/record-histories.ts        (writes tests/histories/<package.json version>/)
+ * The histories of every supported release must keep replaying with the code of every later release.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { ARSHJUL_RELEASE } from '../application/release';
+import * as control from '../application/run-control';
+import { kindergartenWorkflowId, linkReissueWorkflowId, regionWorkflowId, runWorkflowId } from '../domain/ids';
+import { resolveTimeline } from '../planning/resolve-timeline';
 import { installRuntime } from '../temporal/runtime';
 import { formatNorwegian } from '../texts/norwegian-format';
-import * as control from '../application/run-control';
-import { resolveTimeline } from '../planning/resolve-timeline';
-import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../domain/ids';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
 import { regionStatusQuery } from '../workflows/region-workflow';
 import { buildRoster } from '../tests/helpers/roster-builder';
@@ -23,9 +25,7 @@ const local = (ms: number) => formatNorwegian(ms, 'localInput');
 
 async function main(): Promise<void> {
   installRuntime();
-  const version = process.argv[2];
-  if (!version || !/^v\d+$/.test(version)) throw new Error('usage: record-histories.ts v<N>');
-  const out = join(__dirname, '..', 'tests', 'histories');
+  const out = join(__dirname, '..', 'tests', 'histories', ARSHJUL_RELEASE);
   mkdirSync(out, { recursive: true });
   const env = await timeSkipping();
   try {
@@ -40,8 +40,9 @@ async function main(): Promise<void> {
       const now = await env.currentTimeMs();
       if (ms > now) await env.sleep(ms - now);
     };
+    let reissued = '';
     await h.worker.runUntil(async () => {
-      await control.startRun(deps, plan, roster);
+      await control.startRun(deps, plan, roster, 'recorder');
       for (const region of ['kongsvinger', 'hedmarken']) {
         while (!(await env.client.workflow.getHandle(regionWorkflowId(runId, region)).query(regionStatusQuery).catch(() => null))?.startComplete) {
           await new Promise((r) => setTimeout(r, 100));
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
       await control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-1', regionId: 'kongsvinger', groupId: 'kongsvinger', at: local(ws1 + 7 * DAY) }, 'recorder');
       const portal = timeline.milestones.find((m) => m.id === 'portal-opens')?.occurrences[0]?.at as number;
       await sleepUntil(portal - 2 * DAY);
-      await control.pauseRun(deps, runId, 'recorder');
+      await control.pauseRun(deps, runId, 'recorder', 'recorded pause');
       await sleepUntil(portal + DAY);
       await control.resumeRun(deps, runId, 'recorder');
       await control.withdrawKindergarten(deps, runId, c.orgnr, 'recorded withdrawal', 'recorder');
@@ -59,21 +60,29 @@ async function main(): Promise<void> {
       await sleepUntil((window?.opensAt ?? 0) + 14 * DAY);
       await control.addKindergarten(deps, runId, { orgnr: '974760673', name: 'Ny barnehage', municipalityId: 'm-kongsvinger', director: { name: 'Ny', email: 'ny@barnehage.example' } }, 'recorder');
       await control.extendDeadline(deps, runId, b.orgnr, 'analysis-so-far', local((window?.dueAt ?? 0) + 7 * DAY), 'recorder');
+      const link = await control.reissueUploadLink(deps, runId, b.orgnr, 'analysis-so-far', 'recorder');
+      reissued = link.workflowId;
       const files = [{ name: 'analyse.pdf', size: 2048, sha256: 'c'.repeat(64) }];
-      await env.client.workflow.getHandle(kindergartenWorkflowId(runId, a.orgnr)).executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 'rec-1', deliverableId: 'analysis-so-far', files }] });
+      const receivedAt = await env.currentTimeMs();
+      await env.client.workflow
+        .getHandle(kindergartenWorkflowId(runId, a.orgnr))
+        .executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 'rec-1', deliverableId: 'analysis-so-far', files, comment: null, receiptNumber: 'AH-000001', receivedAt }] });
+      await env.client.workflow.getHandle(reissued).result();
       await env.client.workflow.getHandle(runId).result();
       for (const k of [a, b, c]) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
     });
     const save = async (name: string, workflowId: string) => {
       const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
       writeFileSync(join(out, `${name}.json`), historyToJSON(history));
-      process.stdout.write(`${name}: ${history.events?.length ?? 0} events\n`);
+      process.stdout.write(`${ARSHJUL_RELEASE}/${name}: ${history.events?.length ?? 0} events\n`);
     };
-    await save(`run-workflow-${version}`, runId);
-    await save(`region-workflow-${version}`, regionWorkflowId(runId, 'kongsvinger'));
-    await save(`kindergarten-workflow-${version}-submitted`, kindergartenWorkflowId(runId, a.orgnr));
-    await save(`kindergarten-workflow-${version}-extended`, kindergartenWorkflowId(runId, b.orgnr));
-    await save(`kindergarten-workflow-${version}-withdrawn`, kindergartenWorkflowId(runId, c.orgnr));
+    await save('run-workflow', runId);
+    await save('region-workflow', regionWorkflowId(runId, 'kongsvinger'));
+    await save('kindergarten-workflow-submitted', kindergartenWorkflowId(runId, a.orgnr));
+    await save('kindergarten-workflow-extended', kindergartenWorkflowId(runId, b.orgnr));
+    await save('kindergarten-workflow-withdrawn', kindergartenWorkflowId(runId, c.orgnr));
+    await save('kindergarten-workflow-added', kindergartenWorkflowId(runId, '974760673'));
+    await save('deliver-email-workflow', reissued || linkReissueWorkflowId(runId, b.orgnr, 'analysis-so-far', 2));
   } finally {
     await env.teardown();
   }

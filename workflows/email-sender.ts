@@ -1,9 +1,6 @@
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ErrorType } from '../domain/errors';
-
-/** patched() id of giving single sends a heartbeat timeout (added after v4). */
-const SEND_HEARTBEAT_PATCH = 'send-heartbeat-timeout';
 
 /**
  * The sendEmail activity as the workflows schedule it. Sends go stale, so retries stop once the email is no longer
@@ -12,10 +9,9 @@ const SEND_HEARTBEAT_PATCH = 'send-heartbeat-timeout';
  * waits, so one whose worker died is retried after its 20-second heartbeat timeout, not after the minute it may take.
  */
 export function emailSender(now: number, latestUsefulAt: number, options: { taskQueue?: string | undefined; fanOut?: boolean }) {
-  const heartbeatTimeout = options.fanOut ? '1 minute' : patched(SEND_HEARTBEAT_PATCH) ? '20 seconds' : undefined;
   return proxyActivities<Activities>({
     startToCloseTimeout: options.fanOut ? '5 minutes' : '1 minute',
-    ...(heartbeatTimeout ? { heartbeatTimeout } : {}),
+    heartbeatTimeout: options.fanOut ? '1 minute' : '20 seconds',
     scheduleToCloseTimeout: Math.max(latestUsefulAt - now, 60_000),
     retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', nonRetryableErrorTypes: [ErrorType.InvalidInput, ErrorType.NotFound] },
     ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),

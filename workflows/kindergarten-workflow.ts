@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -7,7 +6,6 @@ import {
   defineSignal,
   defineUpdate,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -15,8 +13,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeliverableStatus, SendEmailInput } from '../domain/activity-contracts';
-import { ErrorType } from '../domain/errors';
+import type { KindergartenControl } from '../domain/controls';
 import { emailSender } from './email-sender';
+import { refuseIf, refused } from './refusal';
 import {
   type Action,
   type ExtensionRequest,
@@ -30,6 +29,7 @@ import {
   effectiveWindow,
   extendedWindow,
   extensionRefusal,
+  closesAt,
   isFinished,
   latestUsefulAt,
   nextWakeAt,
@@ -39,6 +39,7 @@ import {
 } from '../domain/kindergarten-schedule';
 import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../domain/email-templates';
 import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../domain/timeline';
+
 
 export interface KindergartenWorkflowInput {
   runId: string;
@@ -59,12 +60,6 @@ export interface KindergartenWorkflowInput {
   state?: KindergartenState;
 }
 
-export type KindergartenControl =
-  | { type: 'schedule'; revision: number; schedule: KindergartenSchedule }
-  | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'cancel' };
-
 export interface SubmitDeliverableInput {
   /** Chosen by the uploader (the API): a retried request with the same ID gets the same receipt. */
   submissionId: string;
@@ -72,16 +67,26 @@ export interface SubmitDeliverableInput {
   files: SubmittedFile[];
   comment?: string | null;
   /** The receipt number the upload service gave the stored submission; quoted in the receipt emails. */
-  receiptNumber?: string | null;
+  receiptNumber: string | null;
+  /**
+   * When the API had received and stored the submission (its row's time, epoch ms): on time, late and refused are
+   * judged by it, so neither a slow upload nor a Temporal outage makes a punctual director late.
+   */
+  receivedAt: number;
 }
 
 export interface SubmissionReceipt {
   submissionId: string;
   deliverableId: string;
   version: number;
-  acceptedAt: number;
+  receivedAt: number;
   late: boolean;
   dueAt: number;
+}
+
+export interface ExtendDeadlineInput extends ExtensionRequest {
+  /** Who asked (the coordinator's email, or `cli:<user>`), for the audit log. */
+  requestedBy: string;
 }
 
 export interface KindergartenStatus {
@@ -113,8 +118,8 @@ export const kindergartenControlSignal = defineSignal<[KindergartenControl]>('co
 export const withdrawKindergartenSignal = defineSignal<[{ reason: string; at: number }]>('withdraw');
 /** A director's submission; an Update so the uploader learns at once whether it was accepted, and why not. */
 export const submitDeliverableUpdate = defineUpdate<SubmissionReceipt, [SubmitDeliverableInput]>('submitDeliverable');
-/** The coordinator's extension of one deliverable's deadline for this kindergarten. */
-export const extendDeadlineUpdate = defineUpdate<{ dueAt: number; lateUntil: number }, [ExtensionRequest]>('extendDeadline');
+/** The coordinator's extension of one deliverable's deadline for this kindergarten; written to the audit log. */
+export const extendDeadlineUpdate = defineUpdate<{ dueAt: number; lateUntil: number }, [ExtendDeadlineInput]>('extendDeadline');
 export const kindergartenStatusQuery = defineQuery<KindergartenStatus>('status');
 
 const store = proxyActivities<Activities>({
@@ -123,9 +128,9 @@ const store = proxyActivities<Activities>({
 });
 
 /**
- * The read model's status writes as local activities (added after v4): one small idempotent upsert, run by the worker
- * that holds the workflow task, with no round trip through the server's task queue. A write that keeps failing past
- * the local retry window is scheduled again by the SDK with a timer, like any local activity.
+ * The read model's status writes as local activities: one small idempotent upsert, run by the worker that holds the
+ * workflow task, with no round trip through the server's task queue. A write that keeps failing past the local retry
+ * window is scheduled again by the SDK with a timer, like any local activity.
  */
 const localStore = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -151,6 +156,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     deliverables: input.statusesStored
       ? Object.fromEntries(input.schedule.deliverables.map((d) => [d.id, { submissions: [], extension: null, recordedStatus: 'not-open' as const }]))
       : {},
+    receiptsDue: [],
   };
   let changed = false;
 
@@ -173,58 +179,64 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
 
   setHandler(
     submitDeliverableUpdate,
-    async ({ submissionId, deliverableId, files, comment, receiptNumber }) => {
+    async ({ submissionId, deliverableId, files, comment, receiptNumber, receivedAt }) => {
+      const deliverable = deliverableOf(deliverableId);
       const ds = deliverableState(state, deliverableId);
-      const earlier = ds.submissions.find((s) => s.submissionId === submissionId);
-      const deliverable = state.schedule.deliverables.find((d) => d.id === deliverableId);
-      if (!deliverable) throw ApplicationFailure.create({ type: ErrorType.NotFound, message: `unknown deliverable ${deliverableId}` });
       const window = effectiveWindow(state, deliverable);
+      const earlier = ds.submissions.find((s) => s.submissionId === submissionId);
       if (earlier) return receipt(deliverableId, earlier, window.dueAt);
-      const now = Date.now();
-      const record = { submissionId, at: now, late: now > window.dueAt, version: ds.submissions.length + 1, files, comment: comment ?? null };
+      const record = { submissionId, at: receivedAt, late: receivedAt > window.dueAt, version: ds.submissions.length + 1, files, comment: comment ?? null };
       state.deliverables[deliverableId] = { ...ds, submissions: [...ds.submissions, record] };
-      // Added after v2: the director gets a receipt and the recipient a notice by email, sent from the main loop so
-      // the uploader's answer does not wait for SMTP.
-      if (patched('submission-receipts')) {
-        state.receiptsDue = [...(state.receiptsDue ?? []), { deliverableId, submissionId, receiptNumber: receiptNumber ?? null, at: now, version: record.version, late: record.late, files, comment: record.comment }];
-      }
+      // The receipt to the director and the notice to the recipient go out from the main loop, so the uploader's
+      // answer does not wait for SMTP.
+      state.receiptsDue.push({ deliverableId, submissionId, receiptNumber, at: receivedAt, version: record.version, late: record.late, files, comment: record.comment });
       changed = true;
       await recordStatus(deliverableId, submissionId);
       return receipt(deliverableId, record, window.dueAt);
     },
     {
-      validator: ({ submissionId, deliverableId, files }) => {
-        if (!submissionId) throw new Error('submissionId is required');
-        if (!Array.isArray(files) || files.length === 0) throw new Error('a submission needs at least one file');
+      validator: ({ submissionId, deliverableId, files, receivedAt }) => {
+        if (!submissionId) throw refused({ code: 'submission-incomplete', missing: 'submission-id' });
+        if (!Array.isArray(files) || files.length === 0) throw refused({ code: 'submission-incomplete', missing: 'files' });
         const alreadyAccepted = deliverableState(state, deliverableId).submissions.some((s) => s.submissionId === submissionId);
         if (alreadyAccepted) return;
-        const refusal = submissionRefusal(state, deliverableId, Date.now());
-        if (refusal) throw new Error(refusal);
+        refuseIf(submissionRefusal(state, deliverableId, receivedAt, Date.now()));
       },
     },
   );
 
   setHandler(
     extendDeadlineUpdate,
-    async (request) => {
-      const deliverable = state.schedule.deliverables.find((d) => d.id === request.deliverableId);
-      if (!deliverable) throw ApplicationFailure.create({ type: ErrorType.NotFound, message: `unknown deliverable ${request.deliverableId}` });
-      const window = extendedWindow(effectiveWindow(state, deliverable), request, Date.now());
-      const ds = deliverableState(state, deliverable.id);
-      state.deliverables[deliverable.id] = { ...ds, extension: window };
+    async ({ requestedBy, ...request }) => {
+      const deliverable = deliverableOf(request.deliverableId);
+      const before = effectiveWindow(state, deliverable);
+      const window = extendedWindow(before, request, Date.now());
+      state.deliverables[deliverable.id] = { ...deliverableState(state, deliverable.id), extension: window };
       changed = true;
-      await recordStatus(deliverable.id, null);
+      await Promise.all([
+        recordStatus(deliverable.id, null),
+        store.recordAudit({
+          key: `${input.runId}/deadline-extended/${input.orgnr}/${deliverable.id}/v${window.version}`,
+          runId: input.runId,
+          actor: requestedBy,
+          action: 'deadline-extended',
+          at: Date.now(),
+          details: { orgnr: input.orgnr, deliverableId: deliverable.id, deliverable: deliverable.title, from: before.dueAt, to: window.dueAt, lateUntil: window.lateUntil },
+        }),
+      ]);
       return { dueAt: window.dueAt, lateUntil: window.lateUntil };
     },
-    {
-      validator: (request) => {
-        const refusal = extensionRefusal(state, request, Date.now());
-        if (refusal) throw new Error(refusal);
-      },
-    },
+    { validator: (request) => refuseIf(extensionRefusal(state, request, Date.now())) },
   );
 
   setHandler(kindergartenStatusQuery, () => status(input, state));
+
+  /** The deliverable of the schedule; the validators have refused unknown ids before a handler runs. */
+  function deliverableOf(id: string): KindergartenDeliverable {
+    const deliverable = state.schedule.deliverables.find((d) => d.id === id);
+    if (!deliverable) throw refused({ code: 'unknown-deliverable', deliverableId: id, known: state.schedule.deliverables.map((d) => ({ id: d.id, title: d.title })) });
+    return deliverable;
+  }
 
   /** Writes the deliverable's status to the read model; called on every change, and on each submission or extension. */
   async function recordStatus(deliverableId: string, submissionId: string | null): Promise<void> {
@@ -233,8 +245,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     const now = Date.now();
     const current = deliverableStatus(state, deliverable, now);
     const window = effectiveWindow(state, deliverable);
-    const writer = patched(LOCAL_STATUS_PATCH) ? localStore : store;
-    await writer.recordDeliverableStatus({
+    await localStore.recordDeliverableStatus({
       runId: input.runId,
       orgnr: input.orgnr,
       deliverableId,
@@ -322,9 +333,9 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     }
   }
 
-  /** Emails the receipts of accepted submissions: one to the director, one notice to the deliverable's recipient. */
+  /** Emails the receipts of accepted submissions: one to the director, one notice to the deliverable's recipient, together. */
   async function sendReceipts(): Promise<void> {
-    while (state.receiptsDue && state.receiptsDue.length > 0) {
+    while (state.receiptsDue.length > 0) {
       const due = state.receiptsDue[0] as ReceiptDue;
       const deliverable = state.schedule.deliverables.find((d) => d.id === due.deliverableId);
       if (deliverable) {
@@ -346,17 +357,16 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
           { ...common, key: `${input.runId}/${input.orgnr}/receipt/${due.submissionId}`, template: 'submission-receipt', to: { kind: 'director', orgnr: input.orgnr } },
           { ...common, key: `${input.runId}/${input.orgnr}/received/${due.submissionId}`, template: 'submission-received', to: recipientOf(deliverable.recipient, input.orgnr) },
         ];
-        const deliver = async (email: SendEmailInput) => {
-          try {
-            await sender.sendEmail(email);
-          } catch (error) {
-            log.warn('receipt not delivered', { key: email.key, error: String(error) });
-            await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), orgnr: input.orgnr, data: { step: email.key, error: String(error) } });
-          }
-        };
-        // Added after v4: the receipt and the recipient's notice are independent and go out together.
-        if (patched(CONCURRENT_STATUS_PATCH)) await Promise.all(emails.map(deliver));
-        else for (const email of emails) await deliver(email);
+        await Promise.all(
+          emails.map(async (email) => {
+            try {
+              await sender.sendEmail(email);
+            } catch (error) {
+              log.warn('receipt not delivered', { key: email.key, error: String(error) });
+              await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), orgnr: input.orgnr, data: { step: email.key, error: String(error) } });
+            }
+          }),
+        );
       }
       state.receiptsDue = state.receiptsDue.slice(1);
     }
@@ -366,8 +376,8 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     await sendReceipts();
     const now = Date.now();
     if (isFinished(state, now)) break;
-    // Added after v1: a withdrawn kindergarten's pending invitations are cancelled in the director's calendar.
-    if (state.withdrawn && patched('withdrawal-cancels-invitations')) {
+    // A withdrawn kindergarten's pending invitations are cancelled in the director's calendar.
+    if (state.withdrawn) {
       const cancellations = invitationsToCancel(state, now, INVITATION_TEMPLATES);
       if (cancellations.length > 0) {
         for (const { key, step } of cancellations) await cancelInvitation(key, step);
@@ -377,10 +387,9 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     if (!state.paused && !state.withdrawn) {
       const due = pendingActions(state).filter((a) => a.at <= now);
       if (due.length > 0) {
-        // Added after v4: a status that changes at this instant (a window opening) is written while the instant's
-        // emails go out, instead of after them: one workflow task fewer per change. Status never depends on an email.
-        if (patched(CONCURRENT_STATUS_PATCH)) await Promise.all([recordStatusChanges(), performInOrder(due)]);
-        else await performInOrder(due);
+        // A status that changes at this instant (a window opening) is written while the instant's emails go out: one
+        // workflow task fewer per change. A status never depends on an email.
+        await Promise.all([recordStatusChanges(), performInOrder(due)]);
         continue;
       }
     }
@@ -390,10 +399,9 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       await continueAsNew<typeof kindergartenWorkflow>({ ...input, state });
     }
     changed = false;
-    // Added after v4: no wake at the deadline or late window of a deliverable already submitted (nothing changes then).
-    const wake = state.paused || state.withdrawn ? undefined : nextWakeAt(state, now, { skipSettled: patched(SETTLED_WAKE_PATCH) });
-    const lastWindow = Math.max(state.schedule.endsAt, ...state.schedule.deliverables.map((d) => effectiveWindow(state, d).lateUntil));
-    const until = wake ?? (state.paused ? undefined : lastWindow + 1);
+    // Paused: wait for the resume. Otherwise wake for the next step or status change, or to finish after the grace
+    // period (submissions stored in time may still arrive then).
+    const until = state.paused ? undefined : (state.withdrawn ? undefined : nextWakeAt(state, now)) ?? closesAt(state) + 1;
     if (until === undefined) await condition(() => changed);
     else await condition(() => changed, Math.max(until - Date.now(), 1));
   }
@@ -402,15 +410,6 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   await sendReceipts();
   return status(input, state);
 }
-
-/** patched() id of writing status changes and receipts concurrently with the emails of the same instant (after v4). */
-const CONCURRENT_STATUS_PATCH = 'status-alongside-emails';
-
-/** patched() id of writing deliverable statuses through local activities (after v4). */
-const LOCAL_STATUS_PATCH = 'status-by-local-activity';
-
-/** patched() id of not waking for the window edges of a submitted deliverable (after v4). */
-const SETTLED_WAKE_PATCH = 'no-wake-for-settled-deliverables';
 
 /** A receipt is worth sending for a week; after that the director has seen the status page or asked. */
 const RECEIPT_USEFUL_MS = 7 * 24 * 3_600_000;
@@ -436,7 +435,7 @@ function milestoneOfStep(step: KindergartenEmailStep): NonNullable<SendEmailInpu
 }
 
 function receipt(deliverableId: string, record: { submissionId: string; at: number; late: boolean; version: number }, dueAt: number): SubmissionReceipt {
-  return { submissionId: record.submissionId, deliverableId, version: record.version, acceptedAt: record.at, late: record.late, dueAt };
+  return { submissionId: record.submissionId, deliverableId, version: record.version, receivedAt: record.at, late: record.late, dueAt };
 }
 
 function status(input: KindergartenWorkflowInput, state: KindergartenState): KindergartenStatus {

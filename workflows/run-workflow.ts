@@ -1,9 +1,9 @@
 import {
-  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
@@ -15,14 +15,17 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { AddKindergartenInput } from '../domain/activity-contracts';
+import type { AuditAction } from '../domain/audit';
 import type { Plan } from '../config/plan-schema';
+import type { RegionControl } from '../domain/controls';
 import { ErrorType } from '../domain/errors';
 import { kindergartenWorkflowId, regionWorkflowId } from '../domain/ids';
-import { withdrawKindergartenSignal } from './kindergarten-workflow';
 import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
+import { type MilestoneOverride, type Timeline, occurrenceKey, ownedOccurrences, placeName } from '../domain/timeline';
+import { withdrawKindergartenSignal } from './kindergarten-workflow';
 import { runDueOwnedSteps } from './owned-step-runner';
-import { type RegionControl, kindergartenAddedSignal, regionControlSignal, regionWorkflow } from './region-workflow';
-import { type MilestoneOverride, type Timeline, occurrenceKey, ownedOccurrences } from '../domain/timeline';
+import { refused } from './refusal';
+import { kindergartenAddedSignal, regionControlSignal, regionWorkflow } from './region-workflow';
 
 export interface RunState {
   revision: number;
@@ -43,6 +46,11 @@ export interface RunWorkflowInput {
   timeline: Timeline;
   /** The rate-limited task queue for sendEmail (config EMAIL_TASK_QUEUE); unset, emails use the workflow's queue. */
   emailTaskQueue?: string;
+  /** The Årshjul release that started the run (package.json's version), kept in every workflow's memo. */
+  release: string;
+  /** Who started the run and how many kindergartens its roster has: the first entry of its audit log. */
+  startedBy: string;
+  kindergartens: number;
   state?: RunState;
 }
 
@@ -102,8 +110,6 @@ const store = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [ErrorType.Conflict, ErrorType.NotFound, ErrorType.InvalidInput] },
 });
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
  * A yearly run of the programme, started by the coordinator (CLI or API): it starts one region workflow per region,
  * records the run-wide milestones and sends their emails to the research centre and coordinator, and carries out the
@@ -132,17 +138,25 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     return targets;
   }
 
-  async function audit(type: string, requestedBy: string, data: Record<string, unknown>): Promise<void> {
-    await store.recordEvent({ runId: input.runId, type, at: Date.now(), data: { requestedBy, ...data } });
+  /**
+   * The audit entry of a control, written by this Update before it answers: keyed by the Update's id, so a retried
+   * write adds nothing, and the coordinator never sees an action done without its entry (or an entry without it).
+   */
+  async function audit(action: AuditAction, updateId: string, requestedBy: string, details: Record<string, unknown>): Promise<void> {
+    await store.recordAudit({ key: `${input.runId}/${action}/${updateId}`, runId: input.runId, actor: requestedBy, action, at: Date.now(), details });
   }
 
+  /** The Update's id, read when its handler starts. */
+  const updateId = () => currentUpdateInfo()?.id ?? `revision-${state.revision}`;
+
   const refuseIfCancelled = () => {
-    if (state.cancelled) throw new Error('the run has been cancelled');
+    if (state.cancelled) throw refused({ code: 'run-cancelled' });
   };
 
   setHandler(
     rescheduleMilestoneUpdate,
     async (request) => {
+      const id = updateId();
       const before = state.timeline;
       const moved = movedOccurrences(before, request.timeline);
       state.revision += 1;
@@ -156,28 +170,33 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
       }
       for (const id of windowsChangedIn(request.timeline, before)) affected.add(id);
       const notified = await tellRegions({ type: 'timeline', revision: state.revision, timeline: state.timeline }, [...affected]);
-      await audit('rescheduled', request.requestedBy, { override: request.override, revision: state.revision, moved });
+      const milestone = state.timeline.milestones.find((m) => m.id === request.override.milestoneId);
+      await audit('milestone-moved', id, request.requestedBy, {
+        milestoneId: request.override.milestoneId,
+        milestone: milestone?.title ?? request.override.milestoneId,
+        where: placeName(state.timeline, request.override.regionId ?? null, request.override.groupId ?? null),
+        revision: state.revision,
+        moved,
+      });
       return { revision: state.revision, moved, regionsNotified: notified };
     },
     {
       validator: (request) => {
         refuseIfCancelled();
-        if (request.basedOnRevision !== state.revision) {
-          throw new Error(`the plan was changed meanwhile (now revision ${state.revision}, you had ${request.basedOnRevision}); reload and try again`);
-        }
-        if (!state.timeline.milestones.some((m) => m.id === request.override.milestoneId)) {
-          throw new Error(`unknown milestone "${request.override.milestoneId}"`);
-        }
+        if (request.basedOnRevision !== state.revision) throw refused({ code: 'plan-changed-meanwhile', revision: state.revision, basedOn: request.basedOnRevision });
+        const milestone = state.timeline.milestones.find((m) => m.id === request.override.milestoneId);
+        if (!milestone) throw refused({ code: 'unknown-milestone', milestoneId: request.override.milestoneId });
         if (request.override.regionId && !regionIds().includes(request.override.regionId)) {
-          throw new Error(`unknown region "${request.override.regionId}"; expected one of ${regionIds().join(', ')}`);
+          throw refused({ code: 'unknown-region', regionId: request.override.regionId, known: state.timeline.regions.map((r) => ({ id: r.id, title: r.name })) });
         }
         const now = Date.now();
         const moved = movedOccurrences(state.timeline, request.timeline);
-        if (moved.length === 0) throw new Error('nothing would change: the milestone is already at that time');
+        if (moved.length === 0) throw refused({ code: 'nothing-moves', milestone: milestone.title });
         for (const m of moved) {
-          const where = m.regionId ? ` in ${m.groupId ?? m.regionId}` : '';
-          if (m.from <= now) throw new Error(`"${m.milestoneId}"${where} already took place at ${iso(m.from)}; it cannot be moved`);
-          if (m.to <= now) throw new Error(`the new date ${iso(m.to)} for "${m.milestoneId}"${where} is in the past`);
+          const title = state.timeline.milestones.find((x) => x.id === m.milestoneId)?.title ?? m.milestoneId;
+          const where = m.regionId ? placeName(state.timeline, m.regionId, m.groupId) : null;
+          if (m.from <= now) throw refused({ code: 'already-took-place', milestone: title, where, at: m.from });
+          if (m.to <= now) throw refused({ code: 'new-date-in-past', milestone: title, where, at: m.to });
         }
       },
     },
@@ -186,6 +205,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   setHandler(
     addKindergartenUpdate,
     async ({ kindergarten, requestedBy }) => {
+      const id = updateId();
       const now = Date.now();
       const placed = await store.addKindergarten({ runId: input.runId, kindergarten, at: now });
       await condition(() => state.regionsStarted);
@@ -196,14 +216,19 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
         joinedAt: now,
       });
       state.added.push(kindergarten.orgnr);
-      await audit('kindergarten-added', requestedBy, { orgnr: kindergarten.orgnr, regionId: placed.regionId, groupId: placed.groupId });
+      await audit('kindergarten-added', id, requestedBy, {
+        orgnr: kindergarten.orgnr,
+        kindergarten: kindergarten.name,
+        municipalityId: placed.municipalityId,
+        where: placeName(state.timeline, placed.regionId, placed.groupId),
+      });
       return { workflowId: kindergartenWorkflowId(input.runId, kindergarten.orgnr), regionId: placed.regionId, groupId: placed.groupId };
     },
     {
       validator: ({ kindergarten }) => {
         refuseIfCancelled();
-        if (!/^\d{9}$/.test(kindergarten?.orgnr ?? '')) throw new Error('orgnr: expected a nine-digit organisation number');
-        if (Date.now() > state.timeline.endsAt) throw new Error('the programme year is over; nothing is left to join');
+        if (!/^\d{9}$/.test(kindergarten?.orgnr ?? '')) throw refused({ code: 'invalid-orgnr', orgnr: String(kindergarten?.orgnr ?? '') });
+        if (Date.now() > state.timeline.endsAt) throw refused({ code: 'year-over', endedAt: state.timeline.endsAt });
       },
     },
   );
@@ -211,23 +236,25 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   setHandler(
     withdrawKindergartenUpdate,
     async ({ orgnr, reason, requestedBy }) => {
+      const id = updateId();
       const now = Date.now();
       await store.withdrawKindergarten({ runId: input.runId, orgnr, reason: reason ?? '', at: now });
       const workflowId = kindergartenWorkflowId(input.runId, orgnr);
       try {
         await getExternalWorkflowHandle(workflowId).signal(withdrawKindergartenSignal, { reason: reason ?? 'trukket fra programmet', at: now });
-      } catch (error) {
-        throw ApplicationFailure.create({ type: ErrorType.NotFound, message: `kindergarten ${orgnr} has no running workflow in this run: ${String(error)}` });
+      } catch {
+        // The roster has it, its workflow is gone (the year is over for it): nothing more to stop.
+        throw refused({ code: 'not-in-run', kindergarten: orgnr });
       }
       state.withdrawn.push(orgnr);
-      await audit('kindergarten-withdrawn', requestedBy, { orgnr, reason: reason ?? null });
+      await audit('kindergarten-withdrawn', id, requestedBy, { orgnr, reason: reason ?? null });
       return { workflowId };
     },
     {
       validator: ({ orgnr }) => {
         refuseIfCancelled();
-        if (!/^\d{9}$/.test(orgnr ?? '')) throw new Error('orgnr: expected a nine-digit organisation number');
-        if (state.withdrawn.includes(orgnr)) throw new Error(`kindergarten ${orgnr} is already withdrawn`);
+        if (!/^\d{9}$/.test(orgnr ?? '')) throw refused({ code: 'invalid-orgnr', orgnr: String(orgnr ?? '') });
+        if (state.withdrawn.includes(orgnr)) throw refused({ code: 'already-withdrawn', kindergarten: orgnr });
       },
     },
   );
@@ -235,16 +262,17 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   setHandler(
     pauseRunUpdate,
     async ({ requestedBy, reason }) => {
+      const id = updateId();
       state.paused = true;
       changed = true;
       await tellRegions({ type: 'pause' });
-      await audit('paused', requestedBy, { reason: reason ?? null });
+      await audit('run-paused', id, requestedBy, { reason: reason ?? null });
       return { state: 'paused' };
     },
     {
       validator: (_request: ControlRequest) => {
         refuseIfCancelled();
-        if (state.paused) throw new Error('the run is already paused');
+        if (state.paused) throw refused({ code: 'already-paused' });
       },
     },
   );
@@ -252,16 +280,17 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   setHandler(
     resumeRunUpdate,
     async ({ requestedBy, reason }) => {
+      const id = updateId();
       state.paused = false;
       changed = true;
       await tellRegions({ type: 'resume' });
-      await audit('resumed', requestedBy, { reason: reason ?? null });
+      await audit('run-resumed', id, requestedBy, { reason: reason ?? null });
       return { state: 'active' };
     },
     {
       validator: (_request: ControlRequest) => {
         refuseIfCancelled();
-        if (!state.paused) throw new Error('the run is not paused');
+        if (!state.paused) throw refused({ code: 'not-paused' });
       },
     },
   );
@@ -269,10 +298,11 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   setHandler(
     cancelRunUpdate,
     async ({ requestedBy, reason }) => {
+      const id = updateId();
       state.cancelled = true;
       changed = true;
       await tellRegions({ type: 'cancel' });
-      await audit('cancelled', requestedBy, { reason: reason ?? null });
+      await audit('run-cancelled', id, requestedBy, { reason: reason ?? null });
       return { state: 'cancelled' };
     },
     { validator: (_request: ControlRequest) => refuseIfCancelled() },
@@ -282,6 +312,14 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   setHandler(runPlanQuery, () => ({ plan: input.plan, overrides: state.overrides, revision: state.revision, timeline: state.timeline }));
 
   if (!state.regionsStarted) {
+    await store.recordAudit({
+      key: `${input.runId}/run-started`,
+      runId: input.runId,
+      actor: input.startedBy,
+      action: 'run-started',
+      at: Date.now(),
+      details: { kindergartens: input.kindergartens, regions: state.timeline.regions.length, release: input.release },
+    });
     await Promise.all(
       state.timeline.regions.map(async (region) => {
         try {
@@ -294,9 +332,11 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
                 timeline: state.timeline,
                 revision: state.revision,
                 paused: state.paused,
+                release: input.release,
                 ...(input.emailTaskQueue ? { emailTaskQueue: input.emailTaskQueue } : {}),
               },
             ],
+            memo: { release: input.release },
             // Regions outlive a continue-as-new of the run and are reached by workflow ID.
             parentClosePolicy: ParentClosePolicy.ABANDON,
           });

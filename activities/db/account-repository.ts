@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import type { AuditAction } from '../../domain/audit';
 
 export type UserRole = 'coordinator' | 'research-centre' | 'municipal-authority';
 
@@ -83,7 +84,8 @@ export class AccountRepository {
     await this.pool.query('DELETE FROM sessions WHERE id_sha256 = $1', [sha256(id)]);
   }
 
-  async audit(entry: { actor: string; action: string; runId: string | null; details?: Record<string, unknown> }): Promise<void> {
+  /** An audit entry for what the console or the CLI itself does (signing in, an export, an account); its key is random. */
+  async audit(entry: { actor: string; action: AuditAction; runId: string | null; details?: Record<string, unknown> }): Promise<void> {
     await this.pool.query('INSERT INTO audit_log (actor, action, run_id, details) VALUES ($1, $2, $3, $4)', [entry.actor, entry.action, entry.runId, JSON.stringify(entry.details ?? {})]);
   }
 

@@ -56,7 +56,7 @@ export interface KindergartenDetail {
   withdrawn: { at: number; reason: string } | null;
   deliverables: { deliverableId: string; status: string; dueAt: number; lateUntil: number; updatedAt: number }[];
   emails: { template: string; to: string; subject: string; state: string; requestedAt: number; sentAt: number | null; lastError: string | null }[];
-  submissions: { id: string; receiptNumber: string; deliverableId: string; state: string; version: number | null; late: boolean | null; createdAt: number; refusal: string | null; files: { name: string; size: number; sha256: string }[] }[];
+  submissions: { id: string; receiptNumber: string; deliverableId: string; state: string; version: number | null; late: boolean | null; receivedAt: number; refusal: string | null; files: { name: string; size: number; sha256: string }[] }[];
 }
 
 function filterSql(filter: MatrixFilter, first: number): { sql: string; values: unknown[] } {
@@ -211,7 +211,7 @@ export class ConsoleRepository {
         state: s.state,
         version: s.version,
         late: s.late,
-        createdAt: s.created_at.getTime(),
+        receivedAt: s.created_at.getTime(),
         refusal: s.refusal,
         files: (s.files ?? []).map((f) => ({ name: f.name, size: Number(f.size), sha256: f.sha256 })),
       })),
@@ -237,9 +237,9 @@ export class ConsoleRepository {
   }
 
   /** Every accepted submission's files in a region, for the region's zip export. */
-  async regionFiles(runId: string, regionId: string): Promise<{ municipality: string; orgnr: string; kindergarten: string; deliverableId: string; version: number; receiptNumber: string; name: string; storageKey: string; at: number }[]> {
-    const { rows } = await this.pool.query<{ municipality: string; orgnr: string; kindergarten: string; deliverable_id: string; version: number; receipt_number: string; name: string; storage_key: string; at: Date }>(
-      `SELECT m.name AS municipality, k.orgnr, k.name AS kindergarten, s.deliverable_id, s.version, s.receipt_number, f.name, f.storage_key, coalesce(s.decided_at, s.created_at) AS at
+  async regionFiles(runId: string, regionId: string): Promise<{ municipality: string; orgnr: string; kindergarten: string; deliverableId: string; version: number; receiptNumber: string; name: string; size: number; storageKey: string; at: number }[]> {
+    const { rows } = await this.pool.query<{ municipality: string; orgnr: string; kindergarten: string; deliverable_id: string; version: number; receipt_number: string; name: string; size: string; storage_key: string; at: Date }>(
+      `SELECT m.name AS municipality, k.orgnr, k.name AS kindergarten, s.deliverable_id, s.version, s.receipt_number, f.name, f.size, f.storage_key, s.created_at AS at
        FROM submissions s JOIN submission_files f ON f.submission_id = s.id
        JOIN kindergartens k ON k.run_id = s.run_id AND k.orgnr = s.orgnr
        JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
@@ -247,6 +247,6 @@ export class ConsoleRepository {
        ORDER BY m.name, k.name, s.deliverable_id, s.version, f.position`,
       [runId, regionId],
     );
-    return rows.map((r) => ({ municipality: r.municipality, orgnr: r.orgnr, kindergarten: r.kindergarten, deliverableId: r.deliverable_id, version: r.version, receiptNumber: formatReceiptNumber(r.receipt_number), name: r.name, storageKey: r.storage_key, at: r.at.getTime() }));
+    return rows.map((r) => ({ municipality: r.municipality, orgnr: r.orgnr, kindergarten: r.kindergarten, deliverableId: r.deliverable_id, version: r.version, receiptNumber: formatReceiptNumber(r.receipt_number), name: r.name, size: Number(r.size), storageKey: r.storage_key, at: r.at.getTime() }));
   }
 }

@@ -1,5 +1,6 @@
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
+import type { AuditEntry } from '../../domain/audit';
 import type { EmailLogEntry, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
@@ -31,7 +32,7 @@ export class MemoryStore implements Store {
   readonly deliverableStates = new Map<string, RecordDeliverableStatusInput>();
   private eventKeys = new Set<string>();
 
-  async createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[]): Promise<void> {
+  async createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[], _release: string): Promise<void> {
     if (this.runs.has(runId)) throw new StoreError('Conflict', `a run with id ${runId} already exists`);
     for (const d of deliverables) {
       this.deliverableStates.set(`${runId}|${d.orgnr}|${d.deliverableId}`, { runId, orgnr: d.orgnr, deliverableId: d.deliverableId, status: 'not-open', dueAt: d.dueAt, lateUntil: d.lateUntil, at: 0 });
@@ -116,6 +117,12 @@ export class MemoryStore implements Store {
     this.events.push({ ...event, id: this.events.length + 1 });
   }
 
+  readonly audit: AuditEntry[] = [];
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    if (!this.audit.some((e) => e.key === entry.key)) this.audit.push(entry);
+  }
+
   async recordDeliverableStatus(input: RecordDeliverableStatusInput): Promise<void> {
     const key = `${input.runId}|${input.orgnr}|${input.deliverableId}`;
     const existing = this.deliverableStates.get(key);
@@ -125,12 +132,12 @@ export class MemoryStore implements Store {
   async addKindergarten({ runId, kindergarten: k, at }: AddKindergartenInput): Promise<AddKindergartenResult> {
     const run = this.run(runId);
     const municipality = run.roster.municipalities.find((m) => m.id === k.municipalityId);
-    if (!municipality) throw new StoreError('NotFound', `municipality "${k.municipalityId}" is not in the roster of run ${runId}`);
+    if (!municipality) throw new StoreError('NotFound', `municipality "${k.municipalityId}" is not in the roster of run ${runId}`, { code: 'unknown-municipality', municipalityId: k.municipalityId });
     const placed = placeInGroup(run.plan, municipality.regionId, k.groupId);
-    if ('error' in placed) throw new StoreError('InvalidInput', placed.error);
+    if ('error' in placed) throw new StoreError('InvalidInput', placed.error, { code: 'group-needed', regionId: municipality.regionId, groups: placed.groups });
     const { groupId } = placed;
     const existing = run.roster.kindergartens.find((x) => x.orgnr === k.orgnr);
-    if (existing && run.added.get(k.orgnr) !== at) throw new StoreError('Conflict', `kindergarten ${k.orgnr} is already in run ${runId}`);
+    if (existing && run.added.get(k.orgnr) !== at) throw new StoreError('Conflict', `kindergarten ${k.orgnr} is already in run ${runId}`, { code: 'kindergarten-in-run', kindergarten: k.orgnr });
     if (!existing) {
       const added: Kindergarten = {
         orgnr: k.orgnr,
@@ -149,7 +156,7 @@ export class MemoryStore implements Store {
 
   async withdrawKindergarten({ runId, orgnr }: { runId: string; orgnr: string; reason: string; at: number }): Promise<void> {
     const run = this.run(runId);
-    if (!run.roster.kindergartens.some((k) => k.orgnr === orgnr)) throw new StoreError('NotFound', `kindergarten ${orgnr} is not in run ${runId}`);
+    if (!run.roster.kindergartens.some((k) => k.orgnr === orgnr)) throw new StoreError('NotFound', `kindergarten ${orgnr} is not in run ${runId}`, { code: 'not-in-run', kindergarten: orgnr });
     run.withdrawn.add(orgnr);
   }
 
@@ -159,10 +166,18 @@ export class MemoryStore implements Store {
     return this.linkVersions.get(`${runId}|${orgnr}|${deliverableId}`) ?? 1;
   }
 
-  async reissueUploadLink(runId: string, orgnr: string, deliverableId: string): Promise<number> {
-    const key = `${runId}|${orgnr}|${deliverableId}`;
+  async reissueUploadLink(input: { runId: string; orgnr: string; deliverableId: string; deliverable: string; actor: string; at: number }): Promise<number> {
+    const key = `${input.runId}|${input.orgnr}|${input.deliverableId}`;
     const next = (this.linkVersions.get(key) ?? 1) + 1;
     this.linkVersions.set(key, next);
+    await this.recordAudit({
+      key: `${input.runId}/upload-link-reissued/${input.orgnr}/${input.deliverableId}/v${next}`,
+      runId: input.runId,
+      actor: input.actor,
+      action: 'upload-link-reissued',
+      at: input.at,
+      details: { orgnr: input.orgnr, deliverableId: input.deliverableId, deliverable: input.deliverable, version: next },
+    });
     return next;
   }
 

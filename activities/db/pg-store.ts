@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
+import type { AuditAction, AuditEntry } from '../../domain/audit';
 import type { EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { withTransaction } from './transaction';
 import { StoreError } from '../store';
@@ -29,12 +30,12 @@ export class PgStore implements Store {
     return this.deps.pool;
   }
 
-  async createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[]): Promise<void> {
+  async createRun(runId: string, plan: Plan, roster: Roster, deliverables: InitialDeliverable[], release: string): Promise<void> {
     try {
       await withTransaction(this.pool, async (client) => {
         const existing = await client.query('SELECT 1 FROM runs WHERE run_id = $1', [runId]);
         if (existing.rowCount) throw new StoreError('Conflict', `a run with id ${runId} already exists`);
-        await client.query('INSERT INTO runs (run_id, school_year, county, plan) VALUES ($1, $2, $3, $4)', [runId, plan.schoolYear, plan.county, JSON.stringify(plan)]);
+        await client.query('INSERT INTO runs (run_id, school_year, county, plan, release) VALUES ($1, $2, $3, $4, $5)', [runId, plan.schoolYear, plan.county, JSON.stringify(plan), release]);
         await insertBatches(client, 'municipalities', ['run_id', 'municipality_id', 'name', 'region_id', 'authority_name', 'authority_email'],
           roster.municipalities.map((m) => [runId, m.id, m.name, m.regionId, m.authority.name, m.authority.email]));
         await insertBatches(client, 'kindergartens', ['run_id', 'orgnr', 'name', 'municipality_id', 'region_id', 'group_id', 'director_name', 'director_email', 'participants'],
@@ -141,6 +142,13 @@ export class PgStore implements Store {
     );
   }
 
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO audit_log (key, at, actor, action, run_id, details) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING',
+      [entry.key, ts(entry.at), entry.actor, entry.action, entry.runId, JSON.stringify(entry.details)],
+    );
+  }
+
   async recordDeliverableStatus(s: RecordDeliverableStatusInput): Promise<void> {
     await this.pool.query(
       `INSERT INTO deliverable_states (run_id, orgnr, deliverable_id, status, due_at, late_until, last_submission_id, updated_at)
@@ -159,9 +167,9 @@ export class PgStore implements Store {
       [runId, k.municipalityId],
     );
     const municipality = municipalities[0];
-    if (!municipality) throw new StoreError('NotFound', `municipality "${k.municipalityId}" is not in the roster of run ${runId}`);
+    if (!municipality) throw new StoreError('NotFound', `municipality "${k.municipalityId}" is not in the roster of run ${runId}`, { code: 'unknown-municipality', municipalityId: k.municipalityId });
     const placed = placeInGroup(municipality.plan, municipality.region_id, k.groupId);
-    if ('error' in placed) throw new StoreError('InvalidInput', placed.error);
+    if ('error' in placed) throw new StoreError('InvalidInput', placed.error, { code: 'group-needed', regionId: municipality.region_id, groups: placed.groups });
     const { groupId } = placed;
     const inserted = await this.pool.query(
       `INSERT INTO kindergartens (run_id, orgnr, name, municipality_id, region_id, group_id, director_name, director_email, participants, added_at)
@@ -171,7 +179,7 @@ export class PgStore implements Store {
     if (inserted.rowCount === 0) {
       const { rows } = await this.pool.query<{ added_at: Date | null }>('SELECT added_at FROM kindergartens WHERE run_id = $1 AND orgnr = $2', [runId, k.orgnr]);
       // A retried activity finds its own row (same instant); anything else is a real duplicate.
-      if (rows[0]?.added_at?.getTime() !== at) throw new StoreError('Conflict', `kindergarten ${k.orgnr} is already in run ${runId}`);
+      if (rows[0]?.added_at?.getTime() !== at) throw new StoreError('Conflict', `kindergarten ${k.orgnr} is already in run ${runId}`, { code: 'kindergarten-in-run', kindergarten: k.orgnr });
     }
     return { regionId: municipality.region_id, groupId, municipalityId: k.municipalityId };
   }
@@ -181,7 +189,7 @@ export class PgStore implements Store {
       'UPDATE kindergartens SET withdrawn_at = coalesce(withdrawn_at, $3), withdrawn_reason = coalesce(withdrawn_reason, $4) WHERE run_id = $1 AND orgnr = $2',
       [runId, orgnr, ts(at), reason],
     );
-    if (!rowCount) throw new StoreError('NotFound', `kindergarten ${orgnr} is not in run ${runId}`);
+    if (!rowCount) throw new StoreError('NotFound', `kindergarten ${orgnr} is not in run ${runId}`, { code: 'not-in-run', kindergarten: orgnr });
   }
 
   async uploadLinkVersion(runId: string, orgnr: string, deliverableId: string): Promise<number> {
@@ -194,13 +202,25 @@ export class PgStore implements Store {
     return rows[0]?.version ?? 1;
   }
 
-  async reissueUploadLink(runId: string, orgnr: string, deliverableId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ version: number }>(
-      `INSERT INTO upload_links (run_id, orgnr, deliverable_id, version) VALUES ($1, $2, $3, 2)
-       ON CONFLICT (run_id, orgnr, deliverable_id) DO UPDATE SET version = upload_links.version + 1, issued_at = now() RETURNING version`,
-      [runId, orgnr, deliverableId],
-    );
-    return rows[0]?.version ?? 2;
+  async reissueUploadLink(input: { runId: string; orgnr: string; deliverableId: string; deliverable: string; actor: string; at: number }): Promise<number> {
+    const { runId, orgnr, deliverableId } = input;
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ version: number }>(
+        `INSERT INTO upload_links (run_id, orgnr, deliverable_id, version) VALUES ($1, $2, $3, 2)
+         ON CONFLICT (run_id, orgnr, deliverable_id) DO UPDATE SET version = upload_links.version + 1, issued_at = now() RETURNING version`,
+        [runId, orgnr, deliverableId],
+      );
+      const version = rows[0]?.version ?? 2;
+      await client.query('INSERT INTO audit_log (key, at, actor, action, run_id, details) VALUES ($1, $2, $3, $4, $5, $6)', [
+        `${runId}/upload-link-reissued/${orgnr}/${deliverableId}/v${version}`,
+        ts(input.at),
+        input.actor,
+        'upload-link-reissued' satisfies AuditAction,
+        runId,
+        JSON.stringify({ orgnr, deliverableId, deliverable: input.deliverable, version }),
+      ]);
+      return version;
+    });
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {

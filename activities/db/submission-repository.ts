@@ -26,7 +26,11 @@ export interface Submission {
   refusal: string | null;
   version: number | null;
   late: boolean | null;
-  createdAt: number;
+  /**
+   * When the API had received the files and stored the submission (the row's time): on time and late are judged by
+   * it, and the receipt shows it.
+   */
+  receivedAt: number;
   decidedAt: number | null;
   files: StoredFile[];
 }
@@ -54,7 +58,7 @@ export interface AccessScope {
   label: string;
 }
 
-export type NewSubmission = Omit<Submission, 'receiptNumber' | 'state' | 'refusal' | 'version' | 'late' | 'createdAt' | 'decidedAt'>;
+export type NewSubmission = Omit<Submission, 'receiptNumber' | 'state' | 'refusal' | 'version' | 'late' | 'receivedAt' | 'decidedAt'>;
 
 /** Receipt numbers are the submission's serial, zero-padded: short enough to read over the phone. */
 export function formatReceiptNumber(serial: number | string): string {
@@ -95,7 +99,7 @@ function toSubmission(r: SubmissionRow): Submission {
     refusal: r.refusal,
     version: r.version,
     late: r.late,
-    createdAt: r.created_at.getTime(),
+    receivedAt: r.created_at.getTime(),
     decidedAt: r.decided_at?.getTime() ?? null,
     files: (r.files ?? []).map((f) => ({ position: f.position, name: f.name, size: Number(f.size), sha256: f.sha256, contentType: f.content_type, storageKey: f.storage_key })),
   };

@@ -4,8 +4,8 @@ import type { AccountRepository, Session } from '../../activities/db/account-rep
 
 /**
  * Console sessions: an opaque random id in an HttpOnly, SameSite=Lax cookie (Secure over https), only its hash in
- * PostgreSQL, deleted on sign-out. Every form carries a CSRF token derived from the session's own secret, checked on
- * every POST.
+ * PostgreSQL, deleted on sign-out. Cookies are read and written by @fastify/cookie. Every form carries a CSRF token
+ * derived from the session's own secret, checked on every POST.
  */
 export const SESSION_COOKIE = 'arshjul_sesjon';
 export const SESSION_TTL_MS = 12 * 3_600_000;
@@ -27,33 +27,23 @@ export function csrfValid(session: Session, token: unknown): boolean {
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** The session cookie's value from the Cookie header (the only cookie the console reads). */
-function sessionCookie(request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie ?? '';
-  for (const part of header.split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return value.join('=');
-  }
-  return undefined;
-}
-
-function setCookie(reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean): void {
-  reply.header('Set-Cookie', `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`);
+function setSessionCookie(reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, value, { path: '/', maxAge: maxAgeSeconds, httpOnly: true, sameSite: 'lax', secure });
 }
 
 export async function sessionOf(deps: SessionDeps, request: FastifyRequest): Promise<Session | null> {
-  const id = sessionCookie(request);
+  const id = request.cookies[SESSION_COOKIE];
   if (!id || !/^[A-Za-z0-9_-]{40,64}$/.test(id)) return null;
   return deps.accounts.findSession(id);
 }
 
 export async function startSession(deps: SessionDeps, reply: FastifyReply, userId: number): Promise<void> {
   const session = await deps.accounts.createSession(userId, SESSION_TTL_MS);
-  setCookie(reply, session.id, SESSION_TTL_MS / 1000, deps.secureCookies);
+  setSessionCookie(reply, session.id, SESSION_TTL_MS / 1000, deps.secureCookies);
 }
 
 export async function endSession(deps: SessionDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const id = sessionCookie(request);
+  const id = request.cookies[SESSION_COOKIE];
   if (id) await deps.accounts.endSession(id);
-  setCookie(reply, '', 0, deps.secureCookies);
+  setSessionCookie(reply, '', 0, deps.secureCookies);
 }

@@ -271,7 +271,7 @@ export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; 
     (e) => html`<tr><td>${when(e.requestedAt)}</td><td>${e.subject}</td><td>${e.to}</td><td>${e.state === 'sent' ? 'sendt' : e.state === 'failed' ? 'feilet' : e.state === 'sending' ? 'sendes' : 'i kø'}${e.lastError ? html`<br><span class="hint">${e.lastError}</span>` : null}</td></tr>`,
   );
   const submissions = k.submissions.map(
-    (s) => html`<tr><td>${s.receiptNumber}</td><td>${title(s.deliverableId)}</td><td>${s.state === 'accepted' ? `versjon ${s.version ?? ''}${s.late ? ' (sent)' : ''}` : s.state === 'refused' ? 'avvist' : 'lagret, ikke bekreftet'}</td><td>${when(s.createdAt)}</td><td>${s.files.map((f) => html`${f.name} (${formatFileSize(f.size)})<br>`)}</td></tr>`,
+    (s) => html`<tr><td>${s.receiptNumber}</td><td>${title(s.deliverableId)}</td><td>${s.state === 'accepted' ? `versjon ${s.version ?? ''}${s.late ? ' (sent)' : ''}` : s.state === 'refused' ? 'avvist' : 'lagret, ikke bekreftet'}</td><td>${when(s.receivedAt)}</td><td>${s.files.map((f) => html`${f.name} (${formatFileSize(f.size)})<br>`)}</td></tr>`,
   );
   const body = html`<h1>${k.name}</h1>
 <dl class="facts"><dt>Organisasjonsnummer</dt><dd>${k.orgnr}</dd><dt>Kommune</dt><dd>${k.municipalityName}</dd><dt>Region / gruppe</dt><dd>${k.regionId} / ${k.groupId}</dd><dt>Styrer</dt><dd>${k.directorName}, ${k.directorEmail}</dd>${k.withdrawn ? html`<dt>Trukket</dt><dd>${when(k.withdrawn.at)}: ${k.withdrawn.reason}</dd>` : null}</dl>

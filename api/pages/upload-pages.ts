@@ -44,8 +44,8 @@ function versions(submissions: Submission[]): Html {
   if (shown.length === 0) return html`<h2>Tidligere innleveringer</h2><p>Ingen ennå.</p>`;
   const rows = shown.map((s) =>
     s.state === 'accepted'
-      ? html`<tr><td>Versjon ${s.version ?? ''}</td><td>${when(s.decidedAt ?? s.createdAt)}${s.late ? ' (etter fristen)' : ''}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td></tr>`
-      : html`<tr><td>Ikke tatt imot</td><td>${when(s.createdAt)}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td></tr>`,
+      ? html`<tr><td>Versjon ${s.version ?? ''}</td><td>${when(s.receivedAt)}${s.late ? ' (etter fristen)' : ''}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td></tr>`
+      : html`<tr><td>Ikke tatt imot</td><td>${when(s.receivedAt)}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td></tr>`,
   );
   return html`<h2>Tidligere innleveringer</h2>
 <p>Den siste versjonen er den som gjelder.</p>
@@ -132,7 +132,7 @@ export function receiptPage(options: { target: LinkTarget; submission: Submissio
 <div class="notice ok" role="status"><p><strong>${target.deliverable.title}</strong> er mottatt.${s.late ? ' Innleveringen kom etter fristen.' : ''}</p></div>
 <dl class="facts">
 <dt>Kvitteringsnummer</dt><dd>${s.receiptNumber}</dd>
-<dt>Mottatt</dt><dd>${when(s.decidedAt ?? s.createdAt)}</dd>
+<dt>Mottatt</dt><dd>${when(s.receivedAt)}</dd>
 <dt>Barnehage</dt><dd>${target.kindergartenName} (${target.municipalityName})</dd>
 <dt>Versjon</dt><dd>${s.version ?? ''}</dd>
 </dl>
@@ -152,22 +152,12 @@ ${contact(target)}`;
 export function refusedPage(options: { target: LinkTarget; reason: string; receiptNumber: string; backHref: string }): string {
   const { target, reason } = options;
   const body = html`<h1>Innleveringen ble ikke tatt imot</h1>
-<div class="notice bad" role="alert"><p>${refusalText(reason, target)}</p></div>
+<div class="notice bad" role="alert"><p>${reason || 'Innleveringen ble ikke tatt imot.'}</p><p>Kontakt fylkeskoordinatoren hvis du mener dette er feil, eller hvis dere trenger mer tid.</p></div>
 ${facts(target)}
 <p>Filene er tatt vare på med referanse ${options.receiptNumber}, merket som ikke tatt imot. Fylkeskoordinatoren kan se dem.</p>
 <p><a href="${options.backHref}">Tilbake til innleveringen</a></p>
 ${contact(target)}`;
   return page({ title: 'Ikke tatt imot', body, header: target.programme });
-}
-
-/** The workflow's reasons start with a fixed word; each gets a sentence a director can act on. */
-export function refusalText(reason: string, target: LinkTarget): string {
-  if (reason.startsWith('too early')) return `${target.deliverable.title} er ikke åpnet for innlevering ennå. Du får en e-post med lenke når den åpner.`;
-  if (reason.startsWith('too late')) return `Fristen for forsinket innlevering gikk ut ${when(target.lateUntil)}. Kontakt fylkeskoordinatoren hvis dere trenger mer tid.`;
-  if (reason.startsWith('the kindergarten was withdrawn')) return 'Barnehagen er trukket fra programmet, så innleveringer tas ikke imot.';
-  if (reason.startsWith('the run has been cancelled')) return 'Programåret er avsluttet av fylkeskoordinatoren, så innleveringer tas ikke imot.';
-  if (reason.startsWith('closed')) return 'Programåret for barnehagen er avsluttet, så innleveringer tas ikke imot.';
-  return 'Innleveringen ble ikke tatt imot. Kontakt fylkeskoordinatoren.';
 }
 
 /** Stored, but the workflow could not be asked: the retry button re-sends the same submission id, without files. */

@@ -3,6 +3,8 @@ import PostalMime from 'postal-mime';
 import { z } from 'zod';
 import { InputError, fromZodIssues } from '../../config/errors';
 import type { MailboxRepository } from '../../activities/db/mailbox-repository';
+import { consoleErrorPage, coordinator } from '../console/guard';
+import type { SessionDeps } from '../console/session';
 import { esc as escapeHtml } from '../../texts/html';
 import { formatNorwegian } from '../../texts/norwegian-format';
 
@@ -20,7 +22,7 @@ const attachmentParams = idParams.extend({ n: z.coerce.number().int().min(0, 'ex
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new InputError(`Invalid ${where}`, fromZodIssues(parsed.error.issues, { path: where }));
+  if (!parsed.success) throw new InputError(`Ugyldig ${where === 'path' ? 'adresse' : 'søk'}`, fromZodIssues(parsed.error.issues, { path: where }));
   return parsed.data;
 }
 
@@ -39,9 +41,20 @@ function page(reply: FastifyReply, title: string, body: string): FastifyReply {
 </style></head><body>${body}</body></html>`);
 }
 
-/** The development mailbox's web pages: every message the embedded SMTP server received, and each one in full. */
-export function mailboxRoutes(repository: MailboxRepository) {
+/**
+ * The development mailbox's web pages: every message the embedded SMTP server received, and each one in full. They show
+ * every director's personal upload link, so only a signed-in coordinator sees them; they exist only when `npm start`
+ * runs the development mailbox.
+ */
+export function mailboxRoutes(repository: MailboxRepository, session: SessionDeps) {
   return async (app: FastifyInstance) => {
+    app.setErrorHandler(consoleErrorPage);
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      await coordinator(session, request);
+    });
+    const notFound = (reply: FastifyReply, what: string) => page(reply.status(404), 'Finnes ikke – Utviklingspostkasse', `<h1>Finnes ikke</h1><p>${escapeHtml(what)} <a href="/mailbox">Alle meldinger</a></p>`);
+
     app.get('/mailbox', async (request, reply) => {
       const query = parse(listQuery, request.query, 'query');
       const { total, messages } = await repository.list({ limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, ...(query.to ? { to: query.to } : {}) });
@@ -72,7 +85,7 @@ ${rows || '<tr><td colspan="3">Ingen meldinger ennå.</td></tr>'}
     app.get('/mailbox/:id', async (request, reply) => {
       const { id } = parse(idParams, request.params, 'path');
       const message = await repository.get(id);
-      if (!message) return reply.status(404).send({ error: `no message ${id} in the development mailbox` });
+      if (!message) return notFound(reply, `Melding ${id} finnes ikke i utviklingspostkassen.`);
       const parsed = await PostalMime.parse(message.raw);
       const attachments = parsed.attachments
         .map((a, n) => `<li><a href="/mailbox/${id}/attachments/${n}">${escapeHtml(a.filename ?? `vedlegg-${n + 1}`)}</a> (${escapeHtml(a.mimeType)})</li>`)
@@ -96,7 +109,7 @@ ${attachments ? `<h2>Vedlegg</h2><ul>${attachments}</ul>` : ''}
     app.get('/mailbox/:id/raw', async (request, reply) => {
       const { id } = parse(idParams, request.params, 'path');
       const message = await repository.get(id);
-      if (!message) return reply.status(404).send({ error: `no message ${id} in the development mailbox` });
+      if (!message) return notFound(reply, `Melding ${id} finnes ikke i utviklingspostkassen.`);
       return reply.type('text/plain; charset=utf-8').send(message.raw);
     });
 
@@ -104,7 +117,7 @@ ${attachments ? `<h2>Vedlegg</h2><ul>${attachments}</ul>` : ''}
       const { id, n } = parse(attachmentParams, request.params, 'path');
       const message = await repository.get(id);
       const attachment = message ? (await PostalMime.parse(message.raw)).attachments[n] : undefined;
-      if (!attachment) return reply.status(404).send({ error: `no attachment ${n} in message ${id}` });
+      if (!attachment) return notFound(reply, `Melding ${id} har ikke vedlegg nummer ${n}.`);
       const filename = (attachment.filename ?? `vedlegg-${n + 1}`).replace(/[^\w.\-æøåÆØÅ ]/g, '_');
       reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
       return reply.type(attachment.mimeType || 'application/octet-stream').send(Buffer.from(attachment.content as ArrayBuffer));

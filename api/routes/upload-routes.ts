@@ -48,7 +48,7 @@ export function receiptOf(s: Submission): z.infer<typeof receiptJson> {
     state: s.state,
     version: s.version,
     late: s.late,
-    receivedAt: new Date(s.decidedAt ?? s.createdAt).toISOString(),
+    receivedAt: new Date(s.receivedAt).toISOString(),
     refusal: s.refusal,
     comment: s.comment,
     files: s.files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256, contentType: f.contentType })),

@@ -25,6 +25,7 @@ import { writeReliability } from '../helpers/reliability';
 import { buildRoster } from '../helpers/roster-builder';
 import { decodeEncodedWords, parseMime } from '../helpers/smtp-sink';
 import { TEST_UPLOAD_SECRET, bundleWorkflows, futurePlan } from '../helpers/temporal';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 jest.setTimeout(600_000);
 
@@ -98,8 +99,8 @@ describe('a year through worker kills, a dev server restart and a mail server th
     // Milestone emails in the first 100 s (while the faults happen), then the deliverables' windows, a step every 20 s.
     const timeline: Timeline = faultTestTimeline({ ...resolved, regions: resolved.regions.filter((r) => r.id === 'kongsvinger' || r.id === 'hedmarken') }, Date.now() + 5_000, 100_000, 20_000);
     const store = new PgStore({ pool: db.pool });
-    await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
-    await client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: 'faults-kill', args: [{ runId, plan, timeline, emailTaskQueue: 'faults-kill-email' }] });
+    await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
+    await client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: 'faults-kill', args: [{ runId, plan, timeline, emailTaskQueue: 'faults-kill-email', release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }] });
 
     const kills: string[] = [];
     let serverRestarts = 0;
@@ -241,8 +242,8 @@ describe('a year through worker kills, a dev server restart and a mail server th
     const runId = runWorkflowId(plan.schoolYear, plan.county);
     const resolved = resolveTimeline(plan);
     const timeline: Timeline = { ...resolved, regions: resolved.regions.filter((r) => r.id === 'kongsvinger') };
-    await new PgStore({ pool: db.pool }).createRun(runId, plan, roster, initialDeliverables(timeline, roster));
-    await client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: 'faults-kill', args: [{ runId, plan, timeline, emailTaskQueue: 'faults-kill-email' }] });
+    await new PgStore({ pool: db.pool }).createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
+    await client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: 'faults-kill', args: [{ runId, plan, timeline, emailTaskQueue: 'faults-kill-email', release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }] });
     const started = async () => (await client.workflow.count(`WorkflowType = 'kindergartenWorkflow' AND WorkflowId STARTS_WITH '${runId}-'`)).count;
     const atKill = await waitFor(async () => {
       const n = await started();

@@ -14,6 +14,7 @@ import { freshSchema } from '../helpers/postgres';
 import { writeReliability } from '../helpers/reliability';
 import { buildRoster } from '../helpers/roster-builder';
 import { TEST_UPLOAD_SECRET, bundleWorkflows, futurePlan, timeSkipping } from '../helpers/temporal';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 jest.setTimeout(180_000);
 
@@ -80,9 +81,10 @@ describe('the mail server down for an hour of workflow time', () => {
       milestones: [pick('survey-information', start + MINUTE, 3 * HOUR), pick('portal-opens', start + 10 * MINUTE, 30 * MINUTE), pick('survey-reminder', start + 2 * HOUR, HOUR)],
       deliverables: [],
       endsAt: start + 3 * HOUR,
+      submissionGraceMs: 0,
     };
-    await new PgStore({ pool: db.pool }).createRun(runId, plan, roster, initialDeliverables(timeline, roster));
-    await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: 'smtp-outage', args: [{ runId, plan, timeline }] });
+    await new PgStore({ pool: db.pool }).createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
+    await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: 'smtp-outage', args: [{ runId, plan, timeline, release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }] });
 
     await env.sleep(start - (await env.currentTimeMs()));
     await smtp.down();

@@ -29,6 +29,8 @@ export function faultTestTimeline(timeline: Timeline, startAt: number, milestone
   return {
     ...timeline,
     endsAt,
+    // Compressed like the rest: a late window's worth of grace, not a week.
+    submissionGraceMs: 2 * stepMs,
     milestones: timeline.milestones.map((m) => ({
       ...m,
       occurrences: m.occurrences.map((o) => ({ ...o, at: t(o.at), emails: o.emails.map((e) => ({ ...e, sendAt: t(e.sendAt), latestUsefulAt: useful })) })),

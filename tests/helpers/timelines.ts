@@ -30,5 +30,6 @@ export function burstTimeline(plan: Plan, start: number, steps: number, spacingM
     })),
     deliverables: [],
     endsAt: at(steps) + 1_000,
+    submissionGraceMs: 0,
   };
 }

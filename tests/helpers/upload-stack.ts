@@ -27,6 +27,7 @@ import { freshSchema } from './postgres';
 import { buildRoster } from './roster-builder';
 import { type SmtpSink, decodeEncodedWords, parseMime, startSmtpSink } from './smtp-sink';
 import { TEST_UPLOAD_SECRET, bundleWorkflows, devServer, futurePlan } from './temporal';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -84,6 +85,7 @@ export function uploadTimeline(plan: Plan, now: number): Timeline {
       deliverable('booklet-material', window(now + 10 * DAY, now + 20 * DAY, now + 30 * DAY)),
     ],
     endsAt: now + 30 * DAY,
+    submissionGraceMs: 7 * DAY,
   };
 }
 
@@ -147,8 +149,8 @@ export async function startUploadStack(options: {
   const roster = options.roster ? options.roster(generated) : generated;
   const runId = runWorkflowId(plan.schoolYear, plan.county);
   const timeline = uploadTimeline(plan, Date.now());
-  await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
-  await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue, args: [{ runId, plan, timeline }] });
+  await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
+  await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue, args: [{ runId, plan, timeline, release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }] });
 
   return {
     env, worker, app, baseUrl, sink, store, submissions, files, uploads, control: { ...control }, plan, roster, runId, timeline, databaseUrl: db.url, storageDir, accounts,

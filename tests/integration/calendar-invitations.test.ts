@@ -11,6 +11,7 @@ import { freshSchema } from '../helpers/postgres';
 import { buildRoster } from '../helpers/roster-builder';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 jest.setTimeout(60_000);
 const RUN_ID = 'arshjul-2017-hedmark';
@@ -27,7 +28,7 @@ describe('calendar invitations', () => {
   beforeAll(async () => {
     db = await freshSchema('calendar');
     const store = new PgStore({ pool: db.pool });
-    await store.createRun(RUN_ID, loadExamplePlan(), roster, []);
+    await store.createRun(RUN_ID, loadExamplePlan(), roster, [], ARSHJUL_RELEASE);
     sink = await startSmtpSink();
     transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
     activities = createEmailActivities({ store, mailer: transport, mail: { from: 'arshjul@fylkesmannen.example', publicBaseUrl: 'https://arshjul.example', uploadSecret: TEST_UPLOAD_SECRET } });

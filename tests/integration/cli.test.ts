@@ -87,7 +87,7 @@ describe('the arshjul command line', () => {
   it('refuses to start a plan whose year is over, before contacting anything', async () => {
     const { code, stderr } = await arshjul(['run', 'start', '--plan', PLAN, '--roster', ROSTER], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(3);
-    expect(stderr).toContain("refused: the plan's year ended on 2018-11-30T15:00:00.000Z; roll it forward first");
+    expect(stderr).toContain('avvist: Planens programår sluttet fredag 30. november 2018 kl. 16.00. Lag en plan for et nytt skoleår først: arshjul plan new');
   });
 
   it('refuses a bad plan with the path of each problem', async () => {

@@ -12,6 +12,7 @@ import { runWorkflowId } from '../../domain/ids';
 import { freshSchema } from '../helpers/postgres';
 import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { devServer, futurePlan } from '../helpers/temporal';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 jest.setTimeout(240_000);
 
@@ -32,7 +33,7 @@ describe('the console at national scale', () => {
     env = await devServer();
     const store = new PgStore({ pool: db.pool });
     const roster = buildRoster(EXAMPLE_GROUPS, 1200);
-    await store.createRun(runId, plan, roster, initialDeliverables(resolveTimeline(plan), roster));
+    await store.createRun(runId, plan, roster, initialDeliverables(resolveTimeline(plan), roster), ARSHJUL_RELEASE);
     const accounts = new AccountRepository(db.pool);
     await accounts.addUser({ email: 'kari@fylke.example', name: 'Kari', passwordHash: await hashPassword('korrekt-hest-batteri-stift'), role: 'coordinator', runId: null, municipalityId: null });
     const control = { client: env.client, store, taskQueue: 'scale' };

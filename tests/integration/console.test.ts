@@ -127,7 +127,9 @@ describe('the coordinator console', () => {
     const status = await s.env.client.workflow.getHandle(kindergartenWorkflowId(s.runId, orgnr)).query(kindergartenStatusQuery);
     expect(status.state).toBe('withdrawn');
     const audit = await s.accounts.listAudit(s.runId);
-    expect(audit[0]).toMatchObject({ actor: 'kari@fylke.example', action: 'trekk', details: expect.objectContaining({ orgnr, reason: 'Flyttet <ut>' }) });
+    expect(audit[0]).toMatchObject({ actor: 'kari@fylke.example', action: 'kindergarten-withdrawn', details: expect.objectContaining({ orgnr, reason: 'Flyttet <ut>' }) });
+    // Written once, by the run workflow's Update: the console writes no second entry of its own.
+    expect(audit.filter((a) => a.action === 'kindergarten-withdrawn')).toHaveLength(1);
     await expect(s.databaseUrl).toBeTruthy();
   });
 
@@ -141,13 +143,15 @@ describe('the coordinator console', () => {
     expect(link.statusCode).toBe(303);
     expect(await s.submissions.linkTarget(s.runId, orgnr, 'analysis-so-far')).toMatchObject({ linkVersion: 2 });
     const actions = (await s.accounts.listAudit(s.runId)).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['forleng', 'ny-lenke']));
+    expect(actions).toEqual(expect.arrayContaining(['deadline-extended', 'upload-link-reissued']));
   });
 
   it('shows a refusal by the workflow instead of doing anything (a date in the past)', async () => {
     const r = await post(`/konsoll/runs/${s.runId}/handling/forleng`, { _csrf: await csrf(), barnehage: orgnrs[0] as string, leveranse: 'analysis-so-far', tid: '2020-01-01T16:00' });
     expect(r.statusCode).toBe(409);
-    expect(r.body).toContain('Avvist');
+    expect(r.body).toContain('Den nye fristen,');
+    expect(r.body).toContain('har allerede vært.');
+    expect(r.body).not.toMatch(/deadline|ApplicationFailure|Error/);
   });
 
   it('exports the status as CSV, and gives a municipal authority only its own kindergartens', async () => {
@@ -197,7 +201,7 @@ describe('the coordinator console', () => {
     const status = await s.env.client.workflow.getHandle(kindergartenWorkflowId(s.runId, orgnr)).query(kindergartenStatusQuery);
     expect(status.state).toBe('withdrawn');
     const [latest] = await s.accounts.listAudit(s.runId);
-    expect(latest).toMatchObject({ actor: 'cli:kari', action: 'trekk', details: expect.objectContaining({ orgnr, reason: 'Lagt ned' }) });
+    expect(latest).toMatchObject({ actor: 'cli:kari', action: 'kindergarten-withdrawn', details: expect.objectContaining({ orgnr, reason: 'Lagt ned' }) });
 
     const added = await cli(['user', 'add', '--email', 'ola@fylke.example', '--name', 'Ola'], { ARSHJUL_PASSWORD: 'enda-et-langt-passord' });
     expect(added.stdout).toMatch(/account \d+: ola@fylke\.example \(coordinator\)/);
@@ -236,11 +240,12 @@ describe('the coordinator console', () => {
     expect((await get(`/konsoll/runs/${s.runId}`)).body).toContain('<dd>på pause</dd>');
     const again = await post(`/konsoll/runs/${s.runId}/handling/pause`, { _csrf: await csrf(), hva: 'pause' });
     expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('Programåret er allerede satt på pause.');
     expect((await post(`/konsoll/runs/${s.runId}/handling/pause`, { _csrf: await csrf(), hva: 'gjenoppta' })).statusCode).toBe(303);
     expect((await get(`/konsoll/runs/${s.runId}`)).body).toContain('<dd>aktiv</dd>');
     const actions = (await s.accounts.listAudit(s.runId)).map((a) => a.action);
-    expect(actions.filter((a) => a === 'pause')).toHaveLength(2);
-    expect(actions).toContain('legg-til');
+    expect(actions.filter((a) => a === 'run-paused' || a === 'run-resumed')).toEqual(['run-resumed', 'run-paused']);
+    expect(actions).toContain('kindergarten-added');
   });
 
   it('limits sign-in attempts', async () => {

@@ -8,6 +8,7 @@ import { type RunWorkflowInput, runWorkflow } from '../../workflows/run-workflow
 import { buildRoster } from '../helpers/roster-builder';
 import { burstTimeline } from '../helpers/timelines';
 import { type Harness, devServer, futurePlan, harness, bundleWorkflows } from '../helpers/temporal';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 jest.setTimeout(300_000);
 
@@ -41,8 +42,8 @@ describe('continue-as-new when Temporal suggests it', () => {
     const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], 1);
     const runId = runWorkflowId(plan.schoolYear, plan.county);
     const timeline = burstTimeline(plan, Date.now() + 3_000, STEPS, 300, ['directors', 'coordinator']);
-    await h.store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
-    const input: RunWorkflowInput = { runId, plan, timeline };
+    await h.store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
+    const input: RunWorkflowInput = { runId, plan, timeline, release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length };
     const handle = await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: h.taskQueue, args: [input] });
     const result = await handle.result();
     expect(result.state).toBe('completed');
@@ -72,6 +73,6 @@ describe('continue-as-new when Temporal suggests it', () => {
   it('starts runs through the same control path as the CLI', async () => {
     const plan = futurePlan(2027, 'can-control');
     const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], 1);
-    await expect(control.startRun({ client: env.client, store: h.store, taskQueue: h.taskQueue }, plan, roster)).resolves.toMatchObject({ kindergartens: 1 });
+    await expect(control.startRun({ client: env.client, store: h.store, taskQueue: h.taskQueue }, plan, roster, 'koordinator')).resolves.toMatchObject({ kindergartens: 1 });
   });
 });

@@ -13,6 +13,7 @@ import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 import { verifyUploadToken } from '../../security/upload-tokens';
 import { buildRoster } from '../helpers/roster-builder';
 import { type ReceivedMessage, type SmtpSink, decodeEncodedWords, parseMime, startSmtpSink } from '../helpers/smtp-sink';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 const RUN_ID = 'arshjul-2017-hedmark';
 const PUBLIC_BASE_URL = 'https://arshjul.example.no';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   db = await freshSchema('emaildelivery');
   const store = new PgStore({ pool: db.pool });
   roster = buildRoster(HEDMARK_GROUPS, 2);
-  await store.createRun(RUN_ID, loadExamplePlan(), roster, []);
+  await store.createRun(RUN_ID, loadExamplePlan(), roster, [], ARSHJUL_RELEASE);
   sink = await startSmtpSink();
   transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
   activities = createEmailActivities({ store, mailer: transport, mail: { from: `Årshjul Hedmark <${FROM}>`, publicBaseUrl: PUBLIC_BASE_URL, uploadSecret: TEST_UPLOAD_SECRET } });

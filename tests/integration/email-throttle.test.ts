@@ -7,6 +7,7 @@ import { buildEmailWorker } from '../../temporal/worker-factory';
 import { buildRoster } from '../helpers/roster-builder';
 import { TEST_UPLOAD_SECRET, type Harness, bundleWorkflows, devServer, futurePlan, harness } from '../helpers/temporal';
 import { burstTimeline } from '../helpers/timelines';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 jest.setTimeout(120_000);
 
@@ -51,11 +52,11 @@ describe('the rate-limited email queue', () => {
     const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], 1);
     const runId = runWorkflowId(plan.schoolYear, plan.county);
     const timeline = burstTimeline(plan, Date.now() + 2_000, 8, 0, ['directors']);
-    await h.store.createRun(runId, plan, roster, initialDeliverables(timeline, roster));
+    await h.store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
     const handle = await env.client.workflow.start(runWorkflow, {
       workflowId: runId,
       taskQueue: h.taskQueue,
-      args: [{ runId, plan, timeline, emailTaskQueue: 'throttle-email' }],
+      args: [{ runId, plan, timeline, emailTaskQueue: 'throttle-email', release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }],
     });
     await handle.result();
     await env.client.workflow.getHandle(kindergartenWorkflowId(runId, roster.kindergartens[0]?.orgnr as string)).result();

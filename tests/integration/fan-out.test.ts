@@ -55,7 +55,7 @@ describe('starting a run of 660 kindergartens on the dev server', () => {
     });
     running = worker.run();
     const t0 = Date.now();
-    await control.startRun({ client: env.client, store, taskQueue: 'fan-out' }, plan, roster);
+    await control.startRun({ client: env.client, store, taskQueue: 'fan-out' }, plan, roster, 'koordinator');
     const handle = env.client.workflow.getHandle(regionWorkflowId(runId, 'kongsvinger'));
     for (;;) {
       const status = await handle.query(regionStatusQuery).catch(() => null);

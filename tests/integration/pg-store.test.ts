@@ -10,6 +10,7 @@ import { freshSchema } from '../helpers/postgres';
 import { buildRoster, orgnrs } from '../helpers/roster-builder';
 import { initialDeliverables } from '../../application/run-control';
 import { resolveTimeline } from '../../planning/resolve-timeline';
+import { ARSHJUL_RELEASE } from '../../application/release';
 
 let db: Awaited<ReturnType<typeof freshSchema>>;
 let pool: Pool;
@@ -41,7 +42,7 @@ function nextRunId(): string {
 async function createHedmarkRun(perGroup = 2, withDeliverables = true): Promise<{ runId: string; roster: Roster }> {
   const runId = nextRunId();
   const roster = buildRoster(HEDMARK_GROUPS, perGroup);
-  await store.createRun(runId, plan, roster, withDeliverables ? initialDeliverables(resolveTimeline(plan), roster) : []);
+  await store.createRun(runId, plan, roster, withDeliverables ? initialDeliverables(resolveTimeline(plan), roster) : [], ARSHJUL_RELEASE);
   return { runId, roster };
 }
 
@@ -102,7 +103,7 @@ describe('migrations', () => {
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0']);
   });
 });
 
@@ -134,7 +135,7 @@ describe('createRun', () => {
   it('refuses a second run with the same id as a Conflict and keeps the first roster', async () => {
     const { runId } = await createHedmarkRun(2);
 
-    const error = await expectStoreError(store.createRun(runId, plan, buildRoster(HEDMARK_GROUPS, 1, 95_000_000), []), 'Conflict');
+    const error = await expectStoreError(store.createRun(runId, plan, buildRoster(HEDMARK_GROUPS, 1, 95_000_000), [], ARSHJUL_RELEASE), 'Conflict');
     expect(error.message).toContain(runId);
     expect(await countRows('kindergartens', runId)).toBe(10);
   });
@@ -146,13 +147,13 @@ describe('createRun', () => {
     if (!last) throw new Error('empty roster');
     last.municipalityId = 'm-not-in-roster';
 
-    await expect(store.createRun(runId, plan, roster, initialDeliverables(resolveTimeline(plan), roster))).rejects.toThrow();
+    await expect(store.createRun(runId, plan, roster, initialDeliverables(resolveTimeline(plan), roster), ARSHJUL_RELEASE)).rejects.toThrow();
 
     expect(await countRows('runs', runId)).toBe(0);
     expect(await countRows('municipalities', runId)).toBe(0);
     expect(await countRows('kindergartens', runId)).toBe(0);
     // Nothing is left behind that would block a corrected roster under the same id.
-    await expect(store.createRun(runId, plan, buildRoster(HEDMARK_GROUPS, 2), [])).resolves.toBeUndefined();
+    await expect(store.createRun(runId, plan, buildRoster(HEDMARK_GROUPS, 2), [], ARSHJUL_RELEASE)).resolves.toBeUndefined();
     expect(await countRows('kindergartens', runId)).toBe(10);
   });
 });
@@ -534,9 +535,31 @@ describe('upload links', () => {
     const orgnr = roster.kindergartens[0]?.orgnr as string;
     expect(await store.uploadLinkVersion(runId, orgnr, 'analysis-so-far')).toBe(1);
     expect(await store.uploadLinkVersion(runId, orgnr, 'analysis-so-far')).toBe(1);
-    expect(await store.reissueUploadLink(runId, orgnr, 'analysis-so-far')).toBe(2);
+    const reissue = (deliverableId: string) => store.reissueUploadLink({ runId, orgnr, deliverableId, deliverable: deliverableId, actor: 'kari@fylke.example', at: Date.parse('2027-12-01T10:00:00Z') });
+    expect(await reissue('analysis-so-far')).toBe(2);
     expect(await store.uploadLinkVersion(runId, orgnr, 'analysis-so-far')).toBe(2);
     expect(await store.uploadLinkVersion(runId, orgnr, 'full-analysis')).toBe(1);
-    expect(await store.reissueUploadLink(runId, orgnr, 'booklet-material')).toBe(2);
+    expect(await reissue('booklet-material')).toBe(2);
+  });
+
+  it('writes the audit entry of a re-issue in the same transaction as the new version, one per version', async () => {
+    const { runId, roster } = await createHedmarkRun(1, false);
+    const orgnr = roster.kindergartens[0]?.orgnr as string;
+    await store.reissueUploadLink({ runId, orgnr, deliverableId: 'analysis-so-far', deliverable: 'Analyse så langt', actor: 'kari@fylke.example', at: Date.parse('2027-12-01T10:00:00Z') });
+    await store.reissueUploadLink({ runId, orgnr, deliverableId: 'analysis-so-far', deliverable: 'Analyse så langt', actor: 'kari@fylke.example', at: Date.parse('2027-12-02T10:00:00Z') });
+    const { rows } = await db.pool.query('SELECT key, actor, action, details FROM audit_log WHERE run_id = $1 ORDER BY id', [runId]);
+    expect(rows).toEqual([
+      { key: `${runId}/upload-link-reissued/${orgnr}/analysis-so-far/v2`, actor: 'kari@fylke.example', action: 'upload-link-reissued', details: { orgnr, deliverableId: 'analysis-so-far', deliverable: 'Analyse så langt', version: 2 } },
+      { key: `${runId}/upload-link-reissued/${orgnr}/analysis-so-far/v3`, actor: 'kari@fylke.example', action: 'upload-link-reissued', details: { orgnr, deliverableId: 'analysis-so-far', deliverable: 'Analyse så langt', version: 3 } },
+    ]);
+  });
+
+  it('keeps one audit entry per key: a retried write of the same action adds nothing', async () => {
+    const { runId } = await createHedmarkRun(1, false);
+    const entry = { key: `${runId}/run-paused/u1`, runId, actor: 'kari@fylke.example', action: 'run-paused' as const, at: Date.parse('2027-12-01T10:00:00Z'), details: { reason: null } };
+    await store.recordAudit(entry);
+    await store.recordAudit({ ...entry, at: entry.at + 1000 });
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM audit_log WHERE key = $1', [entry.key]);
+    expect(rows[0].n).toBe(1);
   });
 });

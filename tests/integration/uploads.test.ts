@@ -122,7 +122,7 @@ describe('uploading through the personal link', () => {
     expect(api.status).toBe(409);
     const refused = api.json();
     expect(refused).toMatchObject({ state: 'refused' });
-    expect(String(refused.refusal)).toMatch(/^too early/);
+    expect(String(refused.refusal)).toMatch(/^Det er for tidlig: «Opplysninger til heftet om tiltak og hovedområder» åpner for innlevering /);
     const stored = await s.submissions.get(String(refused.submissionId));
     expect(stored?.state).toBe('refused');
     expect(existsSync(join(s.files.dir, 'objects', `${String(refused.submissionId)}/1`))).toBe(true);
@@ -130,7 +130,8 @@ describe('uploading through the personal link', () => {
     const page = await post(link, [{ name: 'hefte.pdf', data: file }], { innsending: '0b9e7d3c-8a1f-4f21-b3d5-6c2e1a0f9d47' });
     expect(page.status).toBe(409);
     expect(page.text).toContain('Innleveringen ble ikke tatt imot');
-    expect(page.text).toContain('er ikke åpnet for innlevering ennå');
+    expect(page.text).toContain('Det er for tidlig: «Opplysninger til heftet om tiltak og hovedområder» åpner for innlevering');
+    expect(page.text).toContain('Kontakt fylkeskoordinatoren');
   });
 
   it('refuses a withdrawn kindergarten through its workflow, keeping the file', async () => {
@@ -139,7 +140,7 @@ describe('uploading through the personal link', () => {
     for (let i = 0; i < 50 && (await status(orgnr)).state !== 'withdrawn'; i++) await new Promise((r) => setTimeout(r, 100));
     const r = await post(apiOf(await linkFor(orgnr, 'analysis-so-far')), [{ name: 'a.pdf', data: pdf() }]);
     expect(r.status).toBe(409);
-    expect(String(r.json().refusal)).toMatch(/^the kindergarten was withdrawn/);
+    expect(String(r.json().refusal)).toMatch(/^Barnehagen ble trukket fra programmet .* og tar ikke imot flere innleveringer/);
   });
 
   it.each([

@@ -75,7 +75,7 @@ describe('the API routes', () => {
   it('answers 500 with an opaque message when a handler throws a plain Error, leaking none of its details', async () => {
     const response = await app.inject({ method: 'GET', url: `/api/runs/${BROKEN_RUN_ID}` });
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ error: 'internal error; the details are in the server log' });
+    expect(response.json()).toEqual({ error: 'Det oppstod en feil hos oss. Detaljene står i serverloggen; prøv igjen, eller kontakt driftsansvarlig.' });
     expect(response.body).not.toContain(INTERNAL_DETAIL);
     expect(response.body).not.toMatch(/ECONNREFUSED|10\.12\.0\.7|client\.key|stack/);
   });

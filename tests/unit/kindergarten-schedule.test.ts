@@ -10,6 +10,9 @@ import {
   extendedWindow,
   extensionRefusal,
   isFinished,
+  lastWindowEnd,
+  CLOCK_SKEW_MS,
+  closesAt,
   latestUsefulAt,
   nextWakeAt,
   pendingActions,
@@ -96,6 +99,7 @@ const schedule: KindergartenSchedule = {
   emails: [reportDayInvitation, workshopInvitation],
   deliverables: [analysis, fullAnalysis],
   endsAt: fullAnalysisWindow.lateUntil,
+  submissionGraceMs: 7 * 86_400_000,
 };
 
 const ALL_KEYS = [
@@ -112,6 +116,7 @@ const ALL_KEYS = [
 
 function stateWith(overrides: Partial<KindergartenState> = {}): KindergartenState {
   return {
+    receiptsDue: [],
     revision: 0,
     schedule,
     paused: false,
@@ -347,46 +352,68 @@ describe('deliverableStatus', () => {
 
 describe('submissionRefusal', () => {
   const during = t('2018-01-25T10:00:00Z');
+  const later = t('2018-06-01T10:00:00Z');
 
-  it('accepts a submission from the opening to the end of the late window', () => {
+  it('accepts a submission received from the opening to the end of the late window', () => {
     const state = stateWith();
-    expect(submissionRefusal(state, 'analysis-so-far', analysisWindow.opensAt)).toBeNull();
-    expect(submissionRefusal(state, 'analysis-so-far', during)).toBeNull();
-    expect(submissionRefusal(state, 'analysis-so-far', analysisWindow.lateUntil)).toBeNull();
+    expect(submissionRefusal(state, 'analysis-so-far', analysisWindow.opensAt, later)).toBeNull();
+    expect(submissionRefusal(state, 'analysis-so-far', during, during)).toBeNull();
+    expect(submissionRefusal(state, 'analysis-so-far', analysisWindow.lateUntil, later)).toBeNull();
   });
 
-  it('names an unknown deliverable and lists the deliverables of the run', () => {
-    expect(submissionRefusal(stateWith(), 'analysis', during)).toBe(
-      '"analysis" is not a deliverable of this run; expected one of: analysis-so-far, full-analysis',
-    );
+  it('judges by when the API received it, not by when the workflow hears of it: one stored in time and delivered after the late window is accepted', () => {
+    expect(submissionRefusal(stateWith(), 'analysis-so-far', analysisWindow.dueAt - 2_000, analysisWindow.lateUntil + 3 * 86_400_000)).toBeNull();
+  });
+
+  it('names an unknown deliverable and lists the deliverables of the run by id and title', () => {
+    expect(submissionRefusal(stateWith(), 'analysis', during, during)).toEqual({
+      code: 'unknown-deliverable',
+      deliverableId: 'analysis',
+      known: [
+        { id: 'analysis-so-far', title: 'Analyse så langt' },
+        { id: 'full-analysis', title: 'Fullstendig analyse' },
+      ],
+    });
   });
 
   it('refuses every submission once the run is cancelled', () => {
-    expect(submissionRefusal(stateWith({ cancelled: true }), 'analysis-so-far', during)).toBe('the run has been cancelled; nothing more is collected');
+    expect(submissionRefusal(stateWith({ cancelled: true }), 'analysis-so-far', during, during)).toEqual({ code: 'run-cancelled' });
   });
 
-  it('refuses a withdrawn kindergarten, naming when and why it was withdrawn', () => {
+  it('refuses a submission received after the kindergarten was withdrawn, naming when and why', () => {
     const state = stateWith({ withdrawn: { at: t('2018-01-20T10:00:00Z'), reason: 'barnehagen er lagt ned' } });
-    expect(submissionRefusal(state, 'analysis-so-far', during)).toBe(
-      'the kindergarten was withdrawn from the run on 2018-01-20T10:00:00.000Z: barnehagen er lagt ned',
-    );
+    expect(submissionRefusal(state, 'analysis-so-far', during, during)).toEqual({ code: 'kindergarten-withdrawn', at: t('2018-01-20T10:00:00Z'), reason: 'barnehagen er lagt ned' });
   });
 
-  it('refuses a submission before the opening, naming the instant it opens', () => {
-    expect(submissionRefusal(stateWith(), 'analysis-so-far', analysisWindow.opensAt - 1)).toBe(
-      'too early: "Analyse så langt" opens for submissions at 2018-01-18T11:00:00.000Z',
-    );
+  it('accepts a submission received before the withdrawal, even when the workflow hears of it after', () => {
+    const state = stateWith({ withdrawn: { at: during + 60_000, reason: 'lagt ned' } });
+    expect(submissionRefusal(state, 'analysis-so-far', during, during + 120_000)).toBeNull();
   });
 
-  it('refuses a submission after the late window, naming the deadline and the end of the late window', () => {
-    expect(submissionRefusal(stateWith(), 'analysis-so-far', analysisWindow.lateUntil + 1)).toBe(
-      'too late: "Analyse så langt" was due at 2018-02-01T22:59:00.000Z and late submissions were accepted until 2018-02-15T22:59:00.000Z',
-    );
+  it('refuses a submission before the opening, naming the deliverable and the instant it opens', () => {
+    expect(submissionRefusal(stateWith(), 'analysis-so-far', analysisWindow.opensAt - 1, analysisWindow.opensAt - 1)).toEqual({ code: 'not-open-yet', deliverable: 'Analyse så langt', opensAt: analysisWindow.opensAt });
+  });
+
+  it('refuses a submission received after the late window, naming the deadline and the end of the late window', () => {
+    expect(submissionRefusal(stateWith(), 'analysis-so-far', analysisWindow.lateUntil + 1, analysisWindow.lateUntil + 1)).toEqual({
+      code: 'late-window-closed',
+      deliverable: 'Analyse så langt',
+      dueAt: analysisWindow.dueAt,
+      lateUntil: analysisWindow.lateUntil,
+    });
   });
 
   it('accepts a submission after the original late window when an extension moved it', () => {
     const state = stateWith({ deliverables: extended('analysis-so-far', { ...analysisWindow, dueAt: t('2018-02-15T22:59:00Z'), lateUntil: t('2018-03-01T22:59:00Z'), version: 2 }) });
-    expect(submissionRefusal(state, 'analysis-so-far', analysisWindow.lateUntil + MINUTE)).toBeNull();
+    expect(submissionRefusal(state, 'analysis-so-far', analysisWindow.lateUntil + MINUTE, analysisWindow.lateUntil + MINUTE)).toBeNull();
+  });
+
+  it('refuses a receipt time in the future (beyond two minutes of clock skew) and one before the kindergarten joined', () => {
+    expect(submissionRefusal(stateWith(), 'analysis-so-far', during + CLOCK_SKEW_MS, during)).toBeNull();
+    expect(submissionRefusal(stateWith(), 'analysis-so-far', during + CLOCK_SKEW_MS + 1, during)).toEqual({ code: 'received-in-future', receivedAt: during + CLOCK_SKEW_MS + 1, now: during });
+    const joined = stateWith({ joinedAt: during });
+    expect(submissionRefusal(joined, 'analysis-so-far', during - CLOCK_SKEW_MS - 1, during)).toEqual({ code: 'received-before-joining', receivedAt: during - CLOCK_SKEW_MS - 1, joinedAt: during });
+    expect(submissionRefusal(stateWith(), 'analysis-so-far', Number.NaN, during)).toMatchObject({ code: 'received-in-future' });
   });
 });
 
@@ -406,38 +433,38 @@ describe('extensionRefusal', () => {
 
   it('refuses a new deadline that has already passed', () => {
     const late = t('2018-02-20T10:00:00Z');
-    expect(extensionRefusal(stateWith(), request, late)).toBe('the new deadline 2018-02-15T22:59:00.000Z is in the past');
+    expect(extensionRefusal(stateWith(), request, late)).toEqual({ code: 'deadline-in-past', dueAt: request.dueAt });
   });
 
   it('refuses a deadline that is not later than the current one, naming the current deadline', () => {
     const earlier = { ...request, dueAt: t('2018-01-31T22:59:00Z'), reminderAts: [] };
-    expect(extensionRefusal(stateWith(), earlier, now)).toBe('an extension must be later than the current deadline 2018-02-01T22:59:00.000Z');
+    expect(extensionRefusal(stateWith(), earlier, now)).toEqual({ code: 'extension-not-later', deliverable: 'Analyse så langt', currentDueAt: analysisWindow.dueAt });
     const same = { ...request, dueAt: analysisWindow.dueAt, reminderAts: [] };
-    expect(extensionRefusal(stateWith(), same, now)).toBe('an extension must be later than the current deadline 2018-02-01T22:59:00.000Z');
+    expect(extensionRefusal(stateWith(), same, now)).toEqual({ code: 'extension-not-later', deliverable: 'Analyse så langt', currentDueAt: analysisWindow.dueAt });
   });
 
   it('compares a second extension with the first, not with the plan', () => {
     const first = extendedWindow(analysisWindow, request, now);
     const state = stateWith({ deliverables: extended('analysis-so-far', first) });
     const shorter = { ...request, dueAt: t('2018-02-10T22:59:00Z'), reminderAts: [] };
-    expect(extensionRefusal(state, shorter, now)).toBe('an extension must be later than the current deadline 2018-02-15T22:59:00.000Z');
+    expect(extensionRefusal(state, shorter, now)).toEqual({ code: 'extension-not-later', deliverable: 'Analyse så langt', currentDueAt: t('2018-02-15T22:59:00Z') });
   });
 
   it('refuses a reminder at or after the new deadline', () => {
-    expect(extensionRefusal(stateWith(), { ...request, reminderAts: [t('2018-02-16T07:00:00Z')] }, now)).toBe('reminders must come before the deadline');
-    expect(extensionRefusal(stateWith(), { ...request, reminderAts: [request.dueAt] }, now)).toBe('reminders must come before the deadline');
+    expect(extensionRefusal(stateWith(), { ...request, reminderAts: [t('2018-02-16T07:00:00Z')] }, now)).toEqual({ code: 'extension-out-of-order', deliverable: 'Analyse så langt' });
+    expect(extensionRefusal(stateWith(), { ...request, reminderAts: [request.dueAt] }, now)).toEqual({ code: 'extension-out-of-order', deliverable: 'Analyse så langt' });
   });
 
   it('refuses an escalation or a late window that comes before the new deadline', () => {
-    const message = 'escalation and late window must not come before the deadline';
-    expect(extensionRefusal(stateWith(), { ...request, escalationAt: t('2018-02-14T07:00:00Z') }, now)).toBe(message);
-    expect(extensionRefusal(stateWith(), { ...request, lateUntil: t('2018-02-14T22:59:00Z') }, now)).toBe(message);
+    const message = { code: 'extension-out-of-order', deliverable: 'Analyse så langt' };
+    expect(extensionRefusal(stateWith(), { ...request, escalationAt: t('2018-02-14T07:00:00Z') }, now)).toEqual(message);
+    expect(extensionRefusal(stateWith(), { ...request, lateUntil: t('2018-02-14T22:59:00Z') }, now)).toEqual(message);
   });
 
   it('refuses an unknown deliverable, a cancelled run and a withdrawn kindergarten', () => {
-    expect(extensionRefusal(stateWith(), { ...request, deliverableId: 'analysis' }, now)).toBe('"analysis" is not a deliverable of this run');
-    expect(extensionRefusal(stateWith({ cancelled: true }), request, now)).toBe('the run has been cancelled');
-    expect(extensionRefusal(stateWith({ withdrawn: { at: now, reason: 'lagt ned' } }), request, now)).toBe('the kindergarten has been withdrawn');
+    expect(extensionRefusal(stateWith(), { ...request, deliverableId: 'analysis' }, now)).toMatchObject({ code: 'unknown-deliverable', deliverableId: 'analysis' });
+    expect(extensionRefusal(stateWith({ cancelled: true }), request, now)).toEqual({ code: 'run-cancelled' });
+    expect(extensionRefusal(stateWith({ withdrawn: { at: now, reason: 'lagt ned' } }), request, now)).toEqual({ code: 'kindergarten-withdrawn', at: now, reason: 'lagt ned' });
   });
 });
 
@@ -474,41 +501,50 @@ describe('extendedWindow', () => {
 
 describe('isFinished', () => {
   const lastLateWindow = Math.max(...schedule.deliverables.map(lateWindowEnds));
+  const closes = lastLateWindow + schedule.submissionGraceMs;
   const everythingDone = outcomes(ALL_KEYS);
 
-  it('is not finished at the end of the last late window, even with every step done', () => {
-    expect(isFinished(stateWith({ outcomes: everythingDone }), lastLateWindow)).toBe(false);
+  it('stays open for the plan\'s grace period after the last late window, for submissions stored in time that are handed over late', () => {
+    expect(closesAt(stateWith())).toBe(lastLateWindow + 7 * 86_400_000);
+    expect(isFinished(stateWith({ outcomes: everythingDone }), lastLateWindow + 1)).toBe(false);
+    expect(isFinished(stateWith({ outcomes: everythingDone }), closes)).toBe(false);
   });
 
   it('is not finished after the first deliverable\'s late window while a later one is still open', () => {
     expect(isFinished(stateWith({ outcomes: everythingDone }), analysisWindow.lateUntil + MINUTE)).toBe(false);
   });
 
-  it('is finished after the last late window when every step has an outcome', () => {
-    expect(isFinished(stateWith({ outcomes: everythingDone }), lastLateWindow + 1)).toBe(true);
+  it('is finished after the grace period when every step has an outcome', () => {
+    expect(isFinished(stateWith({ outcomes: everythingDone }), closes + 1)).toBe(true);
   });
 
-  it('is not finished after the last late window while a step still waits for its outcome', () => {
+  it('is not finished after the grace period while a step still waits for its outcome', () => {
     const { ['full-analysis/escalation@v1']: _missing, ...almost } = everythingDone;
-    expect(isFinished(stateWith({ outcomes: almost }), lastLateWindow + 1)).toBe(false);
+    expect(isFinished(stateWith({ outcomes: almost }), closes + 1)).toBe(false);
   });
 
   it('waits for an extended late window that reaches beyond the end of the timeline', () => {
     const extension: DeliverableWindow = { ...analysisWindow, dueAt: t('2018-04-20T21:59:00Z'), reminderAts: [], escalationAt: t('2018-04-25T06:00:00Z'), lateUntil: t('2018-05-04T21:59:00Z'), version: 2 };
     const state = stateWith({ outcomes: { ...everythingDone, 'analysis-so-far/escalation@v2': { status: 'sent', at: extension.escalationAt } }, deliverables: extended('analysis-so-far', extension) });
-    expect(isFinished(state, lastLateWindow + 1)).toBe(false);
-    expect(isFinished(state, extension.lateUntil + 1)).toBe(true);
+    expect(lastWindowEnd(state)).toBe(extension.lateUntil);
+    expect(isFinished(state, closes + 1)).toBe(false);
+    expect(isFinished(state, extension.lateUntil + schedule.submissionGraceMs + 1)).toBe(true);
   });
 
-  it('is finished after the last late window for a withdrawn kindergarten even with steps pending', () => {
+  it('is finished after the grace period for a withdrawn kindergarten even with steps pending', () => {
     const state = stateWith({ withdrawn: { at: t('2018-01-20T10:00:00Z'), reason: 'lagt ned' } });
     expect(pendingActions(state).length).toBeGreaterThan(0);
-    expect(isFinished(state, lastLateWindow)).toBe(false);
-    expect(isFinished(state, lastLateWindow + 1)).toBe(true);
+    expect(isFinished(state, closes)).toBe(false);
+    expect(isFinished(state, closes + 1)).toBe(true);
   });
 
   it('is finished at once when the run is cancelled', () => {
     expect(isFinished(stateWith({ cancelled: true }), t('2018-01-20T10:00:00Z'))).toBe(true);
+  });
+
+  it('needs no grace period without deliverables: it closes at the end of the year', () => {
+    const state = stateWith({ schedule: { ...schedule, deliverables: [] }, outcomes: everythingDone });
+    expect(closesAt(state)).toBe(schedule.endsAt);
   });
 });
 
@@ -552,13 +588,12 @@ describe('nextWakeAt', () => {
     expect(nextWakeAt(state, t('2018-02-01T12:00:00Z'))).toBe(extension.dueAt + 1);
   });
 
-  it('with skipSettled, does not wake at the deadline or late window of a deliverable already submitted', () => {
+  it('does not wake at the deadline or late window of a deliverable already submitted', () => {
     const submitted = { submissions: [{ submissionId: 's1', at: t('2018-01-20T10:00:00Z'), late: false, version: 1, files: [], comment: null }] };
     const base = stateWith({ outcomes: outcomes(ALL_KEYS) });
     const state = { ...base, deliverables: { ...base.deliverables, 'analysis-so-far': { ...deliverableState(base, 'analysis-so-far'), ...submitted } } };
-    expect(nextWakeAt(state, t('2018-01-31T12:00:00Z'))).toBe(analysisWindow.dueAt + 1);
-    expect(nextWakeAt(state, t('2018-01-31T12:00:00Z'), { skipSettled: true })).not.toBe(analysisWindow.dueAt + 1);
-    expect(nextWakeAt(state, t('2018-01-31T12:00:00Z'), { skipSettled: true })).toBeGreaterThan(analysisWindow.lateUntil + 1);
+    expect(nextWakeAt(base, t('2018-01-31T12:00:00Z'))).toBe(analysisWindow.dueAt + 1);
+    expect(nextWakeAt(state, t('2018-01-31T12:00:00Z'))).toBeGreaterThan(analysisWindow.lateUntil + 1);
   });
 
   it('returns undefined when nothing lies ahead', () => {

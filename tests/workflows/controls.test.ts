@@ -1,8 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
+import { toDomainError } from '../../application/errors';
 import * as control from '../../application/run-control';
 import { InputError } from '../../config/errors';
+import { RefusedError } from '../../domain/errors';
+import type { RefusalCode } from '../../domain/refusals';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery, submitDeliverableUpdate } from '../../workflows/kindergarten-workflow';
@@ -15,6 +18,8 @@ import { type Harness, type Plan, type Roster, bundleWorkflows, futurePlan, harn
 jest.setTimeout(300_000);
 
 const DAY = 24 * 3_600_000;
+/** A RefusedError for the rule `code`, whose bokmål text matches `text`. */
+const refusedWith = (code: RefusalCode, text: RegExp) => ({ name: 'RefusedError', refusal: expect.objectContaining({ code }), message: expect.stringMatching(text) });
 const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("yyyy-MM-dd'T'HH:mm");
 const groups = EXAMPLE_GROUPS;
 
@@ -63,7 +68,7 @@ describe('the coordinator controls a running year', () => {
 
   /** Starts the run and waits until every region has started all its kindergartens. */
   async function start(): Promise<void> {
-    await control.startRun(deps, plan, roster);
+    await control.startRun(deps, plan, roster, 'koordinator');
     for (const region of timeline.regions) {
       const handle = env.client.workflow.getHandle(regionWorkflowId(runId, region.id));
       for (let i = 0; i < 100; i++) {
@@ -73,6 +78,16 @@ describe('the coordinator controls a running year', () => {
       }
     }
   }
+
+  /** A submission as the upload service sends it, received now (workflow time). */
+  const submission = async (submissionId: string, files: { name: string; size: number; sha256: string }[]) => ({
+    submissionId,
+    deliverableId: 'analysis-so-far',
+    files,
+    comment: null,
+    receiptNumber: null,
+    receivedAt: await env.currentTimeMs(),
+  });
 
   const emailsTo = (address: string) => [...h.store.outbox.values()].filter((e) => e.to === address && e.state === 'sent');
   const kg = (i: number) => roster.kindergartens[i] as Roster['kindergartens'][number];
@@ -112,7 +127,7 @@ describe('the coordinator controls a running year', () => {
     await h.worker.runUntil(async () => {
       await start();
       const now = await env.currentTimeMs();
-      await expect(control.rescheduleMilestone(deps, runId, { milestoneId: 'survey-information', at: local(now - 10 * DAY) }, 'k')).rejects.toThrow(/in the past/);
+      await expect(control.rescheduleMilestone(deps, runId, { milestoneId: 'survey-information', at: local(now - 10 * DAY) }, 'k')).rejects.toMatchObject(refusedWith('new-date-in-past', /har allerede vært/));
       const ws1 = occurrence(timeline, 'workshop-1', 'hamar-stange');
       await expect(
         control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-2', regionId: 'hedmarken', groupId: 'hamar-stange', at: local(ws1.at - DAY) }, 'k'),
@@ -123,11 +138,11 @@ describe('the coordinator controls a running year', () => {
       const update = env.client.workflow.getHandle(runId).executeUpdate(rescheduleMilestoneUpdate, {
         args: [{ basedOnRevision: 7, override: { milestoneId: 'kick-off', at: '2027-11-09T09:30' }, timeline, requestedBy: 'k' }],
       });
-      await expect(update).rejects.toThrow();
+      await expect(update.catch((error: unknown) => Promise.reject(toDomainError(error)))).rejects.toMatchObject(refusedWith('plan-changed-meanwhile', /endret av noen andre/));
       const survey = occurrence(timeline, 'survey-information');
       await sleepUntil(survey.at + DAY);
-      await expect(control.rescheduleMilestone(deps, runId, { milestoneId: 'survey-information', at: local(survey.at + 30 * DAY) }, 'k')).rejects.toThrow(
-        /already took place/,
+      await expect(control.rescheduleMilestone(deps, runId, { milestoneId: 'survey-information', at: local(survey.at + 30 * DAY) }, 'k')).rejects.toMatchObject(
+        refusedWith('already-took-place', /kan ikke flyttes lenger/),
       );
       const run = await control.runStatus(deps, runId);
       expect(run.run.revision).toBe(1);
@@ -140,7 +155,7 @@ describe('the coordinator controls a running year', () => {
       const k = kg(0);
       const handle = env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr));
       const files = [{ name: 'analyse.pdf', size: 1234, sha256: 'a'.repeat(64) }];
-      await expect(handle.executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 's0', deliverableId: 'analysis-so-far', files }] })).rejects.toThrow();
+      await expect(handle.executeUpdate(submitDeliverableUpdate, { args: [await submission('s0', files)] })).rejects.toThrow();
       const status0 = await handle.query(kindergartenStatusQuery);
       expect(status0.deliverables.find((d) => d.id === 'analysis-so-far')?.submissions).toBe(0);
 
@@ -149,7 +164,7 @@ describe('the coordinator controls a running year', () => {
       await sleepUntil(window.opensAt + 3_600_000);
       const extended = await control.extendDeadline(deps, runId, k.orgnr, 'analysis-so-far', local(window.dueAt + 14 * DAY), 'koordinator');
       expect(extended.dueAt).toBe(window.dueAt + 14 * DAY);
-      await expect(control.extendDeadline(deps, runId, k.orgnr, 'analysis-so-far', local(window.dueAt), 'k')).rejects.toThrow(/later than the current deadline/);
+      await expect(control.extendDeadline(deps, runId, k.orgnr, 'analysis-so-far', local(window.dueAt), 'k')).rejects.toMatchObject(refusedWith('extension-not-later', /må være senere enn fristen/));
 
       // Past the old deadline and escalation day: nothing is sent for the old dates.
       await sleepUntil(window.escalationAt + DAY);
@@ -162,9 +177,10 @@ describe('the coordinator controls a running year', () => {
       expect(reminderAt).toBeGreaterThan(window.dueAt);
       expect(reminderAt).toBeLessThanOrEqual(extended.dueAt - 7 * DAY + 3_600_000);
 
-      const receipt = await handle.executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 's1', deliverableId: 'analysis-so-far', files }] });
+      const sent = await submission('s1', files);
+      const receipt = await handle.executeUpdate(submitDeliverableUpdate, { args: [sent] });
       expect(receipt).toMatchObject({ submissionId: 's1', deliverableId: 'analysis-so-far', version: 1, late: false });
-      const again = await handle.executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 's1', deliverableId: 'analysis-so-far', files }] });
+      const again = await handle.executeUpdate(submitDeliverableUpdate, { args: [sent] });
       expect(again).toEqual(receipt);
 
       await sleepUntil(extended.lateUntil + DAY);
@@ -191,7 +207,7 @@ describe('the coordinator controls a running year', () => {
       };
       const result = await control.addKindergarten(deps, runId, added, 'koordinator');
       expect(result).toEqual({ workflowId: kindergartenWorkflowId(runId, added.orgnr), regionId: 'hedmarken', groupId: 'ringsaker-loten' });
-      await expect(control.addKindergarten(deps, runId, added, 'koordinator')).rejects.toThrow(/already in run/);
+      await expect(control.addKindergarten(deps, runId, added, 'koordinator')).rejects.toMatchObject(refusedWith('kindergarten-in-run', /allerede med i programåret/));
       await expect(control.addKindergarten(deps, runId, { ...added, orgnr: '123' }, 'k')).rejects.toThrow(InputError);
 
       await sleepUntil(ws1.at + DAY);
@@ -213,8 +229,8 @@ describe('the coordinator controls a running year', () => {
       await sleepUntil(portal.at - DAY);
       const withdrawnAt = await env.currentTimeMs();
       await control.withdrawKindergarten(deps, runId, k.orgnr, 'barnehagen er lagt ned', 'koordinator');
-      await expect(control.withdrawKindergarten(deps, runId, k.orgnr, 'igjen', 'k')).rejects.toThrow(/already withdrawn/);
-      await expect(control.withdrawKindergarten(deps, runId, '974760673', 'ukjent', 'k')).rejects.toThrow(/not in run/);
+      await expect(control.withdrawKindergarten(deps, runId, k.orgnr, 'igjen', 'k')).rejects.toMatchObject(refusedWith('already-withdrawn', /allerede trukket/));
+      await expect(control.withdrawKindergarten(deps, runId, '974760673', 'ukjent', 'k')).rejects.toMatchObject(refusedWith('not-in-run', /ikke lenger aktiv/));
       const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === k.groupId);
       await sleepUntil((window?.opensAt ?? 0) + DAY);
       // After the withdrawal the director gets nothing but the cancellation of invitations to events still ahead.
@@ -224,7 +240,8 @@ describe('the coordinator controls a running year', () => {
       expect(emailsTo(kg(3).director.email).some((e) => e.requestedAt > withdrawnAt)).toBe(true);
       const handle = env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr));
       const files = [{ name: 'a.pdf', size: 1, sha256: 'b'.repeat(64) }];
-      await expect(handle.executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 'w1', deliverableId: 'analysis-so-far', files }] })).rejects.toThrow();
+      await expect(control.withdrawKindergarten(deps, runId, k.orgnr, 'igjen', 'k')).rejects.toThrow(RefusedError);
+      await expect(handle.executeUpdate(submitDeliverableUpdate, { args: [await submission('w1', files)] })).rejects.toThrow();
       const status = await handle.query(kindergartenStatusQuery);
       expect(status.state).toBe('withdrawn');
       expect(status.withdrawn?.reason).toBe('barnehagen er lagt ned');
@@ -240,7 +257,7 @@ describe('the coordinator controls a running year', () => {
       const invitation = kick.emails.find((e) => e.to === 'directors')?.sendAt as number;
       await sleepUntil(Math.min(portal.at, invitation) - DAY);
       await control.pauseRun(deps, runId, 'koordinator', 'streik');
-      await expect(control.pauseRun(deps, runId, 'koordinator')).rejects.toThrow(/already paused/);
+      await expect(control.pauseRun(deps, runId, 'koordinator')).rejects.toMatchObject(refusedWith('already-paused', /allerede satt på pause/));
       await sleepUntil(portal.at + 4 * DAY);
       expect(kick.at).toBeGreaterThan(await env.currentTimeMs());
       const director = kg(0).director.email;
@@ -253,7 +270,10 @@ describe('the coordinator controls a running year', () => {
       expect(after.map((e) => e.template)).not.toContain('portal-opens');
       expect(emailsTo(roster.municipalities[0]?.authority.email as string).some((e) => e.template === 'kick-off-invitation' && e.requestedAt >= resumedAt)).toBe(true);
       expect(h.store.events.some((e) => e.type === 'email-stale' && e.orgnr === kg(0).orgnr)).toBe(true);
-      expect(h.store.events.filter((e) => e.type === 'paused' || e.type === 'resumed').map((e) => e.data?.requestedBy)).toEqual(['koordinator', 'koordinator']);
+      expect(h.store.audit.filter((e) => e.action === 'run-paused' || e.action === 'run-resumed').map((e) => [e.action, e.actor, e.details.reason])).toEqual([
+        ['run-paused', 'koordinator', 'streik'],
+        ['run-resumed', 'koordinator', null],
+      ]);
     });
   });
 
@@ -268,6 +288,7 @@ describe('the coordinator controls a running year', () => {
       const k = await env.client.workflow.getHandle(kindergartenWorkflowId(runId, kg(1).orgnr)).result();
       expect(k.state).toBe('cancelled');
       await expect(control.pauseRun(deps, runId, 'k')).rejects.toThrow();
+      expect(h.store.audit.map((e) => e.action)).toEqual(['run-started', 'run-cancelled']);
     });
   });
 });

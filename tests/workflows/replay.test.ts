@@ -1,27 +1,36 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ARSHJUL_RELEASE } from '../../application/release';
 import { bundleWorkflows } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
 
 const HISTORIES = join(__dirname, '..', 'histories');
 
+/** Every supported release has a folder of histories (scripts/record-histories.ts); a release no longer supported is removed. */
+const releases = readdirSync(HISTORIES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+const files = releases.flatMap((release) => readdirSync(join(HISTORIES, release)).filter((f) => f.endsWith('.json')).map((f) => join(release, f)));
+const workflowType = (file: string) => JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name as string;
+
 /**
- * Histories recorded from released versions (scripts/record-histories.ts) must replay with today's workflow code:
- * a change that would break a running year fails here, and must go behind patched().
+ * Histories recorded from every supported release must replay with today's workflow code: a change to a released
+ * workflow's commands fails here, and must go behind patched() (the release rule in the README).
  */
-describe('recorded workflow histories replay with the current code', () => {
+describe('the recorded histories of every supported release replay with the current code', () => {
   let bundle: WorkflowBundleWithSourceMap;
-  const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 
   beforeAll(async () => {
     bundle = await bundleWorkflows();
   });
 
-  it('has a recorded history of each workflow type', () => {
-    const types = files.map((f) => JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name);
-    expect(new Set(types)).toEqual(new Set(['runWorkflow', 'regionWorkflow', 'kindergartenWorkflow']));
+  it('has histories of this release, of every workflow type the worker runs', () => {
+    expect(releases).toContain(ARSHJUL_RELEASE);
+    const types = files.filter((f) => f.startsWith(`${ARSHJUL_RELEASE}/`)).map(workflowType);
+    expect(new Set(types)).toEqual(new Set(['runWorkflow', 'regionWorkflow', 'kindergartenWorkflow', 'deliverEmailWorkflow']));
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {

@@ -1,0 +1,181 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { KindergartenDetail } from '../../../activities/db/console-repository';
+import { HTTP_STATUS, describeError } from '../../../application/errors';
+import * as control from '../../../application/run-control';
+import { NotFoundError } from '../../../domain/errors';
+import { placeName } from '../../../domain/timeline';
+import { type Html, html } from '../../../texts/html';
+import { formatNorwegian } from '../../../texts/norwegian-format';
+import { Forbidden, type Visitor, coordinator, htmlReply } from '../../console/guard';
+import { confirmPage } from '../../pages/console-pages';
+import type { ConsoleDeps } from '../console-routes';
+import { runParams } from './page-routes';
+
+const when = (ms: number) => formatNorwegian(ms);
+const localTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'forventet en lokal dato og tid (ÅÅÅÅ-MM-DDTtt:mm)');
+const orgnrField = z.string().regex(/^\d{9}$/, 'forventet et organisasjonsnummer med ni sifre');
+
+/** An action ready to confirm: what changes (the preview), the hidden fields to post back, and the action itself. */
+interface Prepared {
+  title: string;
+  changes: Html;
+  fields: Record<string, string>;
+  run: () => Promise<unknown>;
+  /** The `melding` shown after it is done. */
+  done: string;
+  back?: string;
+}
+
+interface ActionInput {
+  deps: ConsoleDeps;
+  runId: string;
+  actor: string;
+  /** A trimmed form or query field ('' when absent). */
+  field: (name: string) => string;
+  /** The kindergarten the form names (field `barnehage`); refused when it is not in the run. */
+  kindergarten: () => Promise<KindergartenDetail>;
+}
+
+const PAUSE_CHOICES = {
+  pause: { title: 'Pause', text: 'All e-post holdes tilbake til programåret gjenopptas.', run: control.pauseRun },
+  gjenoppta: { title: 'Gjenoppta', text: 'E-post som fortsatt er nyttig sendes, og programåret fortsetter.', run: control.resumeRun },
+  avlys: { title: 'Avslutt programåret', text: 'Programåret avsluttes for alle barnehager. Dette kan ikke angres.', run: control.cancelRun },
+} as const;
+
+/**
+ * Every console action as one entry: GET shows its preview, POST (with the CSRF token) runs it through the application
+ * layer. None writes the audit log here: the workflow (or the store) that carries an action out writes its entry in the
+ * same step, so the action and its entry cannot disagree.
+ */
+const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
+  async flytt({ deps, runId, actor, field }) {
+    const at = localTime.parse(field('tid'));
+    const milestoneId = field('milepel');
+    const regionId = field('region') || null;
+    const override = { milestoneId, ...(regionId ? { regionId } : {}), at };
+    const { before, after } = await control.previewReschedule(deps.control, runId, override);
+    const moved = after.milestones.flatMap((m) =>
+      m.occurrences.flatMap((o) => {
+        const old = before.milestones.find((x) => x.id === m.id)?.occurrences.find((x) => x.regionId === o.regionId && x.groupId === o.groupId);
+        return old && old.at !== o.at ? [{ title: m.title, where: placeName(after, o.regionId, o.groupId) ?? 'hele fylket', from: old.at, to: o.at, emails: o.emails.filter((e, i) => e.sendAt !== old.emails[i]?.sendAt).length }] : [];
+      }),
+    );
+    const changes = moved.length
+      ? html`<ul>${moved.map((m) => html`<li>${m.title} (${m.where}): ${when(m.from)} → ${when(m.to)}; ${m.emails} e-post${m.emails === 1 ? '' : 'er'} om den flyttes med</li>`)}</ul>`
+      : html`<p>Ingenting flyttes: milepælen er allerede på dette tidspunktet.</p>`;
+    return { title: 'Flytt en milepæl', changes, fields: { milepel: milestoneId, region: regionId ?? '', tid: at }, run: () => control.rescheduleMilestone(deps.control, runId, override, actor), done: 'flyttet' };
+  },
+
+  async pause({ deps, runId, actor, field }) {
+    const what = z.enum(['pause', 'gjenoppta', 'avlys']).parse(field('hva'));
+    const choice = PAUSE_CHOICES[what];
+    return { title: choice.title, changes: html`<p>${choice.text}</p>`, fields: { hva: what }, run: () => choice.run(deps.control, runId, actor), done: what };
+  },
+
+  async forleng({ deps, runId, actor, field, kindergarten }) {
+    const k = await kindergarten();
+    const deliverableId = field('leveranse');
+    const at = localTime.parse(field('tid'));
+    const current = k.deliverables.find((d) => d.deliverableId === deliverableId);
+    return {
+      title: `Forleng fristen for ${k.name}`,
+      changes: html`<dl class="change"><dt>Innlevering</dt><dd>${deliverableId}</dd><dt>Frist nå</dt><dd>${current ? when(current.dueAt) : 'ukjent'}</dd><dt>Ny frist</dt><dd>${at.replace('T', ' kl. ')}</dd></dl><p>Påminnelser og varsel til kommunen følger den nye fristen.</p>`,
+      fields: { barnehage: k.orgnr, leveranse: deliverableId, tid: at },
+      run: () => control.extendDeadline(deps.control, runId, k.orgnr, deliverableId, at, actor),
+      done: 'forlenget',
+      back: `/konsoll/runs/${runId}/barnehager/${k.orgnr}`,
+    };
+  },
+
+  async 'ny-lenke'({ deps, runId, actor, field, kindergarten }) {
+    const k = await kindergarten();
+    const deliverableId = field('leveranse');
+    return {
+      title: `Ny innleveringslenke for ${k.name}`,
+      changes: html`<p>${k.directorName} (${k.directorEmail}) får en ny lenke for ${deliverableId} på e-post. Lenker som er sendt tidligere, slutter å virke.</p>`,
+      fields: { barnehage: k.orgnr, leveranse: deliverableId },
+      run: () => control.reissueUploadLink(deps.control, runId, k.orgnr, deliverableId, actor),
+      done: 'ny-lenke',
+      back: `/konsoll/runs/${runId}/barnehager/${k.orgnr}`,
+    };
+  },
+
+  async trekk({ deps, runId, actor, field, kindergarten }) {
+    const k = await kindergarten();
+    const reason = z.string().min(1, 'skriv en begrunnelse').max(500).parse(field('grunn'));
+    return {
+      title: `Trekk ${k.name}`,
+      changes: html`<p>${k.name} får ingen flere e-poster, og innleveringer avvises. Kalenderinvitasjoner som er sendt, trekkes tilbake.</p><p>Begrunnelse: ${reason}</p>`,
+      fields: { barnehage: k.orgnr, grunn: reason },
+      run: () => control.withdrawKindergarten(deps.control, runId, k.orgnr, reason, actor),
+      done: 'trukket',
+      back: `/konsoll/runs/${runId}/barnehager/${k.orgnr}`,
+    };
+  },
+
+  async 'legg-til'({ deps, runId, actor, field }) {
+    const kindergarten = { orgnr: field('orgnr'), name: field('navn'), municipalityId: field('kommune'), director: { name: field('styrer'), email: field('epost') } };
+    const municipality = (await deps.read.municipalities(runId)).find((m) => m.id === kindergarten.municipalityId);
+    return {
+      title: 'Legg til en barnehage',
+      changes: html`<dl class="change"><dt>Barnehage</dt><dd>${kindergarten.name} (${kindergarten.orgnr})</dd><dt>Kommune</dt><dd>${municipality?.name ?? kindergarten.municipalityId}</dd><dt>Styrer</dt><dd>${kindergarten.director.name}, ${kindergarten.director.email}</dd></dl><p>Barnehagen blir med fra nåværende fase: e-post om det som kommer, ikke om det som har vært.</p>`,
+      fields: { orgnr: kindergarten.orgnr, navn: kindergarten.name, kommune: kindergarten.municipalityId, styrer: kindergarten.director.name, epost: kindergarten.director.email },
+      run: () => control.addKindergarten(deps.control, runId, kindergarten, actor),
+      done: 'lagt-til',
+    };
+  },
+};
+
+const actionParams = runParams.extend({ action: z.enum(Object.keys(ACTIONS) as [string, ...string[]]) });
+
+/** The console's actions: a preview page (GET) and the confirmed action (POST), both from the table above. */
+export function actionRoutes(deps: ConsoleDeps) {
+  function prepare(v: Visitor, runId: string, action: string, values: unknown): Promise<Prepared> {
+    const form = (values ?? {}) as Record<string, unknown>;
+    const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+    const kindergarten = async () => {
+      const orgnr = orgnrField.parse(field('barnehage'));
+      const k = await deps.read.kindergarten(runId, orgnr);
+      if (!k) throw new NotFoundError(`Barnehagen ${orgnr} er ikke med i dette programåret.`);
+      return k;
+    };
+    return (ACTIONS[action] as (input: ActionInput) => Promise<Prepared>)({ deps, runId, actor: v.user.email, field, kindergarten });
+  }
+
+  /** The same page for a preview that cannot be shown and an action that was not done: the reason, in bokmål. */
+  function refusalPage(v: Visitor, request: FastifyRequest, runId: string, url: string, title: string, error: unknown): string {
+    const described = describeError(error);
+    if (described.kind === 'internal' || described.kind === 'unavailable') request.log.error(error);
+    const reason = described.kind === 'invalid-input' ? `Ugyldig: ${described.issues.map((i) => i.message).join('; ') || described.message}` : described.message;
+    return confirmPage(v.frame(title), { title, changes: html``, action: url, fields: {}, back: `/konsoll/runs/${runId}`, refusal: reason });
+  }
+
+  return async (app: FastifyInstance) => {
+    app.get('/konsoll/runs/:runId/handling/:action', async (request, reply) => {
+      const v = await coordinator(deps, request);
+      const { runId, action } = actionParams.parse(request.params);
+      const url = `/konsoll/runs/${runId}/handling/${action}`;
+      try {
+        const p = await prepare(v, runId, action, request.query);
+        return htmlReply(reply, 200, confirmPage(v.frame(p.title), { title: p.title, changes: p.changes, action: url, fields: p.fields, back: p.back ?? `/konsoll/runs/${runId}` }));
+      } catch (error) {
+        return htmlReply(reply, HTTP_STATUS[describeError(error).kind], refusalPage(v, request, runId, url, 'Kan ikke utføres', error));
+      }
+    });
+
+    app.post('/konsoll/runs/:runId/handling/:action', async (request, reply) => {
+      const v = await coordinator(deps, request);
+      if (!v.csrfOk(request.body)) throw new Forbidden();
+      const { runId, action } = actionParams.parse(request.params);
+      const url = `/konsoll/runs/${runId}/handling/${action}`;
+      try {
+        const p = await prepare(v, runId, action, request.body);
+        await p.run();
+        return reply.redirect(`${p.back ?? `/konsoll/runs/${runId}`}?melding=${p.done}`, 303);
+      } catch (error) {
+        return htmlReply(reply, HTTP_STATUS[describeError(error).kind], refusalPage(v, request, runId, url, 'Ble ikke utført', error));
+      }
+    });
+  };
+}

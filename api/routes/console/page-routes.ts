@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { MatrixFilter, MatrixRow } from '../../../activities/db/console-repository';
+import * as control from '../../../application/run-control';
+import { InputError } from '../../../config/errors';
+import type { Plan } from '../../../config/plan-schema';
+import type { Roster } from '../../../config/roster-schema';
+import { RefusedError } from '../../../domain/errors';
+import { type Timeline, scheduleForKindergarten } from '../../../domain/timeline';
+import { parsePlan } from '../../../planning/load-plan';
+import { resolveTimeline } from '../../../planning/resolve-timeline';
+import { parseRoster } from '../../../planning/roster-import';
+import { formatNorwegian } from '../../../texts/norwegian-format';
+import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
+import { auditPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage } from '../../pages/console-pages';
+import type { ConsoleDeps } from '../console-routes';
+
+export const runParams = z.object({ runId: z.string().regex(/^arshjul-\d{4}-[a-z0-9-]+$/) });
+const kindergartenParams = runParams.extend({ orgnr: z.string().regex(/^\d{9}$/) });
+const filterQuery = z.object({
+  region: z.string().regex(/^[a-z0-9-]{1,63}$/).optional().catch(undefined),
+  kommune: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).optional().catch(undefined),
+  status: z.string().regex(/^[a-z-]{1,20}$/).optional().catch(undefined),
+  leveranse: z.string().regex(/^[a-z0-9-]{1,63}$/).optional().catch(undefined),
+  side: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+});
+const PAGE_SIZE = 100;
+
+/** The line shown after an action, by the `melding` the action redirects with. */
+const MESSAGES: Record<string, string> = {
+  startet: 'Programåret er startet.',
+  flyttet: 'Milepælen er flyttet.',
+  forlenget: 'Fristen er forlenget.',
+  'ny-lenke': 'En ny lenke er sendt til styreren. Den gamle virker ikke lenger.',
+  trukket: 'Barnehagen er trukket.',
+  'lagt-til': 'Barnehagen er lagt til.',
+  pause: 'All e-post er satt på pause.',
+  gjenoppta: 'Programåret er gjenopptatt.',
+  avlys: 'Programåret er avsluttet.',
+};
+
+const RUN_STATES: Record<string, string> = { active: 'aktiv', paused: 'på pause', cancelled: 'avsluttet av koordinator', completed: 'fullført' };
+
+/** The console's pages: the runs, starting a year, a run at a glance, a kindergarten, the audit log. */
+export function pageRoutes(deps: ConsoleDeps) {
+  const now = deps.now ?? Date.now;
+  const exampleYear = () => {
+    const today = new Date(now());
+    return today.getUTCMonth() >= 6 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
+  };
+
+  /** The run's current timeline from its workflow; when Temporal cannot answer, what PostgreSQL knows. */
+  async function currentTimeline(runId: string): Promise<{ timeline: Timeline | null; state: string | null; plan: Plan | null }> {
+    try {
+      const [{ plan, timeline }, status] = await Promise.all([control.runPlan(deps.control, runId), control.runWorkflowStatus(deps.control, runId)]);
+      return { timeline, state: status.state, plan };
+    } catch {
+      const plan = await deps.read.plan(runId);
+      return { timeline: plan ? resolveTimeline(plan) : null, state: null, plan };
+    }
+  }
+
+  return async (app: FastifyInstance) => {
+    app.get('/konsoll', async (request, reply) => {
+      const v = await visitor(deps, request);
+      const runs = await deps.read.listRuns(v.user.role === 'coordinator' ? null : v.user.runId);
+      return htmlReply(reply, 200, runsPage(v.frame('Programår'), runs));
+    });
+
+    app.get('/konsoll/ny', async (request, reply) => {
+      const v = await coordinator(deps, request);
+      return htmlReply(reply, 200, newRunPage(v.frame('Start et nytt programår'), { exampleYear: exampleYear() }));
+    });
+
+    app.post('/konsoll/ny', async (request, reply) => {
+      const v = await coordinator(deps, request);
+      const files: Record<string, { text: string; file: string }> = {};
+      const fields: Record<string, string> = {};
+      for await (const part of request.parts()) {
+        if (part.type === 'field') fields[part.fieldname] = String(part.value);
+        else if ((part.fieldname === 'plan' || part.fieldname === 'roster') && part.filename) files[part.fieldname] = { text: (await part.toBuffer()).toString('utf8'), file: part.filename };
+        else part.file.resume();
+      }
+      if (!v.csrfOk(fields)) throw new Forbidden();
+      const frame = v.frame('Start et nytt programår');
+      try {
+        const planSource = files.plan ?? deps.examples.plan();
+        const plan = parsePlan(planSource.text, planSource.file);
+        const rosterSource = files.roster ?? deps.examples.roster();
+        const roster = parseRoster(rosterSource.text, rosterSource.file, plan);
+        const timeline = control.startableTimeline(plan, now());
+        const draftId = randomUUID();
+        await deps.drafts.save(draftId, v.user.email, plan, roster);
+        return htmlReply(
+          reply,
+          200,
+          previewPage(v.frame('Kontroller før start'), { draftId, timeline, programme: plan.programme, runId: `arshjul-${plan.schoolYear}-${plan.county}`, kindergartens: roster.kindergartens.length, municipalities: roster.municipalities.length, now: now() }),
+        );
+      } catch (error) {
+        if (error instanceof InputError) return htmlReply(reply, 400, newRunPage(frame, { issues: error.issues, summary: error.summary, exampleYear: exampleYear() }));
+        if (error instanceof RefusedError) return htmlReply(reply, 409, newRunPage(frame, { issues: [{ message: error.message }], summary: 'Planen kan ikke startes', exampleYear: exampleYear() }));
+        throw error;
+      }
+    });
+
+    app.post('/konsoll/ny/:draftId/start', async (request, reply) => {
+      const v = await coordinator(deps, request);
+      if (!v.csrfOk(request.body)) throw new Forbidden();
+      const { draftId } = z.object({ draftId: z.uuid() }).parse(request.params);
+      const draft = await deps.drafts.get(draftId);
+      if (!draft) return htmlReply(reply, 404, newRunPage(v.frame('Start et nytt programår'), { issues: [{ message: 'Forhåndsvisningen er utløpt; last opp filene på nytt.' }], exampleYear: exampleYear() }));
+      try {
+        const started = await control.startRun(deps.control, draft.plan as Plan, draft.roster as Roster, v.user.email, now);
+        await deps.drafts.remove(draftId);
+        return reply.redirect(`/konsoll/runs/${started.runId}?melding=startet`, 303);
+      } catch (error) {
+        if (error instanceof RefusedError) return htmlReply(reply, 409, newRunPage(v.frame('Start et nytt programår'), { issues: [{ message: error.message }], summary: 'Programåret ble ikke startet', exampleYear: exampleYear() }));
+        throw error;
+      }
+    });
+
+    app.get('/konsoll/runs/:runId', async (request, reply) => {
+      const v = await visitor(deps, request);
+      const { runId } = runParams.parse(request.params);
+      if (!mayRead(v.user, runId)) throw new Forbidden();
+      const [run] = await deps.read.listRuns(runId);
+      if (!run) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke programåret', 'Programåret finnes ikke.'));
+      const q = filterQuery.parse(request.query);
+      const filter: MatrixFilter = {
+        regionId: q.region,
+        municipalityId: v.user.role === 'municipal-authority' ? (v.user.municipalityId ?? undefined) : q.kommune,
+        status: q.status,
+        deliverableId: q.leveranse,
+      };
+      const page = q.side ?? 1;
+      const [{ timeline, state, plan }, counts, municipalities, matrix, attention] = await Promise.all([
+        currentTimeline(runId),
+        deps.read.counts(runId, filter),
+        deps.read.municipalities(runId),
+        deps.read.matrix(runId, filter, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
+        v.user.role === 'coordinator' ? deps.read.attention(runId) : Promise.resolve([]),
+      ]);
+      const schedules = new Map<string, Map<string, number>>();
+      const plannedDue = (row: MatrixRow, deliverableId: string): number | null => {
+        if (!timeline) return null;
+        const key = `${row.regionId}/${row.groupId}`;
+        if (!schedules.has(key)) schedules.set(key, new Map(scheduleForKindergarten(timeline, row.regionId, row.groupId).deliverables.map((d) => [d.id, d.window.dueAt])));
+        return schedules.get(key)?.get(deliverableId) ?? null;
+      };
+      const messageKey = typeof (request.query as Record<string, unknown>).melding === 'string' ? String((request.query as Record<string, unknown>).melding) : '';
+      return htmlReply(
+        reply,
+        200,
+        runPage(v.frame(`${run.countyName} ${run.schoolYear}`, MESSAGES[messageKey] ?? null), {
+          run,
+          timeline,
+          runState: state ? (RUN_STATES[state] ?? null) : null,
+          counts,
+          deliverables: (plan?.deliverables ?? []).map((d) => ({ id: d.id, title: d.title })),
+          regions: (plan?.regions ?? []).map((r) => ({ id: r.id, name: r.name })),
+          municipalities: v.user.role === 'municipal-authority' ? municipalities.filter((m) => m.id === v.user.municipalityId) : municipalities,
+          matrix,
+          filter: { region: q.region, kommune: filter.municipalityId, status: q.status, leveranse: q.leveranse },
+          page,
+          pageSize: PAGE_SIZE,
+          attention,
+          now: now(),
+          plannedDue,
+        }),
+      );
+    });
+
+    app.get('/konsoll/runs/:runId/barnehager/:orgnr', async (request, reply) => {
+      const v = await visitor(deps, request);
+      const { runId, orgnr } = kindergartenParams.parse(request.params);
+      if (!mayRead(v.user, runId)) throw new Forbidden();
+      const k = await deps.read.kindergarten(runId, orgnr);
+      if (!k || (v.user.role === 'municipal-authority' && k.municipalityId !== v.user.municipalityId)) {
+        return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke barnehagen', 'Barnehagen finnes ikke i dette programåret, eller du har ikke tilgang til den.'));
+      }
+      const { timeline, plan } = await currentTimeline(runId);
+      const schedule = timeline ? scheduleForKindergarten(timeline, k.regionId, k.groupId) : null;
+      const upcoming = [
+        ...(schedule?.emails ?? []).map((e) => ({ title: `${e.title} (${formatNorwegian(e.occurrenceAt)})`, at: e.sendAt })),
+        ...(schedule?.deliverables ?? []).flatMap((d) => [{ title: `Åpner: ${d.title}`, at: d.window.promptAt }, ...d.window.reminderAts.map((at) => ({ title: `Påminnelse: ${d.title}`, at }))]),
+      ]
+        .filter((e) => e.at > now())
+        .sort((a, b) => a.at - b.at)
+        .slice(0, 10);
+      return htmlReply(reply, 200, kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming }));
+    });
+
+    app.get('/konsoll/runs/:runId/revisjon', async (request, reply) => {
+      const v = await coordinator(deps, request);
+      const { runId } = runParams.parse(request.params);
+      return htmlReply(reply, 200, auditPage(v.frame('Revisjonslogg'), runId, await deps.accounts.listAudit(runId)));
+    });
+  };
+}

@@ -1,0 +1,22 @@
+import { version } from '../package.json';
+
+/**
+ * The Årshjul release this code is, from package.json: every run remembers the release that started it (the run's
+ * row and every workflow's memo), so a patch can be retired once no open run was started before it.
+ */
+export const ARSHJUL_RELEASE: string = version;
+
+/**
+ * Every `patched()` branch in the workflows, with the release that added it and, once retired, the release that
+ * turned it into `deprecatePatch()`. The release rule is in the README ("Releases"): a patch is deprecated once no
+ * run started before `addedIn` is open (`arshjul release runs` says), and removed in the release after that.
+ */
+export interface WorkflowPatch {
+  id: string;
+  workflow: 'runWorkflow' | 'regionWorkflow' | 'kindergartenWorkflow' | 'deliverEmailWorkflow';
+  addedIn: string;
+  deprecatedIn: string | null;
+  what: string;
+}
+
+export const WORKFLOW_PATCHES: readonly WorkflowPatch[] = [];

@@ -1,0 +1,32 @@
+/**
+ * The coordinator's audit log: who did what to which run, and when. Actions that change a running year are written by
+ * the workflow that carries them out, in the same Update, with a key that makes a retried write a no-op, so an action
+ * and its entry cannot disagree. The console shows each action by its Norwegian label.
+ */
+export const AUDIT_ACTIONS = {
+  'run-started': 'Startet programåret',
+  'milestone-moved': 'Flyttet en milepæl',
+  'deadline-extended': 'Forlenget en frist',
+  'upload-link-reissued': 'Sendte ny innleveringslenke',
+  'kindergarten-added': 'La til en barnehage',
+  'kindergarten-withdrawn': 'Trakk en barnehage',
+  'run-paused': 'Satte programåret på pause',
+  'run-resumed': 'Gjenopptok programåret',
+  'run-cancelled': 'Avsluttet programåret',
+  'region-exported': 'Lastet ned innleveringene for en region',
+  'signed-in': 'Logget inn',
+  'user-added': 'La til en konto',
+  'access-key-added': 'Laget en tilgangsnøkkel',
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+export interface AuditEntry {
+  /** Makes the write idempotent: a retried activity or request with the same key adds nothing. */
+  key: string;
+  runId: string | null;
+  actor: string;
+  action: AuditAction;
+  at: number;
+  details: Record<string, unknown>;
+}
