@@ -16,6 +16,10 @@ export interface ZipEntry {
 
 export function zipArchive(entries: Iterable<ZipEntry>): Readable {
   const zip = new ZipFile();
+  const output = zip.outputStream as Readable;
+  // A file that cannot be read (missing from the storage directory) ends the download with an error instead of
+  // leaving it hanging; the answer's status is already sent, so the client sees a cut-off transfer and the log the cause.
+  zip.on('error', (error: Error) => output.destroy(error));
   for (const entry of entries) {
     zip.addReadStreamLazy(entry.name, { mtime: new Date(entry.modifiedAt), compress: false, size: entry.size }, (done) => {
       try {
@@ -26,7 +30,7 @@ export function zipArchive(entries: Iterable<ZipEntry>): Readable {
     });
   }
   zip.end();
-  return zip.outputStream as Readable;
+  return output;
 }
 
 /** A path part safe in every unzip tool: no separators, no control characters, no leading dots. */

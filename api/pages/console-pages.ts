@@ -3,6 +3,7 @@ import type { User } from '../../activities/db/account-repository';
 import type { InputIssue } from '../../config/errors';
 import { formatIssue } from '../../config/errors';
 import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
+import { AUDIT_ACTIONS } from '../../domain/audit';
 import type { Timeline } from '../../domain/timeline';
 import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
@@ -315,7 +316,8 @@ ${Object.entries(options.fields).map(([k, v]) => html`<input type="hidden" name=
 }
 
 export function auditPage(frame: ConsoleFrame, runId: string, entries: { at: number; actor: string; action: string; details: Record<string, unknown> }[]): string {
-  const rows = entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td><code>${JSON.stringify(e.details)}</code></td></tr>`);
+  const label = (action: string) => (AUDIT_ACTIONS as Record<string, string>)[action] ?? action;
+  const rows = entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td>${label(e.action)}</td><td><code>${JSON.stringify(e.details)}</code></td></tr>`);
   const body = html`<h1>Revisjonslogg</h1><p><a href="/konsoll/runs/${runId}">Tilbake til programåret</a></p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Alle handlinger i konsollen og på kommandolinjen, nyeste først</caption><thead><tr><th scope="col">Når</th><th scope="col">Hvem</th><th scope="col">Handling</th><th scope="col">Detaljer</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   return consolePage(frame, body);

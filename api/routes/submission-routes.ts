@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AccessScope, SubmissionRepository } from '../../activities/db/submission-repository';
 import type { FileStore } from '../../activities/files/file-store';
@@ -23,15 +23,12 @@ const submissionJson = receiptJson.extend({
   fileUrls: z.array(z.string()),
 });
 
-class Unauthorized extends Error {
-  readonly statusCode = 401;
-}
-
-async function accessOf(request: FastifyRequest, submissions: SubmissionRepository): Promise<AccessScope> {
+/** The key's holder, or null after answering 401 (with the challenge a client needs). */
+async function accessOf(request: FastifyRequest, reply: FastifyReply, submissions: SubmissionRepository): Promise<AccessScope | null> {
   const header = request.headers.authorization ?? '';
   const match = /^Bearer (ak_[A-Za-z0-9_-]{20,100})$/.exec(header);
   const scope = match ? await submissions.findAccess(match[1] as string) : null;
-  if (!scope) throw new Unauthorized('an access key is required: Authorization: Bearer <key from "arshjul access add">');
+  if (!scope) await reply.status(401).header('WWW-Authenticate', 'Bearer realm="arshjul"').send({ error: 'an access key is required: Authorization: Bearer <key from "arshjul access add">' });
   return scope;
 }
 
@@ -45,13 +42,6 @@ export function submissionRoutes(deps: { submissions: SubmissionRepository; file
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', async (_request, reply) => {
       reply.header('Cache-Control', 'no-store');
-    });
-    app.setErrorHandler((error, request, reply) => {
-      if (error instanceof Unauthorized) return reply.status(401).header('WWW-Authenticate', 'Bearer realm="arshjul"').send({ error: error.message });
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status && status >= 400 && status < 500) return reply.status(status).send({ error: (error as Error).message });
-      request.log.error(error);
-      return reply.status(500).send({ error: 'internal error; the details are in the server log' });
     });
 
     const describe = (s: Awaited<ReturnType<SubmissionRepository['listVisible']>>[number]): z.infer<typeof submissionJson> => ({
@@ -72,7 +62,8 @@ export function submissionRoutes(deps: { submissions: SubmissionRepository; file
       responses: { 200: { description: 'the submissions, oldest first', schema: z.object({ submissions: z.array(submissionJson) }) }, 401: { description: 'no or unknown access key', schema: errorBody } },
     });
     app.get('/api/submissions', async (request, reply) => {
-      const scope = await accessOf(request, deps.submissions);
+      const scope = await accessOf(request, reply, deps.submissions);
+      if (!scope) return reply;
       const query = listQuery.safeParse(request.query);
       if (!query.success) return reply.status(400).send({ error: 'invalid query', issues: query.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
       const filter = { ...(query.data.deliverableId ? { deliverableId: query.data.deliverableId } : {}), ...(query.data.orgnr ? { orgnr: query.data.orgnr } : {}) };
@@ -89,7 +80,8 @@ export function submissionRoutes(deps: { submissions: SubmissionRepository; file
       responses: { 200: { description: 'the submission', schema: submissionJson }, 401: { description: 'no or unknown access key', schema: errorBody }, 404: { description: 'no such submission for this key', schema: errorBody } },
     });
     app.get('/api/submissions/:submissionId', async (request, reply) => {
-      const scope = await accessOf(request, deps.submissions);
+      const scope = await accessOf(request, reply, deps.submissions);
+      if (!scope) return reply;
       const params = submissionParams.safeParse(request.params);
       if (!params.success) return reply.status(404).send({ error: 'no such submission' });
       const [found] = await deps.submissions.listVisible(scope, { id: params.data.submissionId });
@@ -107,7 +99,8 @@ export function submissionRoutes(deps: { submissions: SubmissionRepository; file
       responses: { 200: { description: 'the file, as stored', contentType: 'application/octet-stream', schema: z.string() }, 401: { description: 'no or unknown access key', schema: errorBody }, 404: { description: 'no such file for this key', schema: errorBody } },
     });
     app.get('/api/submissions/:submissionId/files/:position', async (request, reply) => {
-      const scope = await accessOf(request, deps.submissions);
+      const scope = await accessOf(request, reply, deps.submissions);
+      if (!scope) return reply;
       const params = fileParams.safeParse(request.params);
       if (!params.success) return reply.status(404).send({ error: 'no such file' });
       const [found] = await deps.submissions.listVisible(scope, { id: params.data.submissionId });

@@ -23,7 +23,6 @@ import { freshSchema } from '../helpers/postgres';
 import { type TemporalServerProcess, type WorkerProcess, temporalServerProcess, workerProcess } from '../helpers/processes';
 import { writeReliability } from '../helpers/reliability';
 import { buildRoster } from '../helpers/roster-builder';
-import { decodeEncodedWords, parseMime } from '../helpers/smtp-sink';
 import { TEST_UPLOAD_SECRET, bundleWorkflows, futurePlan } from '../helpers/temporal';
 import { ARSHJUL_RELEASE } from '../../application/release';
 
@@ -155,11 +154,11 @@ describe('a year through worker kills, a dev server restart and a mail server th
     // done when no email is on its way, so the kill delays only the Update and the workflow tasks of that moment.
     const [uploader] = roster.kindergartens;
     const prompt = await waitFor(
-      () => smtp.messages.find((m) => m.rcptTo.includes(uploader!.director.email) && /analysen så langt/i.test(subjectOf(m.raw))),
+      () => smtp.messages.find((m) => m.rcptTo.includes(uploader!.director.email) && /analysen så langt/i.test(m.mail.subject ?? '')),
       90_000,
-      () => `the prompt to ${uploader!.director.email}; got ${smtp.messages.length} messages: ${smtp.messages.filter((m) => m.rcptTo.includes(uploader!.director.email)).map((m) => subjectOf(m.raw)).join(' | ')}`,
+      () => `the prompt to ${uploader!.director.email}; got ${smtp.messages.length} messages: ${smtp.messages.filter((m) => m.rcptTo.includes(uploader!.director.email)).map((m) => m.mail.subject ?? '').join(' | ')}`,
     );
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/levering\/[A-Za-z0-9._-]+)/.exec(textOf(prompt.raw))?.[1];
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/levering\/[A-Za-z0-9._-]+)/.exec(prompt.mail.text ?? '')?.[1];
     expect(link).toBeDefined();
     const form = new FormData();
     form.append('filer', new Blob([pdf('Analysen så langt')], { type: 'application/pdf' }), 'analyse.pdf');
@@ -212,7 +211,7 @@ describe('a year through worker kills, a dev server restart and a mail server th
     expect(unexplained.map(([id]) => ({ id, copies: copiesOf(id).map((m) => ({ answer: m.answer, msFromKills: killedAt.map((k) => m.receivedAt - k.from) })) }))).toEqual([]);
 
     // The upload: stored once, accepted, its receipt emailed once (or twice with one Message-ID, if a kill cut it).
-    const receipts = smtp.messages.filter((m) => m.rcptTo.includes(uploader!.director.email) && /kvittering/i.test(subjectOf(m.raw)));
+    const receipts = smtp.messages.filter((m) => m.rcptTo.includes(uploader!.director.email) && /kvittering/i.test(m.mail.subject ?? ''));
     expect(new Set(receipts.map((m) => m.messageId)).size).toBe(1);
 
     expect(kills.length).toBeGreaterThanOrEqual(10);
@@ -278,10 +277,4 @@ function quietFor(smtp: FaultySmtp, ms: number): boolean {
   return !last || Date.now() - last.receivedAt >= ms;
 }
 
-function subjectOf(raw: string): string {
-  return decodeEncodedWords(parseMime(raw).headers.get('subject') ?? '');
-}
 
-function textOf(raw: string): string {
-  return parseMime(raw).texts.get('text/plain') ?? '';
-}

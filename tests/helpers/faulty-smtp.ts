@@ -1,12 +1,15 @@
 import type { Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { parseMime } from './smtp-sink';
+import type { Email } from 'postal-mime';
+import { readMail } from './smtp-sink';
 
 /** A message the server received in full (whether or not the client heard the reply), with its Message-ID. */
 export interface FaultyMessage {
   messageId: string;
   rcptTo: string[];
   raw: string;
+  /** The message as postal-mime reads it. */
+  mail: Email;
   /** What the client was told: `ok` (250), `dropped` (connection cut after DATA), `held-then-released`. */
   answer: 'ok' | 'dropped' | 'held';
   receivedAt: number;
@@ -54,14 +57,18 @@ export async function startFaultySmtp(): Promise<FaultySmtp> {
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
+        stream.on('end', async () => {
           const raw = Buffer.concat(chunks).toString('utf8');
+          const receivedAt = Date.now();
+          // Read before any answer is given, so a dropped or held message is as readable as one accepted.
+          const mail = await readMail(raw);
           const message: FaultyMessage = {
-            messageId: parseMime(raw).headers.get('message-id') ?? '',
+            messageId: mail.messageId ?? '',
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
             raw,
+            mail,
             answer: 'ok',
-            receivedAt: Date.now(),
+            receivedAt,
           };
           messages.push(message);
           if (drops > 0) {

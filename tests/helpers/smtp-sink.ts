@@ -1,11 +1,23 @@
 import type { AddressInfo } from 'node:net';
+import PostalMime, { type Email } from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 
-/** One message as the SMTP server received it: the envelope and the raw DATA. */
+/** One message as the SMTP server received it: the envelope, the raw DATA, and the message as postal-mime reads it. */
 export interface ReceivedMessage {
   mailFrom: string | null;
   rcptTo: string[];
   raw: string;
+  mail: Email;
+}
+
+/** A message read by postal-mime (headers, decoded subject, text and HTML parts, attachments). */
+export function readMail(raw: string): Promise<Email> {
+  return PostalMime.parse(raw);
+}
+
+/** The first header of that (lower-case) name, unfolded, or null. */
+export function headerOf(mail: Email, name: string): string | null {
+  return mail.headers.find((h) => h.key === name)?.value ?? null;
 }
 
 /** A refusal the sink gives to RCPT TO, e.g. `{ code: 550, message: 'no such user' }`. */
@@ -42,12 +54,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const { mailFrom, rcptTo } = session.envelope;
-        sink.messages.push({
-          mailFrom: mailFrom ? mailFrom.address : null,
-          rcptTo: rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
+        const raw = Buffer.concat(chunks).toString('utf8');
+        // Parsed once on arrival (postal-mime), before the sender hears 250: a test reads every message synchronously.
+        readMail(raw).then(
+          (mail) => {
+            sink.messages.push({ mailFrom: mailFrom ? mailFrom.address : null, rcptTo: rcptTo.map((r) => r.address), raw, mail });
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
       });
     },
   });
@@ -58,91 +73,4 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   sink.port = (server.server.address() as AddressInfo).port;
   sink.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return sink;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// A small MIME reader: enough to read what nodemailer writes (headers, multipart, base64 and quoted-printable).
-
-/** A parsed MIME entity: lower-cased header names (values unfolded, not decoded) and the decoded text of its leaves. */
-export interface MimePart {
-  headers: Map<string, string>;
-  /** Decoded bodies of every text leaf below this entity, keyed by content type (text/plain, text/html). */
-  texts: Map<string, string>;
-}
-
-function splitHead(raw: string): { head: string; body: string } {
-  const at = raw.indexOf('\r\n\r\n');
-  return at < 0 ? { head: raw, body: '' } : { head: raw.slice(0, at), body: raw.slice(at + 4) };
-}
-
-function parseHeaders(head: string): Map<string, string> {
-  const headers = new Map<string, string>();
-  for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  return headers;
-}
-
-function parameter(value: string, name: string): string | null {
-  const match = new RegExp(`;\\s*${name}="?([^";]+)"?`, 'i').exec(value);
-  return match?.[1] ?? null;
-}
-
-function decodeQuotedPrintable(text: string): Buffer {
-  const joined = text.replace(/=\r?\n/g, '');
-  const bytes: number[] = [];
-  for (let i = 0; i < joined.length; i++) {
-    const ch = joined[i] as string;
-    if (ch === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(ch, 'utf8'));
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-function decodeBody(body: string, encoding: string | undefined): string {
-  switch ((encoding ?? '7bit').toLowerCase()) {
-    case 'base64':
-      return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-    case 'quoted-printable':
-      return decodeQuotedPrintable(body).toString('utf8');
-    default:
-      return body;
-  }
-}
-
-/** Parses a raw message (or entity) into its headers and decoded text parts. */
-export function parseMime(raw: string): MimePart {
-  const { head, body } = splitHead(raw);
-  const headers = parseHeaders(head);
-  const contentType = headers.get('content-type') ?? 'text/plain';
-  const texts = new Map<string, string>();
-  const boundary = parameter(contentType, 'boundary');
-  if (contentType.toLowerCase().startsWith('multipart/') && boundary) {
-    const sections = body.split(`--${boundary}`).slice(1);
-    for (const section of sections) {
-      if (section.startsWith('--')) break;
-      const child = parseMime(section.replace(/^\r\n/, '').replace(/\r\n$/, ''));
-      for (const [type, text] of child.texts) texts.set(type, text);
-    }
-  } else {
-    const type = (contentType.split(';')[0] ?? 'text/plain').trim().toLowerCase();
-    texts.set(type, decodeBody(body, headers.get('content-transfer-encoding')));
-  }
-  return { headers, texts };
-}
-
-/** Decodes RFC 2047 encoded words (`=?UTF-8?Q?...?=`, `=?UTF-8?B?...?=`) in a header value. */
-export function decodeEncodedWords(value: string): string {
-  return value
-    .replace(/(\?=)\s+(=\?)/g, '$1$2')
-    .replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_all, _charset: string, kind: string, text: string) =>
-      kind.toUpperCase() === 'B'
-        ? Buffer.from(text, 'base64').toString('utf8')
-        : decodeQuotedPrintable(text.replace(/_/g, ' ')).toString('utf8'),
-    );
 }

@@ -25,7 +25,7 @@ import { runWorkflow } from '../../workflows/run-workflow';
 import type { DeliverableWindow, Timeline } from '../../domain/timeline';
 import { freshSchema } from './postgres';
 import { buildRoster } from './roster-builder';
-import { type SmtpSink, decodeEncodedWords, parseMime, startSmtpSink } from './smtp-sink';
+import { type SmtpSink, startSmtpSink } from './smtp-sink';
 import { TEST_UPLOAD_SECRET, bundleWorkflows, devServer, futurePlan } from './temporal';
 import { ARSHJUL_RELEASE } from '../../application/release';
 
@@ -176,15 +176,7 @@ export interface ReadEmail {
 }
 
 export function readEmails(sink: SmtpSink): ReadEmail[] {
-  return sink.messages.map((m) => {
-    const mime = parseMime(m.raw);
-    return {
-      to: m.rcptTo,
-      subject: decodeEncodedWords(mime.headers.get('subject') ?? ''),
-      text: mime.texts.get('text/plain') ?? '',
-      html: mime.texts.get('text/html') ?? '',
-    };
-  });
+  return sink.messages.map((m) => ({ to: m.rcptTo, subject: m.mail.subject ?? '', text: m.mail.text ?? '', html: m.mail.html ?? '' }));
 }
 
 /** Waits until an email matching `predicate` has arrived. */

@@ -12,7 +12,7 @@ import { freshSchema } from '../helpers/postgres';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 import { verifyUploadToken } from '../../security/upload-tokens';
 import { buildRoster } from '../helpers/roster-builder';
-import { type ReceivedMessage, type SmtpSink, decodeEncodedWords, parseMime, startSmtpSink } from '../helpers/smtp-sink';
+import { type ReceivedMessage, type SmtpSink, headerOf, startSmtpSink } from '../helpers/smtp-sink';
 import { ARSHJUL_RELEASE } from '../../application/release';
 
 const RUN_ID = 'arshjul-2017-hedmark';
@@ -89,14 +89,14 @@ function directorPrompt(orgnr: string, key: string): SendEmailInput {
 }
 
 function read(message: ReceivedMessage) {
-  const mime = parseMime(message.raw);
+  const { mail } = message;
   return {
-    subject: decodeEncodedWords(mime.headers.get('subject') ?? ''),
-    messageId: mime.headers.get('message-id'),
-    to: mime.headers.get('to') ?? '',
-    from: mime.headers.get('from') ?? '',
-    text: mime.texts.get('text/plain') ?? '',
-    html: mime.texts.get('text/html') ?? '',
+    subject: mail.subject ?? '',
+    messageId: mail.messageId ?? null,
+    to: headerOf(mail, 'to') ?? '',
+    from: headerOf(mail, 'from') ?? '',
+    text: mail.text ?? '',
+    html: mail.html ?? '',
   };
 }
 

@@ -4,7 +4,7 @@ import { rehearse, scenarioSchema } from '../../application/rehearsal';
 import { messageIdFor } from '../../activities/email/email-activities';
 import { loadPlan } from '../../planning/load-plan';
 import { loadRoster } from '../../planning/roster-import';
-import { type SmtpSink, parseMime, startSmtpSink } from '../helpers/smtp-sink';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 import { EXAMPLE_PLAN, bundleWorkflows } from '../helpers/temporal';
 
 const EXAMPLE_ROSTER = join(__dirname, '..', '..', 'examples', 'roster-hedmark-2017.csv');
@@ -37,7 +37,7 @@ describe('a rehearsed year delivered over SMTP', () => {
       const emails = result.entries.filter((e) => e.type === 'email');
       expect(emails.length).toBeGreaterThan(1000);
       expect(sink.messages).toHaveLength(emails.length);
-      const ids = sink.messages.map((m) => parseMime(m.raw).headers.get('message-id'));
+      const ids = sink.messages.map((m) => m.mail.messageId);
       expect(new Set(ids).size).toBe(sink.messages.length);
       expect(ids.every((id) => /^<[0-9a-f]{40}@arshjul>$/.test(id ?? ''))).toBe(true);
       // Each delivered Message-ID is the one derived from an email's business key: one key, one message.
