@@ -139,8 +139,9 @@ export async function rehearse(
       workflowBundle,
       deps: {
         store,
-        // By default nothing is delivered; a test can pass a real transport to put the whole year through SMTP.
-        mailer: options.mailer ?? { sendMail: async () => ({ response: '250 rehearsal: not delivered' }) as never },
+        // By default nothing is delivered: the rehearsal's own transport plays the mail server, taking every message
+        // (into the rehearsal's memory only). A test can pass a real transport to put the whole year through SMTP.
+        mailer: options.mailer ?? { sendMail: async (mail: { to: { address: string } }) => ({ accepted: [mail.to.address], rejected: [], response: '250 rehearsal: not delivered' }) as never },
         mail: { from: 'arshjul@rehearsal.invalid', publicBaseUrl: 'http://rehearsal.invalid', uploadSecret: randomUUID() },
         temporal: env.client,
       },

@@ -28,6 +28,7 @@ const envShape = z.object({
   DATA_DIR: z.string().min(1).default('.data').describe('where the dev server and embedded PostgreSQL keep their data'),
   SMTP_URL: z.string().min(1).optional().describe('smtp(s)://user:pass@host:port; unset: npm start runs the development mailbox'),
   DEV_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525).describe('port of the development mailbox SMTP server (npm start without SMTP_URL)'),
+  USE_DEV_MAILBOX: z.stringbool().default(false).describe('npm run worker without SMTP_URL: deliver to the development mailbox of an npm start on this machine (DEV_SMTP_PORT); unset, such a worker refuses to start'),
   MAIL_FROM: z.string().min(1).default('"Årshjul – Kultur for læring" <arshjul@localhost>'),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000').describe('base of links in emails'),
   UPLOAD_LINK_SECRET: z.string().min(32, 'expected at least 32 characters').optional().describe('signs the personal upload links; unset: a random one kept in DATA_DIR'),
@@ -67,7 +68,7 @@ export interface Config {
   temporal: TemporalConfig;
   /** `url` is DATABASE_URL; without it everything uses the embedded PostgreSQL at `embeddedUrl` (started by npm start). */
   database: { url: string | null; embeddedPort: number; embeddedUrl: string };
-  mail: { smtpUrl: string | null; from: string; publicBaseUrl: string; devSmtpPort: number; jitterMs: number; uploadLinkSecret: string | null };
+  mail: { smtpUrl: string | null; useDevMailbox: boolean; from: string; publicBaseUrl: string; devSmtpPort: number; jitterMs: number; uploadLinkSecret: string | null };
   email: { taskQueue: string; ratePerMinute: number };
   worker: { maxCachedWorkflows: number; bundlePath: string | null };
   api: { host: string; port: number };
@@ -109,7 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       embeddedPort: e.EMBEDDED_PG_PORT,
       embeddedUrl: `postgres://arshjul:arshjul@127.0.0.1:${e.EMBEDDED_PG_PORT}/arshjul`,
     },
-    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), devSmtpPort: e.DEV_SMTP_PORT, jitterMs: e.EMAIL_JITTER_MS, uploadLinkSecret: e.UPLOAD_LINK_SECRET ?? null },
+    mail: { smtpUrl: e.SMTP_URL ?? null, useDevMailbox: e.USE_DEV_MAILBOX, from: e.MAIL_FROM, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), devSmtpPort: e.DEV_SMTP_PORT, jitterMs: e.EMAIL_JITTER_MS, uploadLinkSecret: e.UPLOAD_LINK_SECRET ?? null },
     email: { taskQueue: e.EMAIL_TASK_QUEUE, ratePerMinute: e.EMAIL_RATE_PER_MINUTE },
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, bundlePath: e.WORKFLOW_BUNDLE_PATH ?? null },
     api: { host: e.API_HOST, port: e.API_PORT },

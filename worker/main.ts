@@ -1,22 +1,36 @@
 import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
 import nodemailer from 'nodemailer';
-import type { Config } from '../config/env';
+import { type Config, ConfigError } from '../config/env';
 import { connectClient, temporalConnectionOptions } from '../temporal/connection';
 import { PgStore } from '../activities/db/pg-store';
 import { buildEmailWorker, buildWorker } from '../temporal/worker-factory';
 import { resolveUploadSecret } from '../security/upload-secret';
 
-/** The mail transport: pooled SMTP when SMTP_URL is set, else a JSON transport that keeps mail in the outbox only. */
-export function createMailer(config: Config['mail']) {
-  if (!config.smtpUrl) return nodemailer.createTransport({ jsonTransport: true });
-  const url = new URL(config.smtpUrl);
+/**
+ * Where a worker delivers: SMTP_URL, or with USE_DEV_MAILBOX=true the development mailbox of an `npm start` on this
+ * machine. There is no transport that only pretends to send: without either, the worker refuses to start.
+ */
+export function smtpUrlOf(mail: Config['mail']): string {
+  if (mail.smtpUrl) return mail.smtpUrl;
+  if (mail.useDevMailbox) return `smtp://127.0.0.1:${mail.devSmtpPort}`;
+  throw new ConfigError(
+    'SMTP_URL er ikke satt, så arbeideren har ingen e-posttjener å levere til. Sett SMTP_URL=smtp://bruker:passord@tjener:587, ' +
+      'eller USE_DEV_MAILBOX=true for å levere til utviklingspostkassen til en npm start på denne maskinen.',
+  );
+}
+
+/** The pooled SMTP transport for a server URL. */
+export function createMailer(smtpUrl: string) {
+  const url = new URL(smtpUrl);
   if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
   return nodemailer.createTransport(url.toString());
 }
 
 /** Runs the worker until `signal` aborts; used by `npm start` and `npm run worker` (which install the runtime first). */
 export async function runWorker(config: Config, databaseUrl: string, temporalAddress: string, signal: AbortSignal): Promise<void> {
+  // Refused before anything is connected: a worker without a mail server would take emails it cannot deliver.
+  const smtpUrl = smtpUrlOf(config.mail);
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
   // An idle connection dropped by PostgreSQL (a restart) is replaced by the pool; activities retry meanwhile.
   pool.on('error', (error) => process.stderr.write(`PostgreSQL connection lost: ${error.message}\n`));
@@ -27,7 +41,7 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
   });
   const { client, connection: clientConnection } = await connectClient(config.temporal, temporalAddress);
-  const mailer = createMailer(config.mail);
+  const mailer = createMailer(smtpUrl);
   try {
     const mail = { ...config.mail, uploadSecret: resolveUploadSecret(config.mail.uploadLinkSecret, config.dataDir) };
     const deps = { store: new PgStore({ pool }), mailer, mail, temporal: client };

@@ -145,9 +145,15 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
           messageId,
           ...(invitation ? { icalEvent: { method: input.template === CANCELLATION_TEMPLATE ? 'CANCEL' : 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
         });
-        await store.markEmailSent(key, { response: String((info as { response?: unknown }).response ?? 'accepted'), at: Date.now() });
+        // Sent means an SMTP server said it accepted this recipient; a transport that only pretends (JSON, stream)
+        // or a reply that names someone else does not count.
+        const accepted = (info as { accepted?: unknown }).accepted;
+        const confirmed = Array.isArray(accepted) && accepted.some((a) => String(typeof a === 'object' && a ? (a as { address?: unknown }).address : a).toLowerCase() === recipient.email.toLowerCase());
+        if (!confirmed) throw new NotConfirmedError(`no SMTP server confirmed the message to ${recipient.email}: ${String((info as { response?: unknown }).response ?? 'no reply')}`);
+        await store.markEmailSent(key, { response: String((info as { response?: unknown }).response), at: Date.now() });
       } catch (error) {
         await store.markEmailFailed(key, String(error));
+        if (error instanceof NotConfirmedError) throw ApplicationFailure.create({ type: ErrorType.Refused, nonRetryable: true, message: error.message });
         const code = (error as { responseCode?: number }).responseCode;
         if (code !== undefined && code >= 500) {
           throw ApplicationFailure.create({ type: ErrorType.Refused, nonRetryable: true, message: `the mail server refused ${recipient.email}: ${String(error)}` });
@@ -160,6 +166,9 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
     return result;
   }
 }
+
+/** The transport answered, but no SMTP server confirmed this recipient: never recorded as sent, not retried. */
+class NotConfirmedError extends Error {}
 
 /** How often a send reports that it is alive (the workflows' heartbeat timeout for a send is four times this). */
 export const SEND_HEARTBEAT_MS = 5_000;

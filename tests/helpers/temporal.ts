@@ -58,8 +58,10 @@ export async function harness(env: TestWorkflowEnvironment, workflowBundle: Work
       store,
       mailer: {
         sendMail: async (mail: { to?: unknown; subject?: string; messageId?: string }) => {
-          sent.push({ to: (mail.to as { address: string }).address, subject: mail.subject ?? '', messageId: mail.messageId ?? '', at: Date.now() });
-          return { response: '250 ok' } as never;
+          const to = (mail.to as { address: string }).address;
+          sent.push({ to, subject: mail.subject ?? '', messageId: mail.messageId ?? '', at: Date.now() });
+          // What nodemailer's SMTP transport answers when the server took the message.
+          return { accepted: [to], rejected: [], response: '250 ok' } as never;
         },
       } as never,
       mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test', uploadSecret: TEST_UPLOAD_SECRET },

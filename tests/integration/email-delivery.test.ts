@@ -226,4 +226,24 @@ describe('sendEmail over SMTP', () => {
     expect(read(sink.messages[0] as ReceivedMessage).messageId).toBe(messageIdFor(`${key}/director-${orgnr}`));
     expect(await outboxRow(`${key}/director-${orgnr}`)).toMatchObject({ state: 'sent', attempts: 2, last_error: null });
   });
+
+  it('never records as sent what no SMTP server accepted: a transport that only pretends (JSON) fails the send without retry', async () => {
+    const { orgnr, directorEmail } = kindergartenIn('kongsvinger');
+    const key = nextKey(orgnr, 'deliverable:analysis-so-far:prompt');
+    const pretending = createEmailActivities({
+      store: new PgStore({ pool: db.pool }),
+      mailer: nodemailer.createTransport({ jsonTransport: true }),
+      mail: { from: FROM, publicBaseUrl: PUBLIC_BASE_URL, uploadSecret: TEST_UPLOAD_SECRET },
+    });
+    const env = new MockActivityEnvironment({ activityType: 'sendEmail' }, { logger: new DefaultLogger('ERROR') });
+
+    const error = await failureOf(env.run(pretending.sendEmail, directorPrompt(orgnr, key)));
+
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).nonRetryable).toBe(true);
+    expect(error.message).toContain(`no SMTP server confirmed the message to ${directorEmail}`);
+    const row = await outboxRow(`${key}/director-${orgnr}`);
+    expect(row.state).toBe('failed');
+    expect(row.last_error).toContain('no SMTP server confirmed');
+  });
 });

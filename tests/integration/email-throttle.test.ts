@@ -32,7 +32,7 @@ describe('the rate-limited email queue', () => {
       ratePerMinute: 120,
       deps: {
         store: h.store,
-        mailer: { sendMail: async () => (delivered.push(Date.now()), { response: '250 ok' }) as never },
+        mailer: { sendMail: async (mail: { to: { address: string } }) => (delivered.push(Date.now()), { accepted: [mail.to.address], rejected: [], response: '250 ok' }) as never },
         mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test', uploadSecret: TEST_UPLOAD_SECRET },
         temporal: env.client,
       },

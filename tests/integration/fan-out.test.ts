@@ -48,7 +48,7 @@ describe('starting a run of 660 kindergartens on the dev server', () => {
       workflowBundle: await bundleWorkflows(),
       deps: {
         store,
-        mailer: { sendMail: async () => ({ response: '250 ok' }) as never },
+        mailer: { sendMail: async (mail: { to: { address: string } }) => ({ accepted: [mail.to.address], rejected: [], response: '250 ok' }) as never },
         mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test', uploadSecret: TEST_UPLOAD_SECRET },
         temporal: env.client,
       },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, ENV_VARIABLES, loadConfig, type Config } from '../../config/env';
+import { smtpUrlOf } from '../../worker/main';
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -35,12 +36,19 @@ describe('loadConfig with an empty environment', () => {
     expect(config.api).toEqual({ host: '127.0.0.1', port: 3000 });
     expect(config.mail).toEqual({
       smtpUrl: null,
+      useDevMailbox: false,
       from: '"Årshjul – Kultur for læring" <arshjul@localhost>',
       publicBaseUrl: 'http://localhost:3000',
       devSmtpPort: 2525,
       jitterMs: 1000,
       uploadLinkSecret: null,
     });
+  });
+
+  it('gives a worker without SMTP_URL no mail server, unless USE_DEV_MAILBOX=true points it at the development mailbox', () => {
+    expect(() => smtpUrlOf(config.mail)).toThrow(/SMTP_URL er ikke satt/);
+    expect(smtpUrlOf(loadConfig({ USE_DEV_MAILBOX: 'true', DEV_SMTP_PORT: '2626' }).mail)).toBe('smtp://127.0.0.1:2626');
+    expect(smtpUrlOf(loadConfig({ SMTP_URL: 'smtp://mail.example:587', USE_DEV_MAILBOX: 'true' }).mail)).toBe('smtp://mail.example:587');
   });
 
   it('sends email through the arshjul-email queue at most 600 a minute', () => {
