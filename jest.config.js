@@ -20,5 +20,6 @@ module.exports = {
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'], setupFiles: ['<rootDir>/tests/helpers/jest-setup.ts'] },
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/tests/faults/**/*.test.ts'], setupFiles: ['<rootDir>/tests/helpers/jest-setup.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/tests/browser/**/*.test.ts'], setupFiles: ['<rootDir>/tests/helpers/jest-setup.ts'] },
+    { ...common, displayName: 'operations', testMatch: ['<rootDir>/tests/operations/**/*.test.ts'], setupFiles: ['<rootDir>/tests/helpers/jest-setup.ts'] },
   ],
 };

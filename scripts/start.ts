@@ -202,6 +202,7 @@ async function main(): Promise<void> {
       children.push(pg.process);
       parts.push({ name: 'PostgreSQL', stop: () => pg.stop(5_000) });
       void pg.exited.then(({ code, signal }) => stopAll(`PostgreSQL stoppet (${signal ?? code}): stopper resten`, 1));
+      void pg.shuttingDown.then((kind) => stopAll(`PostgreSQL fikk beskjed om å stoppe (${kind}): stopper resten`, 1));
       databaseUrl = pg.url;
       say(`PostgreSQL (lokal): 127.0.0.1:${config.database.embeddedPort}, database arshjul; data i ${shown(pgDir)}`);
     }
@@ -230,7 +231,8 @@ async function main(): Promise<void> {
 
     const abort = new AbortController();
     const worker = runWorker({ ...config, mail }, databaseUrl, temporalAddress, abort.signal);
-    parts.push({ name: 'arbeideren', stop: async () => (abort.abort(), await worker.catch(() => undefined)) });
+    // A worker drains in milliseconds; one whose server is gone may not, and must not hold up the rest.
+    parts.push({ name: 'arbeideren', stop: () => within(3_000, async () => (abort.abort(), await worker.catch(() => undefined))) });
     void worker.then(
       () => stopAll('', 0),
       (error: unknown) => stopAll(`arbeideren stoppet: ${(error as Error).message ?? String(error)}: stopper resten`, 1),

@@ -20,6 +20,11 @@ export interface LocalPostgres {
   process: ChildProcess;
   /** Resolves when the server has exited (for any reason). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Resolves when PostgreSQL says it is shutting down (someone sent it SIGTERM, SIGINT or SIGQUIT): a smart shutdown
+   * waits for every client to leave, so the supervisor must not wait for the exit to begin stopping.
+   */
+  shuttingDown: Promise<string>;
   stop: (timeoutMs: number) => Promise<void>;
 }
 
@@ -97,9 +102,13 @@ export async function startLocalPostgres(options: { dataDir: string; port: numbe
   const [command, args] = asUnprivileged(postgres, ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'logging_collector=off']);
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
   let log = '';
+  let shutdownRequested: (kind: string) => void = () => undefined;
+  const shuttingDown = new Promise<string>((resolve) => (shutdownRequested = resolve));
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
     options.onLog?.(chunk.toString());
+    const request = /received (smart|fast|immediate) shutdown request/.exec(chunk.toString());
+    if (request) shutdownRequested(request[1] as string);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
@@ -126,6 +135,7 @@ export async function startLocalPostgres(options: { dataDir: string; port: numbe
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/arshjul`,
     process: child,
     exited,
+    shuttingDown,
     stop: async (timeoutMs: number) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // SIGINT is PostgreSQL's fast shutdown: open transactions are rolled back, the data is consistent.
