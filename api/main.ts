@@ -13,7 +13,7 @@ import { type Config, loadConfig } from '../config/env';
 import { resolveUploadSecret } from '../security/upload-secret';
 import { buildApp } from './server';
 import { connectClient } from '../temporal/connection';
-import { type UploadDeps, retryUndecided } from '../application/upload-service';
+import { type UploadDeps, retryUndecided, sweepOrphanedFiles } from '../application/upload-service';
 import { FileStore } from '../activities/files/file-store';
 
 /**
@@ -46,6 +46,13 @@ export async function startApi(config: Config, resources: { client: Client; pool
   app = await buildApp(control, { uploads: { ...uploads, onError }, console, logger: resources.logger ?? false, ...(resources.mailbox ? { mailbox: resources.mailbox } : {}) });
   const address = await app.listen({ host: config.api.host, port: config.api.port });
   const retry = setInterval(() => void retryUndecided(uploads).catch((error: unknown) => onError(error, 'retrying stored submissions failed')), 60_000);
+  // Files left without a committed submission (a crash mid-upload) are swept once they are an hour old.
+  const sweepNow = () =>
+    void sweepOrphanedFiles(uploads)
+      .then((swept) => (swept.partial || swept.orphaned.length) && app?.log.info({ partial: swept.partial, orphaned: swept.orphaned }, 'swept uploaded files without a submission'))
+      .catch((error: unknown) => onError(error, 'sweeping the storage directory failed'));
+  sweepNow();
+  const sweep = setInterval(sweepNow, 10 * 60_000);
   const running = app;
   return {
     app: running,
@@ -53,6 +60,7 @@ export async function startApi(config: Config, resources: { client: Client; pool
     uploads,
     close: async () => {
       clearInterval(retry);
+      clearInterval(sweep);
       await running.close();
     },
   };

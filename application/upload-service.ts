@@ -203,3 +203,14 @@ export async function retryUndecided(deps: UploadDeps, olderThanMs = 60_000): Pr
   }
   return answered;
 }
+
+/** Files without a committed submission are kept this long (an upload may still be committing), then swept. */
+export const ORPHAN_AGE_MS = 3_600_000;
+
+/**
+ * Sweeps the storage directory of files no submission row names (a crash between storing the files and committing the
+ * row) and of partial uploads, once they are an hour old; run periodically by the API process.
+ */
+export async function sweepOrphanedFiles(deps: Pick<UploadDeps, 'files' | 'submissions'>, olderThanMs = ORPHAN_AGE_MS): Promise<{ partial: number; orphaned: string[] }> {
+  return deps.files.sweep(olderThanMs, (ids) => deps.submissions.existingIds(ids));
+}

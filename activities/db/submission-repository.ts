@@ -203,6 +203,12 @@ export class SubmissionRepository {
     return rows.map(toSubmission);
   }
 
+  /** Which of these submission ids have a row (the rest are files nobody was ever given a receipt for). */
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM submissions WHERE id = ANY($1::uuid[])', [ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Submissions still waiting for the workflow's answer (Temporal was unreachable when they were stored). */
   async listUndecided(olderThanMs: number, limit = 100): Promise<Submission[]> {
     const { rows } = await this.pool.query<SubmissionRow>(

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -77,6 +77,36 @@ export class FileStore {
 
   open(key: string): ReadStream {
     return createReadStream(this.pathOf(key));
+  }
+
+  /**
+   * Removes what an interrupted upload left behind, older than `olderThanMs`: partial files in the temporary area, and
+   * committed files of a submission `isStored` does not know (the process died between moving the files into place and
+   * committing the submission's row, so nobody was ever told they were received). Returns what was removed.
+   */
+  async sweep(olderThanMs: number, isStored: (submissionIds: string[]) => Promise<Set<string>>, now = Date.now()): Promise<{ partial: number; orphaned: string[] }> {
+    const old = async (path: string) => {
+      try {
+        return now - (await stat(path)).mtimeMs > olderThanMs;
+      } catch {
+        return false;
+      }
+    };
+    let partial = 0;
+    for (const name of await readdir(this.tmp).catch(() => [] as string[])) {
+      if (name.endsWith('.part') && (await old(join(this.tmp, name)))) {
+        await rm(join(this.tmp, name), { force: true });
+        partial += 1;
+      }
+    }
+    const candidates: string[] = [];
+    for (const name of await readdir(this.objects).catch(() => [] as string[])) {
+      if (/^[0-9a-f-]{36}$/.test(name) && (await old(join(this.objects, name)))) candidates.push(name);
+    }
+    const stored = candidates.length ? await isStored(candidates) : new Set<string>();
+    const orphaned = candidates.filter((id) => !stored.has(id));
+    for (const id of orphaned) await rm(join(this.objects, id), { recursive: true, force: true });
+    return { partial, orphaned };
   }
 
   private pathOf(key: string): string {
