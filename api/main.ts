@@ -29,7 +29,7 @@ export async function startApi(config: Config, resources: { client: Client; pool
     submissions: new SubmissionRepository(resources.pool),
     files,
     secret: resolveUploadSecret(config.mail.uploadLinkSecret, config.dataDir),
-    limits: { maxFileBytes: config.uploads.maxFileBytes, maxFiles: config.uploads.maxFiles },
+    limits: { maxFileBytes: config.uploads.maxFileBytes, maxFiles: config.uploads.maxFiles, attemptsPerMinute: config.uploads.attemptsPerMinute },
   };
   let app: FastifyInstance | null = null;
   const onError = (error: unknown, context: string) => app?.log.error({ err: error }, context);

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 /**
@@ -13,7 +14,8 @@ export interface RouteDoc {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: { contentType: string; schema: z.ZodType };
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** Each status the route answers; a body may come in several media types (a download in the file's own). */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string | string[] }>;
   /** Routes read with a recipient's access key. */
   accessKey?: boolean;
 }
@@ -25,6 +27,32 @@ export class OpenApiRegistry {
 
   add(doc: RouteDoc): void {
     this.routes.push(doc);
+  }
+
+  /**
+   * Answers 405 Method Not Allowed, with the Allow header, for every method a documented path does not have (Fastify
+   * alone would answer 404, or 400 for a QUERY without a body type). Called once every route is registered; the check
+   * runs before the body is read.
+   */
+  refuseOtherMethods(app: FastifyInstance): void {
+    const byPath = new Map<string, Set<string>>();
+    for (const r of this.routes) (byPath.get(r.path) ?? byPath.set(r.path, new Set()).get(r.path))?.add(r.method.toUpperCase());
+    for (const [path, methods] of byPath) {
+      // Fastify answers HEAD for every GET route by itself.
+      const allowed = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort();
+      const others = app.supportedMethods.filter((m) => !allowed.includes(m));
+      app.route({
+        method: others,
+        url: path,
+        onRequest: async (request, reply) => {
+          await reply
+            .status(405)
+            .header('Allow', allowed.join(', '))
+            .send({ error: `${request.method} er ikke en metode for ${path}; bruk ${allowed.join(', ')}` });
+        },
+        handler: async () => undefined,
+      });
+    }
   }
 
   document(info: { title: string; version: string }): Record<string, unknown> {
@@ -47,10 +75,11 @@ export class OpenApiRegistry {
         ...(r.body ? { requestBody: { required: true, content: { [r.body.contentType]: { schema: jsonSchema(r.body.schema) } } } } : {}),
         ...(r.accessKey ? { security: [{ accessKey: [] }] } : {}),
         responses: Object.fromEntries(
-          Object.entries(r.responses).map(([status, res]) => [
-            status,
-            { description: res.description, ...(res.schema ? { content: { [res.contentType ?? 'application/json']: { schema: jsonSchema(res.schema) } } } : {}) },
-          ]),
+          Object.entries(r.responses).map(([status, res]) => {
+            const types = [res.contentType ?? 'application/json'].flat();
+            const schema = res.schema;
+            return [status, { description: res.description, ...(schema ? { content: Object.fromEntries(types.map((t) => [t, { schema: jsonSchema(schema) }])) } : {}) }];
+          }),
         ),
       };
     }

@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { HTTP_STATUS, describeError } from '../application/errors';
+import { ARSHJUL_RELEASE } from '../application/release';
 import type { RunControlDeps } from '../application/run-control';
 import { OpenApiRegistry } from './openapi';
 import { runRoutes } from './routes/run-routes';
@@ -70,6 +71,7 @@ export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): 
     if (!options.console) throw new Error('the development mailbox is served only with the console (its pages need a coordinator signed in)');
     await app.register(mailboxRoutes(options.mailbox, options.console));
   }
-  app.get('/api/openapi.json', async () => openapi.document({ title: 'Årshjul API', version: '1' }));
+  app.get('/api/openapi.json', async () => openapi.document({ title: 'Årshjul API', version: ARSHJUL_RELEASE }));
+  openapi.refuseOtherMethods(app);
   return app;
 }

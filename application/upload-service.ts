@@ -29,7 +29,12 @@ export interface UploadDeps {
 export interface UploadLimits {
   maxFileBytes: number;
   maxFiles: number;
+  /** Upload attempts (form posts) one personal link may make a minute; unset, DEFAULT_UPLOAD_ATTEMPTS_PER_MINUTE. */
+  attemptsPerMinute?: number;
 }
+
+/** A leaked or shared link cannot be hammered: a few attempts a minute are more than a director needs. */
+export const DEFAULT_UPLOAD_ATTEMPTS_PER_MINUTE = 20;
 
 export type LinkRefusal = 'malformed' | 'forged' | 'unknown' | 'revoked' | 'expired';
 

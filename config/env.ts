@@ -35,6 +35,7 @@ const envShape = z.object({
   UPLOAD_DIR: z.string().min(1).optional().describe("where uploaded files are stored; default DATA_DIR/uploads"),
   UPLOAD_MAX_MB: z.coerce.number().min(1).max(1024).default(25).describe('largest file a director may upload, in MiB'),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10).describe('most files in one submission'),
+  UPLOAD_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20).describe('upload attempts one personal link may make a minute (more are refused with 429)'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 });
@@ -72,7 +73,7 @@ export interface Config {
   email: { taskQueue: string; ratePerMinute: number };
   worker: { maxCachedWorkflows: number; bundlePath: string | null };
   api: { host: string; port: number };
-  uploads: { dir: string; maxFileBytes: number; maxFiles: number };
+  uploads: { dir: string; maxFileBytes: number; maxFiles: number; attemptsPerMinute: number };
   dataDir: string;
 }
 
@@ -114,7 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     email: { taskQueue: e.EMAIL_TASK_QUEUE, ratePerMinute: e.EMAIL_RATE_PER_MINUTE },
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, bundlePath: e.WORKFLOW_BUNDLE_PATH ?? null },
     api: { host: e.API_HOST, port: e.API_PORT },
-    uploads: { dir: e.UPLOAD_DIR ?? `${e.DATA_DIR}/uploads`, maxFileBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxFiles: e.UPLOAD_MAX_FILES },
+    uploads: { dir: e.UPLOAD_DIR ?? `${e.DATA_DIR}/uploads`, maxFileBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxFiles: e.UPLOAD_MAX_FILES, attemptsPerMinute: e.UPLOAD_ATTEMPTS_PER_MINUTE },
     dataDir: e.DATA_DIR,
   });
 }

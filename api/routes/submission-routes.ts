@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AccessScope, SubmissionRepository } from '../../activities/db/submission-repository';
+import { DOCUMENT_MEDIA_TYPES } from '../../activities/files/document-type';
 import type { FileStore } from '../../activities/files/file-store';
 import { type OpenApiRegistry, errorBody } from '../openapi';
 import { receiptJson, receiptOf } from './upload-routes';
@@ -59,7 +60,11 @@ export function submissionRoutes(deps: { submissions: SubmissionRepository; file
       tags: ['submissions'],
       query: listQuery,
       accessKey: true,
-      responses: { 200: { description: 'the submissions, oldest first', schema: z.object({ submissions: z.array(submissionJson) }) }, 401: { description: 'no or unknown access key', schema: errorBody } },
+      responses: {
+        200: { description: 'the submissions, oldest first', schema: z.object({ submissions: z.array(submissionJson) }) },
+        400: { description: 'a filter that is not a deliverable id or an organisation number', schema: errorBody },
+        401: { description: 'no or unknown access key', schema: errorBody },
+      },
     });
     app.get('/api/submissions', async (request, reply) => {
       const scope = await accessOf(request, reply, deps.submissions);
@@ -96,7 +101,7 @@ export function submissionRoutes(deps: { submissions: SubmissionRepository; file
       tags: ['submissions'],
       params: fileParams,
       accessKey: true,
-      responses: { 200: { description: 'the file, as stored', contentType: 'application/octet-stream', schema: z.string() }, 401: { description: 'no or unknown access key', schema: errorBody }, 404: { description: 'no such file for this key', schema: errorBody } },
+      responses: { 200: { description: 'the file, as stored, in its own media type', contentType: Object.values(DOCUMENT_MEDIA_TYPES), schema: z.string() }, 401: { description: 'no or unknown access key', schema: errorBody }, 404: { description: 'no such file for this key', schema: errorBody } },
     });
     app.get('/api/submissions/:submissionId/files/:position', async (request, reply) => {
       const scope = await accessOf(request, reply, deps.submissions);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Submission } from '../../activities/db/submission-repository';
 import { type OpenApiRegistry, errorBody } from '../openapi';
 import { LINK_STATUS, type FormErrors, linkProblemPage, pendingPage, receiptPage, refusedPage, uploadPage } from '../pages/upload-pages';
-import { type IncomingFile, type SubmitOutcome, type UploadDeps, cleanFileName, resolveLink, submitUpload } from '../../application/upload-service';
+import { DEFAULT_UPLOAD_ATTEMPTS_PER_MINUTE, type IncomingFile, type SubmitOutcome, type UploadDeps, cleanFileName, resolveLink, submitUpload } from '../../application/upload-service';
 
 /**
  * The director's side: `/levering/<token>` is the page the email links to (form, receipt, refusals), and
@@ -114,9 +114,6 @@ function securityHeaders(reply: FastifyReply): void {
   reply.header('Cache-Control', 'no-store');
 }
 
-/** Upload attempts (form posts) one personal link may make per minute. */
-export const UPLOAD_ATTEMPTS_PER_MINUTE = 20;
-
 export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
   return async (app: FastifyInstance) => {
     await app.register(multipart, {
@@ -126,9 +123,10 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
     app.addHook('onRequest', async (_request, reply) => securityHeaders(reply));
     // A leaked or shared link cannot be hammered: a few attempts a minute per link are more than a director needs.
     await app.register(rateLimit, { global: false });
+    const attempts = deps.limits.attemptsPerMinute ?? DEFAULT_UPLOAD_ATTEMPTS_PER_MINUTE;
     const perLink = {
       rateLimit: {
-        max: UPLOAD_ATTEMPTS_PER_MINUTE,
+        max: attempts,
         timeWindow: '1 minute',
         keyGenerator: (request: FastifyRequest) => (request.params as { token?: string }).token ?? '',
         errorResponseBuilder: () => ({ statusCode: 429, message: 'For mange forsøk med denne lenken. Vent et minutt og prøv igjen. (too many attempts with this link; wait a minute)' }),
@@ -228,7 +226,7 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
       body: {
         contentType: 'multipart/form-data',
         schema: z.object({
-          filer: z.array(z.string().describe('binary file')).describe(`files, each at most ${Math.round(limits.maxFileBytes / 1048576)} MB, at most ${limits.maxFiles}`),
+          filer: z.array(z.string().meta({ format: 'binary', description: 'a PDF, DOCX or ODT file (recognised by its content)' })).min(1).max(limits.maxFiles).describe(`files, each at most ${Math.round(limits.maxFileBytes / 1048576)} MB, at most ${limits.maxFiles}`),
           kommentar: z.string().max(2000).optional(),
           innsending: z.uuid().optional().describe('the submission id; repeating it returns the same receipt'),
         }),
@@ -237,9 +235,12 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
         201: { description: 'stored and accepted by the kindergarten workflow: the receipt', schema: receiptJson },
         200: { description: 'a repeated submission id: the receipt given before', schema: receiptJson },
         400: { description: 'no files, an empty file or a bad form', schema: errorBody },
+        404: { description: 'not a valid link', schema: errorBody },
+        410: { description: 'revoked or expired link', schema: errorBody },
         409: { description: 'stored, but refused by the workflow (too early, too late, withdrawn); the reason is given', schema: receiptJson },
         413: { description: 'a file is larger than the limit, or too many files', schema: errorBody },
         415: { description: 'a file is not PDF, DOCX or ODT by its content', schema: errorBody },
+        429: { description: `more than ${attempts} attempts with this link in a minute`, schema: errorBody },
         503: { description: 'stored, not yet confirmed: repeat with the same submission id', schema: receiptJson },
       },
     });

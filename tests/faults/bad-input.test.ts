@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Client } from 'pg';
-import { UPLOAD_ATTEMPTS_PER_MINUTE } from '../../api/routes/upload-routes';
+import { DEFAULT_UPLOAD_ATTEMPTS_PER_MINUTE as UPLOAD_ATTEMPTS_PER_MINUTE } from '../../application/upload-service';
 import { hashPassword } from '../../security/passwords';
 import { signUploadToken } from '../../security/upload-tokens';
 import { docxBomb, elf, pdf } from '../helpers/documents';
