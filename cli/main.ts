@@ -12,7 +12,9 @@ import { hashPassword, passwordProblem } from '../security/passwords';
 import { z } from 'zod';
 import { migrate } from '../activities/db/migrate';
 import { connectClient } from '../temporal/connection';
-import { EXIT_CODE, describeError } from '../application/errors';
+import { EXIT_CODE, asDomainErrors, describeError } from '../application/errors';
+import { ARSHJUL_RELEASE } from '../application/release';
+import { openWorkflowsByRelease, patchVerdicts, releaseReport } from '../application/releases';
 import * as control from '../application/run-control';
 import { loadPlan } from '../planning/load-plan';
 import { resolveTimeline } from '../planning/resolve-timeline';
@@ -295,6 +297,19 @@ export function buildProgram(): Command {
     .action(async (opts: { run: string; kindergarten: string; deliverable: string; as: string }) => {
       const r = await withControl((deps) => control.reissueUploadLink(deps, opts.run, opts.kindergarten, opts.deliverable, actor(opts.as)));
       process.stdout.write(`link version ${r.version} emailed to the director (${r.workflowId}); valid until ${oslo(r.lateUntil)}\n`);
+    });
+  const release = program.command('release').description('releases and the patches in the workflow code');
+  release
+    .command('runs')
+    .description('the open runs by the Årshjul release that started them, and which patched() branches may be retired')
+    .option('--json')
+    .action(async (opts: { json?: boolean }) => {
+      await withControl(async (deps) => {
+        const open = await asDomainErrors(() => openWorkflowsByRelease(deps.client));
+        const verdicts = patchVerdicts(open);
+        if (opts.json) return void process.stdout.write(`${JSON.stringify({ release: ARSHJUL_RELEASE, open, patches: verdicts }, null, 2)}\n`);
+        for (const line of releaseReport(open, verdicts)) process.stdout.write(`${line}\n`);
+      });
     });
   const user = program.command('user').description('console accounts');
   user

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { temporal } from '@temporalio/proto';
 import { PgStore } from '../../activities/db/pg-store';
+import { openWorkflowsByRelease } from '../../application/releases';
 import * as control from '../../application/run-control';
 import { regionWorkflowId, runWorkflowId } from '../../domain/ids';
 import { regionStatusQuery } from '../../workflows/region-workflow';
@@ -111,5 +113,18 @@ describe('starting a run of 660 kindergartens on the dev server', () => {
     expect(status.deliverables.map((d) => d.status)).toEqual(['not-open', 'not-open', 'not-open']);
     const { run: r } = await control.runStatus({ client: env.client, store: new PgStore({ pool: db.pool as Pool }), taskQueue: 'fan-out' }, runId);
     expect(r.regions).toHaveLength(4);
+  });
+
+  it('lists the open run by the release that started it, as `arshjul release runs` prints it', async () => {
+    let open = await openWorkflowsByRelease(env.client);
+    for (let i = 0; i < 60 && (open[0]?.workflows.kindergartenWorkflow ?? 0) < 660; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      open = await openWorkflowsByRelease(env.client);
+    }
+    expect(open).toEqual([{ release: '1.0.0', runs: [runId], workflows: { runWorkflow: 1, regionWorkflow: 4, kindergartenWorkflow: 660 } }]);
+    const cli = join(__dirname, '..', '..', 'bin', 'arshjul.js');
+    const { stdout } = await run(process.execPath, [cli, 'release', 'runs'], { env: { ...process.env, TEMPORAL_ADDRESS: env.address, DATABASE_URL: db.url } });
+    expect(stdout).toContain(`  1.0.0: 1 programår (${runId}), 4 regioner, 660 barnehager, 0 enkeltstående e-poster`);
+    expect(stdout).toContain('Grener bak patched() i arbeidsflytene:\n  ingen');
   });
 });
