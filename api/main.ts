@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   if (!config.database.url || !config.temporal.address) throw new Error('npm run api needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything together)');
   const pool = new Pool({ connectionString: config.database.url, max: 10 });
   pool.on('error', (error) => process.stderr.write(`PostgreSQL connection lost: ${error.message}\n`));
-  const { client, connection } = await connectClient(config.temporal);
+  const { client, connection } = await connectClient(config.temporal, undefined, { interactive: true });
   const api = await startApi(config, { client, pool, logger: true });
   process.stdout.write(`API listening on ${api.address}\n`);
   const stop = async () => {

@@ -242,7 +242,7 @@ async function main(): Promise<void> {
     let connection: Connection;
     let api: Awaited<ReturnType<typeof startApi>>;
     try {
-      const connected = await connectClient(config.temporal, temporalAddress);
+      const connected = await connectClient(config.temporal, temporalAddress, { interactive: true });
       connection = connected.connection;
       parts.push({ name: 'Temporal-klienten', stop: () => connection.close() });
       api = await startApi(config, { client: connected.client, pool, mailbox });

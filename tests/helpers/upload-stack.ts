@@ -59,6 +59,8 @@ export interface UploadStack {
   databaseUrl: string;
   storageDir: string;
   accounts: AccountRepository;
+  /** The pool of the stack's database (for a second app on the same data). */
+  pool: Pool;
   close: () => Promise<void>;
 }
 
@@ -153,7 +155,7 @@ export async function startUploadStack(options: {
   await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue, args: [{ runId, plan, timeline, release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }] });
 
   return {
-    env, worker, app, baseUrl, sink, store, submissions, files, uploads, control: { ...control }, plan, roster, runId, timeline, databaseUrl: db.url, storageDir, accounts,
+    env, worker, app, baseUrl, sink, store, submissions, files, uploads, control: { ...control }, plan, roster, runId, timeline, databaseUrl: db.url, storageDir, accounts, pool: db.pool,
     close: async () => {
       await app.close();
       worker.shutdown();

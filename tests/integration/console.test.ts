@@ -5,6 +5,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
+import { Client, Connection } from '@temporalio/client';
+import { DraftRepository } from '../../activities/db/account-repository';
+import { ConsoleRepository } from '../../activities/db/console-repository';
+import { exampleFiles } from '../../api/main';
+import { buildApp } from '../../api/server';
+import { freePort } from '../helpers/processes';
+import { INTERACTIVE_GRPC_INTERCEPTORS } from '../../temporal/connection';
 import { signUploadToken } from '../../security/upload-tokens';
 import { pdf } from '../helpers/documents';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
@@ -246,6 +253,39 @@ describe('the coordinator console', () => {
     const actions = (await s.accounts.listAudit(s.runId)).map((a) => a.action);
     expect(actions.filter((a) => a === 'run-paused' || a === 'run-resumed')).toEqual(['run-resumed', 'run-paused']);
     expect(actions).toContain('kindergarten-added');
+  });
+
+  it('answers an outage of Temporal with a 503 page that says to try again, in bokmål, never with the internals', async () => {
+    // The same console and database, with the API's kind of Temporal client, whose server does not answer.
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: INTERACTIVE_GRPC_INTERCEPTORS });
+    const client = new Client({ connection });
+    const control = { ...s.control, client };
+    const app = await buildApp(control, {
+      console: { control, read: new ConsoleRepository(s.pool), drafts: new DraftRepository(s.pool), accounts: s.accounts, secureCookies: false, examples: exampleFiles() },
+    });
+    try {
+      const signIn = await app.inject({ method: 'POST', url: '/konsoll/logg-inn', payload: new URLSearchParams({ epost: 'kari@fylke.example', passord: PASSWORD }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const cookie = String(signIn.headers['set-cookie']).split(';')[0] as string;
+      const page = await app.inject({ method: 'GET', url: '/konsoll', headers: { cookie } });
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+      const action = await app.inject({ method: 'POST', url: `/konsoll/runs/${s.runId}/handling/pause`, payload: new URLSearchParams({ _csrf: token, hva: 'pause' }).toString(), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+      const preview = await app.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}/handling/flytt?milepel=workshop-1&region=&tid=2028-02-10T09:00`, headers: { cookie } });
+      const api = await app.inject({ method: 'GET', url: `/api/runs/${s.runId}` });
+      for (const answer of [action, preview]) {
+        expect(answer.statusCode).toBe(503);
+        expect(answer.body).toContain('Årshjul får ikke kontakt med arbeidsflytmotoren (Temporal) akkurat nå. Ingenting er endret. Prøv igjen om et minutt.');
+        expect(answer.body).not.toMatch(/UNAVAILABLE|grpc|ECONNREFUSED|Error|at .*\.ts/);
+      }
+      expect(api.statusCode).toBe(503);
+      expect(api.headers['retry-after']).toBe('30');
+      expect(api.json()).toEqual({ error: 'Årshjul får ikke kontakt med arbeidsflytmotoren (Temporal) akkurat nå. Ingenting er endret. Prøv igjen om et minutt.' });
+      // The run page still shows what PostgreSQL knows.
+      const run = await app.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}`, headers: { cookie } });
+      expect(run.statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await connection.close();
+    }
   });
 
   it('limits sign-in attempts', async () => {

@@ -277,6 +277,30 @@ describe('the coordinator controls a running year', () => {
     });
   });
 
+  it('does not answer a control until its audit entry is written, and writes it once however often the write is retried', async () => {
+    const write = h.store.recordAudit.bind(h.store);
+    let failures = 0;
+    // The audit log's database is away for the first three tries of the pause's entry.
+    h.store.recordAudit = async (entry) => {
+      if (entry.action === 'run-paused' && failures < 3) {
+        failures += 1;
+        throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      }
+      await write(entry);
+    };
+    await h.worker.runUntil(async () => {
+      await start();
+      const paused = await control.pauseRun(deps, runId, 'koordinator', 'streik');
+      expect(paused).toEqual({ state: 'paused' });
+      expect(failures).toBe(3);
+      expect(h.store.audit.filter((e) => e.action === 'run-paused')).toEqual([
+        expect.objectContaining({ actor: 'koordinator', runId, details: { reason: 'streik' }, key: expect.stringMatching(new RegExp(`^${runId}/run-paused/`)) }),
+      ]);
+      const { run } = await control.runStatus(deps, runId);
+      expect(run.state).toBe('paused');
+    });
+  });
+
   it('cancel ends the run, its regions and its kindergartens', async () => {
     await h.worker.runUntil(async () => {
       await start();

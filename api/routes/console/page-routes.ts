@@ -52,13 +52,11 @@ export function pageRoutes(deps: ConsoleDeps) {
 
   /** The run's current timeline from its workflow; when Temporal cannot answer, what PostgreSQL knows. */
   async function currentTimeline(runId: string): Promise<{ timeline: Timeline | null; state: string | null; plan: Plan | null }> {
-    try {
-      const [{ plan, timeline }, status] = await Promise.all([control.runPlan(deps.control, runId), control.runWorkflowStatus(deps.control, runId)]);
-      return { timeline, state: status.state, plan };
-    } catch {
-      const plan = await deps.read.plan(runId);
-      return { timeline: plan ? resolveTimeline(plan) : null, state: null, plan };
-    }
+    // Both queries settle before the page goes on, so no retry of either is left running behind the answer.
+    const [planned, status] = await Promise.allSettled([control.runPlan(deps.control, runId), control.runWorkflowStatus(deps.control, runId)]);
+    if (planned.status === 'fulfilled' && status.status === 'fulfilled') return { timeline: planned.value.timeline, state: status.value.state, plan: planned.value.plan };
+    const plan = await deps.read.plan(runId);
+    return { timeline: plan ? resolveTimeline(plan) : null, state: null, plan };
   }
 
   return async (app: FastifyInstance) => {
