@@ -55,7 +55,7 @@ export async function benchStart(env: TestWorkflowEnvironment, sizes: number[], 
         county: plan.county,
         timezone: plan.timezone,
         regions: resolveTimeline(plan).regions,
-        milestones: [{ id: 'first-step', kind: 'information', title: 'Første steg', location: null, occurrences: [{ scope: 'run', regionId: null, groupId: null, at, version: 0, emails: [{ id: 'milestone-notice:directors:0', template: 'milestone-notice', to: 'directors', sendAt: at, latestUsefulAt: at + 3_600_000 }] }] }],
+        milestones: [{ id: 'first-step', kind: 'information', title: 'Første steg', location: null, durationMinutes: null, occurrences: [{ scope: 'run', regionId: null, groupId: null, at, version: 0, emails: [{ id: 'milestone-notice:directors:0', template: 'milestone-notice', to: 'directors', sendAt: at, latestUsefulAt: at + 3_600_000 }] }] }],
         deliverables: [],
         // Long enough that the last kindergarten of a large run still starts before the year ends.
         endsAt: at + 40 * 60_000,

@@ -32,8 +32,8 @@ export interface TimelineMilestone {
   kind: string;
   title: string;
   location: string | null;
-  /** Length of the event, for calendar invitations (absent in timelines resolved before it existed). */
-  durationMinutes?: number | null;
+  /** Length of the event, for calendar invitations; null: the invitation says two hours. */
+  durationMinutes: number | null;
   occurrences: Occurrence[];
 }
 
@@ -112,9 +112,9 @@ export interface KindergartenEmailStep {
   title: string;
   kind: string;
   location: string | null;
-  durationMinutes?: number | null;
+  durationMinutes: number | null;
   /** The occurrence this email is about (`<milestone>/<region|*>/<group|*>`): the calendar event's identity. */
-  occurrenceKey?: string;
+  occurrenceKey: string;
   template: string;
   occurrenceAt: number;
   sendAt: number;
@@ -155,7 +155,7 @@ export function scheduleForKindergarten(timeline: Timeline, regionId: string, gr
           title: milestone.title,
           kind: milestone.kind,
           location: milestone.location,
-          durationMinutes: milestone.durationMinutes ?? null,
+          durationMinutes: milestone.durationMinutes,
           occurrenceKey: occurrenceKey(milestone.id, occurrence),
           template: email.template,
           occurrenceAt: occurrence.at,

@@ -12,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DeliverableStatus, SendEmailInput } from '../domain/activity-contracts';
+import type { DeliverableStatus } from '../domain/activity-contracts';
 import type { KindergartenControl } from '../domain/controls';
 import { emailSender } from './email-sender';
 import { refuseIf, refused } from './refusal';
@@ -37,7 +37,8 @@ import {
   pendingActions,
   submissionRefusal,
 } from '../domain/kindergarten-schedule';
-import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../domain/email-templates';
+import { INVITATION_TEMPLATES } from '../domain/email-templates';
+import { RECEIPT_USEFUL_MS, actionEmail, cancellationEmail, receiptEmails } from '../domain/kindergarten-emails';
 import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../domain/timeline';
 
 
@@ -278,23 +279,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       return;
     }
     const useful = latestUsefulAt(action);
-    const email: SendEmailInput = {
-      key: `${input.runId}/${input.orgnr}/${action.key}`,
-      runId: input.runId,
-      template: action.kind === 'milestone-email' ? action.step.template : action.deliverable.templates[action.kind],
-      to: action.kind === 'escalation' ? { kind: 'authority-of', orgnr: input.orgnr } : { kind: 'director', orgnr: input.orgnr },
-      about: { orgnr: input.orgnr },
-      where: { regionId: input.regionId, groupId: input.groupId },
-      scheduledFor: action.at,
-      requestedAt: now,
-      latestUsefulAt: useful,
-    };
-    if (action.kind === 'milestone-email') {
-      email.milestone = milestoneOfStep(action.step);
-    } else {
-      const { deliverable, window } = action;
-      email.deliverable = { id: deliverable.id, title: deliverable.title, recipient: deliverable.recipient, opensAt: window.opensAt, dueAt: window.dueAt, lateUntil: window.lateUntil };
-    }
+    const email = actionEmail(input, action, now, useful);
     const sender = emailSender(now, useful, { taskQueue: input.emailTaskQueue });
     try {
       const result = await sender.sendEmail(email);
@@ -315,18 +300,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   async function cancelInvitation(key: string, step: KindergartenEmailStep): Promise<void> {
     const now = Date.now();
     try {
-      await emailSender(now, step.occurrenceAt, { taskQueue: input.emailTaskQueue }).sendEmail({
-        key: `${input.runId}/${input.orgnr}/${key}`,
-        runId: input.runId,
-        template: CANCELLATION_TEMPLATE,
-        to: { kind: 'director', orgnr: input.orgnr },
-        milestone: milestoneOfStep(step),
-        about: { orgnr: input.orgnr },
-        where: { regionId: input.regionId, groupId: input.groupId },
-        scheduledFor: now,
-        requestedAt: now,
-        latestUsefulAt: step.occurrenceAt,
-      });
+      await emailSender(now, step.occurrenceAt, { taskQueue: input.emailTaskQueue }).sendEmail(cancellationEmail(input, key, step, now));
       state.outcomes[key] = { status: 'sent', at: now };
     } catch (error) {
       state.outcomes[key] = { status: 'failed', at: Date.now(), error: String(error) };
@@ -340,23 +314,8 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       const deliverable = state.schedule.deliverables.find((d) => d.id === due.deliverableId);
       if (deliverable) {
         const now = Date.now();
-        const window = effectiveWindow(state, deliverable);
-        const useful = now + RECEIPT_USEFUL_MS;
-        const common = {
-          runId: input.runId,
-          about: { orgnr: input.orgnr },
-          where: { regionId: input.regionId, groupId: input.groupId },
-          deliverable: { id: deliverable.id, title: deliverable.title, recipient: deliverable.recipient, opensAt: window.opensAt, dueAt: window.dueAt, lateUntil: window.lateUntil },
-          submission: { id: due.submissionId, receiptNumber: due.receiptNumber, at: due.at, version: due.version, late: due.late, files: due.files, comment: due.comment },
-          scheduledFor: due.at,
-          requestedAt: now,
-          latestUsefulAt: useful,
-        };
-        const sender = emailSender(now, useful, { taskQueue: input.emailTaskQueue });
-        const emails: SendEmailInput[] = [
-          { ...common, key: `${input.runId}/${input.orgnr}/receipt/${due.submissionId}`, template: 'submission-receipt', to: { kind: 'director', orgnr: input.orgnr } },
-          { ...common, key: `${input.runId}/${input.orgnr}/received/${due.submissionId}`, template: 'submission-received', to: recipientOf(deliverable.recipient, input.orgnr) },
-        ];
+        const emails = receiptEmails(input, due, deliverable, effectiveWindow(state, deliverable), now);
+        const sender = emailSender(now, now + RECEIPT_USEFUL_MS, { taskQueue: input.emailTaskQueue });
         await Promise.all(
           emails.map(async (email) => {
             try {
@@ -409,29 +368,6 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   await condition(allHandlersFinished);
   await sendReceipts();
   return status(input, state);
-}
-
-/** A receipt is worth sending for a week; after that the director has seen the status page or asked. */
-const RECEIPT_USEFUL_MS = 7 * 24 * 3_600_000;
-
-/** Who a deliverable goes to, as an email selector. */
-function recipientOf(recipient: KindergartenDeliverable['recipient'], orgnr: string): SendEmailInput['to'] {
-  if (recipient === 'municipal-authority') return { kind: 'authority-of', orgnr };
-  if (recipient === 'research-centre') return { kind: 'research-centre' };
-  return { kind: 'coordinator' };
-}
-
-/** What an email about a milestone step says of the milestone (with the calendar event's identity and version). */
-function milestoneOfStep(step: KindergartenEmailStep): NonNullable<SendEmailInput['milestone']> {
-  return {
-    id: step.milestoneId,
-    title: step.title,
-    kind: step.kind,
-    location: step.location,
-    at: step.occurrenceAt,
-    version: step.version,
-    ...(step.occurrenceKey ? { occurrenceKey: step.occurrenceKey, durationMinutes: step.durationMinutes ?? null } : {}),
-  };
 }
 
 function receipt(deliverableId: string, record: { submissionId: string; at: number; late: boolean; version: number }, dueAt: number): SubmissionReceipt {

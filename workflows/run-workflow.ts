@@ -21,7 +21,8 @@ import type { RegionControl } from '../domain/controls';
 import { ErrorType } from '../domain/errors';
 import { kindergartenWorkflowId, regionWorkflowId } from '../domain/ids';
 import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
-import { type MilestoneOverride, type Timeline, occurrenceKey, ownedOccurrences, placeName } from '../domain/timeline';
+import { type MilestoneOverride, type Timeline, ownedOccurrences, placeName } from '../domain/timeline';
+import { type MovedOccurrence, movedOccurrences, windowsChangedIn } from '../domain/timeline-changes';
 import { withdrawKindergartenSignal } from './kindergarten-workflow';
 import { runDueOwnedSteps } from './owned-step-runner';
 import { refused } from './refusal';
@@ -78,7 +79,7 @@ export interface RescheduleMilestoneInput {
 
 export interface RescheduleResult {
   revision: number;
-  moved: { milestoneId: string; regionId: string | null; groupId: string | null; from: number; to: number }[];
+  moved: MovedOccurrence[];
   regionsNotified: string[];
 }
 
@@ -365,41 +366,6 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   await condition(allHandlersFinished);
   await store.recordEvent({ runId: input.runId, type: state.cancelled ? 'run-cancelled' : 'run-completed', at: Date.now() });
   return status(input, state, !state.cancelled);
-}
-
-/** Every occurrence whose instant differs between two timelines. */
-export function movedOccurrences(before: Timeline, after: Timeline): RescheduleResult['moved'] {
-  const moved: RescheduleResult['moved'] = [];
-  const old = new Map<string, number>();
-  for (const m of before.milestones) for (const o of m.occurrences) old.set(occurrenceKey(m.id, o), o.at);
-  for (const m of after.milestones) {
-    for (const o of m.occurrences) {
-      const previous = old.get(occurrenceKey(m.id, o)) ?? findCovering(before, m.id, o.regionId, o.groupId);
-      if (previous !== undefined && previous !== o.at) moved.push({ milestoneId: m.id, regionId: o.regionId, groupId: o.groupId, from: previous, to: o.at });
-    }
-  }
-  return moved;
-}
-
-/** The instant a milestone had for a region or group when the old timeline held it at a coarser scope. */
-function findCovering(timeline: Timeline, milestoneId: string, regionId: string | null, groupId: string | null): number | undefined {
-  const m = timeline.milestones.find((x) => x.id === milestoneId);
-  const o = m?.occurrences.find((x) => x.scope === 'run' || (x.regionId === regionId && (x.groupId === null || x.groupId === groupId)));
-  return o?.at;
-}
-
-/** Regions whose deliverable windows differ between two timelines (a moved milestone can move a deadline). */
-function windowsChangedIn(after: Timeline, before: Timeline): string[] {
-  const regions = new Set<string>();
-  const all = after.regions.map((r) => r.id);
-  for (const d of after.deliverables) {
-    const old = before.deliverables.find((x) => x.id === d.id);
-    for (const w of d.windows) {
-      const same = old?.windows.some((x) => x.regionId === w.regionId && x.groupId === w.groupId && x.dueAt === w.dueAt && x.opensAt === w.opensAt);
-      if (!same) (w.regionId === null ? all : [w.regionId]).forEach((r) => regions.add(r));
-    }
-  }
-  return [...regions];
 }
 
 function status(input: RunWorkflowInput, state: RunState, completed: boolean): RunStatus {

@@ -17,6 +17,7 @@ export function burstTimeline(plan: Plan, start: number, steps: number, spacingM
       kind: 'information',
       title: `Steg ${i}`,
       location: null,
+      durationMinutes: null,
       occurrences: [
         {
           scope: 'run' as const,

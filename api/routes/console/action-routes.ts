@@ -5,6 +5,7 @@ import { HTTP_STATUS, describeError } from '../../../application/errors';
 import * as control from '../../../application/run-control';
 import { NotFoundError } from '../../../domain/errors';
 import { placeName } from '../../../domain/timeline';
+import { movedOccurrences } from '../../../domain/timeline-changes';
 import { type Html, html } from '../../../texts/html';
 import { formatNorwegian } from '../../../texts/norwegian-format';
 import { Forbidden, type Visitor, coordinator, htmlReply } from '../../console/guard';
@@ -35,6 +36,7 @@ interface ActionInput {
   field: (name: string) => string;
   /** The kindergarten the form names (field `barnehage`); refused when it is not in the run. */
   kindergarten: () => Promise<KindergartenDetail>;
+  now: () => number;
 }
 
 const PAUSE_CHOICES = {
@@ -49,18 +51,18 @@ const PAUSE_CHOICES = {
  * same step, so the action and its entry cannot disagree.
  */
 const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
-  async flytt({ deps, runId, actor, field }) {
+  async flytt({ deps, runId, actor, field, now }) {
     const at = localTime.parse(field('tid'));
     const milestoneId = field('milepel');
     const regionId = field('region') || null;
     const override = { milestoneId, ...(regionId ? { regionId } : {}), at };
     const { before, after } = await control.previewReschedule(deps.control, runId, override);
-    const moved = after.milestones.flatMap((m) =>
-      m.occurrences.flatMap((o) => {
-        const old = before.milestones.find((x) => x.id === m.id)?.occurrences.find((x) => x.regionId === o.regionId && x.groupId === o.groupId);
-        return old && old.at !== o.at ? [{ title: m.title, where: placeName(after, o.regionId, o.groupId) ?? 'hele fylket', from: old.at, to: o.at, emails: o.emails.filter((e, i) => e.sendAt !== old.emails[i]?.sendAt).length }] : [];
-      }),
-    );
+    // The same comparison the run workflow makes when it applies the move.
+    const moved = movedOccurrences(before, after).map((m) => {
+      const milestone = after.milestones.find((x) => x.id === m.milestoneId);
+      const occurrence = milestone?.occurrences.find((o) => o.regionId === m.regionId && o.groupId === m.groupId);
+      return { title: milestone?.title ?? m.milestoneId, where: placeName(after, m.regionId, m.groupId) ?? 'hele fylket', from: m.from, to: m.to, emails: (occurrence?.emails ?? []).filter((e) => e.sendAt > now()).length };
+    });
     const changes = moved.length
       ? html`<ul>${moved.map((m) => html`<li>${m.title} (${m.where}): ${when(m.from)} → ${when(m.to)}; ${m.emails} e-post${m.emails === 1 ? '' : 'er'} om den flyttes med</li>`)}</ul>`
       : html`<p>Ingenting flyttes: milepælen er allerede på dette tidspunktet.</p>`;
@@ -140,7 +142,7 @@ export function actionRoutes(deps: ConsoleDeps) {
       if (!k) throw new NotFoundError(`Barnehagen ${orgnr} er ikke med i dette programåret.`);
       return k;
     };
-    return (ACTIONS[action] as (input: ActionInput) => Promise<Prepared>)({ deps, runId, actor: v.user.email, field, kindergarten });
+    return (ACTIONS[action] as (input: ActionInput) => Promise<Prepared>)({ deps, runId, actor: v.user.email, field, kindergarten, now: deps.now ?? Date.now });
   }
 
   /** The same page for a preview that cannot be shown and an action that was not done: the reason, in bokmål. */
