@@ -12,6 +12,8 @@ import type {
   TimelineMilestone,
 } from '../domain/timeline';
 import { timelineRegions } from '../domain/regions';
+import { placeName } from '../domain/timeline';
+import { formatNorwegian } from '../texts/norwegian-format';
 import { parseLocal, toWorkingTime, withLocalTime } from './send-policy';
 
 
@@ -42,14 +44,14 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
   const issues: InputIssue[] = [];
 
   for (const [i, o] of overrides.entries()) {
-    if (!milestones.has(o.milestoneId)) issues.push({ path: `overrides.${i}.milestoneId`, message: `unknown milestone "${o.milestoneId}"` });
-    if (o.regionId && !regions.some((r) => r.id === o.regionId)) issues.push({ path: `overrides.${i}.regionId`, message: `unknown region "${o.regionId}"` });
+    if (!milestones.has(o.milestoneId)) issues.push({ path: `overrides.${i}.milestoneId`, message: `«${o.milestoneId}» er ikke en milepæl i planen` });
+    if (o.regionId && !regions.some((r) => r.id === o.regionId)) issues.push({ path: `overrides.${i}.regionId`, message: `«${o.regionId}» er ikke en region i planen` });
     if (o.groupId && !units.some((u) => u.groupId === o.groupId && (!o.regionId || u.regionId === o.regionId))) {
-      issues.push({ path: `overrides.${i}.groupId`, message: `unknown workshop group "${o.groupId}"` });
+      issues.push({ path: `overrides.${i}.groupId`, message: `«${o.groupId}» er ikke en workshopgruppe i planen` });
     }
-    if (!parseLocal(o.at, zone).isValid) issues.push({ path: `overrides.${i}.at`, message: `expected a local date and time, got "${o.at}"` });
+    if (!parseLocal(o.at, zone).isValid) issues.push({ path: `overrides.${i}.at`, message: `forventet en lokal dato og tid (ÅÅÅÅ-MM-DDTtt:mm), fikk «${o.at}»` });
   }
-  if (issues.length) throw new InputError('The reschedule was refused', issues);
+  if (issues.length) throw new InputError('Flyttingen ble avvist', issues);
 
   const overridesFor = (id: string, unit: Unit) =>
     overrides.filter(
@@ -143,11 +145,11 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
       const opens = fromSpec(openSpec, unit);
       const due = fromSpec(d.due, unit);
       const lateUntil = due.local.plus({ days: d.lateAcceptanceDays });
-      const where = scope === 'run' ? '' : ` in ${scope === 'group' ? `workshop group "${unit.groupId}"` : `region "${unit.regionId}"`}`;
+      const where = scope === 'run' ? '' : ` for ${placeName({ regions }, unit.regionId, scope === 'group' ? unit.groupId : null)}`;
       if (due.local <= opens.local) {
         issues.push({
           path: `deliverables.${d.id}`,
-          message: `the deadline ${fmt(due.local)} is not after the opening ${fmt(opens.local)}${where}`,
+          message: `fristen for «${d.title}» (${fmt(due.local)}) er ikke etter åpningen (${fmt(opens.local)})${where}`,
         });
       }
       const { reminderAts, escalationAt } = remindersAndEscalation(d, opens.local, due.local, lateUntil, policy);
@@ -173,13 +175,13 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
         if (mine <= theirs) {
           issues.push({
             path: `milestones.${m.id}`,
-            message: `"${m.id}" (${fmt(mine)}) must come after "${before}" (${fmt(theirs)}) in workshop group "${unit.groupId}"`,
+            message: `«${m.title}» (${fmt(mine)}) må komme etter «${milestones.get(before)?.title ?? before}» (${fmt(theirs)}) for ${placeName({ regions }, unit.regionId, unit.groupId)}`,
           });
         }
       }
     }
   }
-  if (issues.length) throw new InputError('The timeline is out of order', dedupe(issues));
+  if (issues.length) throw new InputError('Tidslinjen er i feil rekkefølge', dedupe(issues));
 
   const instants = [
     ...timelineMilestones.flatMap((m) => m.occurrences.flatMap((o) => [o.at, ...o.emails.map((e) => e.sendAt)])),
@@ -216,9 +218,9 @@ function remindersAndEscalation(d: Deliverable, opens: DateTime, due: DateTime, 
  */
 export function resolveExtension(plan: Plan, deliverableId: string, dueLocal: string, openedAt: number) {
   const d = plan.deliverables.find((x) => x.id === deliverableId);
-  if (!d) throw new InputError('The extension was refused', [{ path: 'deliverableId', message: `unknown deliverable "${deliverableId}"` }]);
+  if (!d) throw new InputError('Forlengelsen ble avvist', [{ path: 'deliverableId', message: `«${deliverableId}» er ikke en innlevering i planen` }]);
   const due = parseLocal(dueLocal, plan.timezone);
-  if (!due.isValid) throw new InputError('The extension was refused', [{ path: 'due', message: `expected a local date and time like 2018-03-09T16:00, got "${dueLocal}"` }]);
+  if (!due.isValid) throw new InputError('Forlengelsen ble avvist', [{ path: 'due', message: `forventet en lokal dato og tid som 2018-03-09T16:00, fikk «${dueLocal}»` }]);
   const lateUntil = due.plus({ days: d.lateAcceptanceDays });
   const opens = DateTime.fromMillis(openedAt, { zone: plan.timezone });
   const { reminderAts, escalationAt } = remindersAndEscalation(d, opens, due, lateUntil, plan.sendPolicy);
@@ -226,7 +228,7 @@ export function resolveExtension(plan: Plan, deliverableId: string, dueLocal: st
 }
 
 function fmt(local: DateTime): string {
-  return local.toFormat('yyyy-MM-dd HH:mm');
+  return formatNorwegian(local.toMillis(), 'compact', local.zoneName ?? undefined);
 }
 
 function dedupe(issues: InputIssue[]): InputIssue[] {

@@ -311,7 +311,7 @@ ${options.refusal ? html`<div class="notice bad" role="alert"><p>${options.refus
 ${Object.entries(options.fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
 <button type="submit">Bekreft</button>
 </form>`}
-<p><a href="${options.back}">Avbryt</a></p>`;
+<p><a href="${options.back}">${options.refusal ? 'Tilbake' : 'Avbryt'}</a></p>`;
   return consolePage(frame, body);
 }
 

@@ -35,7 +35,8 @@ function page(reply: FastifyReply, title: string, body: string): FastifyReply {
 <title>${escapeHtml(title)}</title>
 <style>
  body{font-family:system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;color:#1a1a1a}
- table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #ccc;vertical-align:top}
+ table{border-collapse:collapse;width:100%;table-layout:fixed} th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #ccc;vertical-align:top;overflow-wrap:anywhere}
+ th:first-child{width:9rem} pre,dd{overflow-wrap:anywhere}
  a{color:#0645ad} pre{white-space:pre-wrap;background:#f4f4f4;padding:1rem} iframe{width:100%;height:32rem;border:1px solid #999}
  dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem} dt{font-weight:600}
 </style></head><body>${body}</body></html>`);
@@ -73,7 +74,7 @@ export function mailboxRoutes(repository: MailboxRepository, session: SessionDep
       return page(
         reply,
         'Utviklingspostkasse – Årshjul',
-        `<h1>Utviklingspostkasse</h1>
+        `<p><a href="/konsoll">Til konsollen</a></p><h1>Utviklingspostkasse</h1>
 <p>E-post som Årshjul har sendt mens SMTP_URL ikke er satt. ${total} melding(er), side ${query.page} av ${pages}.</p>
 <form method="get" action="/mailbox"><label for="to">Mottaker inneholder</label> <input id="to" name="to" value="${escapeHtml(query.to ?? '')}"> <button type="submit">Filtrer</button></form>
 <table><thead><tr><th scope="col">Mottatt</th><th scope="col">Til</th><th scope="col">Emne</th></tr></thead><tbody>

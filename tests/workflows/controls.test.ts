@@ -134,7 +134,7 @@ describe('the coordinator controls a running year', () => {
       ).rejects.toThrow(InputError);
       await expect(
         control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-2', regionId: 'hedmarken', groupId: 'hamar-stange', at: local(ws1.at - DAY) }, 'k'),
-      ).rejects.toThrow(/"workshop-2" .* must come after "workshop-1" .* in workshop group "hamar-stange"/);
+      ).rejects.toThrow(/«Workshop 2: Bruk av data og sammenhenger» .* må komme etter «Workshop 1: Tolke og analysere data» .* for Hedmarkregionen, Hamar og Stange/);
       const update = env.client.workflow.getHandle(runId).executeUpdate(rescheduleMilestoneUpdate, {
         args: [{ basedOnRevision: 7, override: { milestoneId: 'kick-off', at: '2027-11-09T09:30' }, timeline, requestedBy: 'k' }],
       });
