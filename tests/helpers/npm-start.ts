@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { freePort } from './processes';
+import { createConnection, createServer } from 'node:net';
 
 /**
  * `npm start` as a service manager sees it: started with its own ports and data directory, its process tree read from
@@ -16,8 +15,32 @@ export interface NpmStart {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * A free port below the kernel's ephemeral range. A port the kernel hands out for `listen(0)` comes from that range,
+ * which is also where every outgoing connection of the machine gets its local port: in the seconds before npm start
+ * binds it, some other test's connection can take it. Ports below the range are only ever taken by a listener.
+ */
+async function portOutsideEphemeralRange(taken: Set<number>): Promise<number> {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number) as [number];
+  for (;;) {
+    const port = low - 1 - Math.floor(Math.random() * Math.min(12_000, low - 1025));
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
 export async function startNpm(cwd: string, env: Record<string, string> = {}): Promise<NpmStart> {
-  const ports = { temporal: await freePort(), ui: await freePort(), postgres: await freePort(), smtp: await freePort(), api: await freePort() };
+  const taken = new Set<number>();
+  const port = () => portOutsideEphemeralRange(taken);
+  const ports = { temporal: await port(), ui: await port(), postgres: await port(), smtp: await port(), api: await port() };
   let output = '';
   const npm = spawn('npm', ['start'], {
     cwd,
@@ -109,6 +132,12 @@ function listens(port: number): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/** Which of the ports accept a connection now. */
+export async function listening(ports: number[]): Promise<number[]> {
+  const open = await Promise.all(ports.map(listens));
+  return ports.filter((_, i) => open[i]);
 }
 
 /** Milliseconds from `since` until none of the ports accepts a connection (or `limitMs` passed: Infinity). */

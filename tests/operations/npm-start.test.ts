@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../temporal/worker-factory';
-import { type NpmStart, alive, descendants, killTree, millisUntilFree, startNpm } from '../helpers/npm-start';
+import { type NpmStart, alive, descendants, killTree, listening, millisUntilFree, startNpm } from '../helpers/npm-start';
 
 jest.setTimeout(20 * 60_000);
 
@@ -120,7 +120,7 @@ describe('npm start as a service', () => {
       expect(refusal[0]).toContain(`port ${port} (API og konsoll) er allerede i bruk av prosess ${process.pid} (`);
       expect(refusal[0]).toContain('velg en annen port med API_PORT');
       expect(s.output()).not.toContain('Temporal-utviklingstjener:');
-      expect(await millisUntilFree([s.ports.temporal, s.ports.postgres, s.ports.smtp], Date.now())).toBe(0);
+      expect(await listening([s.ports.temporal, s.ports.postgres, s.ports.smtp])).toEqual([]);
     } finally {
       blocker.close();
     }
