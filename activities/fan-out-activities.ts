@@ -49,8 +49,7 @@ async function eachRosterEntry<R extends Record<string, number>>(
 
 /** One kindergarten's workflow input: its group's schedule and the run's state; `joinedAt` for a mid-year addition. */
 function kindergartenInput(common: KindergartenStartCommon, entry: Pick<RosterEntry, 'orgnr' | 'groupId' | 'municipalityId'>, joinedAt?: number): KindergartenWorkflowInput {
-  const schedule = common.schedulesByGroup[entry.groupId];
-  if (!schedule) throw new Error(`no schedule for workshop group ${entry.groupId} in region ${common.regionId}`);
+  const schedule = scheduleOf(common, entry.groupId);
   return {
     runId: common.runId,
     orgnr: entry.orgnr,
@@ -127,7 +126,8 @@ export function createFanOutActivities({ store, temporal }: FanOutDeps) {
   };
 }
 
-function scheduleOf(input: SignalKindergartensInput, groupId: string) {
+/** The schedule of a workshop group of the region (the region workflow passes one for each of its groups). */
+function scheduleOf(input: Pick<SignalKindergartensInput, 'schedulesByGroup' | 'regionId'>, groupId: string) {
   const schedule = input.schedulesByGroup[groupId];
   if (!schedule) throw new Error(`no schedule for workshop group ${groupId} in region ${input.regionId}`);
   return schedule;

@@ -1,8 +1,8 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { HTTP_STATUS, describeError } from '../application/errors';
 import { ARSHJUL_RELEASE } from '../application/release';
 import type { RunControlDeps } from '../application/run-control';
+import { answerError } from './errors';
 import { OpenApiRegistry } from './openapi';
 import { runRoutes } from './routes/run-routes';
 import { mailboxRoutes } from './routes/mailbox-routes';
@@ -43,16 +43,10 @@ export async function buildApp(deps: RunControlDeps, options: AppOptions = {}): 
   // The one error mapping (application/errors.ts): the taxonomy's kind gives the status, the body says what to do in
   // bokmål, and internals stay in the log. Fastify's own 4xx (a body too large, a bad content type) pass as they are.
   app.setErrorHandler((error, request, reply) => {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500 && !(error instanceof Error && 'kind' in error)) return reply.status(status).send({ error: (error as Error).message });
-    const described = describeError(error);
-    if (described.kind === 'internal' || described.kind === 'unavailable') request.log.error(error);
-    reply.status(HTTP_STATUS[described.kind]);
-    if (described.kind === 'unavailable') {
-      // Forms carry their submission id, so repeating one after an outage is harmless.
-      reply.header('Retry-After', '30');
-      if (request.url.startsWith('/levering/')) return reply.type('text/html; charset=utf-8').send(unavailablePage());
-    }
+    const { status, described } = answerError(error, request, reply);
+    reply.status(status);
+    if (!described) return reply.send({ error: (error as Error).message });
+    if (described.kind === 'unavailable' && request.url.startsWith('/levering/')) return reply.type('text/html; charset=utf-8').send(unavailablePage());
     return reply.send({ error: described.message, ...(described.issues.length ? { issues: described.issues } : {}), ...(described.refusal ? { refusal: described.refusal.code } : {}) });
   });
   await app.register(cookie);

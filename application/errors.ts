@@ -39,7 +39,7 @@ const TITLE: Record<ErrorKind, string> = {
 };
 
 /** PostgreSQL could not be reached or went away mid-query (a restart, a failover): SQLSTATE class 08, 57P01–57P03, socket errors. */
-export function isStorageUnavailable(error: unknown): boolean {
+function isStorageUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && (/^08...$/.test(code) || ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code))) return true;
   const message = error instanceof Error ? error.message : '';
@@ -47,7 +47,7 @@ export function isStorageUnavailable(error: unknown): boolean {
 }
 
 /** Temporal could not be reached (gRPC UNAVAILABLE or DEADLINE_EXCEEDED, or an Update whose call timed out). */
-export function isTemporalUnavailable(error: unknown): boolean {
+function isTemporalUnavailable(error: unknown): boolean {
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   const grpc = isGrpcServiceError(error) ? error : error instanceof ServiceError && isGrpcServiceError(error.cause) ? error.cause : null;
   return grpc !== null && (grpc.code === 14 || grpc.code === 4);

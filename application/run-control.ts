@@ -5,6 +5,7 @@ import { type NewKindergarten, type Roster, newKindergartenSchema } from '../con
 import type { InitialDeliverable, Store } from '../activities/store';
 import { kindergartenWorkflowId, linkReissueWorkflowId, runWorkflowId } from '../domain/ids';
 import { type MilestoneOverride, type Timeline, scheduleForKindergarten } from '../domain/timeline';
+import { unknownDeliverable } from '../domain/refusals';
 import { resolveExtension, resolveTimeline } from '../planning/resolve-timeline';
 import { deliverEmailWorkflow } from '../workflows/email-workflow';
 import { extendDeadlineUpdate, kindergartenStatusQuery, type KindergartenStatus } from '../workflows/kindergarten-workflow';
@@ -133,7 +134,7 @@ export async function extendDeadline(
   const { plan } = await runPlan(deps, runId);
   const status = await kindergartenStatus(deps, runId, orgnr);
   const current = status.deliverables.find((d) => d.id === deliverableId);
-  if (!current) throw refuse({ code: 'unknown-deliverable', deliverableId, known: status.deliverables.map((d) => ({ id: d.id, title: d.title })) });
+  if (!current) throw refuse(unknownDeliverable(deliverableId, status.deliverables));
   const request = resolveExtension(plan, deliverableId, dueLocal, current.opensAt);
   const kindergarten = deps.client.workflow.getHandle(kindergartenWorkflowId(runId, orgnr));
   return asDomainErrors(() => kindergarten.executeUpdate(extendDeadlineUpdate, { args: [{ ...request, requestedBy }] }));
@@ -177,7 +178,7 @@ export async function reissueUploadLink(
 ): Promise<{ version: number; workflowId: string; lateUntil: number }> {
   const status = await kindergartenStatus(deps, runId, orgnr);
   const deliverable = status.deliverables.find((d) => d.id === deliverableId);
-  if (!deliverable) throw refuse({ code: 'unknown-deliverable', deliverableId, known: status.deliverables.map((d) => ({ id: d.id, title: d.title })) });
+  if (!deliverable) throw refuse(unknownDeliverable(deliverableId, status.deliverables));
   if (status.state === 'withdrawn' || status.state === 'cancelled') throw refuse({ code: 'no-submissions-taken', kindergarten: orgnr, state: status.state });
   if (now() > deliverable.lateUntil) throw refuse({ code: 'link-window-closed', deliverable: deliverable.title, lateUntil: deliverable.lateUntil });
   const { plan } = await runPlan(deps, runId);

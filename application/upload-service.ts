@@ -1,6 +1,6 @@
-import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { refusalText } from '../texts/refusals';
-import { refusalOf as workflowRefusal } from './errors';
+import type { Client } from '@temporalio/client';
+import { NotFoundError, RefusedError } from '../domain/errors';
+import { toDomainError } from './errors';
 import type { LinkTarget, StoredFile, Submission, SubmissionRepository } from '../activities/db/submission-repository';
 import { readUploadToken, type UploadTokenClaims } from '../security/upload-tokens';
 import { kindergartenWorkflowId } from '../domain/ids';
@@ -187,12 +187,9 @@ const CLOSED = 'Barnehagens programår er avsluttet, og det tas ikke imot flere 
 
 /** The workflow's reason for refusing, in bokmål, or null when the failure says nothing about the submission (retry later). */
 function refusalOf(error: unknown): string | null {
-  if (error instanceof WorkflowUpdateFailedError) {
-    const refusal = workflowRefusal(error);
-    return refusal ? refusalText(refusal) : 'Innleveringen ble avvist.';
-  }
-  if (error instanceof WorkflowNotFoundError) return CLOSED;
-  if (/workflow execution already completed/i.test((error as Error)?.message ?? '')) return CLOSED;
+  const e = toDomainError(error);
+  if (e instanceof RefusedError) return e.refusal ? e.message : 'Innleveringen ble avvist.';
+  if (e instanceof NotFoundError) return CLOSED;
   return null;
 }
 

@@ -30,3 +30,16 @@ export interface AuditEntry {
   at: number;
   details: Record<string, unknown>;
 }
+
+/** The entry of a re-issued upload link, written in the same transaction as the new link version. */
+export function uploadLinkReissuedEntry(input: { runId: string; orgnr: string; deliverableId: string; deliverable: string; actor: string; at: number }, version: number): AuditEntry {
+  const { runId, orgnr, deliverableId } = input;
+  return {
+    key: `${runId}/upload-link-reissued/${orgnr}/${deliverableId}/v${version}`,
+    runId,
+    actor: input.actor,
+    action: 'upload-link-reissued',
+    at: input.at,
+    details: { orgnr, deliverableId, deliverable: input.deliverable, version },
+  };
+}

@@ -27,7 +27,7 @@ export function recipientOf(recipient: KindergartenDeliverable['recipient'], org
 }
 
 /** What an email about a milestone step says of the milestone (with the calendar event's identity and version). */
-export function milestoneOfStep(step: KindergartenEmailStep): NonNullable<SendEmailInput['milestone']> {
+function milestoneOfStep(step: KindergartenEmailStep): NonNullable<SendEmailInput['milestone']> {
   return {
     id: step.milestoneId,
     title: step.title,

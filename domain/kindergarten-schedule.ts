@@ -4,7 +4,7 @@
  * so every rule is unit-testable with plain numbers.
  */
 import type { DeliverableStatus } from './activity-contracts';
-import type { Refusal } from './refusals';
+import { type Refusal, unknownDeliverable } from './refusals';
 import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from './timeline';
 
 export type StepStatus = 'sent' | 'stale' | 'suppressed' | 'not-applicable' | 'failed';
@@ -188,7 +188,7 @@ export const CLOCK_SKEW_MS = 2 * 60_000;
  */
 export function submissionRefusal(state: KindergartenState, deliverableId: string, receivedAt: number, now: number): Refusal | null {
   const deliverable = state.schedule.deliverables.find((d) => d.id === deliverableId);
-  if (!deliverable) return { code: 'unknown-deliverable', deliverableId, known: state.schedule.deliverables.map((d) => ({ id: d.id, title: d.title })) };
+  if (!deliverable) return unknownDeliverable(deliverableId, state.schedule.deliverables);
   if (!Number.isSafeInteger(receivedAt) || receivedAt > now + CLOCK_SKEW_MS) return { code: 'received-in-future', receivedAt, now };
   if (receivedAt < state.joinedAt - CLOCK_SKEW_MS) return { code: 'received-before-joining', receivedAt, joinedAt: state.joinedAt };
   if (state.cancelled) return { code: 'run-cancelled' };
@@ -210,7 +210,7 @@ export interface ExtensionRequest {
 /** Why an extension is refused, or null when it is acceptable. */
 export function extensionRefusal(state: KindergartenState, request: ExtensionRequest, now: number): Refusal | null {
   const deliverable = state.schedule.deliverables.find((d) => d.id === request.deliverableId);
-  if (!deliverable) return { code: 'unknown-deliverable', deliverableId: request.deliverableId, known: state.schedule.deliverables.map((d) => ({ id: d.id, title: d.title })) };
+  if (!deliverable) return unknownDeliverable(request.deliverableId, state.schedule.deliverables);
   if (state.cancelled) return { code: 'run-cancelled' };
   if (state.withdrawn) return { code: 'kindergarten-withdrawn', at: state.withdrawn.at, reason: state.withdrawn.reason };
   const current = effectiveWindow(state, deliverable);

@@ -46,3 +46,8 @@ export type Refusal =
   | { code: 'link-window-closed'; deliverable: string; lateUntil: number };
 
 export type RefusalCode = Refusal['code'];
+
+/** The refusal of a deliverable id that is not among `deliverables` (which are named in it, for a person to choose). */
+export function unknownDeliverable(deliverableId: string, deliverables: readonly Named[]): Refusal {
+  return { code: 'unknown-deliverable', deliverableId, known: deliverables.map((d) => ({ id: d.id, title: d.title })) };
+}

@@ -28,6 +28,7 @@ import { connectClient } from '../temporal/connection';
 import { installRuntime } from '../temporal/runtime';
 import { runWorker } from '../worker/main';
 import { type LocalPostgres, startLocalPostgres } from './start/local-postgres';
+import { stopChild } from './start/processes';
 import { describeTakenPort, portIsFree, somethingListens } from './start/ports';
 
 /** Stopping never takes longer than this; the issue's bound for every port to be free again is 15 seconds. */
@@ -53,15 +54,6 @@ async function within(ms: number, work: () => Promise<unknown>): Promise<void> {
   await Promise.race([work().catch(() => undefined), pause(ms)]);
 }
 
-/** Stops a child process: `signal`, then SIGKILL after `ms`; resolves when it has exited. */
-async function stopChild(child: ChildProcess | null, signal: NodeJS.Signals, ms: number): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** The ports this start needs: each with what it is for and the variable that moves it. */
 function neededPorts(config: Config): { port: number; host: string; what: string; variable: string }[] {
@@ -78,15 +70,6 @@ function neededPorts(config: Config): { port: number; host: string; what: string
   ];
 }
 
-/** The parent's pid as the kernel has it now (Node's process.ppid is read once at start). */
-function currentParent(): number | null {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
 
 /**
  * A newcomer can sign in at once: with no account yet, one coordinator account is created with a random password,
@@ -139,10 +122,10 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(`${signal}: stopper`, 0));
   // npm killed outright, or a terminal closed: nobody is left to stop us, so we stop ourselves.
-  const parent = currentParent();
+  // process.ppid asks the kernel each time: an orphan is adopted by init (or a subreaper) and gets a new parent.
+  const parent = process.ppid;
   const watchParent = setInterval(() => {
-    const now = currentParent();
-    if (parent !== null && now !== null && now !== parent) void stopAll('prosessen som startet Årshjul er borte: stopper', 0);
+    if (process.ppid !== parent) void stopAll('prosessen som startet Årshjul er borte: stopper', 0);
   }, 1_000);
   watchParent.unref();
 
@@ -176,13 +159,16 @@ async function main(): Promise<void> {
       });
       children.push(child);
       parts.push({ name: 'Temporal', stop: () => stopChild(child, 'SIGTERM', 5_000) });
-      child.once('exit', (code, signal) => void stopAll(`Temporal-utviklingstjeneren stoppet (${signal ?? code}): stopper resten`, 1));
       const deadline = Date.now() + 60_000;
       while (!(await somethingListens(devPort))) {
         if (child.exitCode !== null || child.signalCode !== null) throw new StartError('Temporal-utviklingstjeneren', `den stoppet under oppstart (${child.signalCode ?? child.exitCode})`, 'se meldingene over');
         if (Date.now() > deadline) throw new StartError('Temporal-utviklingstjeneren', `ingen svar på port ${devPort} etter 60 sekunder`, 'se meldingene over');
         await pause(200);
       }
+      // From here on its end is the end of everything; before, a failed start says so in its own line (above).
+      const temporalEnded = () => void stopAll(`Temporal-utviklingstjeneren stoppet (${child.signalCode ?? child.exitCode}): stopper resten`, 1);
+      if (child.exitCode !== null || child.signalCode !== null) temporalEnded();
+      else child.once('exit', temporalEnded);
       temporalAddress = `127.0.0.1:${devPort}`;
       say(`Temporal-utviklingstjener: ${temporalAddress} (${shown(cli)}); data i ${shown(dbFile)}`);
       say(`Temporal UI: http://127.0.0.1:${uiPort}`);
@@ -195,7 +181,7 @@ async function main(): Promise<void> {
       const pgDir = join(dataDir, 'postgres');
       let pg: LocalPostgres;
       try {
-        pg = await startLocalPostgres({ dataDir: pgDir, port: config.database.embeddedPort });
+        pg = await startLocalPostgres({ dataDir: pgDir, url: config.database.embeddedUrl });
       } catch (error) {
         throw new StartError('PostgreSQL', (error as Error).message, 'se meldingen, eller sett DATABASE_URL til en PostgreSQL du har');
       }

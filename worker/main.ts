@@ -21,7 +21,7 @@ export function smtpUrlOf(mail: Config['mail']): string {
 }
 
 /** The pooled SMTP transport for a server URL. */
-export function createMailer(smtpUrl: string) {
+function createMailer(smtpUrl: string) {
   const url = new URL(smtpUrl);
   if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
   return nodemailer.createTransport(url.toString());

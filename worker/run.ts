@@ -5,7 +5,7 @@
  */
 import { ConfigError, loadConfig } from '../config/env';
 import { installRuntime } from '../temporal/runtime';
-import { runWorker, smtpUrlOf } from './main';
+import { runWorker } from './main';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`[arshjul] arbeideren startet ikke: ${message}\n`);
@@ -14,13 +14,13 @@ function fail(message: string, code: number): never {
 
 try {
   const config = loadConfig(process.env);
-  smtpUrlOf(config.mail);
   installRuntime('INFO', 'WARN');
   const abort = new AbortController();
   process.on('SIGINT', () => abort.abort());
   process.on('SIGTERM', () => abort.abort());
   runWorker(config, config.database.url ?? config.database.embeddedUrl, config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`, abort.signal).catch((error: unknown) =>
-    fail(error instanceof Error ? error.message : String(error), 1),
+    // A configuration it cannot use (no SMTP_URL) is refused by runWorker before anything is connected.
+    fail(error instanceof Error ? error.message : String(error), error instanceof ConfigError ? 2 : 1),
   );
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message, 2);

@@ -40,6 +40,7 @@ import {
 import { INVITATION_TEMPLATES } from '../domain/email-templates';
 import { RECEIPT_USEFUL_MS, actionEmail, cancellationEmail, receiptEmails } from '../domain/kindergarten-emails';
 import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../domain/timeline';
+import { unknownDeliverable } from '../domain/refusals';
 
 
 export interface KindergartenWorkflowInput {
@@ -235,7 +236,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   /** The deliverable of the schedule; the validators have refused unknown ids before a handler runs. */
   function deliverableOf(id: string): KindergartenDeliverable {
     const deliverable = state.schedule.deliverables.find((d) => d.id === id);
-    if (!deliverable) throw refused({ code: 'unknown-deliverable', deliverableId: id, known: state.schedule.deliverables.map((d) => ({ id: d.id, title: d.title })) });
+    if (!deliverable) throw refused(unknownDeliverable(id, state.schedule.deliverables));
     return deliverable;
   }
 

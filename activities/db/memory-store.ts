@@ -1,6 +1,6 @@
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
-import type { AuditEntry } from '../../domain/audit';
+import { type AuditEntry, uploadLinkReissuedEntry } from '../../domain/audit';
 import type { EmailLogEntry, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
@@ -170,14 +170,7 @@ export class MemoryStore implements Store {
     const key = `${input.runId}|${input.orgnr}|${input.deliverableId}`;
     const next = (this.linkVersions.get(key) ?? 1) + 1;
     this.linkVersions.set(key, next);
-    await this.recordAudit({
-      key: `${input.runId}/upload-link-reissued/${input.orgnr}/${input.deliverableId}/v${next}`,
-      runId: input.runId,
-      actor: input.actor,
-      action: 'upload-link-reissued',
-      at: input.at,
-      details: { orgnr: input.orgnr, deliverableId: input.deliverableId, deliverable: input.deliverable, version: next },
-    });
+    await this.recordAudit(uploadLinkReissuedEntry(input, next));
     return next;
   }
 

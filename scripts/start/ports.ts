@@ -6,7 +6,7 @@ import { createConnection, createServer } from 'node:net';
  * /proc (the listening socket's inode, then the process that has it open). A process of another user is invisible to
  * a user who is not root; then the answer says so and names the command that tells.
  */
-export interface PortOwner {
+interface PortOwner {
   pid: number;
   command: string;
 }
@@ -55,7 +55,7 @@ function listeningInodes(port: number): Set<string> {
 }
 
 /** The process listening on a TCP port, when this user may see it. */
-export function portOwner(port: number): PortOwner | null {
+function portOwner(port: number): PortOwner | null {
   const inodes = listeningInodes(port);
   if (inodes.size === 0) return null;
   let pids: string[];

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { portIsFree, somethingListens } from '../../scripts/start/ports';
 
 /**
  * `npm start` as a service manager sees it: started with its own ports and data directory, its process tree read from
@@ -25,12 +25,7 @@ async function portOutsideEphemeralRange(taken: Set<number>): Promise<number> {
   for (;;) {
     const port = low - 1 - Math.floor(Math.random() * Math.min(12_000, low - 1025));
     if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) {
+    if (await portIsFree(port)) {
       taken.add(port);
       return port;
     }
@@ -121,30 +116,16 @@ export function alive(pid: number): boolean {
   }
 }
 
-function listens(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 /** Which of the ports accept a connection now. */
 export async function listening(ports: number[]): Promise<number[]> {
-  const open = await Promise.all(ports.map(listens));
+  const open = await Promise.all(ports.map((port) => somethingListens(port)));
   return ports.filter((_, i) => open[i]);
 }
 
 /** Milliseconds from `since` until none of the ports accepts a connection (or `limitMs` passed: Infinity). */
 export async function millisUntilFree(ports: number[], since: number, limitMs = 30_000): Promise<number> {
   for (;;) {
-    const open = await Promise.all(ports.map(listens));
-    if (!open.some(Boolean)) return Date.now() - since;
+    if ((await listening(ports)).length === 0) return Date.now() - since;
     if (Date.now() - since > limitMs) return Number.POSITIVE_INFINITY;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, ENV_VARIABLES, loadConfig, type Config } from '../../config/env';
@@ -49,6 +50,14 @@ describe('loadConfig with an empty environment', () => {
     expect(() => smtpUrlOf(config.mail)).toThrow(/SMTP_URL er ikke satt/);
     expect(smtpUrlOf(loadConfig({ USE_DEV_MAILBOX: 'true', DEV_SMTP_PORT: '2626' }).mail)).toBe('smtp://127.0.0.1:2626');
     expect(smtpUrlOf(loadConfig({ SMTP_URL: 'smtp://mail.example:587', USE_DEV_MAILBOX: 'true' }).mail)).toBe('smtp://mail.example:587');
+  });
+
+  it('npm run worker without SMTP_URL refuses to start: exit code 2 and one line in bokmål, before connecting to anything', () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SMTP_URL' && k !== 'USE_DEV_MAILBOX'));
+    // An address nothing listens on: reaching it would mean the worker connected before refusing.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'worker', 'run.ts')], { env: { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://127.0.0.1:1/none' }, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^\[arshjul\] arbeideren startet ikke: SMTP_URL er ikke satt, .*USE_DEV_MAILBOX=true/)]);
   });
 
   it('sends email through the arshjul-email queue at most 600 a minute', () => {

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { KindergartenDetail } from '../../../activities/db/console-repository';
-import { HTTP_STATUS, describeError } from '../../../application/errors';
+import { answerError } from '../../errors';
 import * as control from '../../../application/run-control';
 import { NotFoundError } from '../../../domain/errors';
 import { placeName } from '../../../domain/timeline';
@@ -17,10 +17,13 @@ const when = (ms: number) => formatNorwegian(ms);
 const localTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'forventet en lokal dato og tid (ÅÅÅÅ-MM-DDTtt:mm)');
 const orgnrField = z.string().regex(/^\d{9}$/, 'forventet et organisasjonsnummer med ni sifre');
 
-/** An action ready to confirm: what changes (the preview), the hidden fields to post back, and the action itself. */
+/**
+ * An action ready to confirm: what changes (the preview, computed only for the GET that shows it), the hidden fields
+ * to post back, and the action itself.
+ */
 interface Prepared {
   title: string;
-  changes: Html;
+  changes: () => Promise<Html> | Html;
   fields: Record<string, string>;
   run: () => Promise<unknown>;
   /** The `melding` shown after it is done. */
@@ -56,23 +59,25 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     const milestoneId = field('milepel');
     const regionId = field('region') || null;
     const override = { milestoneId, ...(regionId ? { regionId } : {}), at };
-    const { before, after } = await control.previewReschedule(deps.control, runId, override);
-    // The same comparison the run workflow makes when it applies the move.
-    const moved = movedOccurrences(before, after).map((m) => {
-      const milestone = after.milestones.find((x) => x.id === m.milestoneId);
-      const occurrence = milestone?.occurrences.find((o) => o.regionId === m.regionId && o.groupId === m.groupId);
-      return { title: milestone?.title ?? m.milestoneId, where: placeName(after, m.regionId, m.groupId) ?? 'hele fylket', from: m.from, to: m.to, emails: (occurrence?.emails ?? []).filter((e) => e.sendAt > now()).length };
-    });
-    const changes = moved.length
-      ? html`<ul>${moved.map((m) => html`<li>${m.title} (${m.where}): ${when(m.from)} → ${when(m.to)}; ${m.emails} e-post${m.emails === 1 ? '' : 'er'} om den flyttes med</li>`)}</ul>`
-      : html`<p>Ingenting flyttes: milepælen er allerede på dette tidspunktet.</p>`;
+    const changes = async () => {
+      const { before, after } = await control.previewReschedule(deps.control, runId, override);
+      // The same comparison the run workflow makes when it applies the move.
+      const moved = movedOccurrences(before, after).map((m) => {
+        const milestone = after.milestones.find((x) => x.id === m.milestoneId);
+        const occurrence = milestone?.occurrences.find((o) => o.regionId === m.regionId && o.groupId === m.groupId);
+        return { title: milestone?.title ?? m.milestoneId, where: placeName(after, m.regionId, m.groupId) ?? 'hele fylket', from: m.from, to: m.to, emails: (occurrence?.emails ?? []).filter((e) => e.sendAt > now()).length };
+      });
+      return moved.length
+        ? html`<ul>${moved.map((m) => html`<li>${m.title} (${m.where}): ${when(m.from)} → ${when(m.to)}; ${m.emails} e-post${m.emails === 1 ? '' : 'er'} om den flyttes med</li>`)}</ul>`
+        : html`<p>Ingenting flyttes: milepælen er allerede på dette tidspunktet.</p>`;
+    };
     return { title: 'Flytt en milepæl', changes, fields: { milepel: milestoneId, region: regionId ?? '', tid: at }, run: () => control.rescheduleMilestone(deps.control, runId, override, actor), done: 'flyttet' };
   },
 
   async pause({ deps, runId, actor, field }) {
     const what = z.enum(['pause', 'gjenoppta', 'avlys']).parse(field('hva'));
     const choice = PAUSE_CHOICES[what];
-    return { title: choice.title, changes: html`<p>${choice.text}</p>`, fields: { hva: what }, run: () => choice.run(deps.control, runId, actor), done: what };
+    return { title: choice.title, changes: () => html`<p>${choice.text}</p>`, fields: { hva: what }, run: () => choice.run(deps.control, runId, actor), done: what };
   },
 
   async forleng({ deps, runId, actor, field, kindergarten }) {
@@ -82,7 +87,7 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     const current = k.deliverables.find((d) => d.deliverableId === deliverableId);
     return {
       title: `Forleng fristen for ${k.name}`,
-      changes: html`<dl class="change"><dt>Innlevering</dt><dd>${deliverableId}</dd><dt>Frist nå</dt><dd>${current ? when(current.dueAt) : 'ukjent'}</dd><dt>Ny frist</dt><dd>${at.replace('T', ' kl. ')}</dd></dl><p>Påminnelser og varsel til kommunen følger den nye fristen.</p>`,
+      changes: () => html`<dl class="change"><dt>Innlevering</dt><dd>${deliverableId}</dd><dt>Frist nå</dt><dd>${current ? when(current.dueAt) : 'ukjent'}</dd><dt>Ny frist</dt><dd>${at.replace('T', ' kl. ')}</dd></dl><p>Påminnelser og varsel til kommunen følger den nye fristen.</p>`,
       fields: { barnehage: k.orgnr, leveranse: deliverableId, tid: at },
       run: () => control.extendDeadline(deps.control, runId, k.orgnr, deliverableId, at, actor),
       done: 'forlenget',
@@ -95,7 +100,7 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     const deliverableId = field('leveranse');
     return {
       title: `Ny innleveringslenke for ${k.name}`,
-      changes: html`<p>${k.directorName} (${k.directorEmail}) får en ny lenke for ${deliverableId} på e-post. Lenker som er sendt tidligere, slutter å virke.</p>`,
+      changes: () => html`<p>${k.directorName} (${k.directorEmail}) får en ny lenke for ${deliverableId} på e-post. Lenker som er sendt tidligere, slutter å virke.</p>`,
       fields: { barnehage: k.orgnr, leveranse: deliverableId },
       run: () => control.reissueUploadLink(deps.control, runId, k.orgnr, deliverableId, actor),
       done: 'ny-lenke',
@@ -108,7 +113,7 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     const reason = z.string().min(1, 'skriv en begrunnelse').max(500).parse(field('grunn'));
     return {
       title: `Trekk ${k.name}`,
-      changes: html`<p>${k.name} får ingen flere e-poster, og innleveringer avvises. Kalenderinvitasjoner som er sendt, trekkes tilbake.</p><p>Begrunnelse: ${reason}</p>`,
+      changes: () => html`<p>${k.name} får ingen flere e-poster, og innleveringer avvises. Kalenderinvitasjoner som er sendt, trekkes tilbake.</p><p>Begrunnelse: ${reason}</p>`,
       fields: { barnehage: k.orgnr, grunn: reason },
       run: () => control.withdrawKindergarten(deps.control, runId, k.orgnr, reason, actor),
       done: 'trukket',
@@ -118,10 +123,12 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
 
   async 'legg-til'({ deps, runId, actor, field }) {
     const kindergarten = { orgnr: field('orgnr'), name: field('navn'), municipalityId: field('kommune'), director: { name: field('styrer'), email: field('epost') } };
-    const municipality = (await deps.read.municipalities(runId)).find((m) => m.id === kindergarten.municipalityId);
     return {
       title: 'Legg til en barnehage',
-      changes: html`<dl class="change"><dt>Barnehage</dt><dd>${kindergarten.name} (${kindergarten.orgnr})</dd><dt>Kommune</dt><dd>${municipality?.name ?? kindergarten.municipalityId}</dd><dt>Styrer</dt><dd>${kindergarten.director.name}, ${kindergarten.director.email}</dd></dl><p>Barnehagen blir med fra nåværende fase: e-post om det som kommer, ikke om det som har vært.</p>`,
+      changes: async () => {
+        const municipality = (await deps.read.municipalities(runId)).find((m) => m.id === kindergarten.municipalityId);
+        return html`<dl class="change"><dt>Barnehage</dt><dd>${kindergarten.name} (${kindergarten.orgnr})</dd><dt>Kommune</dt><dd>${municipality?.name ?? kindergarten.municipalityId}</dd><dt>Styrer</dt><dd>${kindergarten.director.name}, ${kindergarten.director.email}</dd></dl><p>Barnehagen blir med fra nåværende fase: e-post om det som kommer, ikke om det som har vært.</p>`;
+      },
       fields: { orgnr: kindergarten.orgnr, navn: kindergarten.name, kommune: kindergarten.municipalityId, styrer: kindergarten.director.name, epost: kindergarten.director.email },
       run: () => control.addKindergarten(deps.control, runId, kindergarten, actor),
       done: 'lagt-til',
@@ -146,11 +153,14 @@ export function actionRoutes(deps: ConsoleDeps) {
   }
 
   /** The same page for a preview that cannot be shown and an action that was not done: the reason, in bokmål. */
-  function refusalPage(v: Visitor, request: FastifyRequest, runId: string, url: string, title: string, error: unknown): string {
-    const described = describeError(error);
-    if (described.kind === 'internal' || described.kind === 'unavailable') request.log.error(error);
-    const reason = described.kind === 'invalid-input' ? `Ugyldig: ${described.issues.map((i) => i.message).join('; ') || described.message}` : described.message;
-    return confirmPage(v.frame(title), { title, changes: html``, action: url, fields: {}, back: `/konsoll/runs/${runId}`, refusal: reason });
+  function refusalPage(v: Visitor, request: FastifyRequest, reply: FastifyReply, runId: string, url: string, title: string, error: unknown) {
+    const { status, described } = answerError(error, request, reply);
+    const reason = !described
+      ? 'Forespørselen kan ikke brukes.'
+      : described.kind === 'invalid-input'
+        ? `Ugyldig: ${described.issues.map((i) => i.message).join('; ') || described.message}`
+        : described.message;
+    return htmlReply(reply, status, confirmPage(v.frame(title), { title, changes: html``, action: url, fields: {}, back: `/konsoll/runs/${runId}`, refusal: reason }));
   }
 
   return async (app: FastifyInstance) => {
@@ -160,9 +170,9 @@ export function actionRoutes(deps: ConsoleDeps) {
       const url = `/konsoll/runs/${runId}/handling/${action}`;
       try {
         const p = await prepare(v, runId, action, request.query);
-        return htmlReply(reply, 200, confirmPage(v.frame(p.title), { title: p.title, changes: p.changes, action: url, fields: p.fields, back: p.back ?? `/konsoll/runs/${runId}` }));
+        return htmlReply(reply, 200, confirmPage(v.frame(p.title), { title: p.title, changes: await p.changes(), action: url, fields: p.fields, back: p.back ?? `/konsoll/runs/${runId}` }));
       } catch (error) {
-        return htmlReply(reply, HTTP_STATUS[describeError(error).kind], refusalPage(v, request, runId, url, 'Kan ikke utføres', error));
+        return refusalPage(v, request, reply, runId, url, 'Kan ikke utføres', error);
       }
     });
 
@@ -176,7 +186,7 @@ export function actionRoutes(deps: ConsoleDeps) {
         await p.run();
         return reply.redirect(`${p.back ?? `/konsoll/runs/${runId}`}?melding=${p.done}`, 303);
       } catch (error) {
-        return htmlReply(reply, HTTP_STATUS[describeError(error).kind], refusalPage(v, request, runId, url, 'Ble ikke utført', error));
+        return refusalPage(v, request, reply, runId, url, 'Ble ikke utført', error);
       }
     });
   };

@@ -7,6 +7,7 @@ import { InputError } from '../../../config/errors';
 import type { Plan } from '../../../config/plan-schema';
 import type { Roster } from '../../../config/roster-schema';
 import { RefusedError } from '../../../domain/errors';
+import { runWorkflowId } from '../../../domain/ids';
 import { type Timeline, scheduleForKindergarten } from '../../../domain/timeline';
 import { parsePlan } from '../../../planning/load-plan';
 import { resolveTimeline } from '../../../planning/resolve-timeline';
@@ -50,13 +51,28 @@ export function pageRoutes(deps: ConsoleDeps) {
     return today.getUTCMonth() >= 6 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
   };
 
-  /** The run's current timeline from its workflow; when Temporal cannot answer, what PostgreSQL knows. */
+  /** The run's plan and timeline as PostgreSQL knows them, for when Temporal cannot answer. */
+  async function storedTimeline(runId: string): Promise<{ timeline: Timeline | null; plan: Plan | null }> {
+    const plan = await deps.read.plan(runId);
+    return { timeline: plan ? resolveTimeline(plan) : null, plan };
+  }
+
+  /** The run's current timeline and state from its workflow; when Temporal cannot answer, what PostgreSQL knows. */
   async function currentTimeline(runId: string): Promise<{ timeline: Timeline | null; state: string | null; plan: Plan | null }> {
     // Both queries settle before the page goes on, so no retry of either is left running behind the answer.
     const [planned, status] = await Promise.allSettled([control.runPlan(deps.control, runId), control.runWorkflowStatus(deps.control, runId)]);
     if (planned.status === 'fulfilled' && status.status === 'fulfilled') return { timeline: planned.value.timeline, state: status.value.state, plan: planned.value.plan };
-    const plan = await deps.read.plan(runId);
-    return { timeline: plan ? resolveTimeline(plan) : null, state: null, plan };
+    return { ...(await storedTimeline(runId)), state: null };
+  }
+
+  /** The run's current plan and timeline (no state): one query to its workflow, or what PostgreSQL knows. */
+  async function currentPlan(runId: string): Promise<{ timeline: Timeline | null; plan: Plan | null }> {
+    try {
+      const { timeline, plan } = await control.runPlan(deps.control, runId);
+      return { timeline, plan };
+    } catch {
+      return storedTimeline(runId);
+    }
   }
 
   return async (app: FastifyInstance) => {
@@ -93,7 +109,7 @@ export function pageRoutes(deps: ConsoleDeps) {
         return htmlReply(
           reply,
           200,
-          previewPage(v.frame('Kontroller før start'), { draftId, timeline, programme: plan.programme, runId: `arshjul-${plan.schoolYear}-${plan.county}`, kindergartens: roster.kindergartens.length, municipalities: roster.municipalities.length, now: now() }),
+          previewPage(v.frame('Kontroller før start'), { draftId, timeline, programme: plan.programme, runId: runWorkflowId(plan.schoolYear, plan.county), kindergartens: roster.kindergartens.length, municipalities: roster.municipalities.length, now: now() }),
         );
       } catch (error) {
         if (error instanceof InputError) return htmlReply(reply, 400, newRunPage(frame, { issues: error.issues, summary: error.summary, exampleYear: exampleYear() }));
@@ -177,7 +193,7 @@ export function pageRoutes(deps: ConsoleDeps) {
       if (!k || (v.user.role === 'municipal-authority' && k.municipalityId !== v.user.municipalityId)) {
         return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke barnehagen', 'Barnehagen finnes ikke i dette programåret, eller du har ikke tilgang til den.'));
       }
-      const { timeline, plan } = await currentTimeline(runId);
+      const { timeline, plan } = await currentPlan(runId);
       const schedule = timeline ? scheduleForKindergarten(timeline, k.regionId, k.groupId) : null;
       const upcoming = [
         ...(schedule?.emails ?? []).map((e) => ({ title: `${e.title} (${formatNorwegian(e.occurrenceAt)})`, at: e.sendAt })),
