@@ -13,7 +13,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { AccountRepository } from '../activities/db/account-repository';
@@ -36,7 +36,11 @@ const STOP_DEADLINE_MS = 12_000;
 
 const say = (line: string) => process.stdout.write(`[arshjul] ${line}\n`);
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
-const shown = (path: string) => relative(process.cwd(), path) || '.';
+/** A path as the user reads it: relative inside the checkout, absolute outside it (never `../../tmp/…`). */
+const shown = (path: string) => {
+  const inside = relative(process.cwd(), path);
+  return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? resolve(path) : inside;
+};
 
 /** A failure while starting: what failed, why, and what to do, for the one line `npm start` ends with. */
 class StartError extends Error {
