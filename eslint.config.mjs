@@ -11,7 +11,7 @@ const FOLDERS = ['config', 'domain', 'texts', 'security', 'planning', 'workflows
  * refused; `refusedPackages` names the npm packages (and Node built-ins) it may not use.
  */
 const LAYERS = {
-  config: { values: [], refusedPackages: '^(?!\\.|zod$)' },
+  config: { values: ['texts'], refusedPackages: '^(?!\\.|zod$)' },
   domain: { values: [], types: ['config'], refusedPackages: '^(?!\\.)' },
   texts: { values: [], types: ['domain'], refusedPackages: '^(?!\\.|luxon$)' },
   security: { values: [], refusedPackages: '^(?!\\.|node:)' },

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { RULE } from '../texts/validation';
+import './zod-bokmal';
 
 /**
  * The environment Årshjul reads, validated once at start. Every variable has a development default, so `npm start`
@@ -31,7 +33,7 @@ const envShape = z.object({
   USE_DEV_MAILBOX: z.stringbool().default(false).describe('npm run worker without SMTP_URL: deliver to the development mailbox of an npm start on this machine (DEV_SMTP_PORT); unset, such a worker refuses to start'),
   MAIL_FROM: z.string().min(1).default('"Årshjul – Kultur for læring" <arshjul@localhost>'),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000').describe('base of links in emails'),
-  UPLOAD_LINK_SECRET: z.string().min(32, 'expected at least 32 characters').optional().describe('signs the personal upload links; unset: a random one kept in DATA_DIR'),
+  UPLOAD_LINK_SECRET: z.string().min(32, RULE.secretLength).optional().describe('signs the personal upload links; unset: a random one kept in DATA_DIR'),
   UPLOAD_DIR: z.string().min(1).optional().describe("where uploaded files are stored; default DATA_DIR/uploads"),
   UPLOAD_MAX_MB: z.coerce.number().min(1).max(1024).default(25).describe('largest file a director may upload, in MiB'),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10).describe('most files in one submission'),

@@ -1,10 +1,19 @@
 import type { z } from 'zod';
+import { issueText } from '../texts/validation';
+import './zod-bokmal';
 
-/** One problem in an input: where it is (file, row, column or path) and what was expected. */
+/**
+ * One problem in an input: where it is and what was expected. A plan's problem gives the YAML line and names the
+ * milestone or deliverable (`subject`); a roster's gives the sheet, row and column.
+ */
 export interface InputIssue {
   file?: string;
+  sheet?: string;
+  line?: number;
   row?: number;
   column?: string;
+  /** The thing the problem is in, by id and title: "milepæl workshop-1 «Workshop 1»". */
+  subject?: string;
   path?: string;
   message: string;
 }
@@ -20,20 +29,30 @@ export class InputError extends Error {
   }
 }
 
-export function formatIssue(issue: InputIssue): string {
-  const where = [
-    issue.file,
-    issue.row !== undefined ? `row ${issue.row}` : undefined,
-    issue.column !== undefined ? `column "${issue.column}"` : undefined,
-    issue.path !== undefined && issue.path !== '' ? issue.path : undefined,
-  ].filter((part): part is string => part !== undefined);
-  return where.length ? `${where.join(', ')}: ${issue.message}` : issue.message;
+/** A problem in one line of bokmål (texts/validation.ts). */
+export const formatIssue = (issue: InputIssue): string => issueText(issue);
+
+type ZodIssue = z.core.$ZodIssue;
+
+/**
+ * A union's problems are those of the alternative the input came closest to: the alternatives whose type did not
+ * even match are dropped, and of the rest the one with the fewest problems wins ("at.groups.kongsvinger: forventet en
+ * lokal dato og tid", not "forventet en av de tillatte formene").
+ */
+function closestAlternative(issue: ZodIssue): ZodIssue[] | null {
+  if (issue.code !== 'invalid_union' || !('errors' in issue) || !Array.isArray(issue.errors)) return null;
+  const fitting = (issue.errors as ZodIssue[][]).filter((branch) => branch.length > 0 && !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+  if (fitting.length === 0) return null;
+  const best = fitting.reduce((a, b) => (b.length < a.length ? b : a));
+  return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as ZodIssue);
 }
 
-/** Turns zod issues into InputIssues with a dotted path (`milestones.3.at`). */
-export function fromZodIssues(issues: z.core.$ZodIssue[], base: Omit<InputIssue, 'message'> = {}): InputIssue[] {
-  return issues.map((issue) => {
+/** Turns zod issues into InputIssues with a dotted path (`milestones.3.at`), unions opened to their closest alternative. */
+export function fromZodIssues(issues: ZodIssue[], base: Omit<InputIssue, 'message'> = {}): InputIssue[] {
+  return issues.flatMap((issue) => {
+    const inner = closestAlternative(issue);
+    if (inner) return fromZodIssues(inner, base);
     const path = issue.path.map(String).join('.');
-    return { ...base, path: [base.path, path].filter(Boolean).join('.'), message: issue.message };
+    return [{ ...base, path: [base.path, path].filter(Boolean).join('.'), message: issue.message }];
   });
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { PLAN_RULE, RULE } from '../texts/validation';
+import './zod-bokmal';
 
 /**
  * The plan file: one programme year of Kultur for læring as dated milestones and deliverables.
@@ -7,7 +9,7 @@ import { z } from 'zod';
 
 export const idSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an id of lower-case letters a–z, digits and hyphens');
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, RULE.id);
 
 /** True for a real calendar day (2018-02-30 is not). */
 function isCalendarDate(value: string): boolean {
@@ -18,19 +20,19 @@ function isCalendarDate(value: string): boolean {
 
 /** U+0000 and unpaired surrogates (which JSON and YAML escapes can carry): PostgreSQL stores neither in text or jsonb. */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export const STORABLE_TEXT_MESSAGE = 'expected text without NUL characters or unpaired surrogates';
+export const STORABLE_TEXT_MESSAGE = RULE.storableText;
 export const isStorableText = (value: string): boolean => !UNSTORABLE.test(value);
 
 export const localDateTimeSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'expected a local date and time like 2018-01-18T09:00')
-  .refine(isCalendarDate, 'expected a real calendar date');
+  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, RULE.localDateTime)
+  .refine(isCalendarDate, RULE.calendarDate);
 
 export const localTimeSchema = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time like 08:00');
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, RULE.localTime);
 
-const emailSchema = z.email('expected an email address');
+const emailSchema = z.email(RULE.email);
 
 export const audienceSchema = z
   .enum(['directors', 'municipal-authorities', 'research-centre', 'coordinator'])
@@ -46,14 +48,15 @@ export const relativeDateSchema = z
   })
   .strict();
 
-export const dateSpecSchema = z.union([localDateTimeSchema, relativeDateSchema]);
+export const dateSpecSchema = z.union([localDateTimeSchema, relativeDateSchema], { error: RULE.dateSpec });
 export type DateSpec = z.infer<typeof dateSpecSchema>;
 
 export const milestoneAtSchema = z.union([
-  dateSpecSchema,
+  localDateTimeSchema,
+  relativeDateSchema,
   z.object({ regions: z.record(idSchema, localDateTimeSchema) }).strict().describe('one date per region'),
   z.object({ groups: z.record(idSchema, localDateTimeSchema) }).strict().describe('one date per workshop group'),
-]);
+], { error: RULE.milestoneAt });
 export type MilestoneAt = z.infer<typeof milestoneAtSchema>;
 
 export const milestoneKindSchema = z.enum([
@@ -192,10 +195,10 @@ interface PlanReferences {
 
 function checkReferences(plan: PlanReferences, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  const duplicates = (ids: string[], path: string, what: string) => {
+  const duplicates = (ids: string[], path: string, what: 'region' | 'milestone' | 'deliverable') => {
     const seen = new Set<string>();
     ids.forEach((id, i) => {
-      if (seen.has(id)) issue([path, i, 'id'], `duplicate ${what} id "${id}"`);
+      if (seen.has(id)) issue([path, i, 'id'], PLAN_RULE.duplicate(what, id));
       seen.add(id);
     });
   };
@@ -208,7 +211,7 @@ function checkReferences(plan: PlanReferences, ctx: z.RefinementCtx): void {
   plan.regions.forEach((region, r) =>
     region.groups.forEach((group, g) => {
       if (groupIds.has(group.id) || (regionIds.has(group.id) && group.id !== region.id)) {
-        issue(['regions', r, 'groups', g, 'id'], `workshop group id "${group.id}" is used twice in the plan`);
+        issue(['regions', r, 'groups', g, 'id'], PLAN_RULE.groupTwice(group.id));
       }
       groupIds.add(group.id);
     }),
@@ -219,7 +222,7 @@ function checkReferences(plan: PlanReferences, ctx: z.RefinementCtx): void {
 
   const checkRelative = (spec: DateSpec, path: (string | number)[]) => {
     if (typeof spec !== 'string' && !milestoneIds.has(spec.milestone)) {
-      issue([...path, 'milestone'], `unknown milestone "${spec.milestone}"; expected one of: ${[...milestoneIds].join(', ')}`);
+      issue([...path, 'milestone'], PLAN_RULE.unknownMilestone(spec.milestone, [...milestoneIds]));
     }
   };
 
@@ -227,38 +230,38 @@ function checkReferences(plan: PlanReferences, ctx: z.RefinementCtx): void {
     const at = m.at;
     if (typeof at === 'string' || 'milestone' in at) {
       checkRelative(at, ['milestones', i, 'at']);
-      if (typeof at !== 'string' && at.milestone === m.id) issue(['milestones', i, 'at', 'milestone'], 'a milestone cannot be relative to itself');
+      if (typeof at !== 'string' && at.milestone === m.id) issue(['milestones', i, 'at', 'milestone'], PLAN_RULE.selfRelative);
     } else if ('regions' in at) {
       for (const key of Object.keys(at.regions)) {
-        if (!regionIds.has(key)) issue(['milestones', i, 'at', 'regions', key], `unknown region "${key}"`);
+        if (!regionIds.has(key)) issue(['milestones', i, 'at', 'regions', key], PLAN_RULE.unknownRegion(key));
       }
       for (const region of regionIds) {
-        if (!(region in at.regions)) issue(['milestones', i, 'at', 'regions'], `missing a date for region "${region}"`);
+        if (!(region in at.regions)) issue(['milestones', i, 'at', 'regions'], PLAN_RULE.missingRegionDate(region));
       }
     } else {
       for (const key of Object.keys(at.groups)) {
-        if (!allGroups.includes(key)) issue(['milestones', i, 'at', 'groups', key], `unknown workshop group "${key}"`);
+        if (!allGroups.includes(key)) issue(['milestones', i, 'at', 'groups', key], PLAN_RULE.unknownGroup(key));
       }
       for (const group of allGroups) {
-        if (!(group in at.groups)) issue(['milestones', i, 'at', 'groups'], `missing a date for workshop group "${group}"`);
+        if (!(group in at.groups)) issue(['milestones', i, 'at', 'groups'], PLAN_RULE.missingGroupDate(group));
       }
     }
     m.after.forEach((ref, j) => {
-      if (!milestoneIds.has(ref)) issue(['milestones', i, 'after', j], `unknown milestone "${ref}"`);
+      if (!milestoneIds.has(ref)) issue(['milestones', i, 'after', j], PLAN_RULE.unknownMilestone(ref));
     });
     if (m.opens !== undefined && !deliverableIds.has(m.opens)) {
-      issue(['milestones', i, 'opens'], `unknown deliverable "${m.opens}"`);
+      issue(['milestones', i, 'opens'], PLAN_RULE.unknownDeliverable(m.opens));
     }
   });
 
   plan.deliverables.forEach((d, i) => {
     const openers = plan.milestones.filter((m) => m.opens === d.id).map((m) => m.id);
-    if (openers.length > 1) issue(['deliverables', i], `opened by more than one milestone: ${openers.join(', ')}`);
+    if (openers.length > 1) issue(['deliverables', i], PLAN_RULE.openedTwice(openers));
     if (openers.length === 1 && d.opens !== undefined) {
-      issue(['deliverables', i, 'opens'], `both "opens" and milestone "${openers[0]}" open this deliverable; keep one`);
+      issue(['deliverables', i, 'opens'], PLAN_RULE.openedBoth(openers[0] as string));
     }
     if (openers.length === 0 && d.opens === undefined) {
-      issue(['deliverables', i, 'opens'], 'expected an open date, or a milestone with "opens" naming this deliverable');
+      issue(['deliverables', i, 'opens'], PLAN_RULE.noOpening);
     }
     if (d.opens !== undefined) checkRelative(d.opens, ['deliverables', i, 'opens']);
     checkRelative(d.due, ['deliverables', i, 'due']);
@@ -274,7 +277,7 @@ function checkReferences(plan: PlanReferences, ctx: z.RefinementCtx): void {
     let cursor = refOf.get(m.id);
     while (cursor !== undefined) {
       if (seen.has(cursor)) {
-        issue(['milestones', i, 'at'], `relative dates form a cycle through "${cursor}"`);
+        issue(['milestones', i, 'at'], PLAN_RULE.cycle(cursor));
         return;
       }
       seen.add(cursor);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { RULE } from '../texts/validation';
+import './zod-bokmal';
 import { STORABLE_TEXT_MESSAGE, idSchema, isStorableText } from './plan-schema';
 
 /**
@@ -19,10 +21,10 @@ export function isValidOrgnr(value: string): boolean {
 export const orgnrSchema = z
   .string()
   .transform((s) => s.replace(/\s+/g, ''))
-  .refine(isValidOrgnr, 'expected a Norwegian organisation number: nine digits with a valid check digit');
+  .refine(isValidOrgnr, RULE.orgnr);
 
-const nameSchema = z.string().trim().min(1, 'expected a name').max(200).refine(isStorableText, STORABLE_TEXT_MESSAGE);
-const emailSchema = z.string().trim().pipe(z.email('expected an email address'));
+const nameSchema = z.string().trim().min(1, RULE.name).max(200).refine(isStorableText, STORABLE_TEXT_MESSAGE);
+const emailSchema = z.string().trim().pipe(z.email(RULE.email));
 
 /** One CSV row: what a coordinator exports from a spreadsheet. Column names are these keys. */
 export const rosterRowSchema = z
@@ -37,7 +39,7 @@ export const rosterRowSchema = z
     orgnr: orgnrSchema,
     director_name: nameSchema,
     director_email: emailSchema,
-    participants: z.coerce.number().int('expected a whole number').min(0).max(1000).optional(),
+    participants: z.coerce.number().int(RULE.wholeNumber).min(0).max(1000).optional(),
   })
   .strict();
 export type RosterRow = z.infer<typeof rosterRowSchema>;

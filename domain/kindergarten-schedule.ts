@@ -100,6 +100,43 @@ export function pendingActions(state: KindergartenState): Action[] {
   return actions.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
 }
 
+/** An email the kindergarten's workflow will still send, as far as its state says now. */
+export interface UpcomingEmail {
+  key: string;
+  kind: Action['kind'];
+  /** When it goes: its planned time, or now for a step already due (held by a pause). */
+  at: number;
+  /** The milestone's or the deliverable's title. */
+  title: string;
+  template: string;
+  /** Who gets it: the director, or (an escalation) the municipal authority. */
+  to: 'director' | 'municipal-authority';
+  /** Held while the run is paused; sent on resume if it is still useful then. */
+  held: boolean;
+}
+
+/**
+ * The emails still to go, earliest first, decided by the rules the workflow applies when each one's time comes
+ * (`pendingActions` and `decide` on the same state): none for a withdrawn or ended kindergarten, no reminder or
+ * escalation for a deliverable already submitted, an extension's new reminders instead of the old ones, and a step
+ * that would be stale when due is left out. While paused, the list is what would go on a resume now.
+ */
+export function upcomingEmails(state: KindergartenState, now: number): UpcomingEmail[] {
+  if (state.cancelled || state.withdrawn) return [];
+  return pendingActions(state)
+    .map((action) => ({ action, at: Math.max(action.at, now) }))
+    .filter(({ action, at }) => decide(action, state, at) === 'send')
+    .map(({ action, at }) => ({
+      key: action.key,
+      kind: action.kind,
+      at,
+      title: action.kind === 'milestone-email' ? action.step.title : action.deliverable.title,
+      template: action.kind === 'milestone-email' ? action.step.template : action.deliverable.templates[action.kind],
+      to: action.kind === 'escalation' ? 'municipal-authority' : 'director',
+      held: state.paused,
+    }));
+}
+
 /**
  * Invitations a withdrawn kindergarten was sent for events still ahead, not yet cancelled: each gets a cancellation
  * (keyed `<invitation key>/cancel`), so the event leaves the director's calendar.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { InputError, type InputIssue } from '../config/errors';
+import { InputError, fromZodIssues, type InputIssue } from '../config/errors';
 import type { Plan } from '../config/plan-schema';
 import {
   rosterColumns,
@@ -13,6 +13,7 @@ import {
   type RosterRow,
 } from '../config/roster-schema';
 import { timelineRegions } from '../domain/regions';
+import { INPUT_SUMMARY, ROSTER_RULE } from '../texts/validation';
 
 /**
  * Imports a roster from CSV (one row per kindergarten) or nested JSON, checked against the plan's regions and
@@ -29,7 +30,8 @@ export function loadRoster(file: string, plan: Plan): Roster {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(`The roster ${file} could not be read`, [{ file, message: (error as Error).message }]);
+    const code = (error as { code?: string }).code;
+    throw new InputError(INPUT_SUMMARY.rosterUnreadable(file), [{ file, message: code === 'ENOENT' ? 'filen finnes ikke' : `filen kunne ikke leses (${code ?? 'ukjent feil'})` }]);
   }
   return parseRoster(text, file, plan);
 }
@@ -50,21 +52,22 @@ function csvRows(text: string, file: string): NumberedRow[] {
   try {
     parsed = parseCsv(clean, { skip_empty_lines: true, trim: true, relax_column_count: true, delimiter, info: true }) as unknown as typeof parsed;
   } catch (error) {
-    throw new InputError(`The roster ${file} is not valid CSV`, [{ file, message: (error as Error).message }]);
+    const where = (error as { lines?: number }).lines;
+    throw new InputError(INPUT_SUMMARY.notCsv(file), [{ file, ...(where ? { row: where } : {}), message: ROSTER_RULE.csv }]);
   }
   const [headerRecord, ...bodyRecords] = parsed;
   const header = headerRecord?.record;
-  if (!header) throw new InputError(`The roster ${file} is empty`, [{ file, row: 1, message: `expected a header row: ${rosterColumns.join(',')}` }]);
+  if (!header) throw new InputError(INPUT_SUMMARY.rosterEmpty(file), [{ file, row: 1, message: ROSTER_RULE.headerRow(rosterColumns) }]);
   const issues: InputIssue[] = [];
   const columns = header.map((h) => h.trim().toLowerCase());
   columns.forEach((c, i) => {
-    if (!(rosterColumns as string[]).includes(c)) issues.push({ file, row: 1, column: header[i], message: `unknown column; expected one of ${rosterColumns.join(', ')}` });
+    if (!(rosterColumns as string[]).includes(c)) issues.push({ file, row: 1, column: header[i], message: ROSTER_RULE.unknownColumn(rosterColumns) });
   });
   const required = rosterColumns.filter((c) => c !== 'group' && c !== 'participants');
   for (const c of required) {
-    if (!columns.includes(c)) issues.push({ file, row: 1, column: c, message: 'missing column' });
+    if (!columns.includes(c)) issues.push({ file, row: 1, column: c, message: ROSTER_RULE.missingColumn });
   }
-  if (issues.length) throw new InputError(`The roster ${file} has a wrong header`, issues);
+  if (issues.length) throw new InputError(INPUT_SUMMARY.rosterHeader(file), issues);
   return bodyRecords.map(({ record: cells, info }) => {
     const values: Record<string, unknown> = {};
     columns.forEach((c, j) => {
@@ -81,13 +84,13 @@ function jsonRows(text: string, file: string): NumberedRow[] {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`The roster ${file} is not valid JSON`, [{ file, message: (error as Error).message }]);
+    throw new InputError(INPUT_SUMMARY.notJson(file), [{ file, message: `ikke gyldig JSON (${((error as Error).message ?? '').split('\n')[0]})` }]);
   }
   const parsed = rosterJsonSchema.safeParse(raw);
   if (!parsed.success) {
     throw new InputError(
-      `The roster ${file} is not valid`,
-      parsed.error.issues.map((issue) => ({ file, path: issue.path.map(String).join('.'), message: issue.message })),
+      INPUT_SUMMARY.rosterJsonInvalid(file),
+      fromZodIssues(parsed.error.issues, { file }),
     );
   }
   const rows: NumberedRow[] = [];
@@ -127,14 +130,14 @@ function buildRoster(rows: NumberedRow[], file: string, plan: Plan): Roster {
 
   for (const { row, values } of rows) {
     if ('__extra' in values) {
-      issues.push({ file, row, message: `more cells than columns (extra: "${String(values.__extra)}")` });
+      issues.push({ file, row, message: ROSTER_RULE.extraCells(String(values.__extra)) });
       continue;
     }
     const parsed = rosterRowSchema.safeParse(values);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const column = issue.path.map(String).join('.');
-        const message = issue.code === 'invalid_type' && values[column] === undefined ? 'missing value' : issue.message;
+        const message = issue.code === 'invalid_type' && values[column] === undefined ? ROSTER_RULE.missingValue : issue.message;
         issues.push({ file, row, column, message });
       }
       continue;
@@ -142,24 +145,24 @@ function buildRoster(rows: NumberedRow[], file: string, plan: Plan): Roster {
     const r: RosterRow = parsed.data;
     const region = regions.get(r.region);
     if (!region) {
-      issues.push({ file, row, column: 'region', message: `unknown region "${r.region}"; the plan has ${[...regions.keys()].join(', ')}` });
+      issues.push({ file, row, column: 'region', message: ROSTER_RULE.unknownRegion(r.region, [...regions.values()].map((x) => `${x.id} (${x.name})`)) });
       continue;
     }
     let groupId = r.group || undefined;
     const named = plan.regions.find((p) => p.id === region.id)?.groups ?? [];
     if (groupId === undefined) {
       if (named.length > 1) {
-        issues.push({ file, row, column: 'group', message: `region "${region.id}" meets in workshop groups; expected one of ${named.map((g) => g.id).join(', ')}` });
+        issues.push({ file, row, column: 'group', message: ROSTER_RULE.groupNeeded(region.name, named.map((g) => `${g.id} (${g.name})`)) });
         continue;
       }
       groupId = (region.groups[0] as { id: string }).id;
     } else if (!region.groups.some((g) => g.id === groupId)) {
-      issues.push({ file, row, column: 'group', message: `unknown workshop group "${groupId}" in region "${region.id}"; expected ${region.groups.map((g) => g.id).join(', ')}` });
+      issues.push({ file, row, column: 'group', message: ROSTER_RULE.unknownGroup(groupId, region.name, region.groups.map((g) => g.id)) });
       continue;
     }
     const seen = orgnrs.get(r.orgnr);
     if (seen !== undefined) {
-      issues.push({ file, row, column: 'orgnr', message: `organisation number ${r.orgnr} is already used in row ${seen}` });
+      issues.push({ file, row, column: 'orgnr', message: ROSTER_RULE.orgnrTwice(r.orgnr, seen) });
       continue;
     }
     orgnrs.set(r.orgnr, row);
@@ -179,7 +182,7 @@ function buildRoster(rows: NumberedRow[], file: string, plan: Plan): Roster {
         ['authority_email', existing.authority.email, municipality.authority.email],
       ];
       for (const [column, before, now] of fields) {
-        if (before !== now) issues.push({ file, row, column, message: `municipality "${r.municipality}" has "${before}" in row ${existing.row} but "${now}" here` });
+        if (before !== now) issues.push({ file, row, column, message: ROSTER_RULE.municipalityDiffers(r.municipality, before, existing.row, now) });
       }
     } else {
       municipalities.set(r.municipality, municipality);
@@ -194,8 +197,8 @@ function buildRoster(rows: NumberedRow[], file: string, plan: Plan): Roster {
       participants: r.participants ?? null,
     });
   }
-  if (rows.length === 0) issues.push({ file, message: 'the roster has no kindergartens' });
-  if (issues.length) throw new InputError(`The roster ${file} is not valid; nothing was imported`, issues);
+  if (rows.length === 0) issues.push({ file, message: ROSTER_RULE.noKindergartens });
+  if (issues.length) throw new InputError(INPUT_SUMMARY.rosterInvalid(file), issues);
   return {
     municipalities: [...municipalities.values()].map(({ row: _row, ...m }) => m),
     kindergartens,

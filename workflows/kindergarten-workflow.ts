@@ -23,6 +23,7 @@ import {
   type ReceiptDue,
   type StepOutcome,
   type SubmittedFile,
+  type UpcomingEmail,
   decide,
   deliverableState,
   deliverableStatus,
@@ -36,6 +37,7 @@ import {
   invitationsToCancel,
   pendingActions,
   submissionRefusal,
+  upcomingEmails,
 } from '../domain/kindergarten-schedule';
 import { INVITATION_TEMPLATES } from '../domain/email-templates';
 import { RECEIPT_USEFUL_MS, actionEmail, cancellationEmail, receiptEmails } from '../domain/kindergarten-emails';
@@ -112,6 +114,8 @@ export interface KindergartenStatus {
   }[];
   steps: { key: string; status: StepOutcome['status']; at: number }[];
   next: { key: string; at: number } | null;
+  /** The emails still to go, by the rules the loop applies (`upcomingEmails`): what the console's "Neste e-post" shows. */
+  upcoming: UpcomingEmail[];
 }
 
 /** Control messages from the region (schedule changes, pause, resume, cancel); a signal so it is durable without a worker. */
@@ -403,5 +407,6 @@ function status(input: KindergartenWorkflowInput, state: KindergartenState): Kin
     }),
     steps: Object.entries(state.outcomes).map(([key, o]) => ({ key, status: o.status, at: o.at })),
     next: next ? { key: next.key, at: next.at } : null,
+    upcoming: upcomingEmails(state, now),
   };
 }

@@ -53,6 +53,7 @@ export const kindergartenStatus: KindergartenStatus = {
   ],
   steps: [],
   next: null,
+  upcoming: [],
 };
 
 /** A Temporal client that answers queries from canned statuses and knows no other workflow. */

@@ -79,8 +79,8 @@ describe('the arshjul command line', () => {
     // Nothing may be contacted: both addresses point at closed ports.
     const { code, stderr } = await arshjul(['run', 'start', '--plan', PLAN, '--roster', bad], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(2);
-    expect(stderr).toContain(`${bad}, row 4, column "orgnr": expected a Norwegian organisation number`);
-    expect(stderr).toContain(`${bad}, row 6, column "region": unknown region "valdres"`);
+    expect(stderr).toContain(`${bad}, rad 4, kolonne «orgnr»: forventet et norsk organisasjonsnummer`);
+    expect(stderr).toContain(`${bad}, rad 6, kolonne «region»: «valdres» er ikke en region i planen`);
     expect(stderr).toContain('nothing was imported');
   });
 
@@ -97,7 +97,7 @@ describe('the arshjul command line', () => {
     writeFileSync(bad, text);
     const { code, stderr } = await arshjul(['plan', 'check', '--plan', bad]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/milestones\.\d+\.at\.groups\.ringsaker-loten: expected a real calendar date/);
+    expect(stderr).toMatch(/linje \d+, milepæl workshop-\d «[^»]+», at\.groups\.ringsaker-loten: forventet en dato som finnes i kalenderen/);
     expect(stderr).toMatch(/milestones\.\d+\.emails\.0\.template: unknown email template "survey-reminders"/);
   });
 

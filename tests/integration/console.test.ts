@@ -225,7 +225,7 @@ describe('the coordinator console', () => {
     const r = await fetch(`${s.baseUrl}/konsoll/ny`, { method: 'POST', body: form, headers: { cookie: coordinatorCookie } });
     const body = await r.text();
     expect(r.status).toBe(400);
-    expect(body).toContain('deltakere.csv, row 3, column &quot;orgnr&quot;');
+    expect(body).toContain('deltakere.csv, rad 3, kolonne «orgnr»');
     expect(body).toContain('Ingenting er startet.');
   });
 

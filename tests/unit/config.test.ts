@@ -150,7 +150,7 @@ describe('loadConfig refuses a bad environment', () => {
   });
 
   it('refuses an upload link secret shorter than 32 characters', () => {
-    expect(configErrorOf({ UPLOAD_LINK_SECRET: 'short' }).message).toMatch(/UPLOAD_LINK_SECRET: expected at least 32 characters/);
+    expect(configErrorOf({ UPLOAD_LINK_SECRET: 'short' }).message).toMatch(/UPLOAD_LINK_SECRET: forventet minst 32 tegn/);
   });
 
   it('names a wrong port and an unpaired certificate in the same error', () => {

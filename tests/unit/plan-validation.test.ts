@@ -58,39 +58,39 @@ describe('parsePlan refuses a broken plan with file, path and what was expected'
       edit(example, 'at: { milestone: workshop-1, days: -7, time: "12:00" }', 'at: { milestone: workshop-one, days: -7, time: "12:00" }'),
     );
     expect(error).toBeInstanceOf(InputError);
-    expect(error.summary).toBe('The plan plan.yaml is not valid');
+    expect(error.summary).toBe('Planen plan.yaml er ikke gyldig');
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]).toMatchObject({ file: 'plan.yaml', path: 'milestones.11.at.milestone' });
-    expect(error.issues[0]?.message).toMatch(/^unknown milestone "workshop-one"; expected one of: survey-information, .*workshop-1, /);
+    expect(error.issues[0]?.message).toMatch(/^«workshop-one» er ikke en milepæl i planen; milepælene er survey-information, .*workshop-1, /);
   });
 
   it('names a per-region date that leaves out a region', () => {
     const error = refusal(edit(example, '        hedmarken: "2017-09-18T09:00"      # Scandic Hamar\n', ''));
-    expect(error.issues).toEqual([{ file: 'plan.yaml', path: 'milestones.1.at.regions', message: 'missing a date for region "hedmarken"' }]);
+    expect(error.issues).toEqual([expect.objectContaining({ file: 'plan.yaml', path: 'milestones.1.at.regions', message: 'mangler dato for regionen «hedmarken»' })]);
   });
 
   it('names an unknown region key in a per-region date', () => {
     const error = refusal(edit(example, 'hedmarken: "2017-09-18T09:00"', 'hedmarken: "2017-09-18T09:00"\n        innlandet: "2017-09-19T09:00"'));
-    expect(error.issues).toEqual([{ file: 'plan.yaml', path: 'milestones.1.at.regions.innlandet', message: 'unknown region "innlandet"' }]);
+    expect(error.issues).toEqual([expect.objectContaining({ file: 'plan.yaml', path: 'milestones.1.at.regions.innlandet', message: '«innlandet» er ikke en region i planen' })]);
   });
 
   it('names an unknown workshop group and a missing one in a per-group date', () => {
     const error = refusal(edit(example, 'hamar-stange: "2018-01-23T09:00"', 'hamar: "2018-01-23T09:00"'));
     expect(error.issues).toEqual([
-      { file: 'plan.yaml', path: 'milestones.12.at.groups.hamar', message: 'unknown workshop group "hamar"' },
-      { file: 'plan.yaml', path: 'milestones.12.at.groups', message: 'missing a date for workshop group "hamar-stange"' },
+      expect.objectContaining({ file: 'plan.yaml', path: 'milestones.12.at.groups.hamar', message: '«hamar» er ikke en workshopgruppe i planen' }),
+      expect.objectContaining({ file: 'plan.yaml', path: 'milestones.12.at.groups', message: 'mangler dato for workshopgruppen «hamar-stange»' }),
     ]);
   });
 
   it('names a duplicate milestone id at the second occurrence', () => {
     const error = refusal(edit(example, '  - id: kick-off\n', '  - id: portal-opens\n'));
-    expect(error.issues).toContainEqual({ file: 'plan.yaml', path: 'milestones.3.id', message: 'duplicate milestone id "portal-opens"' });
+    expect(error.issues).toContainEqual(expect.objectContaining({ file: 'plan.yaml', path: 'milestones.3.id', message: 'milepælen «portal-opens» står to ganger i planen' }));
   });
 
   it('names an unknown email template of a milestone', () => {
     const error = refusal(edit(example, '{ template: survey-reminder, to: directors }', '{ template: survey-reminders, to: directors }'));
     expect(error.issues).toEqual([
-      { file: 'plan.yaml', path: 'milestones.5.emails.0.template', message: 'unknown email template "survey-reminders"' },
+      expect.objectContaining({ file: 'plan.yaml', path: 'milestones.5.emails.0.template', message: '«survey-reminders» er ikke en e-postmal' }),
     ]);
   });
 
@@ -99,7 +99,7 @@ describe('parsePlan refuses a broken plan with file, path and what was expected'
       edit(example, '    reminders: [7, 2]\n', '    reminders: [7, 2]\n    templates: { reminder: analysis-reminder }\n'),
     );
     expect(error.issues).toEqual([
-      { file: 'plan.yaml', path: 'deliverables.0.templates.reminder', message: 'unknown email template "analysis-reminder"' },
+      expect.objectContaining({ file: 'plan.yaml', path: 'deliverables.0.templates.reminder', message: '«analysis-reminder» er ikke en e-postmal' }),
     ]);
   });
 
@@ -108,40 +108,40 @@ describe('parsePlan refuses a broken plan with file, path and what was expected'
     text = edit(text, 'at: "2017-10-16T08:00"', 'at: { milestone: survey-information, days: 45 }');
     const error = refusal(text);
     expect(error.issues).toEqual([
-      { file: 'plan.yaml', path: 'milestones.0.at', message: 'relative dates form a cycle through "survey-information"' },
-      { file: 'plan.yaml', path: 'milestones.2.at', message: 'relative dates form a cycle through "portal-opens"' },
+      expect.objectContaining({ file: 'plan.yaml', path: 'milestones.0.at', message: 'de relative datoene går i ring gjennom «survey-information»' }),
+      expect.objectContaining({ file: 'plan.yaml', path: 'milestones.2.at', message: 'de relative datoene går i ring gjennom «portal-opens»' }),
     ]);
   });
 
   it('refuses a milestone relative to itself', () => {
     const error = refusal(edit(example, 'at: "2017-11-17T08:00"', 'at: { milestone: survey-reminder, days: 1 }'));
-    expect(error.issues).toContainEqual({ file: 'plan.yaml', path: 'milestones.5.at.milestone', message: 'a milestone cannot be relative to itself' });
+    expect(error.issues).toContainEqual(expect.objectContaining({ file: 'plan.yaml', path: 'milestones.5.at.milestone', message: 'en milepæl kan ikke ha dato relativt til seg selv' }));
   });
 
   it('names a deliverable that nothing opens', () => {
     const error = refusal(edit(example, '    opens: analysis-so-far\n', ''));
     expect(error.issues).toEqual([
-      { file: 'plan.yaml', path: 'deliverables.0.opens', message: 'expected an open date, or a milestone with "opens" naming this deliverable' },
+      expect.objectContaining({ file: 'plan.yaml', path: 'deliverables.0.opens', message: 'forventet en åpningsdato, eller en milepæl med «opens» som nevner denne innleveringen' }),
     ]);
   });
 
   it('names a deliverable opened both by a milestone and by its own date', () => {
     const error = refusal(edit(example, '    submittedBy: directors\n    recipient: research-centre\n', '    submittedBy: directors\n    recipient: research-centre\n    opens: "2018-01-18T12:00"\n'));
     expect(error.issues).toEqual([
-      { file: 'plan.yaml', path: 'deliverables.0.opens', message: 'both "opens" and milestone "modules-1-2" open this deliverable; keep one' },
+      expect.objectContaining({ file: 'plan.yaml', path: 'deliverables.0.opens', message: 'både «opens» og milepælen «modules-1-2» åpner denne innleveringen; behold én av dem' }),
     ]);
   });
 
   it('names a date that is not a local date and time', () => {
     const error = refusal(edit(example, 'at: "2017-11-17T08:00"', 'at: "17.11.2017 08:00"'));
-    expect(error.issues).toContainEqual({ file: 'plan.yaml', path: 'milestones.5.at', message: 'expected a local date and time like 2018-01-18T09:00' });
+    expect(error.issues).toContainEqual(expect.objectContaining({ file: 'plan.yaml', path: 'milestones.5.at', message: 'forventet en lokal dato og tid som 2018-01-18T09:00' }));
   });
 
   it('refuses 30 February as a workshop date, naming the group whose date does not exist', () => {
     const error = refusal(edit(example, 'kongsvinger: "2018-02-02T09:00"', 'kongsvinger: "2018-02-30T09:00"'));
-    expect(error.summary).toBe('The plan plan.yaml is not valid');
+    expect(error.summary).toBe('Planen plan.yaml er ikke gyldig');
     expect(error.issues).toEqual([
-      { file: 'plan.yaml', path: 'milestones.12.at.groups.kongsvinger', message: 'expected a real calendar date' },
+      expect.objectContaining({ file: 'plan.yaml', path: 'milestones.12.at.groups.kongsvinger', message: 'forventet en dato som finnes i kalenderen' }),
     ]);
     expect(error.issues[0]?.path).toMatch(/\.at\.groups\.kongsvinger$/);
   });
@@ -153,8 +153,8 @@ describe('parsePlan refuses a broken plan with file, path and what was expected'
     expect(error).toBeInstanceOf(InputError);
     expect(error.issues).toEqual(
       expect.arrayContaining([
-        { file: 'plan.yaml', path: 'milestones.3.id', message: 'duplicate milestone id "portal-opens"' },
-        { file: 'plan.yaml', path: 'milestones.5.emails.0.template', message: 'unknown email template "survey-reminders"' },
+        expect.objectContaining({ file: 'plan.yaml', path: 'milestones.3.id', message: 'milepælen «portal-opens» står to ganger i planen' }),
+        expect.objectContaining({ file: 'plan.yaml', path: 'milestones.5.emails.0.template', message: '«survey-reminders» er ikke en e-postmal' }),
       ]),
     );
     expect(error.issues).toHaveLength(2);
@@ -163,31 +163,31 @@ describe('parsePlan refuses a broken plan with file, path and what was expected'
   it('reports the row of a YAML syntax error (a repeated key)', () => {
     const text = edit(example, 'county: hedmark\n', 'county: hedmark\ncounty: innlandet\n');
     const error = refusal(text);
-    expect(error.summary).toBe('The plan plan.yaml could not be read');
+    expect(error.summary).toBe('Planen plan.yaml kunne ikke leses');
     expect(error.issues).toHaveLength(1);
-    expect(error.issues[0]).toMatchObject({ file: 'plan.yaml', row: lineOf(text, 'county: innlandet') });
-    expect(error.issues[0]?.message).toMatch(/Map keys must be unique/);
+    expect(error.issues[0]).toMatchObject({ file: 'plan.yaml', line: lineOf(text, 'county: innlandet') });
+    expect(error.issues[0]?.message).toMatch(/^ikke gyldig YAML \(Map keys must be unique/);
   });
 
   it('reports the row of a YAML syntax error (a stray colon in a value)', () => {
     const text = edit(example, 'countyName: Hedmark\n', 'countyName: Hedmark: Innlandet\n');
     const error = refusal(text);
-    expect(error.issues[0]).toMatchObject({ file: 'plan.yaml', row: lineOf(text, 'countyName:') });
-    expect(formatIssue(error.issues[0] ?? { message: '' })).toMatch(/^plan\.yaml, row 8: /);
+    expect(error.issues[0]).toMatchObject({ file: 'plan.yaml', line: lineOf(text, 'countyName:') });
+    expect(formatIssue(error.issues[0] ?? { message: '' })).toMatch(/^plan\.yaml, linje 8: /);
   });
 
   it('reports a JSON syntax error in a .json plan without pretending to know a row', () => {
     const error = refusal('{ "programme": ', 'plan.json');
-    expect(error.summary).toBe('The plan plan.json could not be read');
+    expect(error.summary).toBe('Planen plan.json kunne ikke leses');
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]?.file).toBe('plan.json');
-    expect(error.issues[0]?.row).toBeUndefined();
+    expect(error.issues[0]?.line).toBeUndefined();
   });
 
   it('reports problems of a JSON plan with the same paths as YAML', () => {
     const raw = parseYaml(edit(example, '  - id: kick-off\n', '  - id: portal-opens\n')) as unknown;
     const error = refusal(JSON.stringify(raw), 'plan.json');
-    expect(error.issues).toContainEqual({ file: 'plan.json', path: 'milestones.3.id', message: 'duplicate milestone id "portal-opens"' });
+    expect(error.issues).toContainEqual(expect.objectContaining({ file: 'plan.json', path: 'milestones.3.id', message: 'milepælen «portal-opens» står to ganger i planen' }));
   });
 
   it('reports every problem at once, not only the first', () => {
@@ -211,5 +211,33 @@ describe('parsePlan refuses a broken plan with file, path and what was expected'
     );
     expect(error.issues.every((i) => i.file === 'plan.yaml')).toBe(true);
     for (const issue of error.issues) expect(error.message).toContain(formatIssue(issue));
+  });
+
+  it('gives the YAML line and names the milestone by id and title, the path then within it', () => {
+    const text = edit(example, 'kongsvinger: "2018-02-02T09:00"', 'kongsvinger: "2018-02-30T09:00"');
+    const [issue] = refusal(text).issues;
+    expect(issue).toEqual({
+      file: 'plan.yaml',
+      line: lineOf(text, 'kongsvinger: "2018-02-30T09:00"'),
+      subject: 'milepæl workshop-1 «Workshop 1: Tolke og analysere data»',
+      path: 'milestones.12.at.groups.kongsvinger',
+      message: 'forventet en dato som finnes i kalenderen',
+    });
+    expect(formatIssue(issue ?? { message: '' })).toBe(
+      `plan.yaml, linje ${lineOf(text, 'kongsvinger: "2018-02-30T09:00"')}, milepæl workshop-1 «Workshop 1: Tolke og analysere data», at.groups.kongsvinger: forventet en dato som finnes i kalenderen`,
+    );
+  });
+
+  it('names a deliverable by id and title and gives the line of the field, in bokmål for zod\'s own checks', () => {
+    const text = edit(example, '    reminders: [7, 2]\n', '    reminders: [7, -2]\n');
+    const [issue] = refusal(text).issues;
+    expect(issue).toMatchObject({ line: lineOf(text, 'reminders: [7, -2]'), subject: expect.stringMatching(/^innlevering analysis-so-far «/), path: 'deliverables.0.reminders.1', message: 'forventet minst 1' });
+  });
+
+  it('opens a union to the form the value came closest to instead of "invalid input"', () => {
+    const text = edit(example, 'at: { milestone: workshop-1, days: -7, time: "12:00" }', 'at: { milestone: workshop-1, days: -7, time: "12.00" }');
+    expect(refusal(text).issues).toEqual([expect.objectContaining({ path: 'milestones.11.at.time', message: 'forventet et klokkeslett som 08:00' })]);
+    const number = refusal(edit(example, 'at: "2017-11-17T08:00"', 'at: 17'));
+    expect(number.issues).toEqual([expect.objectContaining({ path: 'milestones.5.at', message: expect.stringMatching(/^forventet en lokal dato og tid som 2018-01-18T09:00, en dato relativt til en annen milepæl/) })]);
   });
 });

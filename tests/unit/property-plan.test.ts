@@ -5,6 +5,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { InputError, type InputIssue } from '../../config/errors';
 import type { Plan } from '../../config/plan-schema';
 import { parsePlan } from '../../planning/load-plan';
+import { INPUT_SUMMARY } from '../../texts/validation';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 
 /**
@@ -203,10 +204,10 @@ function expectClearIssues(error: InputError): void {
 function expectPlanRefusal(error: InputError, file: string): void {
   expectClearIssues(error);
   for (const issue of error.issues) expect(issue.file).toBe(file);
-  if (error.summary === `The plan ${file} is not valid`) {
+  if (error.summary === INPUT_SUMMARY.planInvalid(file)) {
     for (const issue of error.issues) expect(typeof issue.path).toBe('string');
   } else {
-    expect(error.summary).toBe(`The plan ${file} could not be read`);
+    expect(error.summary).toBe(INPUT_SUMMARY.planUnreadable(file));
     expect(error.issues).toHaveLength(1);
   }
 }
@@ -227,18 +228,18 @@ function expectWellFormed(outcome: Outcome, file: string): void {
  * be reported at the field that now refers to nothing, or at the second of two equal ids.
  */
 const CROSS_FIELD = [
-  /^duplicate (region|milestone|deliverable) id "/,
-  /^workshop group id ".*" is used twice in the plan$/,
-  /^unknown milestone "/,
-  /^a milestone cannot be relative to itself$/,
-  /^unknown region "/,
-  /^missing a date for (region|workshop group) "/,
-  /^unknown workshop group "/,
-  /^unknown deliverable "/,
-  /^opened by more than one milestone: /,
-  /^both "opens" and milestone ".*" open this deliverable; keep one$/,
-  /^expected an open date, or a milestone with "opens" naming this deliverable$/,
-  /^relative dates form a cycle through "/,
+  /^(regionen|milepælen|innleveringen) «.*» står to ganger i planen$/,
+  /^workshopgruppen «.*» brukes to ganger i planen$/,
+  /^«.*» er ikke en milepæl i planen/,
+  /^en milepæl kan ikke ha dato relativt til seg selv$/,
+  /^«.*» er ikke en region i planen$/,
+  /^mangler dato for (regionen|workshopgruppen) «/,
+  /^«.*» er ikke en workshopgruppe i planen$/,
+  /^«.*» er ikke en innlevering i planen$/,
+  /^åpnes av mer enn én milepæl: /,
+  /^både «opens» og milepælen «.*» åpner denne innleveringen; behold én av dem$/,
+  /^forventet en åpningsdato, eller en milepæl med «opens» som nevner denne innleveringen$/,
+  /^de relative datoene går i ring gjennom «/,
 ];
 const isCrossField = (issue: InputIssue) => CROSS_FIELD.some((re) => re.test(issue.message));
 
@@ -267,7 +268,7 @@ describe('parsePlan and resolveTimeline on mutated copies of the example plan', 
         const refused = refusalOf(outcome);
         if (!refused) {
           seen.accepted += 1;
-        } else if (refused.summary !== `The plan ${file} could not be read`) {
+        } else if (refused.summary !== INPUT_SUMMARY.planUnreadable(file)) {
           const mutated = dotted(mutation.at);
           const related = refused.issues.filter((i) => relatesTo(i, mutated));
           // Nothing at the changed field: then every issue comes from a rule that relates fields to each other.
@@ -294,7 +295,7 @@ describe('parsePlan and resolveTimeline on mutated copies of the example plan', 
         // JSON has no NaN or -0; a double may come back as the same type (NaN -> null is "another type" either way).
         expect(refused).not.toBeNull();
         if (!refused) return;
-        expect(refused.summary).toBe(`The plan ${file} is not valid`);
+        expect(refused.summary).toBe(INPUT_SUMMARY.planInvalid(file));
         expect(refused.issues.filter((i) => relatesTo(i, dotted(at))).length).toBeGreaterThan(0);
       }),
       { numRuns: NUM_RUNS },
@@ -341,7 +342,7 @@ describe('parsePlan and resolveTimeline on mutated copies of the example plan', 
           return;
         }
         const refused = outcome.refused;
-        expect(refused.summary).toBe(`The plan ${file} is not valid`);
+        expect(refused.summary).toBe(INPUT_SUMMARY.planInvalid(file));
         const unrelated = refused.issues.filter((i) => !changes.some((c) => relatesTo(i, dotted(c.at))));
         expect(unrelated.filter((i) => !isCrossField(i))).toEqual([]);
       }),
@@ -362,7 +363,7 @@ describe('parsePlan on documents and text that are not a plan', () => {
         expectWellFormed(outcome, file);
         const refused = refusalOf(outcome);
         if (refused && (doc === null || typeof doc !== 'object' || Array.isArray(doc))) {
-          expect(refused.issues).toContainEqual({ file, path: '', message: expect.stringMatching(/^Invalid input: expected object/) });
+          expect(refused.issues).toContainEqual(expect.objectContaining({ file, path: '', message: expect.stringMatching(/^forventet et objekt/) }));
         }
       }),
       { numRuns: NUM_RUNS },

@@ -176,16 +176,16 @@ describe('parseRoster imports the Hedmark 2017 roster', () => {
 describe('parseRoster refuses a bad roster, naming file, row, column and what was expected', () => {
   it('names the orgnr cell in row 3 whose check digit is wrong', () => {
     const error = refusal(csv(solstua, { ...glomma, orgnr: '931514785' }));
-    expect(error.summary).toBe('The roster roster.csv is not valid; nothing was imported');
+    expect(error.summary).toBe('Deltakerlisten roster.csv er ikke gyldig; ingenting ble importert');
     expect(error.issues).toEqual([
-      { file: 'roster.csv', row: 3, column: 'orgnr', message: 'expected a Norwegian organisation number: nine digits with a valid check digit' },
+      { file: 'roster.csv', row: 3, column: 'orgnr', message: 'forventet et norsk organisasjonsnummer: ni sifre med gyldig kontrollsiffer' },
     ]);
-    expect(error.message).toContain('roster.csv, row 3, column "orgnr": expected a Norwegian organisation number');
+    expect(error.message).toContain('roster.csv, rad 3, kolonne «orgnr»: forventet et norsk organisasjonsnummer');
   });
 
   it('refuses an organisation number of eight digits', () => {
     expect(refusal(csv({ ...solstua, orgnr: '97602808' })).issues).toEqual([
-      { file: 'roster.csv', row: 2, column: 'orgnr', message: 'expected a Norwegian organisation number: nine digits with a valid check digit' },
+      { file: 'roster.csv', row: 2, column: 'orgnr', message: 'forventet et norsk organisasjonsnummer: ni sifre med gyldig kontrollsiffer' },
     ]);
   });
 
@@ -195,14 +195,14 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
   ])('numbers rows by physical file line, counting a blank line (%s line endings)', (_name, eol) => {
     const text = [HEADER, '', line(solstua), line(glomma), line({ ...hamarRow, orgnr: '917334189' })].join(eol) + eol;
     expect(refusal(text).issues).toEqual([
-      { file: 'roster.csv', row: 5, column: 'orgnr', message: 'expected a Norwegian organisation number: nine digits with a valid check digit' },
+      { file: 'roster.csv', row: 5, column: 'orgnr', message: 'forventet et norsk organisasjonsnummer: ni sifre med gyldig kontrollsiffer' },
     ]);
   });
 
   it('names the earlier row when an organisation number is used twice', () => {
     const error = refusal(csv(solstua, glomma, { ...hamarRow, orgnr: solstua.orgnr }));
     expect(error.issues).toEqual([
-      { file: 'roster.csv', row: 4, column: 'orgnr', message: 'organisation number 976028082 is already used in row 2' },
+      { file: 'roster.csv', row: 4, column: 'orgnr', message: 'organisasjonsnummeret 976028082 står allerede i rad 2' },
     ]);
   });
 
@@ -212,7 +212,7 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
         file: 'roster.csv',
         row: 2,
         column: 'region',
-        message: 'unknown region "innlandet"; the plan has kongsvinger, hedmarken, nord-osterdal, sor-osterdal',
+        message: '«innlandet» er ikke en region i planen; regionene er kongsvinger (Kongsvingerregionen), hedmarken (Hedmarken), nord-osterdal (Nord-Østerdal), sor-osterdal (Sør-Østerdal)',
       },
     ]);
   });
@@ -223,7 +223,7 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
         file: 'roster.csv',
         row: 2,
         column: 'group',
-        message: 'region "hedmarken" meets in workshop groups; expected one of ringsaker-loten, hamar-stange',
+        message: 'Hedmarken har flere workshopgrupper; skriv én av ringsaker-loten (Hedmarkregionen, Ringsaker og Løten), hamar-stange (Hedmarkregionen, Hamar og Stange)',
       },
     ]);
   });
@@ -235,13 +235,13 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
         file: 'roster.csv',
         row: 2,
         column: 'group',
-        message: 'unknown workshop group "hamar" in region "hedmarken"; expected ringsaker-loten, hamar-stange',
+        message: '«hamar» er ikke en workshopgruppe i Hedmarken; gruppene er ringsaker-loten, hamar-stange',
       },
       {
         file: 'roster.csv',
         row: 3,
         column: 'group',
-        message: 'unknown workshop group "hamar-stange" in region "kongsvinger"; expected kongsvinger',
+        message: '«hamar-stange» er ikke en workshopgruppe i Kongsvingerregionen; gruppene er kongsvinger',
       },
     ]);
   });
@@ -253,7 +253,7 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
         file: 'roster.csv',
         row: 3,
         column: 'authority_email',
-        message: 'municipality "kongsvinger" has "barnehage@kongsvinger.kommune.example" in row 2 but "post@kongsvinger.kommune.example" here',
+        message: 'kommunen «kongsvinger» har «barnehage@kongsvinger.kommune.example» i rad 2, men «post@kongsvinger.kommune.example» her; en kommune har samme verdi på alle rader',
       },
     ]);
   });
@@ -261,54 +261,54 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
   it('names a municipality that is placed in two regions', () => {
     const error = refusal(csv(solstua, { ...glomma, region: 'sor-osterdal' }));
     expect(error.issues).toEqual([
-      { file: 'roster.csv', row: 3, column: 'region', message: 'municipality "kongsvinger" has "kongsvinger" in row 2 but "sor-osterdal" here' },
+      { file: 'roster.csv', row: 3, column: 'region', message: 'kommunen «kongsvinger» har «kongsvinger» i rad 2, men «sor-osterdal» her; en kommune har samme verdi på alle rader' },
     ]);
   });
 
   it('names an invalid director email and an invalid authority email in their columns', () => {
     const error = refusal(csv({ ...solstua, director_email: 'styrer(at)solstua.no' }, { ...glomma, authority_email: 'barnehage@' }));
     expect(error.issues).toEqual([
-      { file: 'roster.csv', row: 2, column: 'director_email', message: 'expected an email address' },
-      { file: 'roster.csv', row: 3, column: 'authority_email', message: 'expected an email address' },
+      { file: 'roster.csv', row: 2, column: 'director_email', message: 'forventet en e-postadresse' },
+      { file: 'roster.csv', row: 3, column: 'authority_email', message: 'forventet en e-postadresse' },
     ]);
   });
 
   it('says "missing value" for an empty required cell', () => {
     expect(refusal(csv({ ...solstua, director_name: '' })).issues).toEqual([
-      { file: 'roster.csv', row: 2, column: 'director_name', message: 'missing value' },
+      { file: 'roster.csv', row: 2, column: 'director_name', message: 'mangler verdi' },
     ]);
   });
 
   it('names a row with more cells than the header has columns', () => {
     const text = `${HEADER}\n${line(solstua)},ekstra\n`;
-    expect(refusal(text).issues).toEqual([{ file: 'roster.csv', row: 2, message: 'more cells than columns (extra: "ekstra")' }]);
+    expect(refusal(text).issues).toEqual([{ file: 'roster.csv', row: 2, message: 'flere celler enn kolonner (til overs: «ekstra»)' }]);
   });
 
   it('names every missing header column in row 1', () => {
     const header = HEADER.replace(',authority_email', '').replace(',director_email', '');
     const error = refusal(`${header}\nkongsvinger,,kongsvinger,Kongsvinger,Kari Nordby,Solstua barnehage,976028082,Kristin Grønli,2\n`);
-    expect(error.summary).toBe('The roster roster.csv has a wrong header');
+    expect(error.summary).toBe('Deltakerlisten roster.csv har feil overskriftsrad');
     expect(error.issues).toEqual([
-      { file: 'roster.csv', row: 1, column: 'authority_email', message: 'missing column' },
-      { file: 'roster.csv', row: 1, column: 'director_email', message: 'missing column' },
+      { file: 'roster.csv', row: 1, column: 'authority_email', message: 'kolonnen mangler' },
+      { file: 'roster.csv', row: 1, column: 'director_email', message: 'kolonnen mangler' },
     ]);
   });
 
   it('names an unknown header column', () => {
     const error = refusal(`${HEADER},telefon\n${line(solstua)},62800000\n`);
     expect(error.issues).toEqual([
-      { file: 'roster.csv', row: 1, column: 'telefon', message: expect.stringMatching(/^unknown column; expected one of region, group, municipality/) },
+      { file: 'roster.csv', row: 1, column: 'telefon', message: expect.stringMatching(/^ukjent kolonne; kolonnene er region, group, municipality/) },
     ]);
   });
 
   it('refuses an empty file, asking for a header row', () => {
     const error = refusal('');
-    expect(error.summary).toBe('The roster roster.csv is empty');
-    expect(error.issues).toEqual([{ file: 'roster.csv', row: 1, message: `expected a header row: ${HEADER}` }]);
+    expect(error.summary).toBe('Deltakerlisten roster.csv er tom');
+    expect(error.issues).toEqual([{ file: 'roster.csv', row: 1, message: `forventet en overskriftsrad med kolonnene ${HEADER.split(',').join(', ')}` }]);
   });
 
   it('refuses a file with a header and no kindergartens', () => {
-    expect(refusal(`${HEADER}\n`).issues).toEqual([{ file: 'roster.csv', message: 'the roster has no kindergartens' }]);
+    expect(refusal(`${HEADER}\n`).issues).toEqual([{ file: 'roster.csv', message: 'deltakerlisten har ingen barnehager' }]);
   });
 
   it('refuses the whole roster when one row of the 61 is bad, so nothing is half-imported', () => {
@@ -324,7 +324,7 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
       issues = error.issues;
     }
     expect(result).toBeUndefined();
-    expect(issues).toEqual([{ file: 'roster.csv', row: lastRow, column: 'director_email', message: 'expected an email address' }]);
+    expect(issues).toEqual([{ file: 'roster.csv', row: lastRow, column: 'director_email', message: 'forventet en e-postadresse' }]);
   });
 
   it('reports every bad row, not only the first', () => {
@@ -356,14 +356,14 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
       {
         file: 'roster.json',
         path: 'regions.0.municipalities.0.kindergartens.0.orgnr',
-        message: 'expected a Norwegian organisation number: nine digits with a valid check digit',
+        message: 'forventet et norsk organisasjonsnummer: ni sifre med gyldig kontrollsiffer',
       },
     ]);
   });
 
   it('refuses a .json roster that is not JSON', () => {
     const error = refusal('{ "regions": [', 'roster.json');
-    expect(error.summary).toBe('The roster roster.json is not valid JSON');
+    expect(error.summary).toBe('Deltakerlisten roster.json er ikke gyldig JSON');
     expect(error.issues[0]?.file).toBe('roster.json');
   });
 });

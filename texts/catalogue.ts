@@ -1,0 +1,176 @@
+import type { UpcomingEmail } from '../domain/kindergarten-schedule';
+import { formatNorwegian } from './norwegian-format';
+
+/**
+ * The words Årshjul shows a person, in bokmål: state labels, counts, the audit log's sentences, the next-emails list,
+ * the CSV's headers. Pages, the CLI and exports take their words from here (and refusals from `refusals.ts`,
+ * validation from `validation.ts`), so a nynorsk catalogue is one more object of the same shape.
+ */
+
+/** A count with its noun: "1 barnehage", "2 barnehager", "0 e-poster". */
+export function count(n: number, one: string, many: string): string {
+  return `${n.toLocaleString('nb-NO')} ${n === 1 ? one : many}`;
+}
+
+/** A list the Norwegian way: "a", "a og b", "a, b og c". */
+export function joinAnd(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} og ${items.at(-1)}`;
+}
+
+export const quoted = (title: string) => `«${title}»`;
+
+/** A deliverable's state as the console and the CSV name it. */
+export const DELIVERABLE_STATUS: Record<string, string> = {
+  'not-open': 'ikke åpnet',
+  open: 'åpen',
+  submitted: 'levert',
+  'submitted-late': 'levert sent',
+  overdue: 'forfalt',
+  missed: 'ikke levert',
+  extended: 'forlenget',
+  withdrawn: 'trukket',
+};
+
+/** The same states as the director reads them on the upload page. */
+export const DELIVERABLE_STATUS_FOR_DIRECTOR: Record<string, string> = {
+  'not-open': 'Ikke åpnet for innlevering ennå',
+  open: 'Åpen for innlevering',
+  submitted: 'Levert',
+  'submitted-late': 'Levert etter fristen',
+  overdue: 'Fristen er passert – forsinket innlevering tas fortsatt imot',
+  missed: 'Ikke levert',
+  withdrawn: 'Barnehagen er trukket fra programmet',
+};
+
+export const RUN_STATE: Record<string, string> = { active: 'aktivt', paused: 'på pause', cancelled: 'avsluttet av koordinator', completed: 'fullført' };
+
+export const KINDERGARTEN_STATE: Record<string, string> = { active: 'aktiv', paused: 'på pause', withdrawn: 'trukket', cancelled: 'avsluttet' };
+
+export const EMAIL_STATE: Record<string, string> = { queued: 'i kø', pending: 'i kø', sending: 'sendes', sent: 'sendt', failed: 'feilet' };
+
+/** What became of a planned step, as `run status` shows it. */
+export const STEP_STATUS: Record<string, string> = {
+  sent: 'sendt',
+  stale: 'ikke sendt (for sent til å være nyttig)',
+  suppressed: 'ikke sendt (allerede levert)',
+  'not-applicable': 'gjaldt ikke (barnehagen kom med senere)',
+  failed: 'ikke levert av e-posttjenesten',
+};
+
+export const AUDIENCE: Record<string, string> = {
+  directors: 'styrerne',
+  director: 'styreren',
+  'municipal-authorities': 'barnehagemyndighetene',
+  'municipal-authority': 'barnehagemyndigheten',
+  'research-centre': 'forskningssenteret',
+  coordinator: 'koordinatoren',
+};
+
+export const MILESTONE_KIND: Record<string, string> = {
+  information: 'informasjon',
+  gathering: 'samling',
+  meeting: 'møte',
+  workshop: 'workshop',
+  survey: 'undersøkelse',
+  deadline: 'frist',
+  check: 'kontroll',
+  portal: 'portal',
+  module: 'modul',
+  'report-day': 'læringsrapportdag',
+};
+
+/** One line of a kindergarten's "Neste e-post": what goes, about what, to whom. */
+export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 'to'>): string {
+  switch (email.kind) {
+    case 'milestone-email':
+      return `Om ${quoted(email.title)} til styreren`;
+    case 'prompt':
+      return `${quoted(email.title)} åpner: innleveringslenke til styreren`;
+    case 'reminder':
+      return `Påminnelse om ${quoted(email.title)} til styreren`;
+    case 'escalation':
+      return `Varsel til barnehagemyndigheten: ${quoted(email.title)} er ikke levert`;
+  }
+}
+
+/** How the audit log names a place, a kindergarten and a deliverable by the ids an entry carries. */
+export interface AuditNames {
+  region(id: string): string;
+  place(regionId: string | null, groupId: string | null): string | null;
+  kindergarten(orgnr: string): string;
+  deliverable(id: string): string;
+}
+
+export interface AuditLine {
+  action: string;
+  details: Record<string, unknown>;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const day = (ms: number) => formatNorwegian(ms);
+const because = (reason: unknown) => (text(reason) ? ` Begrunnelse: ${text(reason)}.` : '');
+
+/** An audit entry as one sentence in bokmål with Oslo dates ("Flyttet «Workshop 1» for Kongsvingerregionen fra …"). */
+export function auditSentence(entry: AuditLine, names: AuditNames): string {
+  const d = entry.details;
+  const kindergarten = text(d.kindergarten) ?? (text(d.orgnr) ? names.kindergarten(text(d.orgnr) as string) : 'en barnehage');
+  const deliverable = text(d.deliverable) ?? (text(d.deliverableId) ? names.deliverable(text(d.deliverableId) as string) : 'en innlevering');
+  switch (entry.action) {
+    case 'run-started':
+      return `Startet programåret med ${count(num(d.kindergartens) ?? 0, 'barnehage', 'barnehager')} i ${count(num(d.regions) ?? 0, 'region', 'regioner')}${text(d.release) ? ` (Årshjul ${text(d.release)})` : ''}.`;
+    case 'milestone-moved': {
+      const moved = Array.isArray(d.moved) ? (d.moved as { regionId?: string | null; groupId?: string | null; from?: number; to?: number }[]) : [];
+      const title = quoted(text(d.milestone) ?? text(d.milestoneId) ?? 'milepælen');
+      if (moved.length === 0) return `Flyttet ${title}${text(d.where) ? ` for ${text(d.where)}` : ''}.`;
+      const parts = moved.map((m) => {
+        const where = names.place(m.regionId ?? null, m.groupId ?? null);
+        return `${where ? `for ${where} ` : ''}fra ${day(m.from ?? 0)} til ${day(m.to ?? 0)}`;
+      });
+      return `Flyttet ${title} ${joinAnd(parts)}.`;
+    }
+    case 'deadline-extended':
+      return `Forlenget fristen for ${quoted(deliverable)} for ${kindergarten}${num(d.from) !== null ? ` fra ${day(num(d.from) as number)}` : ''}${num(d.to) !== null ? ` til ${day(num(d.to) as number)}` : ''}${num(d.lateUntil) !== null ? `; sene innleveringer tas imot til ${day(num(d.lateUntil) as number)}` : ''}.`;
+    case 'upload-link-reissued':
+      return `Sendte ny innleveringslenke for ${quoted(deliverable)} til styreren i ${kindergarten}${num(d.version) !== null ? ` (lenke nr. ${num(d.version)})` : ''}; de eldre lenkene virker ikke lenger.`;
+    case 'kindergarten-added':
+      return `La til ${kindergarten}${text(d.where) ? ` i ${text(d.where)}` : ''}.`;
+    case 'kindergarten-withdrawn':
+      return `Trakk ${kindergarten} fra programmet.${because(d.reason)}`;
+    case 'run-paused':
+      return `Satte programåret på pause: ingen e-post sendes.${because(d.reason)}`;
+    case 'run-resumed':
+      return `Gjenopptok programåret.${because(d.reason)}`;
+    case 'run-cancelled':
+      return `Avsluttet programåret.${because(d.reason)}`;
+    case 'region-exported':
+      return `Lastet ned innleveringene for ${text(d.regionId) ? names.region(text(d.regionId) as string) : 'en region'}${num(d.files) !== null ? ` (${count(num(d.files) as number, 'fil', 'filer')})` : ''}.`;
+    case 'contact-changed':
+      return `Endret ${text(d.role) === 'authority' ? `barnehagemyndighetens kontakt i ${text(d.municipality) ?? 'kommunen'}` : `styrer for ${kindergarten}`} fra ${text(d.fromName) ?? '?'} (${text(d.fromEmail) ?? '?'}) til ${text(d.toName) ?? '?'} (${text(d.toEmail) ?? '?'})${num(d.linksReissued) ? `; ${count(num(d.linksReissued) as number, 'åpen lenke', 'åpne lenker')} sendt på nytt` : ''}.`;
+    case 'message-sent':
+      return `Sendte en melding om ${quoted(deliverable)} til ${count(num(d.recipients) ?? 0, 'barnehage', 'barnehager')} som ikke har levert${text(d.subject) ? `: ${quoted(text(d.subject) as string)}` : ''}.`;
+    case 'signed-in':
+      return 'Logget inn.';
+    case 'user-added':
+      return `La til kontoen ${text(d.email) ?? ''}${text(d.role) ? ` (${ROLE[text(d.role) as string] ?? text(d.role)})` : ''}.`;
+    case 'access-key-added':
+      return `Laget en tilgangsnøkkel${text(d.label) ? ` «${text(d.label)}»` : ''}${text(d.role) ? ` for ${ROLE[text(d.role) as string] ?? text(d.role)}` : ''}.`;
+    default:
+      return entry.action;
+  }
+}
+
+export const ROLE: Record<string, string> = {
+  coordinator: 'koordinator',
+  'research-centre': 'forskningssenteret',
+  'municipal-authority': 'barnehagemyndighet',
+  reader: 'lesetilgang',
+};
+
+/** Who did it, as the audit log shows it: "cli:kari" is the command line. */
+export function actorText(actor: string): string {
+  if (actor.startsWith('cli:')) return `${actor.slice(4)} (kommandolinjen)`;
+  if (actor === 'cli') return 'kommandolinjen';
+  return actor;
+}
