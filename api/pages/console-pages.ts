@@ -7,19 +7,12 @@ import { AUDIT_ACTIONS } from '../../domain/audit';
 import type { Timeline } from '../../domain/timeline';
 import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
+import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
+import { DELIVERABLE_STATUS, EMAIL_STATE, upcomingEmailText } from '../../texts/catalogue';
 
 /** The coordinator's console, server-rendered in bokmål: sign-in, runs, a run at a glance, a kindergarten, actions. */
 
-export const STATUS_LABELS: Record<string, string> = {
-  'not-open': 'ikke åpnet',
-  open: 'åpen',
-  submitted: 'levert',
-  'submitted-late': 'levert sent',
-  overdue: 'forfalt',
-  missed: 'ikke levert',
-  extended: 'forlenget',
-  withdrawn: 'trukket',
-};
+export const STATUS_LABELS = DELIVERABLE_STATUS;
 export const STATUS_ORDER = ['not-open', 'open', 'submitted', 'submitted-late', 'overdue', 'missed', 'extended', 'withdrawn'];
 
 const when = (ms: number) => formatNorwegian(ms);
@@ -260,7 +253,16 @@ function runActions(frame: ConsoleFrame, d: RunPageData): Html {
 </div>`;
 }
 
-export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; k: KindergartenDetail; deliverableTitles: Map<string, string>; upcoming: { title: string; at: number }[] }): string {
+/** "Neste e-post": what the kindergarten's workflow will still send, as its own state says. */
+function nextEmails(k: KindergartenDetail, upcoming: UpcomingEmail[] | null, paused: boolean): Html {
+  if (k.withdrawn) return html`<p>Ingen: barnehagen er trukket.</p>`;
+  if (upcoming === null) return html`<p>Kan ikke vises nå: arbeidsflyten svarer ikke. Prøv igjen om litt.</p>`;
+  if (upcoming.length === 0) return html`<p>Ingen flere planlagt.</p>`;
+  const note = paused ? html`<p class="hint">Programåret er på pause: ingenting sendes før det gjenopptas, og da bare det som fortsatt er nyttig.</p>` : null;
+  return html`${note}<ul class="upcoming">${upcoming.map((u) => html`<li>${u.held ? `Planlagt ${when(u.at)}, holdes tilbake under pausen` : `Sendes ${when(u.at)}`}: ${upcomingEmailText(u)}</li>`)}</ul>`;
+}
+
+export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; k: KindergartenDetail; deliverableTitles: Map<string, string>; upcoming: UpcomingEmail[] | null; place: string; paused: boolean }): string {
   const { k, runId } = options;
   const coordinator = frame.user?.role === 'coordinator';
   const title = (id: string) => options.deliverableTitles.get(id) ?? id;
@@ -269,20 +271,20 @@ export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; 
     (d) => html`<tr><td>${title(d.deliverableId)}</td><td><span class="status ${d.status}">${STATUS_LABELS[d.status] ?? d.status}</span></td><td>${when(d.dueAt)}</td><td>${when(d.lateUntil)}</td></tr>`,
   );
   const emails = k.emails.map(
-    (e) => html`<tr><td>${when(e.requestedAt)}</td><td>${e.subject}</td><td>${e.to}</td><td>${e.state === 'sent' ? 'sendt' : e.state === 'failed' ? 'feilet' : e.state === 'sending' ? 'sendes' : 'i kø'}${e.lastError ? html`<br><span class="hint">${e.lastError}</span>` : null}</td></tr>`,
+    (e) => html`<tr><td>${when(e.requestedAt)}</td><td>${e.subject}</td><td>${e.to}</td><td>${EMAIL_STATE[e.state] ?? e.state}${e.lastError ? html`<br><span class="hint">${e.lastError}</span>` : null}</td></tr>`,
   );
   const submissions = k.submissions.map(
     (s) => html`<tr><td>${s.receiptNumber}</td><td>${title(s.deliverableId)}</td><td>${s.state === 'accepted' ? `versjon ${s.version ?? ''}${s.late ? ' (sent)' : ''}` : s.state === 'refused' ? 'avvist' : 'lagret, ikke bekreftet'}</td><td>${when(s.receivedAt)}</td><td>${s.files.map((f) => html`${f.name} (${formatFileSize(f.size)})<br>`)}</td></tr>`,
   );
   const body = html`<h1>${k.name}</h1>
-<dl class="facts"><dt>Organisasjonsnummer</dt><dd>${k.orgnr}</dd><dt>Kommune</dt><dd>${k.municipalityName}</dd><dt>Region / gruppe</dt><dd>${k.regionId} / ${k.groupId}</dd><dt>Styrer</dt><dd>${k.directorName}, ${k.directorEmail}</dd>${k.withdrawn ? html`<dt>Trukket</dt><dd>${when(k.withdrawn.at)}: ${k.withdrawn.reason}</dd>` : null}</dl>
+<dl class="facts"><dt>Organisasjonsnummer</dt><dd>${k.orgnr}</dd><dt>Kommune</dt><dd>${k.municipalityName}</dd><dt>Region</dt><dd>${options.place}</dd><dt>Styrer</dt><dd>${k.directorName}, ${k.directorEmail}</dd>${k.withdrawn ? html`<dt>Trukket</dt><dd>${when(k.withdrawn.at)}: ${k.withdrawn.reason}</dd>` : null}</dl>
 <p><a href="/konsoll/runs/${runId}">Tilbake til programåret</a></p>
 <h2>Innleveringer og frister</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Innlevering</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Forsinket til</th></tr></thead><tbody>${deliverables}</tbody></table></div>
 <h2>Mottatt</h2>
 ${submissions.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Kvittering</th><th scope="col">Innlevering</th><th scope="col">Resultat</th><th scope="col">Mottatt</th><th scope="col">Filer</th></tr></thead><tbody>${submissions}</tbody></table></div>` : html`<p>Ingen innleveringer ennå.</p>`}
 <h2>Neste e-post</h2>
-${k.withdrawn ? html`<p>Ingen: barnehagen er trukket.</p>` : options.upcoming.length ? html`<ul class="upcoming">${options.upcoming.map((u) => html`<li>Sendes ${when(u.at)}: ${u.title}</li>`)}</ul>` : html`<p>Ingen flere planlagt.</p>`}
+${nextEmails(k, options.upcoming, options.paused)}
 <h2>Sendt e-post</h2>
 ${emails.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Når</th><th scope="col">Emne</th><th scope="col">Til</th><th scope="col">Tilstand</th></tr></thead><tbody>${emails}</tbody></table></div>` : html`<p>Ingen e-post ennå.</p>`}
 ${coordinator && !k.withdrawn

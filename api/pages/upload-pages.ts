@@ -3,18 +3,11 @@ import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
 import type { FileProblem, LinkRefusal } from '../../application/upload-service';
 import { type Html, html } from '../../texts/html';
 import { page } from './layout';
+import { DELIVERABLE_STATUS_FOR_DIRECTOR } from '../../texts/catalogue';
 
 /** The director's upload pages: the form, the receipt, refusals and link problems, all in bokmål. */
 
-const STATUS_LABELS: Record<string, string> = {
-  'not-open': 'Ikke åpnet for innlevering ennå',
-  open: 'Åpen for innlevering',
-  submitted: 'Levert',
-  'submitted-late': 'Levert etter fristen',
-  overdue: 'Fristen er passert – forsinket innlevering tas fortsatt imot',
-  missed: 'Ikke levert',
-  withdrawn: 'Barnehagen er trukket fra programmet',
-};
+const STATUS_LABELS = DELIVERABLE_STATUS_FOR_DIRECTOR;
 
 const ACCEPT = '.pdf,.docx,.odt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.oasis.opendocument.text';
 

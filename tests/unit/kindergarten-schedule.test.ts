@@ -17,6 +17,7 @@ import {
   nextWakeAt,
   pendingActions,
   submissionRefusal,
+  upcomingEmails,
 } from '../../domain/kindergarten-schedule';
 import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../../domain/timeline';
 
@@ -602,5 +603,72 @@ describe('nextWakeAt', () => {
 
   it('returns undefined when nothing lies ahead', () => {
     expect(nextWakeAt(stateWith(), fullAnalysisWindow.lateUntil + 1)).toBeUndefined();
+  });
+});
+
+describe('upcomingEmails (the console\'s "Neste e-post")', () => {
+  const now = t('2018-01-20T12:00:00Z');
+  const sentSoFar = outcomes(['workshop-1/workshop-invitation:directors:14@v1', 'analysis-so-far/prompt']);
+  const keys = (state: KindergartenState, at = now) => upcomingEmails(state, at).map((u) => u.key);
+
+  it('lists what is still to go, earliest first, with who gets it', () => {
+    const upcoming = upcomingEmails(stateWith({ outcomes: sentSoFar }), now);
+    expect(upcoming.map((u) => [u.key, u.to])).toEqual([
+      ['learning-report-day/report-day-invitation:directors:7@v1', 'director'],
+      ['analysis-so-far/reminder-1@v1', 'director'],
+      ['analysis-so-far/reminder-2@v1', 'director'],
+      ['analysis-so-far/escalation@v1', 'municipal-authority'],
+      ['full-analysis/prompt', 'director'],
+      ['full-analysis/reminder-1@v1', 'director'],
+      ['full-analysis/escalation@v1', 'municipal-authority'],
+    ]);
+    expect(upcoming.every((u) => !u.held && u.at > now)).toBe(true);
+  });
+
+  it('drops the reminders and the escalation of a deliverable already submitted', () => {
+    const state = stateWith({ outcomes: sentSoFar, deliverables: { 'analysis-so-far': { submissions: [submission(t('2018-01-20T10:00:00Z'), false)], extension: null, recordedStatus: 'submitted' } } });
+    expect(keys(state)).toEqual(['learning-report-day/report-day-invitation:directors:7@v1', 'full-analysis/prompt', 'full-analysis/reminder-1@v1', 'full-analysis/escalation@v1']);
+  });
+
+  it('after an extension lists the new deadline\'s reminders and escalation, not the old ones', () => {
+    const request: ExtensionRequest = {
+      deliverableId: 'analysis-so-far',
+      dueAt: t('2018-02-08T22:59:00Z'),
+      reminderAts: [t('2018-02-07T07:00:00Z')],
+      escalationAt: t('2018-02-12T07:00:00Z'),
+      lateUntil: t('2018-02-22T22:59:00Z'),
+    };
+    const extension = extendedWindow(analysisWindow, request, now);
+    const state = stateWith({ outcomes: sentSoFar, deliverables: { 'analysis-so-far': { submissions: [], extension, recordedStatus: 'open' } } });
+    const analysisSteps = upcomingEmails(state, now).filter((u) => u.key.startsWith('analysis-so-far/'));
+    expect(analysisSteps.map((u) => [u.key, u.at])).toEqual([
+      ['analysis-so-far/reminder-1@v2', t('2018-02-07T07:00:00Z')],
+      ['analysis-so-far/escalation@v2', t('2018-02-12T07:00:00Z')],
+    ]);
+  });
+
+  it('is empty for a withdrawn or ended kindergarten', () => {
+    expect(upcomingEmails(stateWith({ outcomes: sentSoFar, withdrawn: { at: now, reason: 'lagt ned' } }), now)).toEqual([]);
+    expect(upcomingEmails(stateWith({ outcomes: sentSoFar, cancelled: true }), now)).toEqual([]);
+  });
+
+  it('while paused marks every step held, and leaves out one that would be stale by now', () => {
+    const late = t('2018-01-30T12:00:00Z');
+    const state = stateWith({ outcomes: sentSoFar, paused: true });
+    const upcoming = upcomingEmails(state, late);
+    expect(upcoming.every((u) => u.held)).toBe(true);
+    // The report-day invitation (useful until the day, 29 January) would be stale on a resume now; the first reminder
+    // (useful until the second, 31 January) is overdue and would go at once.
+    expect(upcoming.map((u) => u.key)).not.toContain('learning-report-day/report-day-invitation:directors:7@v1');
+    expect(upcoming[0]).toMatchObject({ key: 'analysis-so-far/reminder-1@v1', at: late });
+    expect(upcoming[1]).toMatchObject({ key: 'analysis-so-far/reminder-2@v1', at: t('2018-01-31T07:00:00Z') });
+  });
+
+  it('agrees with decide: every listed step is one the loop would send when its time comes', () => {
+    const state = stateWith({ outcomes: sentSoFar });
+    for (const action of pendingActions(state)) {
+      const listed = keys(state).includes(action.key);
+      expect(listed).toBe(decide(action, state, Math.max(action.at, now)) === 'send');
+    }
   });
 });

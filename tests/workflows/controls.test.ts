@@ -193,6 +193,49 @@ describe('the coordinator controls a running year', () => {
     });
   });
 
+  it('a kindergarten\'s next emails are the ones its workflow then sends, after an extension, a submission and a withdrawal', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
+      if (!window) throw new Error('no window');
+      await sleepUntil(window.opensAt + 3_600_000);
+      const [extendedKg, submittedKg, withdrawnKg, plainKg] = [kg(0), kg(1), kg(2), kg(3)];
+      await control.extendDeadline(deps, runId, extendedKg.orgnr, 'analysis-so-far', local(window.dueAt + 14 * DAY), 'koordinator');
+      const files = [{ name: 'analyse.pdf', size: 1234, sha256: 'c'.repeat(64) }];
+      await env.client.workflow.getHandle(kindergartenWorkflowId(runId, submittedKg.orgnr)).executeUpdate(submitDeliverableUpdate, { args: [await submission('n1', files)] });
+      await control.withdrawKindergarten(deps, runId, withdrawnKg.orgnr, 'lagt ned', 'koordinator');
+
+      const askedAt = await env.currentTimeMs();
+      const predicted = new Map<string, { key: string; at: number }[]>();
+      for (const k of [extendedKg, submittedKg, withdrawnKg, plainKg]) {
+        const status = await control.kindergartenStatus(deps, runId, k.orgnr);
+        predicted.set(k.orgnr, status.upcoming.map((u) => ({ key: `${runId}/${k.orgnr}/${u.key}`, at: u.at })));
+      }
+      expect(predicted.get(withdrawnKg.orgnr)).toEqual([]);
+      const keysOf = (orgnr: string) => (predicted.get(orgnr) ?? []).map((p) => p.key);
+      // The extension's window is the next version: its reminders and escalation have new keys and later times.
+      const extendedReminder = predicted.get(extendedKg.orgnr)?.find((p) => p.key.endsWith('analysis-so-far/reminder-1@v1'));
+      expect(extendedReminder?.at).toBeGreaterThan(window.dueAt);
+      expect(keysOf(extendedKg.orgnr).some((key) => key.includes('analysis-so-far/reminder-1@v0'))).toBe(false);
+      expect(keysOf(submittedKg.orgnr).some((key) => key.includes('/analysis-so-far/'))).toBe(false);
+      expect(keysOf(plainKg.orgnr).some((key) => key.endsWith('analysis-so-far/escalation@v0'))).toBe(true);
+
+      await sleepUntil(timeline.endsAt + 30 * DAY);
+      for (const k of [extendedKg, submittedKg, withdrawnKg, plainKg]) {
+        // What went out after the question, one entry per email (an email to several people is one step).
+        const sent = new Map<string, number>();
+        for (const [key, e] of h.store.outbox) {
+          const step = key.slice(0, key.lastIndexOf('/'));
+          if (!step.startsWith(`${runId}/${k.orgnr}/`) || e.requestedAt < askedAt || /\/(receipt|received)\//.test(step) || step.endsWith('/cancel')) continue;
+          sent.set(step, Math.min(sent.get(step) ?? Infinity, e.requestedAt));
+        }
+        const expected = predicted.get(k.orgnr) ?? [];
+        expect([...sent.keys()].sort()).toEqual(expected.map((p) => p.key).sort());
+        for (const p of expected) expect(Math.abs((sent.get(p.key) ?? 0) - p.at)).toBeLessThan(60_000);
+      }
+    });
+  });
+
   it('adds a kindergarten mid-year that joins at the current phase', async () => {
     await h.worker.runUntil(async () => {
       await start();

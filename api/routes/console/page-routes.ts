@@ -8,11 +8,12 @@ import type { Plan } from '../../../config/plan-schema';
 import type { Roster } from '../../../config/roster-schema';
 import { RefusedError } from '../../../domain/errors';
 import { runWorkflowId } from '../../../domain/ids';
-import { type Timeline, scheduleForKindergarten } from '../../../domain/timeline';
+import { type Timeline, placeName, scheduleForKindergarten } from '../../../domain/timeline';
 import { parsePlan } from '../../../planning/load-plan';
 import { resolveTimeline } from '../../../planning/resolve-timeline';
 import { parseRoster } from '../../../planning/roster-import';
 import { formatNorwegian } from '../../../texts/norwegian-format';
+import { RUN_STATE } from '../../../texts/catalogue';
 import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
 import { auditPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage } from '../../pages/console-pages';
 import type { ConsoleDeps } from '../console-routes';
@@ -41,7 +42,7 @@ const MESSAGES: Record<string, string> = {
   avlys: 'Programåret er avsluttet.',
 };
 
-const RUN_STATES: Record<string, string> = { active: 'aktiv', paused: 'på pause', cancelled: 'avsluttet av koordinator', completed: 'fullført' };
+const RUN_STATES = RUN_STATE;
 
 /** The console's pages: the runs, starting a year, a run at a glance, a kindergarten, the audit log. */
 export function pageRoutes(deps: ConsoleDeps) {
@@ -193,16 +194,19 @@ export function pageRoutes(deps: ConsoleDeps) {
       if (!k || (v.user.role === 'municipal-authority' && k.municipalityId !== v.user.municipalityId)) {
         return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke barnehagen', 'Barnehagen finnes ikke i dette programåret, eller du har ikke tilgang til den.'));
       }
-      const { timeline, plan } = await currentPlan(runId);
-      const schedule = timeline ? scheduleForKindergarten(timeline, k.regionId, k.groupId) : null;
-      const upcoming = [
-        ...(schedule?.emails ?? []).map((e) => ({ title: `${e.title} (${formatNorwegian(e.occurrenceAt)})`, at: e.sendAt })),
-        ...(schedule?.deliverables ?? []).flatMap((d) => [{ title: `Åpner: ${d.title}`, at: d.window.promptAt }, ...d.window.reminderAts.map((at) => ({ title: `Påminnelse: ${d.title}`, at }))]),
-      ]
-        .filter((e) => e.at > now())
-        .sort((a, b) => a.at - b.at)
-        .slice(0, 10);
-      return htmlReply(reply, 200, kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming }));
+      // The next emails come from the kindergarten's own workflow (its extensions, submissions, withdrawal and the
+      // run's pause), by the rules its loop applies; the run's plan names its region and group.
+      const [planned, status] = await Promise.allSettled([currentPlan(runId), control.kindergartenStatus(deps.control, runId, orgnr)]);
+      const plan = planned.status === 'fulfilled' ? planned.value.plan : null;
+      const timeline = planned.status === 'fulfilled' ? planned.value.timeline : null;
+      const upcoming = status.status === 'fulfilled' ? status.value.upcoming.slice(0, 10) : null;
+      const place = timeline ? placeName(timeline, k.regionId, k.groupId) : null;
+      const region = timeline?.regions.find((r) => r.id === k.regionId)?.name ?? k.regionId;
+      return htmlReply(
+        reply,
+        200,
+        kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming, place: place && place !== region ? `${region}, ${place}` : region, paused: status.status === 'fulfilled' && status.value.state === 'paused' }),
+      );
     });
 
     app.get('/konsoll/runs/:runId/revisjon', async (request, reply) => {
