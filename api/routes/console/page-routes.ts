@@ -12,7 +12,6 @@ import { type Timeline, placeName, scheduleForKindergarten } from '../../../doma
 import { parsePlan } from '../../../planning/load-plan';
 import { resolveTimeline } from '../../../planning/resolve-timeline';
 import { parseRoster } from '../../../planning/roster-import';
-import { formatNorwegian } from '../../../texts/norwegian-format';
 import { RUN_STATE } from '../../../texts/catalogue';
 import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
 import { auditPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage } from '../../pages/console-pages';
