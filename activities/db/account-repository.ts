@@ -89,12 +89,15 @@ export class AccountRepository {
     await this.pool.query('INSERT INTO audit_log (actor, action, run_id, details) VALUES ($1, $2, $3, $4)', [entry.actor, entry.action, entry.runId, JSON.stringify(entry.details ?? {})]);
   }
 
-  async listAudit(runId: string | null, limit = 200): Promise<{ id: number; at: number; actor: string; action: string; runId: string | null; details: Record<string, unknown> }[]> {
-    const { rows } = await this.pool.query<{ id: string; at: Date; actor: string; action: string; run_id: string | null; details: Record<string, unknown> }>(
-      'SELECT id, at, actor, action, run_id, details FROM audit_log WHERE ($1::text IS NULL OR run_id = $1) ORDER BY id DESC LIMIT $2',
+  async listAudit(runId: string | null, limit = 200): Promise<{ id: number; at: number; actor: string; action: string; runId: string | null; details: Record<string, unknown>; kindergartenName: string | null }[]> {
+    // The kindergarten an entry is about, by name (entries keep only its organisation number).
+    const { rows } = await this.pool.query<{ id: string; at: Date; actor: string; action: string; run_id: string | null; details: Record<string, unknown>; kindergarten_name: string | null }>(
+      `SELECT a.id, a.at, a.actor, a.action, a.run_id, a.details, k.name AS kindergarten_name
+         FROM audit_log a LEFT JOIN kindergartens k ON k.run_id = a.run_id AND k.orgnr = a.details->>'orgnr'
+        WHERE ($1::text IS NULL OR a.run_id = $1) ORDER BY a.id DESC LIMIT $2`,
       [runId, limit],
     );
-    return rows.map((r) => ({ id: Number(r.id), at: r.at.getTime(), actor: r.actor, action: r.action, runId: r.run_id, details: r.details }));
+    return rows.map((r) => ({ id: Number(r.id), at: r.at.getTime(), actor: r.actor, action: r.action, runId: r.run_id, details: r.details, kindergartenName: r.kindergarten_name }));
   }
 }
 

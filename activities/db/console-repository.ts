@@ -218,12 +218,17 @@ export class ConsoleRepository {
     };
   }
 
-  /** Every kindergarten's deliverable states in one ordered query, as CSV-ready text fields (the CSV export). */
+  /**
+   * Every kindergarten's deliverable states in one ordered query, as text fields for the CSV export: orgnr, name,
+   * municipality name and id, region id, group id, deliverable id, status code, due and late-until in Oslo time and in UTC.
+   */
   async statusRows(runId: string, municipalityId: string | null = null): Promise<string[][]> {
     // Plain text columns in array mode: no per-row objects and no array-literal parsing for 18,000 rows.
     const { rows } = await this.pool.query<string[]>({
-      text: `SELECT k.orgnr, k.name, m.name, k.region_id, k.group_id, d.deliverable_id,
+      text: `SELECT k.orgnr, k.name, m.name, k.municipality_id, k.region_id, k.group_id, d.deliverable_id,
                     CASE WHEN k.withdrawn_at IS NOT NULL THEN 'withdrawn' ELSE d.status END,
+                    to_char(d.due_at AT TIME ZONE 'Europe/Oslo', 'DD.MM.YYYY HH24:MI'),
+                    to_char(d.late_until AT TIME ZONE 'Europe/Oslo', 'DD.MM.YYYY HH24:MI'),
                     to_char(d.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                     to_char(d.late_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
              FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id

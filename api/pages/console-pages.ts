@@ -8,7 +8,7 @@ import type { Timeline } from '../../domain/timeline';
 import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
 import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
-import { DELIVERABLE_STATUS, EMAIL_STATE, upcomingEmailText } from '../../texts/catalogue';
+import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, actorText, auditSentence, count, upcomingEmailText } from '../../texts/catalogue';
 
 /** The coordinator's console, server-rendered in bokmål: sign-in, runs, a run at a glance, a kindergarten, actions. */
 
@@ -76,6 +76,7 @@ form.action { border: 1px solid #767676; border-radius: 4px; padding: .75rem 1re
 form.action h3 { margin: 0 0 .5rem; font-size: 1.05rem; }
 .actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 1rem; }
 dl.change { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+.nowrap { white-space: nowrap; }
 `;
 
 export function signInPage(options: { error?: string | null; email?: string }): string {
@@ -215,7 +216,7 @@ ${d.deliverables.map((x) => html`<h3>${x.title}</h3><ul class="counts">${countsF
 <div><label for="status">Status</label><select id="status" name="status">${option('', 'Alle', d.filter.status ?? '')}${STATUS_ORDER.filter((s) => s !== 'extended').map((s) => option(s, STATUS_LABELS[s] ?? s, d.filter.status))}</select></div>
 <div><button type="submit">Vis</button></div>
 </form>
-<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table class="matrix"><caption>${d.matrix.total} barnehager${pages > 1 ? `, side ${d.page} av ${pages}` : ''}</caption>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table class="matrix"><caption>${count(d.matrix.total, 'barnehage', 'barnehager')}${pages > 1 ? `, side ${d.page} av ${pages}` : ''}</caption>
 <thead><tr><th scope="col">Barnehage</th><th scope="col">Kommune</th>${d.deliverables.map((x) => html`<th scope="col">${x.title}</th>`)}</tr></thead>
 <tbody>${matrixRows}</tbody></table></div>
 ${pages > 1
@@ -317,11 +318,14 @@ ${Object.entries(options.fields).map(([k, v]) => html`<input type="hidden" name=
   return consolePage(frame, body);
 }
 
-export function auditPage(frame: ConsoleFrame, runId: string, entries: { at: number; actor: string; action: string; details: Record<string, unknown> }[]): string {
+export function auditPage(frame: ConsoleFrame, runId: string, entries: { at: number; actor: string; action: string; details: Record<string, unknown>; kindergartenName: string | null }[], names: Omit<AuditNames, 'kindergarten'>): string {
   const label = (action: string) => (AUDIT_ACTIONS as Record<string, string>)[action] ?? action;
-  const rows = entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td>${label(e.action)}</td><td><code>${JSON.stringify(e.details)}</code></td></tr>`);
+  const rows = entries.map((e) => {
+    const sentence = auditSentence(e, { ...names, kindergarten: (orgnr) => (e.kindergartenName ? `${e.kindergartenName}` : `barnehagen med organisasjonsnummer ${orgnr}`) });
+    return html`<tr><td class="nowrap">${when(e.at)}</td><td>${actorText(e.actor)}</td><td><strong>${label(e.action)}</strong><br>${sentence}</td></tr>`;
+  });
   const body = html`<h1>Revisjonslogg</h1><p><a href="/konsoll/runs/${runId}">Tilbake til programåret</a></p>
-<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Alle handlinger i konsollen og på kommandolinjen, nyeste først</caption><thead><tr><th scope="col">Når</th><th scope="col">Hvem</th><th scope="col">Handling</th><th scope="col">Detaljer</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+<div class="table-wrap" tabindex="0" role="region" aria-label="Revisjonslogg (kan rulles sidelengs)"><table class="audit"><caption class="hint">Alle handlinger i konsollen og på kommandolinjen, nyeste først (${count(entries.length, 'handling', 'handlinger')})</caption><thead><tr><th scope="col">Når</th><th scope="col">Hvem</th><th scope="col">Hva</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   return consolePage(frame, body);
 }
 

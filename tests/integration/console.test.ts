@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
@@ -151,6 +152,12 @@ describe('the coordinator console', () => {
     expect(await s.submissions.linkTarget(s.runId, orgnr, 'analysis-so-far')).toMatchObject({ linkVersion: 2 });
     const actions = (await s.accounts.listAudit(s.runId)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['deadline-extended', 'upload-link-reissued']));
+    // The audit log says it in sentences, with the kindergarten's name and Oslo dates; no JSON, no epoch milliseconds.
+    const log = (await get(`/konsoll/runs/${s.runId}/revisjon`)).body;
+    const name = (await new ConsoleRepository(s.pool).kindergarten(s.runId, orgnr))?.name as string;
+    expect(log).toMatch(new RegExp(`Forlenget fristen for «[^»]+» for ${name} fra [a-zæøå]+dag \\d+\\. [a-zæøå]+ \\d{4} kl\\. \\d{2}\\.\\d{2} til `));
+    expect(log).toContain(`Sendte ny innleveringslenke for «`);
+    expect(log).not.toMatch(/\{"|\d{13}/);
   });
 
   it('shows a refusal by the workflow instead of doing anything (a date in the past)', async () => {
@@ -166,7 +173,19 @@ describe('the coordinator console', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('orgnr;barnehage;kommune;region;gruppe;innlevering;status;frist;forsinket_til');
+    expect(lines[0]).toBe(
+      'Barnehage;Organisasjonsnummer;Kommune;Region;Workshopgruppe;Innlevering;Status;Frist (norsk tid);Sene innleveringer til (norsk tid);kommune_id;region_id;gruppe_id;innlevering_id;status_kode;frist_utc;sen_til_utc',
+    );
+    // A row a person reads: names, the state in words and Oslo time; then the ids, the code and UTC for programs.
+    const cells = (lines[1] ?? '').split(';');
+    expect(cells[6]).toMatch(/^(ikke åpnet|åpen|levert|levert sent|forfalt|ikke levert|trukket)$/);
+    expect(cells[7]).toMatch(/^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/);
+    expect(cells[13]).toMatch(/^[a-z-]+$/);
+    expect(cells[14]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const [day, month, year, hour, minute] = (cells[7] ?? '').split(/[. :]/).map(Number) as number[];
+    const oslo = DateTime.fromObject({ year, month, day, hour, minute }, { zone: 'Europe/Oslo' });
+    expect(oslo.toUTC().toFormat("yyyy-MM-dd'T'HH:mm")).toBe((cells[14] ?? '').slice(0, 16));
+    expect(cells[0]).not.toMatch(/^\d+$/);
     expect(lines).toHaveLength(1 + orgnrs.length * 3);
     const other = await signIn('annen@kommune.example');
     const theirs = await get(`/konsoll/runs/${s.runId}`, other);
@@ -249,7 +268,7 @@ describe('the coordinator console', () => {
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('Programåret er allerede satt på pause.');
     expect((await post(`/konsoll/runs/${s.runId}/handling/pause`, { _csrf: await csrf(), hva: 'gjenoppta' })).statusCode).toBe(303);
-    expect((await get(`/konsoll/runs/${s.runId}`)).body).toContain('<dd>aktiv</dd>');
+    expect((await get(`/konsoll/runs/${s.runId}`)).body).toContain('<dd>aktivt</dd>');
     const actions = (await s.accounts.listAudit(s.runId)).map((a) => a.action);
     expect(actions.filter((a) => a === 'run-paused' || a === 'run-resumed')).toEqual(['run-resumed', 'run-paused']);
     expect(actions).toContain('kindergarten-added');

@@ -5,9 +5,28 @@ import { zipArchive, zipPathPart } from '../../exports/zip-archive';
 import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
 import { messagePage } from '../../pages/console-pages';
 import type { ConsoleDeps } from '../console-routes';
+import type { Plan } from '../../../config/plan-schema';
+import { DELIVERABLE_STATUS } from '../../../texts/catalogue';
 import { runParams } from './page-routes';
 
-const STATUS_HEADER = ['orgnr', 'barnehage', 'kommune', 'region', 'gruppe', 'innlevering', 'status', 'frist', 'forsinket_til'];
+/**
+ * The status CSV: what a person reads first (names, the state in words, Oslo local times), then the same row's ids,
+ * codes and UTC instants in columns of their own for programs.
+ */
+const STATUS_HEADER = [
+  'Barnehage', 'Organisasjonsnummer', 'Kommune', 'Region', 'Workshopgruppe', 'Innlevering', 'Status', 'Frist (norsk tid)', 'Sene innleveringer til (norsk tid)',
+  'kommune_id', 'region_id', 'gruppe_id', 'innlevering_id', 'status_kode', 'frist_utc', 'sen_til_utc',
+];
+
+function statusCsvRows(rows: string[][], plan: Plan | null): string[][] {
+  const regions = new Map((plan?.regions ?? []).map((r) => [r.id, r]));
+  const deliverables = new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title]));
+  return rows.map(([orgnr = '', name = '', municipality = '', municipalityId = '', regionId = '', groupId = '', deliverableId = '', status = '', due = '', late = '', dueUtc = '', lateUtc = '']) => {
+    const region = regions.get(regionId);
+    const group = region?.groups.find((g) => g.id === groupId)?.name ?? (groupId === regionId ? '' : groupId);
+    return [name, orgnr, municipality, region?.name ?? regionId, group, deliverables.get(deliverableId) ?? deliverableId, DELIVERABLE_STATUS[status] ?? status, due, late, municipalityId, regionId, groupId, deliverableId, status, dueUtc, lateUtc];
+  });
+}
 
 /** The exports: the status as CSV (a municipal authority: its own kindergartens), a region's submissions as one zip. */
 export function exportRoutes(deps: ConsoleDeps) {
@@ -16,11 +35,11 @@ export function exportRoutes(deps: ConsoleDeps) {
       const v = await visitor(deps, request);
       const { runId } = runParams.parse(request.params);
       if (!mayRead(v.user, runId)) throw new Forbidden();
-      const rows = await deps.read.statusRows(runId, v.user.role === 'municipal-authority' ? v.user.municipalityId : null);
+      const [rows, plan] = await Promise.all([deps.read.statusRows(runId, v.user.role === 'municipal-authority' ? v.user.municipalityId : null), deps.read.plan(runId)]);
       return reply
         .type('text/csv; charset=utf-8')
         .header('Content-Disposition', `attachment; filename="${runId}-status.csv"`)
-        .send(spreadsheetCsv(STATUS_HEADER, rows));
+        .send(spreadsheetCsv(STATUS_HEADER, statusCsvRows(rows, plan)));
     });
 
     app.get('/konsoll/runs/:runId/regioner/:regionId/innleveringer.zip', async (request, reply) => {

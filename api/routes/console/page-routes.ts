@@ -211,7 +211,14 @@ export function pageRoutes(deps: ConsoleDeps) {
     app.get('/konsoll/runs/:runId/revisjon', async (request, reply) => {
       const v = await coordinator(deps, request);
       const { runId } = runParams.parse(request.params);
-      return htmlReply(reply, 200, auditPage(v.frame('Revisjonslogg'), runId, await deps.accounts.listAudit(runId)));
+      const [entries, { timeline, plan }] = await Promise.all([deps.accounts.listAudit(runId), currentPlan(runId)]);
+      const regions = timeline?.regions ?? [];
+      const names = {
+        region: (id: string) => regions.find((r) => r.id === id)?.name ?? id,
+        place: (regionId: string | null, groupId: string | null) => (regionId === null ? null : placeName({ regions }, regionId, groupId)),
+        deliverable: (id: string) => plan?.deliverables.find((d) => d.id === id)?.title ?? id,
+      };
+      return htmlReply(reply, 200, auditPage(v.frame('Revisjonslogg'), runId, entries, names));
     });
   };
 }
