@@ -1,3 +1,4 @@
+import { count } from '../texts/catalogue';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -121,7 +122,7 @@ export async function rehearse(
   const refusals: RehearsalResult['refusals'] = [];
   const submitted: RehearsalEntry[] = [];
 
-  progress('starting the time-skipping test server');
+  progress('starter testtjeneren som hopper i tid');
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: findTestServer() } } });
   // The test server's clock starts now and only moves forward, so a past (or any) year is rehearsed shifted to start
   // tomorrow: workflows work on instants only (calendar rules were applied at resolution), so subtracting the shift
@@ -152,7 +153,7 @@ export async function rehearse(
         taskQueue,
         args: [{ runId, plan, timeline: shifted, release: ARSHJUL_RELEASE, startedBy: 'rehearsal', kindergartens: roster.kindergartens.length }],
       });
-      progress(`run ${runId} started with ${roster.kindergartens.length} kindergartens`);
+      progress(`programåret ${runId} er startet med ${count(roster.kindergartens.length, 'barnehage', 'barnehager')}`);
       // Submissions due at the same instant go in together (twenty Updates at a time, each to its own workflow);
       // the clock moves only between instants.
       for (const group of byInstant(submissions)) {
@@ -183,7 +184,7 @@ export async function rehearse(
       // One at a time: each result() of the time-skipping client unlocks and relocks the server's clock, and
       // concurrent calls unbalance that lock (the test server then fails with "Unbalanced lock and unlock calls").
       for (const k of roster.kindergartens) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
-      progress('the year is over');
+      progress('året er over');
     });
   } finally {
     await env.teardown();

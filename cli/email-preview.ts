@@ -43,7 +43,7 @@ export function sampleContext(template: string): EmailContext {
 /** Renders one template with sample data; an unknown name lists the known ones. */
 export function previewEmail(template: string): RenderedEmail {
   if (!isTemplateId(template)) {
-    throw new InputError('Unknown email template', [{ path: 'template', message: `"${template}" is not a template; expected one of: ${TEMPLATE_IDS.join(', ')}` }]);
+    throw new InputError('Ukjent e-postmal', [{ path: 'mal', message: `«${template}» er ikke en e-postmal; malene er ${TEMPLATE_IDS.join(', ')}` }]);
   }
   return renderEmail(sampleContext(template));
 }

@@ -24,7 +24,10 @@ import { parseScenario, rehearse, scenarioSchema } from '../application/rehearsa
 import { previewEmail } from './email-preview';
 import { TEMPLATE_IDS } from '../domain/email-templates';
 import { installRuntime } from '../temporal/runtime';
-import type { Timeline } from '../domain/timeline';
+import { type Timeline, placeName } from '../domain/timeline';
+import { ConsoleRepository } from '../activities/db/console-repository';
+import { DELIVERABLE_STATUS, EMAIL_STATE, KINDERGARTEN_STATE, ROLE, RUN_STATE, count, upcomingEmailText } from '../texts/catalogue';
+import { HELP_AFTER_ERROR, HELP_TITLES, commanderError, optionExtras, usageText } from '../texts/cli';
 
 const oslo = (ms: number) => formatNorwegian(ms, 'compact');
 /** Who the audit log says acted: the CLI and the user it ran as. */
@@ -32,7 +35,7 @@ const actor = (name: string) => `cli:${name}`;
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 async function firstLineOfStdin(): Promise<string> {
-  if (process.stdin.isTTY) err('password (input is shown): ');
+  if (process.stdin.isTTY) err('passord (det du skriver vises): ');
   let text = '';
   for await (const chunk of process.stdin) {
     text += String(chunk);
@@ -60,41 +63,62 @@ async function withControl<T>(work: (deps: control.RunControlDeps, store: PgStor
   }
 }
 
+const ENTRY_TYPE: Record<string, string> = { milestone: 'milepæl', email: 'e-post', submission: 'innlevering' };
+const AUDIENCE_WORD: Record<string, string> = { directors: 'styrerne', 'municipal-authorities': 'barnehagemyndighetene', 'research-centre': 'forskningssenteret', coordinator: 'koordinatoren' };
+
+/**
+ * commander in bokmål for every command: help headings, usage words, the "(standard: …)" of options, its errors, and
+ * the help option and command; set on the program before any command is added, so each inherits it.
+ */
+function inBokmal(program: Command): Command {
+  return program
+    .configureHelp({
+      styleTitle: (title) => HELP_TITLES[title] ?? title,
+      styleUsage: (usage) => usageText(usage),
+      styleSubcommandTerm: (term) => usageText(term),
+      optionDescription: (option) => optionExtras(option.description, { choices: option.argChoices, defaultValue: option.required || option.optional ? option.defaultValue : undefined }),
+    })
+    .configureOutput({ outputError: (text, write) => write(commanderError(text)) })
+    .helpOption('-h, --help', 'vis hjelpen')
+    .helpCommand('help [kommando]', 'vis hjelpen for en kommando')
+    .showHelpAfterError(HELP_AFTER_ERROR);
+}
+
 function printTimeline(timeline: Timeline, regionFilter?: string): void {
   const rows: [number, string][] = [];
   for (const m of timeline.milestones) {
     for (const o of m.occurrences) {
       if (regionFilter && o.regionId !== null && o.regionId !== regionFilter) continue;
-      const where = o.groupId ?? o.regionId ?? 'alle';
-      rows.push([o.at, `${oslo(o.at)}  ${m.id.padEnd(32)} ${where.padEnd(18)} ${m.title}`]);
-      for (const e of o.emails) rows.push([e.sendAt, `${oslo(e.sendAt)}    e-post ${e.template} → ${e.to}  (${m.id}, ${where})`]);
+      const where = placeName(timeline, o.regionId, o.groupId) ?? 'alle';
+      rows.push([o.at, `${oslo(o.at)}  ${m.id.padEnd(32)} ${where.padEnd(28)} ${m.title}`]);
+      for (const e of o.emails) rows.push([e.sendAt, `${oslo(e.sendAt)}    e-post ${e.template} til ${AUDIENCE_WORD[e.to] ?? e.to}  (${m.title}, ${where})`]);
     }
   }
   for (const d of timeline.deliverables) {
     for (const w of d.windows) {
       if (regionFilter && w.regionId !== null && w.regionId !== regionFilter) continue;
-      const where = w.groupId ?? w.regionId ?? 'alle';
-      rows.push([w.opensAt, `${oslo(w.opensAt)}  ${`${d.id} åpner`.padEnd(32)} ${where.padEnd(18)} ${d.title}`]);
-      w.reminderAts.forEach((at) => rows.push([at, `${oslo(at)}    påminnelse ${d.id} (${where})`]));
-      rows.push([w.dueAt, `${oslo(w.dueAt)}  ${`${d.id} frist`.padEnd(32)} ${where.padEnd(18)} ${d.title}`]);
-      rows.push([w.escalationAt, `${oslo(w.escalationAt)}    varsel til barnehagemyndighet om ${d.id} (${where})`]);
-      rows.push([w.lateUntil, `${oslo(w.lateUntil)}  ${`${d.id} stenger`.padEnd(32)} ${where.padEnd(18)} sene innleveringer tas ikke lenger imot`]);
+      const where = placeName(timeline, w.regionId, w.groupId) ?? 'alle';
+      rows.push([w.opensAt, `${oslo(w.opensAt)}  ${`${d.id} åpner`.padEnd(32)} ${where.padEnd(28)} ${d.title}`]);
+      w.reminderAts.forEach((at) => rows.push([at, `${oslo(at)}    påminnelse om «${d.title}» (${where})`]));
+      rows.push([w.dueAt, `${oslo(w.dueAt)}  ${`${d.id} frist`.padEnd(32)} ${where.padEnd(28)} ${d.title}`]);
+      rows.push([w.escalationAt, `${oslo(w.escalationAt)}    varsel til barnehagemyndigheten om «${d.title}» (${where})`]);
+      rows.push([w.lateUntil, `${oslo(w.lateUntil)}  ${`${d.id} stenger`.padEnd(32)} ${where.padEnd(28)} sene innleveringer tas ikke lenger imot`]);
     }
   }
   rows.sort((a, b) => a[0] - b[0]).forEach(([, line]) => process.stdout.write(`${line}\n`));
 }
 
 export function buildProgram(): Command {
-  const program = new Command('arshjul').description('Årshjul: the Kultur for læring programme year as durable Temporal workflows').showHelpAfterError();
-  const as = new Option('--as <name>', 'who is acting (for the audit log)').default(process.env.USER ?? 'coordinator');
+  const program = inBokmal(new Command('arshjul')).description('Årshjul: programåret i Kultur for læring som varige Temporal-arbeidsflyter');
+  const as = new Option('--as <navn>', 'hvem som handler (for revisjonsloggen)').default(process.env.USER ?? 'koordinator');
 
-  const plan = program.command('plan').description('work with plan files');
+  const plan = program.command('plan').description('arbeid med planfiler');
   plan
     .command('show')
-    .description('print the resolved timeline in Oslo time')
-    .requiredOption('--plan <file>', 'plan file (YAML or JSON)')
-    .option('--region <id>', 'only this region (and what applies to all)')
-    .option('--json', 'print the resolved timeline as JSON')
+    .description('skriv ut tidslinjen i norsk tid: milepæler, e-poster og frister')
+    .requiredOption('--plan <fil>', 'planfilen (YAML eller JSON)')
+    .option('--region <id>', 'bare denne regionen (og det som gjelder alle)')
+    .option('--json', 'skriv tidslinjen som JSON')
     .action((opts: { plan: string; region?: string; json?: boolean }) => {
       const timeline = resolveTimeline(loadPlan(opts.plan));
       if (opts.json) process.stdout.write(`${JSON.stringify(timeline, null, 2)}\n`);
@@ -102,151 +126,164 @@ export function buildProgram(): Command {
     });
   plan
     .command('new')
-    .description('roll a plan forward to a new school year (same ISO week and weekday)')
-    .requiredOption('--from <file>', 'the plan to start from')
-    .requiredOption('--year <year>', 'the new school year (autumn year)', (v) => Number.parseInt(v, 10))
-    .option('--out <file>', 'write here instead of standard output')
+    .description('rull en plan fram til et nytt skoleår (samme ukenummer og ukedag)')
+    .requiredOption('--from <fil>', 'planen det startes fra')
+    .requiredOption('--year <år>', 'det nye skoleåret (høståret, for eksempel 2026 for 2026/2027)', (v) => Number.parseInt(v, 10))
+    .option('--out <fil>', 'skriv hit i stedet for til standard ut')
     .action((opts: { from: string; year: number; out?: string }) => {
-      if (!Number.isInteger(opts.year) || opts.year < 2000 || opts.year > 2100) throw new InputError('Invalid --year', [{ message: 'expected a year like 2026' }]);
+      if (!Number.isInteger(opts.year) || opts.year < 2000 || opts.year > 2100) throw new InputError('Ugyldig --year', [{ path: '--year', message: 'forventet et år som 2026' }]);
       loadPlan(opts.from);
       const format = extname(opts.out ?? opts.from).toLowerCase() === '.json' ? 'json' : 'yaml';
       const { text, moved, fromYear } = rollPlanForward(readFileSync(opts.from, 'utf8'), opts.year, format);
       if (opts.out) {
         writeFileSync(opts.out, text);
-        err(`${moved} dates moved from ${fromYear}/${fromYear + 1} to ${opts.year}/${opts.year + 1}; written to ${opts.out}. Check the dates, then validate with: arshjul plan show --plan ${opts.out}`);
+        err(`${count(moved, 'dato', 'datoer')} flyttet fra ${fromYear}/${fromYear + 1} til ${opts.year}/${opts.year + 1}; skrevet til ${opts.out}. Se over datoene, og kontroller med: arshjul plan show --plan ${opts.out}`);
       } else process.stdout.write(text);
     });
   plan
     .command('check')
-    .description('validate a plan and a roster without starting anything')
-    .requiredOption('--plan <file>')
-    .option('--roster <file>')
+    .description('kontroller en plan og en deltakerliste uten å starte noe')
+    .requiredOption('--plan <fil>', 'planfilen (YAML eller JSON)')
+    .option('--roster <fil>', 'deltakerlisten (CSV eller JSON)')
     .action((opts: { plan: string; roster?: string }) => {
       const p = loadPlan(opts.plan);
       const timeline = resolveTimeline(p);
       const roster = opts.roster ? loadRoster(opts.roster, p) : null;
-      process.stdout.write(`plan ok: ${timeline.milestones.length} milestones, ${timeline.deliverables.length} deliverables, ${timeline.regions.length} regions\n`);
-      if (roster) process.stdout.write(`roster ok: ${roster.municipalities.length} municipalities, ${roster.kindergartens.length} kindergartens\n`);
+      process.stdout.write(`planen er i orden: ${count(timeline.milestones.length, 'milepæl', 'milepæler')}, ${count(timeline.deliverables.length, 'innlevering', 'innleveringer')}, ${count(timeline.regions.length, 'region', 'regioner')}\n`);
+      if (roster) process.stdout.write(`deltakerlisten er i orden: ${count(roster.municipalities.length, 'kommune', 'kommuner')}, ${count(roster.kindergartens.length, 'barnehage', 'barnehager')}\n`);
     });
 
   program
     .command('rehearse')
-    .description('run the whole year on the time-skipping test server and print every milestone and email in time order')
-    .requiredOption('--plan <file>')
-    .requiredOption('--roster <file>')
-    .option('--scenario <file>', 'who submits when (YAML or JSON); default: everyone on time')
-    .option('--json', 'print one JSON array of {type, at, milestone, region, group, kindergarten, to, template}')
+    .description('kjør hele året på testtjeneren som hopper i tid, og skriv ut hver milepæl og e-post i tidsrekkefølge')
+    .requiredOption('--plan <fil>', 'planfilen')
+    .requiredOption('--roster <fil>', 'deltakerlisten')
+    .option('--scenario <fil>', 'hvem som leverer når (YAML eller JSON); uten: alle leverer i tide')
+    .option('--json', 'skriv én JSON-liste av {type, at, milestone, region, group, kindergarten, to, template}')
     .action(async (opts: { plan: string; roster: string; scenario?: string; json?: boolean }) => {
       installRuntime();
       const p = loadPlan(opts.plan);
       const roster = loadRoster(opts.roster, p);
       const scenario = opts.scenario ? parseScenario(readFileSync(opts.scenario, 'utf8'), opts.scenario) : scenarioSchema.parse({});
-      const result = await rehearse(p, roster, scenario, { onProgress: (m) => err(`rehearse: ${m}`) });
+      const result = await rehearse(p, roster, scenario, { onProgress: (m) => err(`prøvekjøring: ${m}`) });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(result.entries, null, 1)}\n`);
       } else {
         const lines = [...result.entries, ...result.submissions].sort((a, b) => a.at.localeCompare(b.at));
         for (const e of lines) {
           const where = [e.region, e.group !== e.region ? e.group : null, e.kindergarten].filter(Boolean).join(' ');
-          process.stdout.write(`${e.at}  ${e.type.padEnd(10)} ${(e.milestone ?? '').padEnd(30)} ${where.padEnd(36)} ${e.to ?? ''} ${e.template ?? ''}\n`);
+          process.stdout.write(`${e.at}  ${(ENTRY_TYPE[e.type] ?? e.type).padEnd(11)} ${(e.milestone ?? '').padEnd(30)} ${where.padEnd(36)} ${e.to ?? ''} ${e.template ?? ''}\n`);
         }
       }
       const emails = result.entries.filter((e) => e.type === 'email').length;
-      err(`rehearse: ${result.entries.length - emails} milestones, ${emails} emails, ${result.submissions.length} submissions, ${result.refusals.length} refused, in ${(result.wallMs / 1000).toFixed(1)} s`);
-      for (const r of result.refusals) err(`rehearse: refused ${r.orgnr} ${r.deliverableId}: ${r.reason}`);
+      err(
+        `prøvekjøring: ${count(result.entries.length - emails, 'milepæl', 'milepæler')}, ${count(emails, 'e-post', 'e-poster')}, ${count(result.submissions.length, 'innlevering', 'innleveringer')}, ${result.refusals.length} avvist, på ${(result.wallMs / 1000).toLocaleString('nb-NO', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} s`,
+      );
+      for (const r of result.refusals) err(`prøvekjøring: avvist ${r.orgnr} ${r.deliverableId}: ${r.reason}`);
     });
 
-  const email = program.command('email').description('email templates');
+  const email = program.command('email').description('e-postmalene');
   email
-    .command('preview <template>')
-    .description('render a template with sample data (bokmål, Oslo time)')
-    .option('--html', 'print the HTML part instead of the text')
+    .command('preview <mal>')
+    .description('vis en mal med eksempeldata (bokmål, norsk tid)')
+    .option('--html', 'skriv HTML-delen i stedet for teksten')
     .action((template: string, opts: { html?: boolean }) => {
       const rendered = previewEmail(template);
       process.stdout.write(opts.html ? `${rendered.html}\n` : `Emne: ${rendered.subject}\n\n${rendered.text}\n`);
     });
   email
     .command('list')
-    .description('the names of every email template')
+    .description('navnene på alle e-postmalene')
     .action(() => void process.stdout.write(`${TEMPLATE_IDS.join('\n')}\n`));
 
-  const run = program.command('run').description('start and steer a yearly run');
+  const run = program.command('run').description('start og styr et programår');
   run
     .command('start')
-    .description('validate the plan and roster, store them and start the run')
-    .requiredOption('--plan <file>')
-    .requiredOption('--roster <file>')
+    .description('kontroller planen og deltakerlisten, lagre dem og start programåret')
+    .requiredOption('--plan <fil>', 'planfilen')
+    .requiredOption('--roster <fil>', 'deltakerlisten')
     .action(async (opts: { plan: string; roster: string }) => {
       const p = loadPlan(opts.plan);
-      err(`plan ${opts.plan} is valid`);
+      err(`planen ${opts.plan} er i orden`);
       const roster = loadRoster(opts.roster, p);
-      err(`roster ${opts.roster} is valid: ${roster.kindergartens.length} kindergartens in ${roster.municipalities.length} municipalities`);
+      err(`deltakerlisten ${opts.roster} er i orden: ${count(roster.kindergartens.length, 'barnehage', 'barnehager')} i ${count(roster.municipalities.length, 'kommune', 'kommuner')}`);
       control.startableTimeline(p, Date.now());
       const started = await withControl((deps) => control.startRun(deps, p, roster, actor(process.env.USER ?? 'coordinator')));
-      process.stdout.write(`started ${started.runId}: ${started.regions} regions, ${started.kindergartens} kindergartens (their workflows start in pages of 200)\n`);
+      process.stdout.write(`startet ${started.runId}: ${count(started.regions, 'region', 'regioner')}, ${count(started.kindergartens, 'barnehage', 'barnehager')} (arbeidsflytene deres startes 200 om gangen)\n`);
     });
   run
     .command('status')
-    .description('the run, its regions and the deliverable counts')
-    .requiredOption('--run <id>')
-    .option('--kindergarten <orgnr>', 'one kindergarten instead')
-    .option('--json')
+    .description('programåret, regionene og hvor mange som har levert, eller én barnehage')
+    .requiredOption('--run <id>', 'programåret, for eksempel arshjul-2026-hedmark')
+    .option('--kindergarten <orgnr>', 'én barnehage i stedet')
+    .option('--json', 'skriv som JSON')
     .action(async (opts: { run: string; kindergarten?: string; json?: boolean }) => {
-      await withControl(async (deps) => {
+      await withControl(async (deps, _store, pool) => {
         if (opts.kindergarten) {
           const k = await control.kindergartenStatus(deps, opts.run, opts.kindergarten);
           if (opts.json) return void process.stdout.write(`${JSON.stringify(k, null, 2)}\n`);
-          process.stdout.write(`${k.orgnr} (${k.regionId}/${k.groupId}, ${k.municipalityId}): ${k.state}\n`);
-          for (const d of k.deliverables) process.stdout.write(`  ${d.id.padEnd(20)} ${d.status.padEnd(15)} frist ${oslo(d.dueAt)}${d.extended ? ' (utsatt)' : ''}, ${d.submissions} innlevering(er)\n`);
-          if (k.next) process.stdout.write(`  neste: ${k.next.key} ${oslo(k.next.at)}\n`);
+          const [detail, { timeline }] = await Promise.all([new ConsoleRepository(pool).kindergarten(opts.run, k.orgnr), control.runPlan(deps, opts.run)]);
+          const where = placeName(timeline, k.regionId, k.groupId) ?? k.regionId;
+          process.stdout.write(`${detail?.name ?? k.orgnr} (${k.orgnr}), ${detail?.municipalityName ?? k.municipalityId}, ${where}: ${KINDERGARTEN_STATE[k.state] ?? k.state}\n`);
+          for (const d of k.deliverables) {
+            process.stdout.write(`  ${d.title}: ${DELIVERABLE_STATUS[d.status] ?? d.status}, frist ${oslo(d.dueAt)}${d.extended ? ' (forlenget)' : ''}, ${count(d.submissions, 'innlevering', 'innleveringer')}\n`);
+          }
+          const next = k.upcoming[0];
+          if (next) process.stdout.write(`  neste e-post: ${oslo(next.at)} ${upcomingEmailText(next)}${next.held ? ' (holdes tilbake under pausen)' : ''}\n`);
           return;
         }
-        const { run: r, deliverables } = await control.runStatus(deps, opts.run);
+        const [{ run: r, deliverables }, { plan }] = await Promise.all([control.runStatus(deps, opts.run), control.runPlan(deps, opts.run)]);
         if (opts.json) return void process.stdout.write(`${JSON.stringify({ run: r, deliverables }, null, 2)}\n`);
-        process.stdout.write(`${r.runId}: ${r.state}, revision ${r.revision}, ends ${oslo(r.endsAt)}\n`);
-        for (const region of r.regions) process.stdout.write(`  region ${region.id} (${region.name}): ${region.workflowId}\n`);
-        for (const d of deliverables) process.stdout.write(`  ${d.deliverableId.padEnd(20)} ${d.status.padEnd(15)} ${d.count}\n`);
+        process.stdout.write(`${plan.programme}, ${plan.countyName} ${r.schoolYear}/${r.schoolYear + 1} (${r.runId}): ${RUN_STATE[r.state] ?? r.state}, planversjon ${r.revision}, slutter ${oslo(r.endsAt)}\n`);
+        process.stdout.write(`  regioner: ${r.regions.map((region) => region.name).join(', ')}\n`);
+        for (const d of plan.deliverables) {
+          const counts = deliverables.filter((x) => x.deliverableId === d.id).map((x) => `${x.count} ${DELIVERABLE_STATUS[x.status] ?? x.status}`);
+          process.stdout.write(`  ${d.title}: ${counts.join(', ') || 'ingen'}\n`);
+        }
       });
     });
   run
     .command('reschedule')
-    .description('move a milestone for everyone, one region or one workshop group')
-    .requiredOption('--run <id>')
-    .requiredOption('--milestone <id>')
-    .requiredOption('--at <local>', 'new local date and time, e.g. 2018-01-25T09:00')
-    .option('--region <id>')
-    .option('--group <id>')
+    .description('flytt en milepæl for alle, én region eller én workshopgruppe')
+    .requiredOption('--run <id>', 'programåret')
+    .requiredOption('--milestone <id>', 'milepælen')
+    .requiredOption('--at <tid>', 'ny lokal dato og tid, for eksempel 2018-01-25T09:00')
+    .option('--region <id>', 'bare denne regionen')
+    .option('--group <id>', 'bare denne workshopgruppen')
     .addOption(as)
     .action(async (opts: { run: string; milestone: string; at: string; region?: string; group?: string; as: string }) => {
-      const result = await withControl((deps) =>
-        control.rescheduleMilestone(deps, opts.run, { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at }, actor(opts.as)),
-      );
-      process.stdout.write(`revision ${result.revision}: ${result.moved.length} occurrence(s) moved; regions told: ${result.regionsNotified.join(', ')}\n`);
-      for (const m of result.moved) process.stdout.write(`  ${m.milestoneId} ${m.groupId ?? m.regionId ?? 'alle'}: ${oslo(m.from)} → ${oslo(m.to)}\n`);
+      const { result, timeline } = await withControl(async (deps) => {
+        const moved = await control.rescheduleMilestone(deps, opts.run, { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at }, actor(opts.as));
+        return { result: moved, timeline: (await control.runPlan(deps, opts.run)).timeline };
+      });
+      const title = (id: string) => timeline.milestones.find((m) => m.id === id)?.title ?? id;
+      const regionName = (id: string) => timeline.regions.find((r) => r.id === id)?.name ?? id;
+      process.stdout.write(`planversjon ${result.revision}: ${count(result.moved.length, 'tidspunkt', 'tidspunkter')} flyttet; regioner som er varslet: ${result.regionsNotified.map(regionName).join(', ')}\n`);
+      for (const m of result.moved) process.stdout.write(`  «${title(m.milestoneId)}» ${placeName(timeline, m.regionId, m.groupId) ?? 'for alle'}: ${oslo(m.from)} → ${oslo(m.to)}\n`);
     });
   run
     .command('extend')
-    .description("give one kindergarten a later deadline for one deliverable")
-    .requiredOption('--run <id>')
-    .requiredOption('--kindergarten <orgnr>')
-    .requiredOption('--deliverable <id>')
-    .requiredOption('--due <local>', 'new local deadline, e.g. 2018-03-09T16:00')
+    .description('gi én barnehage en senere frist for én innlevering')
+    .requiredOption('--run <id>', 'programåret')
+    .requiredOption('--kindergarten <orgnr>', 'barnehagens organisasjonsnummer')
+    .requiredOption('--deliverable <id>', 'innleveringen')
+    .requiredOption('--due <tid>', 'ny lokal frist, for eksempel 2018-03-09T16:00')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; deliverable: string; due: string; as: string }) => {
       const r = await withControl((deps) => control.extendDeadline(deps, opts.run, opts.kindergarten, opts.deliverable, opts.due, actor(opts.as)));
-      process.stdout.write(`new deadline ${oslo(r.dueAt)}; late submissions until ${oslo(r.lateUntil)}\n`);
+      process.stdout.write(`ny frist ${oslo(r.dueAt)}; sene innleveringer tas imot til ${oslo(r.lateUntil)}\n`);
     });
   run
     .command('add-kindergarten')
-    .description('add a kindergarten mid-year; it joins at the current phase')
-    .requiredOption('--run <id>')
-    .requiredOption('--orgnr <orgnr>')
-    .requiredOption('--name <name>')
-    .requiredOption('--municipality <id>')
-    .requiredOption('--director-name <name>')
-    .requiredOption('--director-email <email>')
-    .option('--group <id>')
-    .option('--participants <n>', 'participants', (v) => Number.parseInt(v, 10))
+    .description('legg til en barnehage midt i året; den blir med fra der året er nå')
+    .requiredOption('--run <id>', 'programåret')
+    .requiredOption('--orgnr <orgnr>', 'organisasjonsnummeret')
+    .requiredOption('--name <navn>', 'barnehagens navn')
+    .requiredOption('--municipality <id>', 'kommunen (som i deltakerlisten)')
+    .requiredOption('--director-name <navn>', 'styrerens navn')
+    .requiredOption('--director-email <e-post>', 'styrerens e-postadresse')
+    .option('--group <id>', 'workshopgruppen, der regionen har flere')
+    .option('--participants <antall>', 'antall deltakere', (v) => Number.parseInt(v, 10))
     .addOption(as)
     .action(async (opts: { run: string; orgnr: string; name: string; municipality: string; directorName: string; directorEmail: string; group?: string; participants?: number; as: string }) => {
       const input = {
@@ -258,51 +295,51 @@ export function buildProgram(): Command {
         ...(opts.participants !== undefined ? { participants: opts.participants } : {}),
       };
       const r = await withControl((deps) => control.addKindergarten(deps, opts.run, input, actor(opts.as)));
-      process.stdout.write(`added ${opts.orgnr} to ${r.regionId}/${r.groupId}: ${r.workflowId}\n`);
+      process.stdout.write(`la til ${opts.name} (${opts.orgnr}) i ${r.regionId === r.groupId ? r.regionId : `${r.regionId}, gruppe ${r.groupId}`}\n`);
     });
   run
     .command('withdraw')
-    .description('withdraw a kindergarten: no more emails, submissions refused')
-    .requiredOption('--run <id>')
-    .requiredOption('--kindergarten <orgnr>')
-    .option('--reason <text>', 'why', 'trukket fra programmet')
+    .description('trekk en barnehage: ingen flere e-poster, innleveringer avvises')
+    .requiredOption('--run <id>', 'programåret')
+    .requiredOption('--kindergarten <orgnr>', 'barnehagens organisasjonsnummer')
+    .option('--reason <tekst>', 'begrunnelsen', 'trukket fra programmet')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; reason: string; as: string }) => {
       const r = await withControl((deps) => control.withdrawKindergarten(deps, opts.run, opts.kindergarten, opts.reason, actor(opts.as)));
-      process.stdout.write(`withdrawn: ${r.workflowId}\n`);
+      process.stdout.write(`barnehagen ${opts.kindergarten} er trukket (${r.workflowId})\n`);
     });
   for (const [name, fn, text] of [
-    ['pause', control.pauseRun, 'hold every email until resumed'],
-    ['resume', control.resumeRun, 'send what is due and still useful, and carry on'],
-    ['cancel', control.cancelRun, 'end the run for everyone'],
+    ['pause', control.pauseRun, 'hold tilbake all e-post til programåret gjenopptas'],
+    ['resume', control.resumeRun, 'send det som er forfalt og fortsatt nyttig, og fortsett'],
+    ['cancel', control.cancelRun, 'avslutt programåret for alle'],
   ] as const) {
     run
       .command(name)
       .description(text)
-      .requiredOption('--run <id>')
-      .option('--reason <text>')
+      .requiredOption('--run <id>', 'programåret')
+      .option('--reason <tekst>', 'begrunnelsen (står i revisjonsloggen)')
       .addOption(as)
       .action(async (opts: { run: string; reason?: string; as: string }) => {
         const r = await withControl((deps) => fn(deps, opts.run, actor(opts.as), opts.reason));
-        process.stdout.write(`${opts.run}: ${r.state}\n`);
+        process.stdout.write(`${opts.run}: ${RUN_STATE[r.state] ?? r.state}\n`);
       });
   }
   run
     .command('reissue-link')
-    .description("re-issue a kindergarten's upload link for a deliverable: older links stop working, the director gets the new one")
-    .requiredOption('--run <id>')
-    .requiredOption('--kindergarten <orgnr>')
-    .requiredOption('--deliverable <id>')
+    .description('send barnehagen en ny innleveringslenke: eldre lenker slutter å virke, styreren får den nye')
+    .requiredOption('--run <id>', 'programåret')
+    .requiredOption('--kindergarten <orgnr>', 'barnehagens organisasjonsnummer')
+    .requiredOption('--deliverable <id>', 'innleveringen')
     .addOption(as)
     .action(async (opts: { run: string; kindergarten: string; deliverable: string; as: string }) => {
       const r = await withControl((deps) => control.reissueUploadLink(deps, opts.run, opts.kindergarten, opts.deliverable, actor(opts.as)));
-      process.stdout.write(`link version ${r.version} emailed to the director (${r.workflowId}); valid until ${oslo(r.lateUntil)}\n`);
+      process.stdout.write(`lenke nr. ${r.version} er sendt til styreren; den virker til ${oslo(r.lateUntil)}\n`);
     });
-  const release = program.command('release').description('releases and the patches in the workflow code');
+  const release = program.command('release').description('versjonene og patchene i arbeidsflytkoden');
   release
     .command('runs')
-    .description('the open runs by the Årshjul release that started them, and which patched() branches may be retired')
-    .option('--json')
+    .description('de åpne programårene etter versjonen som startet dem, og hvilke patched()-grener som kan fjernes')
+    .option('--json', 'skriv som JSON')
     .action(async (opts: { json?: boolean }) => {
       await withControl(async (deps) => {
         const open = await asDomainErrors(() => openWorkflowsByRelease(deps.client));
@@ -311,24 +348,24 @@ export function buildProgram(): Command {
         for (const line of releaseReport(open, verdicts)) process.stdout.write(`${line}\n`);
       });
     });
-  const user = program.command('user').description('console accounts');
+  const user = program.command('user').description('kontoer i konsollen');
   user
     .command('add')
-    .description('create a console account; the password is read from ARSHJUL_PASSWORD or the first line of stdin')
-    .requiredOption('--email <email>')
-    .requiredOption('--name <name>')
-    .addOption(new Option('--role <role>').choices(['coordinator', 'research-centre', 'municipal-authority']).default('coordinator'))
-    .option('--run <id>', 'the run a recipient may read')
-    .option('--municipality <id>', 'the municipality, for a municipal authority')
+    .description('lag en konto i konsollen; passordet leses fra ARSHJUL_PASSWORD eller første linje på standard inn')
+    .requiredOption('--email <e-post>', 'e-postadressen (brukernavnet)')
+    .requiredOption('--name <navn>', 'navnet')
+    .addOption(new Option('--role <rolle>', 'rollen').choices(['coordinator', 'research-centre', 'municipal-authority']).default('coordinator'))
+    .option('--run <id>', 'programåret en mottaker får lese')
+    .option('--municipality <id>', 'kommunen, for en barnehagemyndighet')
     .action(async (opts: { email: string; name: string; role: UserRole; run?: string; municipality?: string }) => {
       const password = process.env.ARSHJUL_PASSWORD ?? (await firstLineOfStdin());
       const issues = [
-        ...(z.email().safeParse(opts.email).success ? [] : [{ path: '--email', message: 'expected an email address' }]),
-        ...(passwordProblem(password) ? [{ path: 'password', message: passwordProblem(password) as string }] : []),
-        ...((opts.role === 'coordinator') === Boolean(opts.run) ? [{ path: '--run', message: 'expected --run <id> for a recipient, and only then' }] : []),
-        ...((opts.role === 'municipal-authority') !== Boolean(opts.municipality) ? [{ path: '--municipality', message: 'expected --municipality <id> with --role municipal-authority, and only then' }] : []),
+        ...(z.email().safeParse(opts.email).success ? [] : [{ path: '--email', message: 'forventet en e-postadresse' }]),
+        ...(passwordProblem(password) ? [{ path: 'passord', message: passwordProblem(password) as string }] : []),
+        ...((opts.role === 'coordinator') === Boolean(opts.run) ? [{ path: '--run', message: 'en mottaker trenger --run <id>, en koordinator ikke' }] : []),
+        ...((opts.role === 'municipal-authority') !== Boolean(opts.municipality) ? [{ path: '--municipality', message: '--municipality <id> hører til --role municipal-authority, og bare den' }] : []),
       ];
-      if (issues.length) throw new InputError('The account was not created', issues);
+      if (issues.length) throw new InputError('Kontoen ble ikke laget', issues);
       const config = loadConfig(process.env);
       const url = config.database.url ?? config.database.embeddedUrl;
       const pool = new Pool({ connectionString: url, max: 2 });
@@ -337,42 +374,42 @@ export function buildProgram(): Command {
         const accounts = new AccountRepository(pool);
         const created = await accounts.addUser({ email: opts.email, name: opts.name, passwordHash: await hashPassword(password), role: opts.role, runId: opts.run ?? null, municipalityId: opts.municipality ?? null });
         await accounts.audit({ actor: 'cli', action: 'user-added', runId: opts.run ?? null, details: { email: opts.email, role: opts.role } });
-        process.stdout.write(`account ${created.id}: ${created.email} (${created.role})\n`);
+        process.stdout.write(`konto nr. ${created.id}: ${created.email} (${ROLE[created.role] ?? created.role})\n`);
       } catch (error) {
-        if ((error as { code?: string }).code === '23505') throw new InputError('The account was not created', [{ path: '--email', message: `an account for ${opts.email} exists already` }]);
+        if ((error as { code?: string }).code === '23505') throw new InputError('Kontoen ble ikke laget', [{ path: '--email', message: `det finnes allerede en konto for ${opts.email}` }]);
         throw error;
       } finally {
         await pool.end();
       }
     });
-  const access = program.command('access').description("recipients' access keys for downloading submissions");
+  const access = program.command('access').description('mottakernes tilgangsnøkler for å laste ned innleveringer');
   access
     .command('add')
-    .description('create an access key (printed once) for the research centre, a municipal authority or the coordinator')
-    .requiredOption('--run <id>')
-    .addOption(new Option('--role <role>').choices(['research-centre', 'municipal-authority', 'coordinator']).makeOptionMandatory())
-    .option('--municipality <id>', 'the municipality, for a municipal authority')
-    .requiredOption('--label <text>', 'who holds the key, e.g. "SePU veiledning"')
+    .description('lag en tilgangsnøkkel (vises én gang) for forskningssenteret, en barnehagemyndighet eller koordinatoren')
+    .requiredOption('--run <id>', 'programåret')
+    .addOption(new Option('--role <rolle>', 'hvem nøkkelen er for').choices(['research-centre', 'municipal-authority', 'coordinator']).makeOptionMandatory())
+    .option('--municipality <id>', 'kommunen, for en barnehagemyndighet')
+    .requiredOption('--label <tekst>', 'hvem som har nøkkelen, for eksempel "SePU veiledning"')
     .action(async (opts: { run: string; role: 'research-centre' | 'municipal-authority' | 'coordinator'; municipality?: string; label: string }) => {
       if ((opts.role === 'municipal-authority') !== Boolean(opts.municipality)) {
-        throw new InputError('The access key was not created', [{ path: '--municipality', message: 'expected --municipality <id> with --role municipal-authority, and only then' }]);
+        throw new InputError('Tilgangsnøkkelen ble ikke laget', [{ path: '--municipality', message: '--municipality <id> hører til --role municipal-authority, og bare den' }]);
       }
       await withControl(async (_deps, _store, pool) => {
         const r = await new SubmissionRepository(pool).createAccessKey({ runId: opts.run, role: opts.role, municipalityId: opts.municipality ?? null, label: opts.label });
         process.stdout.write(`${r.key}\n`);
-        err(`access key ${r.id} for ${opts.label} (${opts.role}${opts.municipality ? ` ${opts.municipality}` : ''}); it is shown only now. Use: Authorization: Bearer <key> on /api/submissions`);
+        err(`tilgangsnøkkel nr. ${r.id} for ${opts.label} (${ROLE[opts.role] ?? opts.role}${opts.municipality ? ` ${opts.municipality}` : ''}); den vises bare nå. Bruk: Authorization: Bearer <nøkkel> på /api/submissions`);
       });
     });
   run
     .command('emails')
-    .description('the email log of a run or one kindergarten')
-    .requiredOption('--run <id>')
-    .option('--kindergarten <orgnr>')
+    .description('e-postloggen for programåret eller én barnehage')
+    .requiredOption('--run <id>', 'programåret')
+    .option('--kindergarten <orgnr>', 'bare denne barnehagen')
     .action(async (opts: { run: string; kindergarten?: string }) => {
       await withControl(async (_deps, store) => {
         const emails = await store.listEmails(opts.run, opts.kindergarten ? { orgnr: opts.kindergarten } : {});
-        for (const e of emails) process.stdout.write(`${oslo(e.requestedAt)}  ${e.state.padEnd(7)} ${e.template.padEnd(32)} ${e.to}  ${e.subject}${e.lastError ? `  (${e.lastError})` : ''}\n`);
-        err(`${emails.length} email(s)`);
+        for (const e of emails) process.stdout.write(`${oslo(e.requestedAt)}  ${(EMAIL_STATE[e.state] ?? e.state).padEnd(7)} ${e.to}  ${e.subject}${e.lastError ? `  (${e.lastError})` : ''}\n`);
+        err(count(emails.length, 'e-post', 'e-poster'));
       });
     });
   return program;

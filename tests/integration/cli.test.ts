@@ -29,7 +29,7 @@ describe('the arshjul command line', () => {
   it('rehearses the example year and prints one clean JSON array that reproduces the 2017/2018 dates per region and group', async () => {
     const { code, stdout, stderr } = await arshjul(['rehearse', '--plan', PLAN, '--roster', ROSTER, '--json']);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/rehearse: 48 milestones, \d+ emails/);
+    expect(stderr).toMatch(/prøvekjøring: 48 milepæler, [\d\u00a0]+ e-poster/);
     const entries = JSON.parse(stdout) as { type: string; at: string; milestone: string; region: string | null; group: string | null; kindergarten: string | null; to: string | null; template: string | null }[];
     for (const e of entries) {
       expect(Object.keys(e).sort()).toEqual(['at', 'group', 'kindergarten', 'milestone', 'region', 'template', 'to', 'type']);
@@ -81,7 +81,7 @@ describe('the arshjul command line', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`${bad}, rad 4, kolonne «orgnr»: forventet et norsk organisasjonsnummer`);
     expect(stderr).toContain(`${bad}, rad 6, kolonne «region»: «valdres» er ikke en region i planen`);
-    expect(stderr).toContain('nothing was imported');
+    expect(stderr).toContain('ingenting ble importert');
   });
 
   it('refuses to start a plan whose year is over, before contacting anything', async () => {
@@ -98,7 +98,7 @@ describe('the arshjul command line', () => {
     const { code, stderr } = await arshjul(['plan', 'check', '--plan', bad]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/linje \d+, milepæl workshop-\d «[^»]+», at\.groups\.ringsaker-loten: forventet en dato som finnes i kalenderen/);
-    expect(stderr).toMatch(/milestones\.\d+\.emails\.0\.template: unknown email template "survey-reminders"/);
+    expect(stderr).toMatch(/milepæl survey-reminder «[^»]+», emails\.0\.template: «survey-reminders» er ikke en e-postmal/);
   });
 
   it('previews every email template with sample data, and names the known ones for an unknown template', async () => {
@@ -114,7 +114,7 @@ describe('the arshjul command line', () => {
     expect(html.stdout).toMatch(/^<!doctype html>/i);
     const unknown = await arshjul(['email', 'preview', 'nope']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('"nope" is not a template; expected one of: survey-information');
+    expect(unknown.stderr).toContain('«nope» er ikke en e-postmal; malene er survey-information');
   });
 
   it('rolls the plan forward to 2026 on the same ISO week and weekday', async () => {
@@ -123,5 +123,35 @@ describe('the arshjul command line', () => {
     expect(stdout).toContain('schoolYear: 2026');
     expect(stdout).toContain('ringsaker-loten: "2027-01-21T09:00"');
     expect(stdout).toContain('at: "2026-08-28T08:00"');
+  });
+
+  it('speaks bokmål in its help and in what commander itself refuses', async () => {
+    const help = await arshjul(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Bruk: arshjul \[valg\] \[kommando\]/);
+    expect(help.stdout).toContain('Kommandoer:');
+    expect(help.stdout).toContain('vis hjelpen');
+    const run = await arshjul(['run', 'reschedule', '--help']);
+    expect(run.stdout).toContain('flytt en milepæl for alle, én region eller én workshopgruppe');
+    expect(run.stdout).toContain('Valg:');
+    expect(run.stdout).toMatch(/--as <navn>\s+hvem som handler \(for revisjonsloggen\) \(standard:\s/);
+    const missing = await arshjul(['plan', 'check']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('feil: valget --plan <fil> mangler');
+    expect(missing.stderr).toContain('(skriv --help for hjelp)');
+    const unknown = await arshjul(['plan', 'chek']);
+    expect(unknown.stderr).toMatch(/feil: ukjent kommando «chek» \(mente du check\?\)/);
+    const choice = await arshjul(['user', 'add', '--email', 'a@b.example', '--name', 'A', '--role', 'sjef']);
+    expect(choice.stderr).toContain('feil: «sjef» er ikke en gyldig verdi for --role <rolle>; velg én av');
+    // No English phrase of commander's in any of it.
+    for (const text of [help.stdout, run.stdout, missing.stderr, unknown.stderr, choice.stderr]) {
+      expect(text).not.toMatch(/\b(Usage|Options|Commands|default|error|required option|unknown command|display help|Did you mean)\b/);
+    }
+  });
+
+  it('checks a plan and a roster and says so in bokmål', async () => {
+    const { code, stdout } = await arshjul(['plan', 'check', '--plan', PLAN, '--roster', ROSTER]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('planen er i orden: 19 milepæler, 3 innleveringer, 4 regioner\ndeltakerlisten er i orden: 22 kommuner, 61 barnehager\n');
   });
 });
