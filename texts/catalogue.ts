@@ -94,6 +94,14 @@ export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 
   }
 }
 
+/** What a move does to one email, as its preview says it. */
+export const EMAIL_CHANGE: Record<'moved' | 'now' | 'new' | 'dropped', string> = {
+  moved: 'flyttes',
+  now: 'sendes straks',
+  new: 'sendes på nytt med ny dato',
+  dropped: 'sendes ikke lenger',
+};
+
 /** How the audit log names a place, a kindergarten and a deliverable by the ids an entry carries. */
 export interface AuditNames {
   region(id: string): string;

@@ -153,7 +153,7 @@ export interface RunPageData {
   runState: string | null;
   counts: { deliverableId: string; status: string; count: number }[];
   deliverables: { id: string; title: string }[];
-  regions: { id: string; name: string }[];
+  regions: { id: string; name: string; groups: { id: string; name: string }[] }[];
   municipalities: { id: string; name: string; regionId: string }[];
   matrix: { total: number; rows: MatrixRow[] };
   filter: { region?: string | undefined; kommune?: string | undefined; status?: string | undefined; leveranse?: string | undefined };
@@ -238,7 +238,7 @@ function runActions(frame: ConsoleFrame, d: RunPageData): Html {
 <div class="actions">
 <form method="get" action="${base}/flytt" class="action"><h3>Flytt en milepæl</h3>
 <label for="flytt-milepel">Milepæl</label><select id="flytt-milepel" name="milepel">${milestones.map((m) => html`<option value="${m.id}">${m.title}</option>`)}</select>
-<label for="flytt-region">For</label><select id="flytt-region" name="region"><option value="">alle</option>${d.regions.map((r) => html`<option value="${r.id}">${r.name}</option>`)}</select>
+<label for="flytt-region">For</label><select id="flytt-region" name="region"><option value="">hele fylket</option>${d.regions.map((r) => html`<option value="${r.id}">${r.name}</option>${r.groups.length > 1 ? r.groups.map((g) => html`<option value="${r.id}/${g.id}">${r.name}: ${g.name}</option>`) : null}`)}</select>
 <label for="flytt-tid">Ny tid (lokal tid)</label><input type="datetime-local" id="flytt-tid" name="tid" required>
 <button type="submit">Vis endringen</button></form>
 <form method="get" action="${base}/legg-til" class="action"><h3>Legg til en barnehage</h3>

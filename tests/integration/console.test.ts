@@ -230,7 +230,7 @@ describe('the coordinator console', () => {
     expect(latest).toMatchObject({ actor: 'cli:kari', action: 'kindergarten-withdrawn', details: expect.objectContaining({ orgnr, reason: 'Lagt ned' }) });
 
     const added = await cli(['user', 'add', '--email', 'ola@fylke.example', '--name', 'Ola'], { ARSHJUL_PASSWORD: 'enda-et-langt-passord' });
-    expect(added.stdout).toMatch(/account \d+: ola@fylke\.example \(coordinator\)/);
+    expect(added.stdout).toMatch(/konto nr\. \d+: ola@fylke\.example \(koordinator\)/);
     expect(await signIn('ola@fylke.example', 'enda-et-langt-passord')).toMatch(/^arshjul_sesjon=/);
     await expect(cli(['user', 'add', '--email', 'kort@fylke.example', '--name', 'Kort'], { ARSHJUL_PASSWORD: 'kort' })).rejects.toMatchObject({ code: 2 });
   });

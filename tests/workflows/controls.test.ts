@@ -12,6 +12,7 @@ import { kindergartenStatusQuery, submitDeliverableUpdate } from '../../workflow
 import { regionStatusQuery } from '../../workflows/region-workflow';
 import { rescheduleMilestoneUpdate } from '../../workflows/run-workflow';
 import type { Timeline } from '../../domain/timeline';
+import { previewMove } from '../../domain/move-preview';
 import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { type Harness, type Plan, type Roster, bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
 
@@ -233,6 +234,46 @@ describe('the coordinator controls a running year', () => {
         expect([...sent.keys()].sort()).toEqual(expected.map((p) => p.key).sort());
         for (const p of expected) expect(Math.abs((sent.get(p.key) ?? 0) - p.at)).toBeLessThan(60_000);
       }
+    });
+  });
+
+  it('the move preview lists exactly the emails the move changes in the workflows, the opened deliverable\'s prompts included', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      // Workshop 1 for Kongsvinger moves a week later: modules 1-2, which opens the analysis, follows it.
+      const old = occurrence(timeline, 'workshop-1', 'kongsvinger');
+      await sleepUntil(old.at - 20 * DAY);
+      const override = { milestoneId: 'workshop-1', regionId: 'kongsvinger', groupId: 'kongsvinger', at: local(old.at + 7 * DAY) };
+      const now = await env.currentTimeMs();
+      const upcomingOf = async () =>
+        new Map(await Promise.all(roster.kindergartens.map(async (k) => [k.orgnr, (await control.kindergartenStatus(deps, runId, k.orgnr)).upcoming] as const)));
+      const before = await upcomingOf();
+      const { before: tBefore, after: tAfter } = await control.previewReschedule(deps, runId, override);
+      const basis = roster.kindergartens.map((k) => ({ orgnr: k.orgnr, regionId: k.regionId, groupId: k.groupId, withdrawn: false, deliverables: {} as Record<string, { submitted: boolean; dueAt: number }> }));
+      const preview = previewMove(tBefore, tAfter, basis, now);
+      await control.rescheduleMilestone(deps, runId, override, 'koordinator');
+      const after = await upcomingOf();
+
+      // What the workflows now say they will send differently, counted the way the preview counts.
+      const changes = new Map<string, number>();
+      const note = (template: string, change: string, from: number | null, to: number | null) => changes.set(`${template}|${change}|${from}|${to}`, (changes.get(`${template}|${change}|${from}|${to}`) ?? 0) + 1);
+      const stem = (key: string) => key.replace(/@v\d+$/, '');
+      for (const k of roster.kindergartens) {
+        const was = new Map((before.get(k.orgnr) ?? []).map((u) => [stem(u.key), u]));
+        const is = new Map((after.get(k.orgnr) ?? []).map((u) => [stem(u.key), u]));
+        for (const [key, u] of is) {
+          const w = was.get(key);
+          if (w && w.at === u.at) continue;
+          note(u.template, u.at <= now ? 'now' : w ? 'moved' : 'new', w ? w.at : null, u.at);
+        }
+        for (const [key, u] of was) if (!is.has(key)) note(u.template, 'dropped', u.at, null);
+      }
+      const predicted = new Map(preview.emails.map((e) => [`${e.template}|${e.change}|${e.from}|${e.to}`, e.kindergartens]));
+      expect(predicted).toEqual(changes);
+      // The analysis opens later for the group: every Kongsvinger kindergarten's prompt moves, no one else's.
+      const inGroup = roster.kindergartens.filter((k) => k.groupId === 'kongsvinger').length;
+      expect(preview.byTemplate).toContainEqual({ template: 'deliverable-prompt', change: 'moved', count: inGroup });
+      expect(preview.kindergartens).toBe(inGroup);
     });
   });
 

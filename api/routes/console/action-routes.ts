@@ -6,6 +6,8 @@ import * as control from '../../../application/run-control';
 import { NotFoundError } from '../../../domain/errors';
 import { placeName } from '../../../domain/timeline';
 import { movedOccurrences } from '../../../domain/timeline-changes';
+import { type MovePreview, previewMove } from '../../../domain/move-preview';
+import { EMAIL_CHANGE, count } from '../../../texts/catalogue';
 import { type Html, html } from '../../../texts/html';
 import { formatNorwegian } from '../../../texts/norwegian-format';
 import { Forbidden, type Visitor, coordinator, htmlReply } from '../../console/guard';
@@ -53,25 +55,51 @@ const PAUSE_CHOICES = {
  * layer. None writes the audit log here: the workflow (or the store) that carries an action out writes its entry in the
  * same step, so the action and its entry cannot disagree.
  */
+/** A move's preview: the milestones that move, and every email the move changes, with counts per template. */
+function movePreviewHtml(moved: { title: string; where: string; from: number; to: number }[], preview: MovePreview): Html {
+  const emails = preview.emails.map(
+    (e) => html`<tr><td>${e.title}</td><td>${e.template}</td><td>${EMAIL_CHANGE[e.change]}</td><td>${e.from !== null ? when(e.from) : '–'}</td><td>${e.to !== null ? (e.change === 'now' ? 'straks' : when(e.to)) : '–'}</td><td>${e.kindergartens}</td></tr>`,
+  );
+  const totals = preview.byTemplate.map((t) => html`<li>${t.template}: ${count(t.count, 'e-post', 'e-poster')} ${EMAIL_CHANGE[t.change]}</li>`);
+  return html`<h2>Milepæler som flyttes</h2><ul>${moved.map((m) => html`<li>${m.title} (${m.where}): ${when(m.from)} → ${when(m.to)}</li>`)}</ul>
+<h2>E-post som endres</h2>
+${preview.emails.length === 0
+  ? html`<p>Ingen e-post endres av flyttingen.</p>`
+  : html`<p>${count(preview.kindergartens, 'barnehage', 'barnehager')} får e-post til nye tider:</p><ul class="totals">${totals}</ul>
+<div class="table-wrap" tabindex="0" role="region" aria-label="E-post som endres (kan rulles sidelengs)"><table><thead><tr><th scope="col">Om</th><th scope="col">Mal</th><th scope="col">Endring</th><th scope="col">Før</th><th scope="col">Etter</th><th scope="col">Barnehager</th></tr></thead><tbody>${emails}</tbody></table></div>`}`;
+}
+
 const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
   async flytt({ deps, runId, actor, field, now }) {
     const at = localTime.parse(field('tid'));
     const milestoneId = field('milepel');
-    const regionId = field('region') || null;
-    const override = { milestoneId, ...(regionId ? { regionId } : {}), at };
+    // "region" is a region id, or "region/group" for one workshop group (as the CLI's --region and --group).
+    const [regionId = '', groupId = ''] = field('region').split('/');
+    const override = { milestoneId, ...(regionId ? { regionId } : {}), ...(groupId ? { groupId } : {}), at };
     const changes = async () => {
-      const { before, after } = await control.previewReschedule(deps.control, runId, override);
+      const [{ before, after }, matrix] = await Promise.all([
+        control.previewReschedule(deps.control, runId, override),
+        deps.read.matrix(runId, {}, { offset: 0, limit: 1_000_000 }),
+      ]);
       // The same comparison the run workflow makes when it applies the move.
-      const moved = movedOccurrences(before, after).map((m) => {
-        const milestone = after.milestones.find((x) => x.id === m.milestoneId);
-        const occurrence = milestone?.occurrences.find((o) => o.regionId === m.regionId && o.groupId === m.groupId);
-        return { title: milestone?.title ?? m.milestoneId, where: placeName(after, m.regionId, m.groupId) ?? 'hele fylket', from: m.from, to: m.to, emails: (occurrence?.emails ?? []).filter((e) => e.sendAt > now()).length };
-      });
-      return moved.length
-        ? html`<ul>${moved.map((m) => html`<li>${m.title} (${m.where}): ${when(m.from)} → ${when(m.to)}; ${m.emails} e-post${m.emails === 1 ? '' : 'er'} om den flyttes med</li>`)}</ul>`
-        : html`<p>Ingenting flyttes: milepælen er allerede på dette tidspunktet.</p>`;
+      const moved = movedOccurrences(before, after).map((m) => ({
+        title: after.milestones.find((x) => x.id === m.milestoneId)?.title ?? m.milestoneId,
+        where: placeName(after, m.regionId, m.groupId) ?? 'hele fylket',
+        from: m.from,
+        to: m.to,
+      }));
+      if (moved.length === 0) return html`<p>Ingenting flyttes: milepælen er allerede på dette tidspunktet.</p>`;
+      // And the emails, by the kindergarten workflows' own rules on what each kindergarten has done.
+      const basis = matrix.rows.map((r) => ({
+        orgnr: r.orgnr,
+        regionId: r.regionId,
+        groupId: r.groupId,
+        withdrawn: r.withdrawn,
+        deliverables: Object.fromEntries(Object.entries(r.cells).map(([id, c]) => [id, { submitted: c.status === 'submitted' || c.status === 'submitted-late', dueAt: c.dueAt }])),
+      }));
+      return movePreviewHtml(moved, previewMove(before, after, basis, now()));
     };
-    return { title: 'Flytt en milepæl', changes, fields: { milepel: milestoneId, region: regionId ?? '', tid: at }, run: () => control.rescheduleMilestone(deps.control, runId, override, actor), done: 'flyttet' };
+    return { title: 'Flytt en milepæl', changes, fields: { milepel: milestoneId, region: field('region'), tid: at }, run: () => control.rescheduleMilestone(deps.control, runId, override, actor), done: 'flyttet' };
   },
 
   async pause({ deps, runId, actor, field }) {

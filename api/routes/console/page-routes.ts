@@ -172,7 +172,7 @@ export function pageRoutes(deps: ConsoleDeps) {
           runState: state ? (RUN_STATES[state] ?? null) : null,
           counts,
           deliverables: (plan?.deliverables ?? []).map((d) => ({ id: d.id, title: d.title })),
-          regions: (plan?.regions ?? []).map((r) => ({ id: r.id, name: r.name })),
+          regions: (plan?.regions ?? []).map((r) => ({ id: r.id, name: r.name, groups: r.groups })),
           municipalities: v.user.role === 'municipal-authority' ? municipalities.filter((m) => m.id === v.user.municipalityId) : municipalities,
           matrix,
           filter: { region: q.region, kommune: filter.municipalityId, status: q.status, leveranse: q.leveranse },
