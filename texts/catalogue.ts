@@ -1,4 +1,5 @@
 import type { UpcomingEmail } from '../domain/kindergarten-schedule';
+import type { PastStep } from '../domain/start-preview';
 import { formatNorwegian } from './norwegian-format';
 
 /**
@@ -91,6 +92,25 @@ export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 
       return `Påminnelse om ${quoted(email.title)} til styreren`;
     case 'escalation':
       return `Varsel til barnehagemyndigheten: ${quoted(email.title)} er ikke levert`;
+  }
+}
+
+export const PAST_OUTCOME: Record<PastStep['outcome'], string> = { recorded: 'regnes som gjennomført', send: 'sendes straks', skip: 'hoppes over' };
+
+/** A step already past at the start, in words: "Påminnelse om «…» til styrerne". */
+export function pastStepText(step: Pick<PastStep, 'kind' | 'title' | 'to'>): string {
+  const to = step.to ? ` til ${AUDIENCE[step.to] ?? step.to}` : '';
+  switch (step.kind) {
+    case 'milestone':
+      return `${quoted(step.title)} (milepæl)`;
+    case 'email':
+      return `E-post om ${quoted(step.title)}${to}`;
+    case 'prompt':
+      return `${quoted(step.title)} åpner: innleveringslenke${to}`;
+    case 'reminder':
+      return `Påminnelse om ${quoted(step.title)}${to}`;
+    case 'escalation':
+      return `Varsel om ${quoted(step.title)}${to}`;
   }
 }
 

@@ -8,7 +8,8 @@ import type { Timeline } from '../../domain/timeline';
 import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
 import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
-import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, actorText, auditSentence, count, upcomingEmailText } from '../../texts/catalogue';
+import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, PAST_OUTCOME, actorText, auditSentence, count, pastStepText, upcomingEmailText } from '../../texts/catalogue';
+import type { PastStep } from '../../domain/start-preview';
 
 /** The coordinator's console, server-rendered in bokmål: sign-in, runs, a run at a glance, a kindergarten, actions. */
 
@@ -133,9 +134,23 @@ export function timelineTable(timeline: Timeline): Html {
   return html`<details><summary>Tidslinjen som tabell</summary><div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Milepæler og frister</caption><thead><tr><th scope="col">Hva</th><th scope="col">Hvor</th><th scope="col">Når</th></tr></thead><tbody>${rows}${deliverables}</tbody></table></div></details>`;
 }
 
-export function previewPage(frame: ConsoleFrame, options: { draftId: string; timeline: Timeline; programme: string; runId: string; kindergartens: number; municipalities: number; now: number }): string {
+/** The steps already past when the year starts: recorded, sent at once, or skipped, as the workflows will do it. */
+function pastStepsSection(past: PastStep[]): Html | null {
+  if (past.length === 0) return null;
+  const sent = past.filter((p) => p.outcome === 'send').length;
+  const skipped = past.filter((p) => p.outcome === 'skip').length;
+  const rows = past.map(
+    (p) => html`<tr><td class="nowrap">${when(p.at)}</td><td>${pastStepText(p)}</td><td>${p.places ? p.places.join(', ') : 'hele fylket'}</td><td>${PAST_OUTCOME[p.outcome]}</td></tr>`,
+  );
+  return html`<h2>Allerede passert</h2>
+<div class="notice"><p>${count(past.length, 'steg', 'steg')} i planen har tidspunkt før i dag. Når du starter nå, sendes ${count(sent, 'e-post', 'e-poster')} straks (de er fortsatt nyttige), ${count(skipped, 'e-post', 'e-poster')} hoppes over, og milepælene som har vært, regnes som gjennomført.</p></div>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Steg som allerede er passert (kan rulles sidelengs)"><table><thead><tr><th scope="col">Planlagt</th><th scope="col">Hva</th><th scope="col">For</th><th scope="col">Ved start</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+export function previewPage(frame: ConsoleFrame, options: { draftId: string; timeline: Timeline; programme: string; runId: string; kindergartens: number; municipalities: number; now: number; past: PastStep[] }): string {
   const body = html`<h1>Kontroller før start</h1>
-<dl class="facts"><dt>Run-id</dt><dd>${options.runId}</dd><dt>Program</dt><dd>${options.programme}</dd><dt>Regioner</dt><dd>${options.timeline.regions.map((r) => r.name).join(', ')}</dd><dt>Kommuner</dt><dd>${options.municipalities}</dd><dt>Barnehager</dt><dd>${options.kindergartens}</dd></dl>
+<dl class="facts"><dt>Programårets id</dt><dd>${options.runId}</dd><dt>Program</dt><dd>${options.programme}</dd><dt>Regioner</dt><dd>${options.timeline.regions.map((r) => r.name).join(', ')}</dd><dt>Kommuner</dt><dd>${options.municipalities}</dd><dt>Barnehager</dt><dd>${options.kindergartens}</dd></dl>
+${pastStepsSection(options.past)}
 <h2>Tidslinjen</h2>
 ${timelineChart(options.timeline, options.now)}
 ${timelineTable(options.timeline)}
@@ -202,7 +217,7 @@ export function runPage(frame: ConsoleFrame, d: RunPageData): string {
     return html`<tr><td>${kind}</td><td>${a.orgnr ? html`<a href="${base}/barnehager/${a.orgnr}">${a.name ?? a.orgnr}</a>` : '–'}</td><td>${a.what}</td><td>${when(a.at)}</td><td>${a.detail ?? ''}</td></tr>`;
   });
   const body = html`<h1>${d.run.countyName} ${d.run.schoolYear}/${d.run.schoolYear + 1}</h1>
-<dl class="facts"><dt>Run-id</dt><dd>${d.run.runId}</dd><dt>Tilstand</dt><dd>${d.runState ?? 'ukjent'}</dd><dt>Barnehager</dt><dd>${d.run.kindergartens} (${d.run.withdrawn} trukket)</dd></dl>
+<dl class="facts"><dt>Programårets id</dt><dd>${d.run.runId}</dd><dt>Tilstand</dt><dd>${d.runState ?? 'ukjent'}</dd><dt>Barnehager</dt><dd>${d.run.kindergartens} (${d.run.withdrawn} trukket)</dd></dl>
 <p><a href="${base}/status.csv">Last ned status som CSV</a>${coordinator ? html` · <a href="${base}/revisjon">Revisjonslogg</a>` : null}</p>
 ${coordinator ? html`<p>Alle innleveringer fra en region som zip: ${d.regions.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${base}/regioner/${r.id}/innleveringer.zip">${r.name}</a>`)}</p>` : null}
 <h2>Tidslinjen</h2>

@@ -13,6 +13,8 @@ import { regionStatusQuery } from '../../workflows/region-workflow';
 import { rescheduleMilestoneUpdate } from '../../workflows/run-workflow';
 import type { Timeline } from '../../domain/timeline';
 import { previewMove } from '../../domain/move-preview';
+import { pastStepsAtStart } from '../../domain/start-preview';
+import { placeName } from '../../domain/timeline';
 import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { type Harness, type Plan, type Roster, bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
 
@@ -92,6 +94,7 @@ describe('the coordinator controls a running year', () => {
 
   const emailsTo = (address: string) => [...h.store.outbox.values()].filter((e) => e.to === address && e.state === 'sent');
   const kg = (i: number) => roster.kindergartens[i] as Roster['kindergartens'][number];
+  const placeNameOf = (k: Roster['kindergartens'][number]) => placeName(timeline, k.regionId, k.groupId) ?? '';
 
   it('moves workshop 1 for one group: the invitation and the meeting before it move along, other groups keep their dates', async () => {
     await h.worker.runUntil(async () => {
@@ -274,6 +277,44 @@ describe('the coordinator controls a running year', () => {
       const inGroup = roster.kindergartens.filter((k) => k.groupId === 'kongsvinger').length;
       expect(preview.byTemplate).toContainEqual({ template: 'deliverable-prompt', change: 'moved', count: inGroup });
       expect(preview.kindergartens).toBe(inGroup);
+    });
+  });
+
+  it('a year started after its first steps does with them what the start preview says: sent at once, skipped or recorded', async () => {
+    // The year starts after the kick-off invitation went out (but before the kick-off): the survey information and
+    // the gatherings are behind it, the invitation still useful.
+    const kick = occurrence(timeline, 'kick-off');
+    const invitation = kick.emails.find((e) => e.to === 'directors')?.sendAt as number;
+    await sleepUntil(invitation + 3_600_000);
+    await h.worker.runUntil(async () => {
+      const now = await env.currentTimeMs();
+      const past = pastStepsAtStart(timeline, now);
+      expect(past.length).toBeGreaterThan(0);
+      await start();
+      await sleepUntil(now + 2 * DAY);
+      // Every email of a step that was already due: by template and what it is about, and how many went.
+      const sent = new Map<string, number>();
+      for (const e of h.store.outbox.values()) {
+        if (e.scheduledFor > now) continue;
+        const id = `${e.template}|${e.meta.deliverableId ?? e.meta.milestoneId}`;
+        sent.set(id, (sent.get(id) ?? 0) + 1);
+      }
+      const groupsOf = (places: string[] | null) => (places === null ? null : new Set(places));
+      const expected = new Map<string, number>();
+      for (const p of past.filter((x) => x.outcome === 'send')) {
+        const places = groupsOf(p.places);
+        const inScope = (k: Roster['kindergartens'][number]) => places === null || places.has(placeNameOf(k));
+        const recipients = p.to === 'directors' ? roster.kindergartens.filter(inScope).length : p.to === 'municipal-authorities' ? new Set(roster.kindergartens.filter(inScope).map((k) => k.municipalityId)).size : 1;
+        const id = `${p.template}|${p.id}`;
+        expected.set(id, (expected.get(id) ?? 0) + recipients);
+      }
+      expect(sent).toEqual(expected);
+      expect([...expected.keys()]).toEqual(expect.arrayContaining(['kick-off-invitation|kick-off']));
+      expect(past.some((x) => x.outcome === 'skip')).toBe(true);
+      for (const p of past.filter((x) => x.outcome === 'skip')) expect(sent.has(`${p.template}|${p.id}`) && !expected.has(`${p.template}|${p.id}`)).toBe(false);
+      // Milestones already past are recorded.
+      const recorded = new Set(h.store.events.filter((e) => e.type === 'milestone').map((e) => e.milestoneId));
+      for (const p of past.filter((x) => x.outcome === 'recorded')) expect(recorded.has(p.id)).toBe(true);
     });
   });
 

@@ -10,6 +10,7 @@ import { RefusedError } from '../../../domain/errors';
 import { runWorkflowId } from '../../../domain/ids';
 import { type Timeline, placeName, scheduleForKindergarten } from '../../../domain/timeline';
 import { parsePlan } from '../../../planning/load-plan';
+import { pastStepsAtStart } from '../../../domain/start-preview';
 import { resolveTimeline } from '../../../planning/resolve-timeline';
 import { parseRoster } from '../../../planning/roster-import';
 import { RUN_STATE } from '../../../texts/catalogue';
@@ -109,7 +110,7 @@ export function pageRoutes(deps: ConsoleDeps) {
         return htmlReply(
           reply,
           200,
-          previewPage(v.frame('Kontroller før start'), { draftId, timeline, programme: plan.programme, runId: runWorkflowId(plan.schoolYear, plan.county), kindergartens: roster.kindergartens.length, municipalities: roster.municipalities.length, now: now() }),
+          previewPage(v.frame('Kontroller før start'), { draftId, timeline, programme: plan.programme, runId: runWorkflowId(plan.schoolYear, plan.county), kindergartens: roster.kindergartens.length, municipalities: roster.municipalities.length, now: now(), past: pastStepsAtStart(timeline, now()) }),
         );
       } catch (error) {
         if (error instanceof InputError) return htmlReply(reply, 400, newRunPage(frame, { issues: error.issues, summary: error.summary, exampleYear: exampleYear() }));
