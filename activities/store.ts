@@ -70,6 +70,17 @@ export interface EmailLogEntry {
   meta: EmailMeta;
 }
 
+/** A coordinator's change of a contact person, with the open links to re-issue (directors only). */
+export interface ContactChange {
+  runId: string;
+  target: { kind: 'director'; orgnr: string } | { kind: 'authority'; municipalityId: string };
+  name: string;
+  email: string;
+  reissue: { deliverableId: string; deliverable: string }[];
+  actor: string;
+  at: number;
+}
+
 /** A kindergarten's deliverable as it stands when the run is created. */
 export interface InitialDeliverable {
   orgnr: string;
@@ -129,6 +140,17 @@ export interface Store {
    * same transaction. Returns the new version.
    */
   reissueUploadLink(input: { runId: string; orgnr: string; deliverableId: string; deliverable: string; actor: string; at: number }): Promise<number>;
+  /**
+   * Changes a director's or a municipal authority's name and email (later emails are addressed to them, since
+   * addresses are looked up at send time), re-issues the director's open upload links (each older link revoked) and
+   * writes the audit entries, all in one transaction. Returns who it was and the new link versions.
+   */
+  changeContact(input: ContactChange): Promise<{ before: { name: string; email: string }; links: { deliverableId: string; version: number }[] }>;
+  /**
+   * The kindergartens still in the run that can but have not yet submitted a deliverable (open or overdue), with
+   * where they are and their deadline in force.
+   */
+  nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]>;
   listEvents(runId: string): Promise<RunEvent[]>;
   listEmails(runId: string, filter?: { orgnr?: string }): Promise<EmailLogEntry[]>;
   countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]>;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { InputError, type InputIssue, fromZodIssues } from '../config/errors';
 import { type ErrorKind, NotFoundError, RefusedError, UnavailableError } from '../domain/errors';
 import type { Refusal } from '../domain/refusals';
+import { StoreError } from '../activities/store';
 import { refusalText } from '../texts/refusals';
 
 /**
@@ -70,6 +71,7 @@ export function refusalOf(error: WorkflowUpdateFailedError): Refusal | null {
  */
 export function toDomainError(error: unknown): unknown {
   if (error instanceof InputError || error instanceof RefusedError || error instanceof NotFoundError || error instanceof UnavailableError) return error;
+  if (error instanceof StoreError && error.refusal) return refuse(error.refusal, error);
   if (error instanceof WorkflowUpdateFailedError) {
     const refusal = refusalOf(error);
     return refusal ? refuse(refusal, error) : new RefusedError('Handlingen ble avvist av arbeidsflyten.', { cause: error });

@@ -1,4 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { z } from 'zod';
+import type { SendEmailInput } from '../domain/activity-contracts';
 import { InputError, fromZodIssues } from '../config/errors';
 import type { Plan } from '../config/plan-schema';
 import { type NewKindergarten, type Roster, newKindergartenSchema } from '../config/roster-schema';
@@ -181,35 +183,146 @@ export async function reissueUploadLink(
   if (!deliverable) throw refuse(unknownDeliverable(deliverableId, status.deliverables));
   if (status.state === 'withdrawn' || status.state === 'cancelled') throw refuse({ code: 'no-submissions-taken', kindergarten: orgnr, state: status.state });
   if (now() > deliverable.lateUntil) throw refuse({ code: 'link-window-closed', deliverable: deliverable.title, lateUntil: deliverable.lateUntil });
-  const { plan } = await runPlan(deps, runId);
   const at = now();
   const version = await asDomainErrors(() => deps.store.reissueUploadLink({ runId, orgnr, deliverableId, deliverable: deliverable.title, actor: requestedBy, at }));
-  const workflowId = linkReissueWorkflowId(runId, orgnr, deliverableId, version);
-  const planned = plan.deliverables.find((d) => d.id === deliverableId);
-  await asDomainErrors(() =>
-    deps.client.workflow.start(deliverEmailWorkflow, {
-      workflowId,
-      taskQueue: deps.taskQueue,
-      args: [
-        {
-          email: {
-            key: `${runId}/${orgnr}/upload-link/${deliverableId}/v${version}`,
-            runId,
-            template: 'upload-link-reissued',
-            to: { kind: 'director', orgnr },
-            about: { orgnr },
-            where: { regionId: status.regionId, groupId: status.groupId },
-            deliverable: { id: deliverableId, title: deliverable.title, recipient: planned?.recipient ?? 'coordinator', opensAt: deliverable.opensAt, dueAt: deliverable.dueAt, lateUntil: deliverable.lateUntil },
-            scheduledFor: at,
-            requestedAt: at,
-            latestUsefulAt: deliverable.lateUntil,
-          },
-          ...(deps.emailTaskQueue ? { emailTaskQueue: deps.emailTaskQueue } : {}),
-        },
-      ],
-      memo: { release: ARSHJUL_RELEASE },
-    }),
-  );
+  const workflowId = await emailUploadLink(deps, runId, status, deliverable, version, at);
   return { version, workflowId, lateUntil: deliverable.lateUntil };
 }
 
+/** Emails the director the upload link of `version` by a one-off workflow named after it (so it is sent once). */
+async function emailUploadLink(deps: RunControlDeps, runId: string, status: KindergartenStatus, deliverable: KindergartenStatus['deliverables'][number], version: number, at: number): Promise<string> {
+  const { plan } = await runPlan(deps, runId);
+  const orgnr = status.orgnr;
+  const workflowId = linkReissueWorkflowId(runId, orgnr, deliverable.id, version);
+  const planned = plan.deliverables.find((d) => d.id === deliverable.id);
+  await startOnce(deps, workflowId, {
+    key: `${runId}/${orgnr}/upload-link/${deliverable.id}/v${version}`,
+    runId,
+    template: 'upload-link-reissued',
+    to: { kind: 'director', orgnr },
+    about: { orgnr },
+    where: { regionId: status.regionId, groupId: status.groupId },
+    deliverable: { id: deliverable.id, title: deliverable.title, recipient: planned?.recipient ?? 'coordinator', opensAt: deliverable.opensAt, dueAt: deliverable.dueAt, lateUntil: deliverable.lateUntil },
+    scheduledFor: at,
+    requestedAt: at,
+    latestUsefulAt: deliverable.lateUntil,
+  });
+  return workflowId;
+}
+
+/** Starts the one-off email workflow `workflowId`; one already started (a repeated request) is left as it is. */
+async function startOnce(deps: RunControlDeps, workflowId: string, email: SendEmailInput): Promise<void> {
+  await asDomainErrors(async () => {
+    try {
+      await deps.client.workflow.start(deliverEmailWorkflow, {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [{ email, ...(deps.emailTaskQueue ? { emailTaskQueue: deps.emailTaskQueue } : {}) }],
+        memo: { release: ARSHJUL_RELEASE },
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  });
+}
+
+/** Whose contact a coordinator changes: a kindergarten's director or a municipality's kindergarten authority. */
+export type ContactTarget = { kind: 'director'; orgnr: string } | { kind: 'authority'; municipalityId: string };
+
+const contactSchema = z.object({ name: z.string().trim().min(1).max(200), email: z.string().trim().pipe(z.email()) });
+
+/** The director's links that are open now (opened, late window not closed): these are re-issued to a new director. */
+function openLinks(status: KindergartenStatus, now: number) {
+  return status.deliverables.filter((d) => d.opensAt <= now && now <= d.lateUntil);
+}
+
+/** What a contact change will do: the links a new director gets (the same rule the change applies). */
+export async function previewContactChange(deps: RunControlDeps, runId: string, target: ContactTarget, now: () => number = Date.now): Promise<{ links: { id: string; title: string; lateUntil: number }[] }> {
+  if (target.kind === 'authority') return { links: [] };
+  const status = await kindergartenStatus(deps, runId, target.orgnr);
+  if (status.state === 'withdrawn' || status.state === 'cancelled') throw refuse({ code: 'no-submissions-taken', kindergarten: target.orgnr, state: status.state });
+  return { links: openLinks(status, now()).map((d) => ({ id: d.id, title: d.title, lateUntil: d.lateUntil })) };
+}
+
+/**
+ * Changes a director's or an authority's name and email: later emails go to the new address (addresses are looked up
+ * at send time, never kept in a workflow), a director's open upload links are re-issued (older ones revoked, in the
+ * same transaction as the change and its audit entry) and the new director is emailed each, once.
+ */
+export async function changeContact(deps: RunControlDeps, runId: string, target: ContactTarget, contact: { name: string; email: string }, requestedBy: string, now: () => number = Date.now) {
+  const parsed = contactSchema.safeParse(contact);
+  if (!parsed.success) throw new InputError('Kontaktpersonen ble ikke endret', fromZodIssues(parsed.error.issues));
+  const at = now();
+  const status = target.kind === 'director' ? await kindergartenStatus(deps, runId, target.orgnr) : null;
+  if (status && (status.state === 'withdrawn' || status.state === 'cancelled')) throw refuse({ code: 'no-submissions-taken', kindergarten: status.orgnr, state: status.state });
+  const open = status ? openLinks(status, at) : [];
+  const changed = await asDomainErrors(() => deps.store.changeContact({ runId, target, ...parsed.data, reissue: open.map((d) => ({ deliverableId: d.id, deliverable: d.title })), actor: requestedBy, at }));
+  if (status) {
+    for (const link of changed.links) {
+      const deliverable = open.find((d) => d.id === link.deliverableId);
+      if (deliverable) await emailUploadLink(deps, runId, status, deliverable, link.version, at);
+    }
+  }
+  return { before: changed.before, after: parsed.data, linksReissued: changed.links.length };
+}
+
+const messageSchema = z.object({ subject: z.string().trim().min(1).max(150), text: z.string().trim().min(1).max(5000) });
+
+/** Who a message about a deliverable goes to: every kindergarten still in the run that can but has not submitted it. */
+export async function messageRecipients(deps: RunControlDeps, runId: string, deliverableId: string, now: () => number = Date.now) {
+  const { plan, timeline } = await runPlan(deps, runId);
+  const deliverable = timeline.deliverables.find((d) => d.id === deliverableId);
+  if (!deliverable) throw refuse(unknownDeliverable(deliverableId, timeline.deliverables));
+  const recipients = await asDomainErrors(() => deps.store.nonSubmitters(runId, deliverableId));
+  if (recipients.length === 0) {
+    const firstOpening = Math.min(...deliverable.windows.map((w) => w.opensAt));
+    throw refuse(firstOpening > now() ? { code: 'deliverable-not-open', deliverable: deliverable.title, opensAt: firstOpening } : { code: 'nobody-to-message', deliverable: deliverable.title });
+  }
+  return { deliverable, recipient: plan.deliverables.find((d) => d.id === deliverableId)?.recipient ?? 'coordinator', recipients };
+}
+
+/**
+ * Sends the coordinator's own message about a deliverable to every director who has not yet submitted it, with their
+ * personal link and deadline, through the outbox: one one-off workflow per kindergarten named after the message, so
+ * sending the same form again (the same `messageId`) sends nothing twice. The audit entry follows the sends.
+ */
+export async function messageNonSubmitters(deps: RunControlDeps, runId: string, input: { deliverableId: string; subject: string; text: string; messageId: string }, requestedBy: string, now: () => number = Date.now) {
+  const parsed = messageSchema.safeParse(input);
+  const idOk = /^[a-z0-9-]{8,64}$/.test(input.messageId);
+  if (!parsed.success || !idOk) {
+    throw new InputError('Meldingen ble ikke sendt', [...(parsed.success ? [] : fromZodIssues(parsed.error.issues)), ...(idOk ? [] : [{ path: 'messageId', message: 'forventet en id av små bokstaver, sifre og bindestrek' }])]);
+  }
+  const { deliverable, recipient, recipients } = await messageRecipients(deps, runId, input.deliverableId, now);
+  const at = now();
+  for (let i = 0; i < recipients.length; i += 20) {
+    await Promise.all(
+      recipients.slice(i, i + 20).map((k) => {
+        const window = deliverable.windows.find((w) => w.scope === 'run' || (w.regionId === k.regionId && (w.groupId === null || w.groupId === k.groupId)));
+        return startOnce(deps, `${kindergartenWorkflowId(runId, k.orgnr)}-melding-${input.messageId}`, {
+          key: `${runId}/${k.orgnr}/message/${input.messageId}`,
+          runId,
+          template: 'coordinator-message',
+          to: { kind: 'director', orgnr: k.orgnr },
+          about: { orgnr: k.orgnr },
+          where: { regionId: k.regionId, groupId: k.groupId },
+          deliverable: { id: deliverable.id, title: deliverable.title, recipient, opensAt: window?.opensAt ?? at, dueAt: k.dueAt, lateUntil: k.lateUntil },
+          message: parsed.data,
+          scheduledFor: at,
+          requestedAt: at,
+          latestUsefulAt: k.lateUntil,
+        });
+      }),
+    );
+  }
+  await asDomainErrors(() =>
+    deps.store.recordAudit({
+      key: `${runId}/message-sent/${input.messageId}`,
+      runId,
+      actor: requestedBy,
+      action: 'message-sent',
+      at,
+      details: { deliverableId: deliverable.id, deliverable: deliverable.title, subject: parsed.data.subject, recipients: recipients.length, messageId: input.messageId },
+    }),
+  );
+  return { recipients: recipients.length };
+}

@@ -2,7 +2,7 @@ import { type EmailContext, type RenderedEmail, renderEmail } from '../activitie
 import { TEMPLATE_IDS, isTemplateId } from '../domain/email-templates';
 import { InputError } from '../config/errors';
 
-const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt']);
+const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message']);
 const AUTHORITY_TEMPLATES = new Set(['deliverable-escalation', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
 
 /** A realistic context for a template, with the 2017/2018 programme's names and dates. */
@@ -37,6 +37,9 @@ export function sampleContext(template: string): EmailContext {
       comment: 'Vi har tatt med refleksjonene fra personalmøtet.',
     },
     downloadUrl: 'http://localhost:3000/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+    ...(template === 'coordinator-message'
+      ? { message: { subject: 'Husk analysen før workshop 2', text: 'Hei!\n\nVi ser at analysen deres ikke er kommet inn ennå. Ta kontakt om dere trenger mer tid.\n\nVennlig hilsen\nKari, fylkeskoordinator' } }
+      : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
@@ -324,6 +325,45 @@ export function buildProgram(): Command {
         process.stdout.write(`${opts.run}: ${RUN_STATE[r.state] ?? r.state}\n`);
       });
   }
+  run
+    .command('change-contact')
+    .description('ny styrer eller ny kontakt hos barnehagemyndigheten: e-post går heretter til den nye, åpne lenker sendes på nytt til en ny styrer')
+    .requiredOption('--run <id>', 'programåret')
+    .option('--kindergarten <orgnr>', 'styreren i denne barnehagen')
+    .option('--municipality <id>', 'barnehagemyndigheten i denne kommunen')
+    .requiredOption('--name <navn>', 'det nye navnet')
+    .requiredOption('--email <e-post>', 'den nye e-postadressen')
+    .addOption(as)
+    .action(async (opts: { run: string; kindergarten?: string; municipality?: string; name: string; email: string; as: string }) => {
+      if (Boolean(opts.kindergarten) === Boolean(opts.municipality)) {
+        throw new InputError('Kontaktpersonen ble ikke endret', [{ path: '--kindergarten', message: 'skriv enten --kindergarten <orgnr> (styreren) eller --municipality <id> (barnehagemyndigheten)' }]);
+      }
+      const target = opts.kindergarten ? ({ kind: 'director', orgnr: opts.kindergarten } as const) : ({ kind: 'authority', municipalityId: opts.municipality as string } as const);
+      const r = await withControl((deps) => control.changeContact(deps, opts.run, target, { name: opts.name, email: opts.email }, actor(opts.as)));
+      process.stdout.write(`endret fra ${r.before.name} (${r.before.email}) til ${r.after.name} (${r.after.email})${r.linksReissued ? `; ${count(r.linksReissued, 'ny lenke', 'nye lenker')} sendt til den nye styreren` : ''}\n`);
+    });
+  run
+    .command('message')
+    .description('send en egen melding om en innlevering til alle styrere som ikke har levert den ennå (med frist og personlig lenke)')
+    .requiredOption('--run <id>', 'programåret')
+    .requiredOption('--deliverable <id>', 'innleveringen')
+    .requiredOption('--subject <tekst>', 'emnet')
+    .option('--text <tekst>', 'teksten (avsnitt skilles med en tom linje)')
+    .option('--text-file <fil>', 'les teksten fra en fil')
+    .option('--id <id>', 'meldingens id: samme id sendes bare én gang (standard: en ny)')
+    .option('--dry-run', 'vis bare hvem den ville gått til')
+    .addOption(as)
+    .action(async (opts: { run: string; deliverable: string; subject: string; text?: string; textFile?: string; id?: string; dryRun?: boolean; as: string }) => {
+      const text = opts.textFile ? readFileSync(opts.textFile, 'utf8') : (opts.text ?? '');
+      await withControl(async (deps) => {
+        const { deliverable, recipients } = await control.messageRecipients(deps, opts.run, opts.deliverable);
+        err(`«${deliverable.title}»: ${count(recipients.length, 'barnehage', 'barnehager')} har ikke levert`);
+        if (opts.dryRun) return void process.stdout.write(`${recipients.map((r) => `${r.orgnr}  frist ${oslo(r.dueAt)}`).join('\n')}\n`);
+        const messageId = opts.id ?? randomUUID();
+        const r = await control.messageNonSubmitters(deps, opts.run, { deliverableId: opts.deliverable, subject: opts.subject, text, messageId }, actor(opts.as));
+        process.stdout.write(`melding ${messageId} sendt til ${count(r.recipients, 'styrer', 'styrere')}\n`);
+      });
+    });
   run
     .command('reissue-link')
     .description('send barnehagen en ny innleveringslenke: eldre lenker slutter å virke, styreren får den nye')

@@ -40,6 +40,8 @@ export interface SendEmailInput {
     files: { name: string; size: number; sha256: string }[];
     comment: string | null;
   };
+  /** The coordinator's own words (a message to those who have not submitted): a subject line and paragraphs. */
+  message?: { subject: string; text: string };
   /** The kindergarten an email is about (escalations to its authority). */
   about?: { orgnr: string };
   /** The region and workshop group the email belongs to, for the email log. */

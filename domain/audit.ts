@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = {
   'signed-in': 'Logget inn',
   'user-added': 'La til en konto',
   'access-key-added': 'Laget en tilgangsnøkkel',
+  'contact-changed': 'Endret en kontaktperson',
+  'message-sent': 'Sendte en melding til dem som ikke har levert',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -29,6 +31,32 @@ export interface AuditEntry {
   action: AuditAction;
   at: number;
   details: Record<string, unknown>;
+}
+
+/** The entry of a changed contact person, written in the same transaction as the change. */
+export function contactChangedEntry(
+  input: { runId: string; target: { kind: 'director'; orgnr: string } | { kind: 'authority'; municipalityId: string }; name: string; email: string; actor: string; at: number },
+  before: { name: string; email: string },
+  names: { kindergarten?: string; municipality?: string },
+  linksReissued: number,
+): AuditEntry {
+  const who = input.target.kind === 'director' ? input.target.orgnr : input.target.municipalityId;
+  return {
+    key: `${input.runId}/contact-changed/${input.target.kind}/${who}/${input.at}`,
+    runId: input.runId,
+    actor: input.actor,
+    action: 'contact-changed',
+    at: input.at,
+    details: {
+      role: input.target.kind,
+      ...(input.target.kind === 'director' ? { orgnr: input.target.orgnr, kindergarten: names.kindergarten } : { municipalityId: input.target.municipalityId, municipality: names.municipality }),
+      fromName: before.name,
+      fromEmail: before.email,
+      toName: input.name,
+      toEmail: input.email,
+      linksReissued,
+    },
+  };
 }
 
 /** The entry of a re-issued upload link, written in the same transaction as the new link version. */

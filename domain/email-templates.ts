@@ -26,6 +26,7 @@ export const TEMPLATE_IDS = [
   'submission-receipt',
   'submission-received',
   'upload-link-reissued',
+  'coordinator-message',
 ] as const;
 
 /** The id of a known email template. */

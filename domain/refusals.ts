@@ -43,7 +43,10 @@ export type Refusal =
   | { code: 'run-exists'; runId: string }
   | { code: 'plan-year-over'; endedAt: number }
   | { code: 'no-submissions-taken'; kindergarten: string; state: 'withdrawn' | 'cancelled' }
-  | { code: 'link-window-closed'; deliverable: string; lateUntil: number };
+  | { code: 'link-window-closed'; deliverable: string; lateUntil: number }
+  | { code: 'contact-unchanged'; who: string }
+  | { code: 'nobody-to-message'; deliverable: string }
+  | { code: 'deliverable-not-open'; deliverable: string; opensAt: number };
 
 export type RefusalCode = Refusal['code'];
 

@@ -70,6 +70,12 @@ export function refusalText(refusal: Refusal): string {
       return `Planens programår sluttet ${when(refusal.endedAt)}. Lag en plan for et nytt skoleår først: arshjul plan new --from <plan> --year <skoleår>.`;
     case 'no-submissions-taken':
       return `${refusal.kindergarten} er ${refusal.state === 'withdrawn' ? 'trukket fra programmet' : 'avsluttet'} og tar ikke imot innleveringer.`;
+    case 'contact-unchanged':
+      return `Ingenting endres: ${refusal.who} har allerede dette navnet og denne e-postadressen.`;
+    case 'nobody-to-message':
+      return `Alle barnehagene som er med, har levert ${quoted(refusal.deliverable)}; det er ingen å sende meldingen til.`;
+    case 'deliverable-not-open':
+      return `${quoted(refusal.deliverable)} åpner ikke før ${when(refusal.opensAt)}; en melding til dem som ikke har levert, kan sendes når den er åpnet.`;
     case 'link-window-closed':
       return `Sene innleveringer av ${quoted(refusal.deliverable)} ble stengt ${when(refusal.lateUntil)}. Forleng fristen først.`;
   }

@@ -53,10 +53,12 @@ export interface KindergartenDetail {
   groupId: string;
   directorName: string;
   directorEmail: string;
+  authorityName: string;
+  authorityEmail: string;
   withdrawn: { at: number; reason: string } | null;
   deliverables: { deliverableId: string; status: string; dueAt: number; lateUntil: number; updatedAt: number }[];
   emails: { template: string; to: string; subject: string; state: string; requestedAt: number; sentAt: number | null; lastError: string | null }[];
-  submissions: { id: string; receiptNumber: string; deliverableId: string; state: string; version: number | null; late: boolean | null; receivedAt: number; refusal: string | null; files: { name: string; size: number; sha256: string }[] }[];
+  submissions: { id: string; receiptNumber: string; deliverableId: string; state: string; version: number | null; late: boolean | null; receivedAt: number; refusal: string | null; files: { position: number; name: string; size: number; sha256: string }[] }[];
 }
 
 function filterSql(filter: MatrixFilter, first: number): { sql: string; values: unknown[] } {
@@ -168,9 +170,9 @@ export class ConsoleRepository {
   async kindergarten(runId: string, orgnr: string): Promise<KindergartenDetail | null> {
     const { rows } = await this.pool.query<{
       orgnr: string; name: string; municipality_id: string; municipality_name: string; region_id: string; group_id: string;
-      director_name: string; director_email: string; withdrawn_at: Date | null; withdrawn_reason: string | null;
+      director_name: string; director_email: string; authority_name: string; authority_email: string; withdrawn_at: Date | null; withdrawn_reason: string | null;
     }>(
-      `SELECT k.orgnr, k.name, k.municipality_id, m.name AS municipality_name, k.region_id, k.group_id, k.director_name, k.director_email, k.withdrawn_at, k.withdrawn_reason
+      `SELECT k.orgnr, k.name, k.municipality_id, m.name AS municipality_name, k.region_id, k.group_id, k.director_name, k.director_email, m.authority_name, m.authority_email, k.withdrawn_at, k.withdrawn_reason
        FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id WHERE k.run_id = $1 AND k.orgnr = $2`,
       [runId, orgnr],
     );
@@ -185,9 +187,9 @@ export class ConsoleRepository {
         `SELECT template, recipient, subject, state, requested_at, sent_at, last_error FROM email_outbox WHERE run_id = $1 AND meta->>'orgnr' = $2 ORDER BY requested_at, key`,
         [runId, orgnr],
       ),
-      this.pool.query<{ id: string; receipt_number: string; deliverable_id: string; state: string; version: number | null; late: boolean | null; created_at: Date; refusal: string | null; files: { name: string; size: string; sha256: string }[] | null }>(
+      this.pool.query<{ id: string; receipt_number: string; deliverable_id: string; state: string; version: number | null; late: boolean | null; created_at: Date; refusal: string | null; files: { position: number; name: string; size: string; sha256: string }[] | null }>(
         `SELECT s.id, s.receipt_number, s.deliverable_id, s.state, s.version, s.late, s.created_at, s.refusal,
-                (SELECT json_agg(json_build_object('name', f.name, 'size', f.size, 'sha256', f.sha256) ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files
+                (SELECT json_agg(json_build_object('position', f.position, 'name', f.name, 'size', f.size, 'sha256', f.sha256) ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files
          FROM submissions s WHERE s.run_id = $1 AND s.orgnr = $2 ORDER BY s.created_at`,
         [runId, orgnr],
       ),
@@ -201,6 +203,8 @@ export class ConsoleRepository {
       groupId: k.group_id,
       directorName: k.director_name,
       directorEmail: k.director_email,
+      authorityName: k.authority_name,
+      authorityEmail: k.authority_email,
       withdrawn: k.withdrawn_at ? { at: k.withdrawn_at.getTime(), reason: k.withdrawn_reason ?? '' } : null,
       deliverables: deliverables.rows.map((d) => ({ deliverableId: d.deliverable_id, status: d.status, dueAt: d.due_at.getTime(), lateUntil: d.late_until.getTime(), updatedAt: d.updated_at.getTime() })),
       emails: emails.rows.map((e) => ({ template: e.template, to: e.recipient, subject: e.subject, state: e.state, requestedAt: e.requested_at.getTime(), sentAt: e.sent_at?.getTime() ?? null, lastError: e.last_error })),
@@ -213,7 +217,7 @@ export class ConsoleRepository {
         late: s.late,
         receivedAt: s.created_at.getTime(),
         refusal: s.refusal,
-        files: (s.files ?? []).map((f) => ({ name: f.name, size: Number(f.size), sha256: f.sha256 })),
+        files: (s.files ?? []).map((f) => ({ position: f.position, name: f.name, size: Number(f.size), sha256: f.sha256 })),
       })),
     };
   }
@@ -239,6 +243,18 @@ export class ConsoleRepository {
       rowMode: 'array',
     });
     return rows;
+  }
+
+  /** One stored file of a submission in the run (any state: a refused upload is opened as well), for the console. */
+  async submissionFile(runId: string, submissionId: string, position: number): Promise<{ orgnr: string; municipalityId: string; name: string; size: number; sha256: string; contentType: string; storageKey: string } | null> {
+    const { rows } = await this.pool.query<{ orgnr: string; municipality_id: string; name: string; size: string; sha256: string; content_type: string; storage_key: string }>(
+      `SELECT s.orgnr, k.municipality_id, f.name, f.size, f.sha256, f.content_type, f.storage_key
+         FROM submission_files f JOIN submissions s ON s.id = f.submission_id JOIN kindergartens k ON k.run_id = s.run_id AND k.orgnr = s.orgnr
+        WHERE s.run_id = $1 AND s.id = $2 AND f.position = $3`,
+      [runId, submissionId, position],
+    );
+    const r = rows[0];
+    return r ? { orgnr: r.orgnr, municipalityId: r.municipality_id, name: r.name, size: Number(r.size), sha256: r.sha256, contentType: r.content_type, storageKey: r.storage_key } : null;
   }
 
   /** Every accepted submission's files in a region, for the region's zip export. */

@@ -1,7 +1,7 @@
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
-import { type AuditEntry, uploadLinkReissuedEntry } from '../../domain/audit';
-import type { EmailLogEntry, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
+import type { ContactChange, EmailLogEntry, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
 import type {
@@ -172,6 +172,54 @@ export class MemoryStore implements Store {
     this.linkVersions.set(key, next);
     await this.recordAudit(uploadLinkReissuedEntry(input, next));
     return next;
+  }
+
+  async changeContact(input: ContactChange): Promise<{ before: { name: string; email: string }; links: { deliverableId: string; version: number }[] }> {
+    const run = this.runs.get(input.runId);
+    if (!run) throw new StoreError('NotFound', `run ${input.runId} does not exist`);
+    const { target } = input;
+    const links: { deliverableId: string; version: number }[] = [];
+    let before: { name: string; email: string };
+    let names: { kindergarten?: string; municipality?: string };
+    if (target.kind === 'director') {
+      const i = run.roster.kindergartens.findIndex((k) => k.orgnr === target.orgnr);
+      const k = run.roster.kindergartens[i];
+      if (!k) throw new StoreError('NotFound', `kindergarten ${target.orgnr} is not in run ${input.runId}`, { code: 'not-in-run', kindergarten: target.orgnr });
+      if (run.withdrawn.has(target.orgnr)) throw new StoreError('Conflict', `kindergarten ${k.name} is withdrawn`, { code: 'kindergarten-withdrawn', at: input.at, reason: '' });
+      before = { ...k.director };
+      if (before.name === input.name && before.email === input.email) throw new StoreError('Conflict', 'nothing changes', { code: 'contact-unchanged', who: `Styreren i ${k.name}` });
+      run.roster.kindergartens[i] = { ...k, director: { name: input.name, email: input.email } };
+      names = { kindergarten: k.name };
+      for (const r of input.reissue) {
+        const key = `${input.runId}|${target.orgnr}|${r.deliverableId}`;
+        const version = (this.linkVersions.get(key) ?? 1) + 1;
+        this.linkVersions.set(key, version);
+        links.push({ deliverableId: r.deliverableId, version });
+        await this.recordAudit(uploadLinkReissuedEntry({ runId: input.runId, orgnr: target.orgnr, deliverableId: r.deliverableId, deliverable: r.deliverable, actor: input.actor, at: input.at }, version));
+      }
+    } else {
+      const i = run.roster.municipalities.findIndex((m) => m.id === target.municipalityId);
+      const m = run.roster.municipalities[i];
+      if (!m) throw new StoreError('NotFound', `municipality ${target.municipalityId} is not in run ${input.runId}`, { code: 'unknown-municipality', municipalityId: target.municipalityId });
+      before = { ...m.authority };
+      if (before.name === input.name && before.email === input.email) throw new StoreError('Conflict', 'nothing changes', { code: 'contact-unchanged', who: `Barnehagemyndigheten i ${m.name}` });
+      run.roster.municipalities[i] = { ...m, authority: { name: input.name, email: input.email } };
+      names = { municipality: m.name };
+    }
+    await this.recordAudit(contactChangedEntry(input, before, names, links.length));
+    return { before, links };
+  }
+
+  async nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]> {
+    const run = this.runs.get(runId);
+    if (!run) return [];
+    return [...this.deliverableStates.values()]
+      .filter((s) => s.runId === runId && s.deliverableId === deliverableId && (s.status === 'open' || s.status === 'overdue') && !run.withdrawn.has(s.orgnr))
+      .map((s) => {
+        const k = run.roster.kindergartens.find((x) => x.orgnr === s.orgnr);
+        return { orgnr: s.orgnr, regionId: k?.regionId ?? '', groupId: k?.groupId ?? '', dueAt: s.dueAt, lateUntil: s.lateUntil };
+      })
+      .sort((a, b) => a.orgnr.localeCompare(b.orgnr));
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {

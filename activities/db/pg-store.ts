@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
-import { type AuditEntry, uploadLinkReissuedEntry } from '../../domain/audit';
-import type { EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
+import type { ContactChange, EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
 import { withTransaction } from './transaction';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
@@ -224,6 +224,63 @@ export class PgStore implements Store {
       await insertAudit(client, uploadLinkReissuedEntry(input, version));
       return version;
     });
+  }
+
+  async changeContact(input: ContactChange): Promise<{ before: { name: string; email: string }; links: { deliverableId: string; version: number }[] }> {
+    const { runId, target } = input;
+    return withTransaction(this.pool, async (client) => {
+      // The row is locked, so two changes of one contact are applied one after the other, each with its "before".
+      const found =
+        target.kind === 'director'
+          ? await client.query<{ name: string; email: string; label: string; withdrawn_at: Date | null; withdrawn_reason: string | null }>(
+              'SELECT director_name AS name, director_email AS email, name AS label, withdrawn_at, withdrawn_reason FROM kindergartens WHERE run_id = $1 AND orgnr = $2 FOR UPDATE',
+              [runId, target.orgnr],
+            )
+          : await client.query<{ name: string; email: string; label: string; withdrawn_at: null; withdrawn_reason: null }>(
+              'SELECT authority_name AS name, authority_email AS email, name AS label, NULL AS withdrawn_at, NULL AS withdrawn_reason FROM municipalities WHERE run_id = $1 AND municipality_id = $2 FOR UPDATE',
+              [runId, target.municipalityId],
+            );
+      const row = found.rows[0];
+      if (!row) {
+        throw target.kind === 'director'
+          ? new StoreError('NotFound', `kindergarten ${target.orgnr} is not in run ${runId}`, { code: 'not-in-run', kindergarten: target.orgnr })
+          : new StoreError('NotFound', `municipality ${target.municipalityId} is not in run ${runId}`, { code: 'unknown-municipality', municipalityId: target.municipalityId });
+      }
+      if (row.withdrawn_at) throw new StoreError('Conflict', `kindergarten ${row.label} is withdrawn`, { code: 'kindergarten-withdrawn', at: row.withdrawn_at.getTime(), reason: row.withdrawn_reason ?? '' });
+      if (row.name === input.name && row.email === input.email) throw new StoreError('Conflict', 'nothing changes', { code: 'contact-unchanged', who: target.kind === 'director' ? `Styreren i ${row.label}` : `Barnehagemyndigheten i ${row.label}` });
+      if (target.kind === 'director') {
+        await client.query('UPDATE kindergartens SET director_name = $3, director_email = $4 WHERE run_id = $1 AND orgnr = $2', [runId, target.orgnr, input.name, input.email]);
+      } else {
+        await client.query('UPDATE municipalities SET authority_name = $3, authority_email = $4 WHERE run_id = $1 AND municipality_id = $2', [runId, target.municipalityId, input.name, input.email]);
+      }
+      const links: { deliverableId: string; version: number }[] = [];
+      if (target.kind === 'director') {
+        for (const r of input.reissue) {
+          const { rows } = await client.query<{ version: number }>(
+            `INSERT INTO upload_links (run_id, orgnr, deliverable_id, version) VALUES ($1, $2, $3, 2)
+             ON CONFLICT (run_id, orgnr, deliverable_id) DO UPDATE SET version = upload_links.version + 1, issued_at = now() RETURNING version`,
+            [runId, target.orgnr, r.deliverableId],
+          );
+          const version = rows[0]?.version ?? 2;
+          links.push({ deliverableId: r.deliverableId, version });
+          await insertAudit(client, uploadLinkReissuedEntry({ runId, orgnr: target.orgnr, deliverableId: r.deliverableId, deliverable: r.deliverable, actor: input.actor, at: input.at }, version));
+        }
+      }
+      const before = { name: row.name, email: row.email };
+      await insertAudit(client, contactChangedEntry(input, before, target.kind === 'director' ? { kindergarten: row.label } : { municipality: row.label }, links.length));
+      return { before, links };
+    });
+  }
+
+  async nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]> {
+    const { rows } = await this.pool.query<{ orgnr: string; region_id: string; group_id: string; due_at: Date; late_until: Date }>(
+      `SELECT k.orgnr, k.region_id, k.group_id, d.due_at, d.late_until
+         FROM deliverable_states d JOIN kindergartens k ON k.run_id = d.run_id AND k.orgnr = d.orgnr
+        WHERE d.run_id = $1 AND d.deliverable_id = $2 AND d.status IN ('open', 'overdue') AND k.withdrawn_at IS NULL
+        ORDER BY k.orgnr`,
+      [runId, deliverableId],
+    );
+    return rows.map((r) => ({ orgnr: r.orgnr, regionId: r.region_id, groupId: r.group_id, dueAt: r.due_at.getTime(), lateUntil: r.late_until.getTime() }));
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {

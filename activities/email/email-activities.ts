@@ -103,6 +103,7 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
           : {}),
         ...(recipient.kindergarten ?? aboutKindergarten ? { kindergarten: recipient.kindergarten ?? aboutKindergarten } : {}),
         ...(recipient.municipality ? { municipality: recipient.municipality } : {}),
+        ...(input.message ? { message: input.message } : {}),
       };
       let rendered;
       try {

@@ -29,6 +29,8 @@ export interface EmailContext {
   /** Where the deliverable's recipient fetches the files with its own access. */
   downloadUrl?: string;
   coordinator: { name: string; email: string };
+  /** The coordinator's own subject and text (template coordinator-message). */
+  message?: { subject: string; text: string };
 }
 
 /** A rendered email: a one-line subject, a plain-text part and an HTML part with the same content. */
@@ -58,7 +60,7 @@ function link(href: string, label: string = href): Link {
 // ---------------------------------------------------------------------------------------------------------------
 // Context helpers used by the template definitions
 
-type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl';
+type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message';
 
 function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<EmailContext[K]> {
   const value = ctx[key];
@@ -365,6 +367,17 @@ const TEMPLATES = {
       return [
         [`Her er en ny personlig lenke for å sende inn ${quoted(d.title)}${forKindergarten(ctx)}. Lenker du har fått tidligere, virker ikke lenger.`],
         [`Fristen er ${when(ctx).dateTime(d.dueAt)}.`],
+        uploadParagraph(ctx),
+      ];
+    },
+  },
+  'coordinator-message': {
+    subject: (ctx) => subjectOf(ctx, need(ctx, 'message').subject),
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return [
+        ...need(ctx, 'message').text.split(/\r?\n\s*\r?\n/).map((p): Paragraph => [p.trim()]).filter((p) => p[0] !== ''),
+        [`Fristen for ${quoted(d.title)} er ${when(ctx).dateTime(d.dueAt)}.`],
         uploadParagraph(ctx),
       ];
     },

@@ -78,6 +78,8 @@ form.action h3 { margin: 0 0 .5rem; font-size: 1.05rem; }
 .actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 1rem; }
 dl.change { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 .nowrap { white-space: nowrap; }
+dd.message { white-space: pre-wrap; overflow-wrap: anywhere; }
+form.action textarea { font: inherit; }
 `;
 
 export function signInPage(options: { error?: string | null; email?: string }): string {
@@ -263,6 +265,12 @@ function runActions(frame: ConsoleFrame, d: RunPageData): Html {
 <label for="ny-styrer">Styrer</label><input type="text" id="ny-styrer" name="styrer" maxlength="200" required>
 <label for="ny-epost">Styrers e-post</label><input type="email" id="ny-epost" name="epost" required>
 <button type="submit">Vis endringen</button></form>
+<form method="get" action="${base}/melding" class="action"><h3>Melding til dem som ikke har levert</h3>
+<label for="melding-leveranse">Innlevering</label><select id="melding-leveranse" name="leveranse">${d.deliverables.map((x) => html`<option value="${x.id}">${x.title}</option>`)}</select>
+<label for="melding-emne">Emne</label><input type="text" id="melding-emne" name="emne" maxlength="150" required>
+<label for="melding-tekst">Tekst</label><textarea id="melding-tekst" name="tekst" maxlength="5000" rows="5" required></textarea>
+<p class="hint">Fristen og barnehagens personlige lenke legges til under teksten.</p>
+<button type="submit">Vis endringen</button></form>
 <form method="get" action="${base}/pause" class="action"><h3>Pause, gjenoppta eller avslutt</h3>
 <label for="tilstand">Handling</label><select id="tilstand" name="hva"><option value="pause">Pause all e-post</option><option value="gjenoppta">Gjenoppta</option><option value="avlys">Avslutt programåret</option></select>
 <button type="submit">Vis endringen</button></form>
@@ -290,10 +298,10 @@ export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; 
     (e) => html`<tr><td>${when(e.requestedAt)}</td><td>${e.subject}</td><td>${e.to}</td><td>${EMAIL_STATE[e.state] ?? e.state}${e.lastError ? html`<br><span class="hint">${e.lastError}</span>` : null}</td></tr>`,
   );
   const submissions = k.submissions.map(
-    (s) => html`<tr><td>${s.receiptNumber}</td><td>${title(s.deliverableId)}</td><td>${s.state === 'accepted' ? `versjon ${s.version ?? ''}${s.late ? ' (sent)' : ''}` : s.state === 'refused' ? 'avvist' : 'lagret, ikke bekreftet'}</td><td>${when(s.receivedAt)}</td><td>${s.files.map((f) => html`${f.name} (${formatFileSize(f.size)})<br>`)}</td></tr>`,
+    (s) => html`<tr><td>${s.receiptNumber}</td><td>${title(s.deliverableId)}</td><td>${s.state === 'accepted' ? `versjon ${s.version ?? ''}${s.late ? ' (sent)' : ''}` : s.state === 'refused' ? 'avvist' : 'lagret, ikke bekreftet'}</td><td>${when(s.receivedAt)}</td><td>${s.files.map((f) => html`<a href="/konsoll/runs/${runId}/innleveringer/${s.id}/filer/${f.position}">${f.name}</a> (${formatFileSize(f.size)})<br>`)}</td></tr>`,
   );
   const body = html`<h1>${k.name}</h1>
-<dl class="facts"><dt>Organisasjonsnummer</dt><dd>${k.orgnr}</dd><dt>Kommune</dt><dd>${k.municipalityName}</dd><dt>Region</dt><dd>${options.place}</dd><dt>Styrer</dt><dd>${k.directorName}, ${k.directorEmail}</dd>${k.withdrawn ? html`<dt>Trukket</dt><dd>${when(k.withdrawn.at)}: ${k.withdrawn.reason}</dd>` : null}</dl>
+<dl class="facts"><dt>Organisasjonsnummer</dt><dd>${k.orgnr}</dd><dt>Kommune</dt><dd>${k.municipalityName}</dd><dt>Region</dt><dd>${options.place}</dd><dt>Styrer</dt><dd>${k.directorName}, ${k.directorEmail}</dd><dt>Barnehagemyndighet</dt><dd>${k.authorityName}, ${k.authorityEmail}</dd>${k.withdrawn ? html`<dt>Trukket</dt><dd>${when(k.withdrawn.at)}: ${k.withdrawn.reason}</dd>` : null}</dl>
 <p><a href="/konsoll/runs/${runId}">Tilbake til programåret</a></p>
 <h2>Innleveringer og frister</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Innlevering</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Forsinket til</th></tr></thead><tbody>${deliverables}</tbody></table></div>
@@ -311,6 +319,14 @@ ${coordinator && !k.withdrawn
 <button type="submit">Vis endringen</button></form>
 <form method="get" action="${base}/ny-lenke" class="action"><h3>Send ny innleveringslenke</h3><input type="hidden" name="barnehage" value="${k.orgnr}">
 <label for="lenke-leveranse">Innlevering</label><select id="lenke-leveranse" name="leveranse">${k.deliverables.map((d) => html`<option value="${d.deliverableId}">${title(d.deliverableId)}</option>`)}</select>
+<button type="submit">Vis endringen</button></form>
+<form method="get" action="${base}/kontakt" class="action"><h3>Ny styrer</h3><input type="hidden" name="barnehage" value="${k.orgnr}"><input type="hidden" name="hvem" value="styrer">
+<label for="styrer-navn">Navn</label><input type="text" id="styrer-navn" name="navn" maxlength="200" required value="${k.directorName}" autocomplete="off">
+<label for="styrer-epost">E-post</label><input type="email" id="styrer-epost" name="epost" required value="${k.directorEmail}" autocomplete="off">
+<button type="submit">Vis endringen</button></form>
+<form method="get" action="${base}/kontakt" class="action"><h3>Ny kontakt hos barnehagemyndigheten i ${k.municipalityName}</h3><input type="hidden" name="barnehage" value="${k.orgnr}"><input type="hidden" name="hvem" value="kommune">
+<label for="kommune-navn">Navn</label><input type="text" id="kommune-navn" name="navn" maxlength="200" required value="${k.authorityName}" autocomplete="off">
+<label for="kommune-epost">E-post</label><input type="email" id="kommune-epost" name="epost" required value="${k.authorityEmail}" autocomplete="off">
 <button type="submit">Vis endringen</button></form>
 <form method="get" action="${base}/trekk" class="action"><h3>Trekk barnehagen</h3><input type="hidden" name="barnehage" value="${k.orgnr}">
 <label for="trekk-grunn">Begrunnelse</label><input type="text" id="trekk-grunn" name="grunn" maxlength="500" required>

@@ -160,6 +160,60 @@ describe('the coordinator console', () => {
     expect(log).not.toMatch(/\{"|\d{13}/);
   });
 
+  /** Waits until the SMTP sink has received `n` messages that match. */
+  async function received(match: (m: (typeof s.sink.messages)[number]) => boolean, n: number) {
+    for (let i = 0; i < 300 && s.sink.messages.filter(match).length < n; i++) await new Promise((r) => setTimeout(r, 100));
+    return s.sink.messages.filter(match);
+  }
+
+  it('changes a director after a preview: later emails and a re-issued link go to the new one, the old link stops working', async () => {
+    const orgnr = orgnrs[3] as string;
+    const oldTarget = await s.submissions.linkTarget(s.runId, orgnr, 'analysis-so-far');
+    const oldToken = signUploadToken({ runId: s.runId, orgnr, deliverableId: 'analysis-so-far', expiresAt: oldTarget?.lateUntil as number, version: oldTarget?.linkVersion ?? 1 }, TEST_UPLOAD_SECRET);
+    const form = { barnehage: orgnr, hvem: 'styrer', navn: 'Nina Nystyrer', epost: 'nina.ny@barnehage.example' };
+    const preview = await get(`/konsoll/runs/${s.runId}/handling/kontakt?${new URLSearchParams(form).toString()}`);
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('Nina Nystyrer, nina.ny@barnehage.example');
+    expect(preview.body).toMatch(/får \d+ nye? innleveringslenke/);
+    expect(preview.body).toContain('Analysen så langt (modul 1 og 2)');
+    const done = await post(`/konsoll/runs/${s.runId}/handling/kontakt`, { _csrf: await csrf(), ...form });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/konsoll/runs/${s.runId}/barnehager/${orgnr}?melding=kontakt`);
+    const links = await received((m) => m.rcptTo.includes('nina.ny@barnehage.example') && /Ny lenke/.test(m.mail.subject ?? ''), 1);
+    expect(links.length).toBeGreaterThanOrEqual(1);
+    expect(links[0]?.mail.text).toMatch(/Last opp her: http/);
+    // The link the old director had is revoked; the page says so instead of taking files.
+    const old = await fetch(`${s.baseUrl}/levering/${oldToken}`);
+    expect(await old.text()).not.toContain('type="file"');
+    const page = (await get(`/konsoll/runs/${s.runId}/barnehager/${orgnr}`)).body;
+    expect(page).toContain('Nina Nystyrer, nina.ny@barnehage.example');
+    const log = (await get(`/konsoll/runs/${s.runId}/revisjon`)).body;
+    expect(log).toMatch(/Endret styrer for [^<]+ fra [^<]+ til Nina Nystyrer \(nina\.ny@barnehage\.example\); \d+ (åpen lenke|åpne lenker) sendt på nytt/);
+    const same = await post(`/konsoll/runs/${s.runId}/handling/kontakt`, { _csrf: await csrf(), ...form });
+    expect(same.statusCode).toBe(409);
+    expect(same.body).toContain('har allerede dette navnet og denne e-postadressen');
+  });
+
+  it('messages everyone who has not submitted, once however often the form is sent', async () => {
+    const form = { leveranse: 'analysis-so-far', emne: 'Husk analysen', tekst: 'Hei!\n\nVi venter på analysen deres.' };
+    const preview = await get(`/konsoll/runs/${s.runId}/handling/melding?${new URLSearchParams(form).toString()}`);
+    expect(preview.statusCode).toBe(200);
+    const id = /name="melding-id" value="([^"]+)"/.exec(preview.body)?.[1] as string;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const open = (await s.store.nonSubmitters(s.runId, 'analysis-so-far')).map((k) => k.orgnr);
+    expect(open.length).toBeGreaterThan(0);
+    expect(preview.body).toContain(`Barnehagene (${open.length})`);
+    for (let i = 0; i < 2; i++) expect((await post(`/konsoll/runs/${s.runId}/handling/melding`, { _csrf: await csrf(), ...form, 'melding-id': id })).statusCode).toBe(303);
+    const messages = await received((m) => m.mail.subject === 'Kultur for læring: Husk analysen', open.length);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(s.sink.messages.filter((m) => m.mail.subject === 'Kultur for læring: Husk analysen')).toHaveLength(open.length);
+    expect(messages[0]?.mail.text).toContain('Vi venter på analysen deres.');
+    expect(messages[0]?.mail.text).toMatch(/Fristen for «Analysen så langt \(modul 1 og 2\)» er /);
+    const actions = (await s.accounts.listAudit(s.runId)).filter((a) => a.action === 'message-sent');
+    expect(actions).toHaveLength(1);
+    expect((await get(`/konsoll/runs/${s.runId}/revisjon`)).body).toContain(`Sendte en melding om «Analysen så langt (modul 1 og 2)» til ${open.length} barnehager som ikke har levert: «Husk analysen».`);
+  });
+
   it('shows a refusal by the workflow instead of doing anything (a date in the past)', async () => {
     const r = await post(`/konsoll/runs/${s.runId}/handling/forleng`, { _csrf: await csrf(), barnehage: orgnrs[0] as string, leveranse: 'analysis-so-far', tid: '2020-01-01T16:00' });
     expect(r.statusCode).toBe(409);
@@ -219,10 +273,29 @@ describe('the coordinator console', () => {
     expect(entry?.[1]).toBe(createHash('sha256').update(file).digest('hex'));
   });
 
+  it('opens a submitted file from the kindergarten page, and not for an authority of another municipality', async () => {
+    const page = (await get(`/konsoll/runs/${s.runId}/barnehager/${orgnrs[0]}`)).body;
+    const href = /href="(\/konsoll\/runs\/[^"]+\/innleveringer\/[^"]+\/filer\/\d+)"/.exec(page)?.[1] as string;
+    expect(href).toBeDefined();
+    const file = await get(href);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(String(file.headers['content-disposition'])).toMatch(/^inline; filename=/);
+    const [stored] = (await s.submissions.listFor(s.runId, orgnrs[0] as string, 'analysis-so-far')).flatMap((x) => x.files);
+    expect(createHash('sha256').update(file.rawPayload).digest('hex')).toBe(stored?.sha256);
+    expect((await get(href, await signIn('annen@kommune.example'))).statusCode).toBe(404);
+  });
+
   it('has the same effect from the CLI twin, and the CLI writes the same audit log; accounts are made with `user add`', async () => {
     const cli = (args: string[], env: Record<string, string> = {}) =>
       promisify(execFile)(process.execPath, [join(__dirname, '..', '..', 'bin', 'arshjul.js'), ...args], { env: { ...process.env, DATABASE_URL: s.databaseUrl, TEMPORAL_ADDRESS: s.env.address, TEMPORAL_TASK_QUEUE: s.control.taskQueue, ...env } });
     const orgnr = orgnrs[3] as string;
+    // The authority's contact changes from the command line as from the console.
+    const changed = await cli(['run', 'change-contact', '--run', s.runId, '--municipality', 'm-kongsvinger', '--name', 'Ny Kommunekontakt', '--email', 'ny@kongsvinger.example', '--as', 'kari']);
+    expect(changed.stdout).toMatch(/^endret fra .+ til Ny Kommunekontakt \(ny@kongsvinger\.example\)\n$/);
+    expect((await s.store.findRecipients(s.runId, { kind: 'authority-of', orgnr })).map((r) => r.email)).toEqual(['ny@kongsvinger.example']);
+    const dry = await cli(['run', 'message', '--run', s.runId, '--deliverable', 'analysis-so-far', '--subject', 'x', '--text', 'y', '--dry-run']);
+    expect(dry.stderr).toMatch(/«Analysen så langt \(modul 1 og 2\)»: \d+ barnehager? har ikke levert/);
     await cli(['run', 'withdraw', '--run', s.runId, '--kindergarten', orgnr, '--reason', 'Lagt ned', '--as', 'kari']);
     const status = await s.env.client.workflow.getHandle(kindergartenWorkflowId(s.runId, orgnr)).query(kindergartenStatusQuery);
     expect(status.state).toBe('withdrawn');

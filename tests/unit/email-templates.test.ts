@@ -44,6 +44,7 @@ function sampleContext(template: string, overrides: Partial<EmailContext> = {}):
     },
     downloadUrl: 'https://arshjul.example.no/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
     coordinator: { name: 'Ola Koordinator', email: 'ola@example.no' },
+    message: { subject: 'Husk <analysen>', text: 'Første avsnitt.\n\nAndre avsnitt med <b>tegn</b>.' },
     ...overrides,
   };
 }
@@ -195,5 +196,14 @@ describe('email templates', () => {
     const ctx = sampleContext('gathering-invitation');
     const email = renderEmail({ ...ctx, milestone: { ...ctx.milestone!, location: null } });
     expect(email.text).not.toContain('Sted:');
+  });
+
+  it("writes the coordinator's own message as its paragraphs, escaped, with the deadline and the personal link", () => {
+    const email = renderEmail(sampleContext('coordinator-message'));
+    expect(email.subject).toBe('Kultur for læring: Husk <analysen>');
+    expect(email.text).toContain('Første avsnitt.\n\nAndre avsnitt med <b>tegn</b>.');
+    expect(email.html).toContain('Andre avsnitt med &lt;b&gt;tegn&lt;/b&gt;.');
+    expect(email.text).toContain('Fristen for «Utviklingsplan» er fredag 1. desember 2017 kl. 16.00.');
+    expect(email.text).toContain('Last opp her: https://arshjul.example.no/upload/abc123');
   });
 });

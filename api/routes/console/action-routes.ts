@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { KindergartenDetail } from '../../../activities/db/console-repository';
@@ -146,6 +147,52 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
       run: () => control.withdrawKindergarten(deps.control, runId, k.orgnr, reason, actor),
       done: 'trukket',
       back: `/konsoll/runs/${runId}/barnehager/${k.orgnr}`,
+    };
+  },
+
+  async kontakt({ deps, runId, actor, field, kindergarten, now }) {
+    const k = await kindergarten();
+    const who = z.enum(['styrer', 'kommune']).parse(field('hvem'));
+    const contact = { name: field('navn'), email: field('epost') };
+    const target = who === 'styrer' ? ({ kind: 'director', orgnr: k.orgnr } as const) : ({ kind: 'authority', municipalityId: k.municipalityId } as const);
+    const before = who === 'styrer' ? { name: k.directorName, email: k.directorEmail } : { name: k.authorityName, email: k.authorityEmail };
+    return {
+      title: who === 'styrer' ? `Ny styrer for ${k.name}` : `Ny kontakt hos barnehagemyndigheten i ${k.municipalityName}`,
+      changes: async () => {
+        const { links } = await control.previewContactChange(deps.control, runId, target, now);
+        return html`<dl class="change"><dt>Nå</dt><dd>${before.name}, ${before.email}</dd><dt>Ny</dt><dd>${contact.name}, ${contact.email}</dd></dl>
+<p>All e-post som sendes heretter${who === 'kommune' ? ` til barnehagemyndigheten i ${k.municipalityName} (for alle barnehagene i kommunen)` : ''}, går til den nye adressen.</p>
+${who === 'styrer'
+  ? links.length
+    ? html`<p>Den nye styreren får ${count(links.length, 'ny innleveringslenke', 'nye innleveringslenker')} på e-post, og lenkene den forrige fikk, slutter å virke:</p><ul>${links.map((l) => html`<li>${l.title} (virker til ${when(l.lateUntil)})</li>`)}</ul>`
+    : html`<p>Ingen innlevering er åpen nå, så ingen lenke sendes på nytt; de neste lenkene går til den nye styreren.</p>`
+  : null}`;
+      },
+      fields: { barnehage: k.orgnr, hvem: who, navn: contact.name, epost: contact.email },
+      run: () => control.changeContact(deps.control, runId, target, contact, actor, now),
+      done: 'kontakt',
+      back: `/konsoll/runs/${runId}/barnehager/${k.orgnr}`,
+    };
+  },
+
+  async melding({ deps, runId, actor, field, now }) {
+    const deliverableId = field('leveranse');
+    const subject = field('emne');
+    const text = field('tekst');
+    // Made for the preview and posted back with it: sending the same form twice sends each email once.
+    const messageId = /^[a-z0-9-]{8,64}$/.test(field('melding-id')) ? field('melding-id') : randomUUID();
+    return {
+      title: 'Melding til dem som ikke har levert',
+      changes: async () => {
+        const { deliverable, recipients } = await control.messageRecipients(deps.control, runId, deliverableId, now);
+        const names = new Map((await deps.read.matrix(runId, { deliverableId }, { offset: 0, limit: 1_000_000 })).rows.map((r) => [r.orgnr, `${r.name} (${r.municipalityName})`]));
+        return html`<p>Meldingen om ${`«${deliverable.title}»`} sendes til styreren i ${count(recipients.length, 'barnehage', 'barnehager')} som ikke har levert ennå, hver med sin frist og sin personlige lenke:</p>
+<dl class="change"><dt>Emne</dt><dd>${subject}</dd><dt>Tekst</dt><dd class="message">${text}</dd></dl>
+<details><summary>Barnehagene (${recipients.length})</summary><ul>${recipients.map((r) => html`<li>${names.get(r.orgnr) ?? r.orgnr}, frist ${when(r.dueAt)}</li>`)}</ul></details>`;
+      },
+      fields: { leveranse: deliverableId, emne: subject, tekst: text, 'melding-id': messageId },
+      run: () => control.messageNonSubmitters(deps.control, runId, { deliverableId, subject, text, messageId }, actor, now),
+      done: 'melding',
     };
   },
 

@@ -28,6 +28,12 @@ function statusCsvRows(rows: string[][], plan: Plan | null): string[][] {
   });
 }
 
+/** A Content-Disposition with the file's own name (UTF-8) and an ASCII fallback. */
+function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
 /** The exports: the status as CSV (a municipal authority: its own kindergartens), a region's submissions as one zip. */
 export function exportRoutes(deps: ConsoleDeps) {
   return async (app: FastifyInstance) => {
@@ -40,6 +46,24 @@ export function exportRoutes(deps: ConsoleDeps) {
         .type('text/csv; charset=utf-8')
         .header('Content-Disposition', `attachment; filename="${runId}-status.csv"`)
         .send(spreadsheetCsv(STATUS_HEADER, statusCsvRows(rows, plan)));
+    });
+
+    // One file of a submission, opened from the kindergarten page (PDFs open in the browser, others download).
+    app.get('/konsoll/runs/:runId/innleveringer/:submissionId/filer/:position', async (request, reply) => {
+      const v = await visitor(deps, request);
+      const { runId, submissionId, position } = runParams.extend({ submissionId: z.uuid(), position: z.coerce.number().int().min(0).max(1000) }).parse(request.params);
+      if (!mayRead(v.user, runId)) throw new Forbidden();
+      const file = deps.files ? await deps.read.submissionFile(runId, submissionId, position) : null;
+      if (!file || !deps.files || (v.user.role === 'municipal-authority' && file.municipalityId !== v.user.municipalityId)) {
+        return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke filen', 'Filen finnes ikke i dette programåret, eller du har ikke tilgang til den.'));
+      }
+      const inline = file.contentType === 'application/pdf';
+      return reply
+        .type(file.contentType)
+        .header('Content-Length', String(file.size))
+        .header('Content-Disposition', contentDisposition(inline ? 'inline' : 'attachment', file.name))
+        .header('X-Content-Type-Options', 'nosniff')
+        .send(deps.files.open(file.storageKey));
     });
 
     app.get('/konsoll/runs/:runId/regioner/:regionId/innleveringer.zip', async (request, reply) => {

@@ -35,6 +35,8 @@ const MESSAGES: Record<string, string> = {
   flyttet: 'Milepælen er flyttet.',
   forlenget: 'Fristen er forlenget.',
   'ny-lenke': 'En ny lenke er sendt til styreren. Den gamle virker ikke lenger.',
+  kontakt: 'Kontaktpersonen er endret. E-post går heretter til den nye adressen.',
+  melding: 'Meldingen er sendt til dem som ikke har levert.',
   trukket: 'Barnehagen er trukket.',
   'lagt-til': 'Barnehagen er lagt til.',
   pause: 'All e-post er satt på pause.',
