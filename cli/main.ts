@@ -20,7 +20,7 @@ import * as control from '../application/run-control';
 import { loadPlan } from '../planning/load-plan';
 import { resolveTimeline } from '../planning/resolve-timeline';
 import { rollPlanForward } from '../planning/roll-forward';
-import { loadRoster } from '../planning/roster-import';
+import { loadRosterFile } from '../planning/roster-import';
 import { parseScenario, rehearse, scenarioSchema } from '../application/rehearsal';
 import { previewEmail } from './email-preview';
 import { TEMPLATE_IDS } from '../domain/email-templates';
@@ -145,11 +145,11 @@ export function buildProgram(): Command {
     .command('check')
     .description('kontroller en plan og en deltakerliste uten å starte noe')
     .requiredOption('--plan <fil>', 'planfilen (YAML eller JSON)')
-    .option('--roster <fil>', 'deltakerlisten (CSV eller JSON)')
-    .action((opts: { plan: string; roster?: string }) => {
+    .option('--roster <fil>', 'deltakerlisten (Excel .xlsx, CSV eller JSON)')
+    .action(async (opts: { plan: string; roster?: string }) => {
       const p = loadPlan(opts.plan);
       const timeline = resolveTimeline(p);
-      const roster = opts.roster ? loadRoster(opts.roster, p) : null;
+      const roster = opts.roster ? await loadRosterFile(opts.roster, p) : null;
       process.stdout.write(`planen er i orden: ${count(timeline.milestones.length, 'milepæl', 'milepæler')}, ${count(timeline.deliverables.length, 'innlevering', 'innleveringer')}, ${count(timeline.regions.length, 'region', 'regioner')}\n`);
       if (roster) process.stdout.write(`deltakerlisten er i orden: ${count(roster.municipalities.length, 'kommune', 'kommuner')}, ${count(roster.kindergartens.length, 'barnehage', 'barnehager')}\n`);
     });
@@ -164,7 +164,7 @@ export function buildProgram(): Command {
     .action(async (opts: { plan: string; roster: string; scenario?: string; json?: boolean }) => {
       installRuntime();
       const p = loadPlan(opts.plan);
-      const roster = loadRoster(opts.roster, p);
+      const roster = await loadRosterFile(opts.roster, p);
       const scenario = opts.scenario ? parseScenario(readFileSync(opts.scenario, 'utf8'), opts.scenario) : scenarioSchema.parse({});
       const result = await rehearse(p, roster, scenario, { onProgress: (m) => err(`prøvekjøring: ${m}`) });
       if (opts.json) {
@@ -206,7 +206,7 @@ export function buildProgram(): Command {
     .action(async (opts: { plan: string; roster: string }) => {
       const p = loadPlan(opts.plan);
       err(`planen ${opts.plan} er i orden`);
-      const roster = loadRoster(opts.roster, p);
+      const roster = await loadRosterFile(opts.roster, p);
       err(`deltakerlisten ${opts.roster} er i orden: ${count(roster.kindergartens.length, 'barnehage', 'barnehager')} i ${count(roster.municipalities.length, 'kommune', 'kommuner')}`);
       control.startableTimeline(p, Date.now());
       const started = await withControl((deps) => control.startRun(deps, p, roster, actor(process.env.USER ?? 'coordinator')));

@@ -53,6 +53,7 @@ export const ROSTER_RULE = {
   orgnrTwice: (orgnr: string, row: number) => `organisasjonsnummeret ${orgnr} står allerede i rad ${row}`,
   municipalityDiffers: (municipality: string, before: string, row: number, now: string) => `kommunen «${municipality}» har «${before}» i rad ${row}, men «${now}» her; en kommune har samme verdi på alle rader`,
   noKindergartens: 'deltakerlisten har ingen barnehager',
+  notXlsx: 'filen kan ikke leses som et Excel-regneark (.xlsx); lagre den som .xlsx eller CSV og prøv igjen',
   sheetMissing: (names: string[]) => `regnearket har ikke arket «Barnehager» (arkene er ${names.map((n) => `«${n}»`).join(', ')})`,
 } as const;
 

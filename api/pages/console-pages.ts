@@ -118,9 +118,9 @@ ${options.issues?.length
 <label for="plan">Plan (YAML eller JSON)</label>
 <p class="hint" id="plan-hint">La stå tom for å bruke eksempelplanen for Kultur for læring, rullet fram til ${options.exampleYear}/${options.exampleYear + 1}.</p>
 <input type="file" id="plan" name="plan" accept=".yaml,.yml,.json" aria-describedby="plan-hint">
-<label for="roster">Deltakerliste (CSV eller JSON)</label>
-<p class="hint" id="roster-hint">Regioner, kommuner, barnehager og kontakter. La stå tom for å bruke eksempellisten (61 barnehager i Hedmark).</p>
-<input type="file" id="roster" name="roster" accept=".csv,.json" aria-describedby="roster-hint">
+<label for="roster">Deltakerliste (Excel, CSV eller JSON)</label>
+<p class="hint" id="roster-hint">Én rad per barnehage med region, kommune, barnehagemyndighet og styrer. Last ned malen som <a href="/konsoll/mal/deltakerliste.xlsx">Excel-ark</a> (med reglene på ark 2) eller <a href="/konsoll/mal/deltakerliste.csv">CSV</a>. La stå tom for å bruke eksempellisten (61 barnehager i Hedmark).</p>
+<input type="file" id="roster" name="roster" accept=".xlsx,.csv,.json" aria-describedby="roster-hint">
 <button type="submit">Kontroller og vis tidslinjen</button>
 </form>`;
   return consolePage(frame, body);

@@ -308,6 +308,22 @@ describe('the coordinator console', () => {
     await expect(cli(['user', 'add', '--email', 'kort@fylke.example', '--name', 'Kort'], { ARSHJUL_PASSWORD: 'kort' })).rejects.toMatchObject({ code: 2 });
   });
 
+  it('offers the roster template as a workbook and CSV, and takes a roster uploaded as .xlsx', async () => {
+    const template = await get('/konsoll/mal/deltakerliste.xlsx');
+    expect(template.statusCode).toBe(200);
+    expect(template.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const csvTemplate = await get('/konsoll/mal/deltakerliste.csv');
+    expect(csvTemplate.body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('region;group;municipality;municipality_name;authority_name;authority_email;kindergarten;orgnr;director_name;director_email;participants');
+    const form = new FormData();
+    form.append('_csrf', await csrf());
+    form.append('roster', new Blob([template.rawPayload]), 'deltakere.xlsx');
+    const r = await fetch(`${s.baseUrl}/konsoll/ny`, { method: 'POST', body: form, headers: { cookie: coordinatorCookie } });
+    const body = await r.text();
+    expect(r.status).toBe(200);
+    expect(body).toContain('Kontroller før start');
+    expect(body).toMatch(/<dt>Barnehager<\/dt><dd>1<\/dd>/);
+  });
+
   it('lists every problem of an uploaded roster with file, row and column, and starts nothing', async () => {
     const rows = readFileSync(join(__dirname, '..', '..', 'examples', 'roster-hedmark-2017.csv'), 'utf8').split('\n');
     rows[2] = (rows[2] as string).replace('931514784', '931514785');

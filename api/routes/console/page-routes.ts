@@ -12,7 +12,8 @@ import { type Timeline, placeName, scheduleForKindergarten } from '../../../doma
 import { parsePlan } from '../../../planning/load-plan';
 import { pastStepsAtStart } from '../../../domain/start-preview';
 import { resolveTimeline } from '../../../planning/resolve-timeline';
-import { parseRoster } from '../../../planning/roster-import';
+import { parseRoster, parseRosterFile } from '../../../planning/roster-import';
+import { rosterTemplateCsv, rosterTemplateXlsx } from '../../../planning/roster-template';
 import { RUN_STATE } from '../../../texts/catalogue';
 import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
 import { auditPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage } from '../../pages/console-pages';
@@ -90,22 +91,37 @@ export function pageRoutes(deps: ConsoleDeps) {
       return htmlReply(reply, 200, newRunPage(v.frame('Start et nytt programår'), { exampleYear: exampleYear() }));
     });
 
+    // The roster template, for the example plan's regions: a workbook with the rules on a second sheet, or CSV.
+    app.get('/konsoll/mal/deltakerliste.:format', async (request, reply) => {
+      await coordinator(deps, request);
+      const { format } = z.object({ format: z.enum(['xlsx', 'csv']) }).parse(request.params);
+      const example = deps.examples.plan();
+      const plan = parsePlan(example.text, example.file);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="deltakerliste-mal.csv"').send(rosterTemplateCsv(plan));
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('Content-Disposition', 'attachment; filename="deltakerliste-mal.xlsx"')
+        .send(await rosterTemplateXlsx(plan));
+    });
+
     app.post('/konsoll/ny', async (request, reply) => {
       const v = await coordinator(deps, request);
-      const files: Record<string, { text: string; file: string }> = {};
+      const files: Record<string, { bytes: Buffer; file: string }> = {};
       const fields: Record<string, string> = {};
       for await (const part of request.parts()) {
         if (part.type === 'field') fields[part.fieldname] = String(part.value);
-        else if ((part.fieldname === 'plan' || part.fieldname === 'roster') && part.filename) files[part.fieldname] = { text: (await part.toBuffer()).toString('utf8'), file: part.filename };
+        else if ((part.fieldname === 'plan' || part.fieldname === 'roster') && part.filename) files[part.fieldname] = { bytes: await part.toBuffer(), file: part.filename };
         else part.file.resume();
       }
       if (!v.csrfOk(fields)) throw new Forbidden();
       const frame = v.frame('Start et nytt programår');
       try {
-        const planSource = files.plan ?? deps.examples.plan();
+        const planSource = files.plan ? { text: files.plan.bytes.toString('utf8'), file: files.plan.file } : deps.examples.plan();
         const plan = parsePlan(planSource.text, planSource.file);
-        const rosterSource = files.roster ?? deps.examples.roster();
-        const roster = parseRoster(rosterSource.text, rosterSource.file, plan);
+        const roster = files.roster ? await parseRosterFile(files.roster.bytes, files.roster.file, plan) : (() => {
+          const example = deps.examples.roster();
+          return parseRoster(example.text, example.file, plan);
+        })();
         const timeline = control.startableTimeline(plan, now());
         const draftId = randomUUID();
         await deps.drafts.save(draftId, v.user.email, plan, roster);
