@@ -15,6 +15,10 @@ export interface RunSummary {
   createdAt: number;
   kindergartens: number;
   withdrawn: number;
+  /** What needs attention: deliverables overdue, emails that did not get through, uploads refused. */
+  overdue: number;
+  failedEmails: number;
+  refused: number;
 }
 
 export interface MatrixRow {
@@ -83,14 +87,18 @@ export class ConsoleRepository {
   constructor(private readonly pool: Pick<Pool, 'query'>) {}
 
   async listRuns(runId: string | null = null): Promise<RunSummary[]> {
-    const { rows } = await this.pool.query<{ run_id: string; county_name: string; programme: string; school_year: number; created_at: Date; kindergartens: string; withdrawn: string }>(
+    const { rows } = await this.pool.query<{ run_id: string; county_name: string; programme: string; school_year: number; created_at: Date; kindergartens: string; withdrawn: string; overdue: string; failed: string; refused: string }>(
       `SELECT r.run_id, r.plan->>'countyName' AS county_name, r.plan->>'programme' AS programme, r.school_year, r.created_at,
               (SELECT count(*) FROM kindergartens k WHERE k.run_id = r.run_id) AS kindergartens,
-              (SELECT count(*) FROM kindergartens k WHERE k.run_id = r.run_id AND k.withdrawn_at IS NOT NULL) AS withdrawn
+              (SELECT count(*) FROM kindergartens k WHERE k.run_id = r.run_id AND k.withdrawn_at IS NOT NULL) AS withdrawn,
+              (SELECT count(*) FROM deliverable_states d JOIN kindergartens k ON k.run_id = d.run_id AND k.orgnr = d.orgnr
+                WHERE d.run_id = r.run_id AND d.status = 'overdue' AND k.withdrawn_at IS NULL) AS overdue,
+              (SELECT count(*) FROM email_outbox e WHERE e.run_id = r.run_id AND e.state = 'failed') AS failed,
+              (SELECT count(*) FROM submissions s WHERE s.run_id = r.run_id AND s.state = 'refused') AS refused
        FROM runs r WHERE ($1::text IS NULL OR r.run_id = $1) ORDER BY r.school_year DESC, r.run_id`,
       [runId],
     );
-    return rows.map((r) => ({ runId: r.run_id, countyName: r.county_name, programme: r.programme, schoolYear: r.school_year, createdAt: r.created_at.getTime(), kindergartens: Number(r.kindergartens), withdrawn: Number(r.withdrawn) }));
+    return rows.map((r) => ({ runId: r.run_id, countyName: r.county_name, programme: r.programme, schoolYear: r.school_year, createdAt: r.created_at.getTime(), kindergartens: Number(r.kindergartens), withdrawn: Number(r.withdrawn), overdue: Number(r.overdue), failedEmails: Number(r.failed), refused: Number(r.refused) }));
   }
 
   async plan(runId: string): Promise<Plan | null> {

@@ -4,7 +4,7 @@ import type { InputIssue } from '../../config/errors';
 import { formatIssue } from '../../config/errors';
 import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
 import { AUDIT_ACTIONS } from '../../domain/audit';
-import type { Timeline } from '../../domain/timeline';
+import { type Timeline, placeName } from '../../domain/timeline';
 import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
 import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
@@ -75,7 +75,14 @@ table.matrix td, table.matrix th { white-space: nowrap; }
 .pager { display: flex; gap: 1rem; align-items: center; }
 form.action { border: 1px solid #767676; border-radius: 4px; padding: .75rem 1rem; margin: .75rem 0; }
 form.action h3 { margin: 0 0 .5rem; font-size: 1.05rem; }
-.actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 1rem; }
+.actions { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); gap: 0 1rem; align-items: start; }
+form.action { min-width: 0; }
+form.action label { margin-top: .75rem; }
+form.action select, form.action input[type=text], form.action input[type=email], form.action input[type=date], form.action input[type=datetime-local], form.action textarea { display: block; width: 100%; max-width: 100%; min-width: 0; }
+form.action button { margin-top: 1rem; }
+nav.jump { margin: 0 0 1rem; }
+main { overflow-wrap: anywhere; }
+table.matrix th[scope=row] { position: sticky; left: 0; background: #fff; }
 dl.change { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 .nowrap { white-space: nowrap; }
 dd.message { white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -96,15 +103,32 @@ ${options.error ? html`<div class="notice bad" role="alert" id="feil"><p>${optio
   return consolePage({ user: null, csrf: null, title: 'Logg inn' }, body);
 }
 
-export function runsPage(frame: ConsoleFrame, runs: RunSummary[]): string {
+/** The next thing that happens in a run: a milestone or a deadline, with where. */
+export interface NextStep {
+  title: string;
+  what: 'milestone' | 'deadline';
+  where: string | null;
+  at: number;
+}
+
+export function runsPage(frame: ConsoleFrame, runs: (RunSummary & { next: NextStep | null })[]): string {
+  const attention = (r: RunSummary) => {
+    const items = [
+      r.overdue ? count(r.overdue, 'innlevering forfalt', 'innleveringer forfalt') : null,
+      r.failedEmails ? count(r.failedEmails, 'e-post kom ikke fram', 'e-poster kom ikke fram') : null,
+      r.refused ? count(r.refused, 'innlevering avvist', 'innleveringer avvist') : null,
+    ].filter((x): x is string => x !== null);
+    return items.length ? html`<a href="/konsoll/runs/${r.runId}#oppfolging">${items.join(', ')}</a>` : html`Ingenting`;
+  };
+  const next = (n: NextStep | null) => (n ? html`${n.what === 'deadline' ? 'Frist for ' : ''}«${n.title}»${n.where ? ` (${n.where})` : ''}, ${when(n.at)}` : html`Ingenting mer planlagt`);
   const rows = runs.map(
-    (r) => html`<tr><td><a href="/konsoll/runs/${r.runId}">${r.countyName} ${r.schoolYear}/${r.schoolYear + 1}</a></td><td>${r.runId}</td><td>${r.kindergartens}</td><td>${r.withdrawn}</td><td>${when(r.createdAt)}</td></tr>`,
+    (r) => html`<tr><th scope="row"><a href="/konsoll/runs/${r.runId}">${r.countyName} ${r.schoolYear}/${r.schoolYear + 1}</a></th><td>${attention(r)}</td><td>${next(r.next)}</td><td>${r.kindergartens - r.withdrawn}${r.withdrawn ? ` (${r.withdrawn} trukket)` : ''}</td></tr>`,
   );
   const body = html`<h1>Programår</h1>
 ${frame.user?.role === 'coordinator' ? html`<p><a class="button" href="/konsoll/ny">Start et nytt programår</a></p>` : null}
 ${runs.length === 0
   ? html`<p>Ingen programår er startet ennå.</p>`
-  : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Programår du har tilgang til</caption><thead><tr><th scope="col">Programår</th><th scope="col">Run-id</th><th scope="col">Barnehager</th><th scope="col">Trukket</th><th scope="col">Startet</th></tr></thead><tbody>${rows}</tbody></table></div>`}`;
+  : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Programår du har tilgang til</caption><thead><tr><th scope="col">Programår</th><th scope="col">Trenger oppfølging</th><th scope="col">Neste steg</th><th scope="col">Barnehager</th></tr></thead><tbody>${rows}</tbody></table></div>`}`;
   return consolePage(frame, body);
 }
 
@@ -128,10 +152,10 @@ ${options.issues?.length
 
 export function timelineTable(timeline: Timeline): Html {
   const rows = timeline.milestones.flatMap((m) =>
-    m.occurrences.map((o) => html`<tr><td>${m.title}</td><td>${o.scope === 'run' ? 'hele fylket' : o.groupId ? `${o.regionId} / ${o.groupId}` : o.regionId}</td><td>${when(o.at)}${o.version > 0 ? ' (flyttet)' : ''}</td></tr>`),
+    m.occurrences.map((o) => html`<tr><td>${m.title}</td><td>${o.scope === 'run' ? 'hele fylket' : (placeName(timeline, o.regionId, o.groupId) ?? '')}</td><td>${when(o.at)}${o.version > 0 ? ' (flyttet)' : ''}</td></tr>`),
   );
   const deliverables = timeline.deliverables.flatMap((d) =>
-    d.windows.map((w) => html`<tr><td>${d.title}</td><td>${w.scope === 'run' ? 'hele fylket' : w.groupId ? `${w.regionId} / ${w.groupId}` : w.regionId}</td><td>frist ${when(w.dueAt)}</td></tr>`),
+    d.windows.map((w) => html`<tr><td>${d.title}</td><td>${w.scope === 'run' ? 'hele fylket' : (placeName(timeline, w.regionId, w.groupId) ?? '')}</td><td>frist ${when(w.dueAt)}</td></tr>`),
   );
   return html`<details><summary>Tidslinjen som tabell</summary><div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Milepæler og frister</caption><thead><tr><th scope="col">Hva</th><th scope="col">Hvor</th><th scope="col">Når</th></tr></thead><tbody>${rows}${deliverables}</tbody></table></div></details>`;
 }
@@ -222,8 +246,12 @@ export function runPage(frame: ConsoleFrame, d: RunPageData): string {
 <dl class="facts"><dt>Programårets id</dt><dd>${d.run.runId}</dd><dt>Tilstand</dt><dd>${d.runState ?? 'ukjent'}</dd><dt>Barnehager</dt><dd>${d.run.kindergartens} (${d.run.withdrawn} trukket)</dd></dl>
 <p><a href="${base}/status.csv">Last ned status som CSV</a>${coordinator ? html` · <a href="${base}/revisjon">Revisjonslogg</a>` : null}</p>
 ${coordinator ? html`<p>Alle innleveringer fra en region som zip: ${d.regions.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${base}/regioner/${r.id}/innleveringer.zip">${r.name}</a>`)}</p>` : null}
-<h2>Tidslinjen</h2>
-${d.timeline ? html`${timelineChart(d.timeline, d.now)}${timelineTable(d.timeline)}` : html`<p>Tidslinjen er ikke tilgjengelig akkurat nå.</p>`}
+<nav class="jump" aria-label="På denne siden"><a href="#oppfolging">Trenger oppfølging</a>${coordinator ? html` · <a href="#handlinger">Handlinger</a>` : null} · <a href="#oversikt">Innleveringer</a> · <a href="#tidslinjen">Tidslinjen</a></nav>
+<h2 id="oppfolging">Trenger oppfølging</h2>
+${attentionRows.length
+  ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Forfalte innleveringer, e-post som ikke kom fram, avviste innleveringer</caption><thead><tr><th scope="col">Hva</th><th scope="col">Barnehage</th><th scope="col">Gjelder</th><th scope="col">Når</th><th scope="col">Detaljer</th></tr></thead><tbody>${attentionRows}</tbody></table></div>`
+  : html`<p>Ingenting nå.</p>`}
+${coordinator && d.timeline ? runActions(frame, d) : null}
 <h2 id="oversikt">Innleveringer</h2>
 ${d.deliverables.map((x) => html`<h3>${x.title}</h3><ul class="counts">${countsFor(x.id)}</ul>`)}
 <form method="get" action="${base}#oversikt" class="filters">
@@ -239,18 +267,15 @@ ${d.deliverables.map((x) => html`<h3>${x.title}</h3><ul class="counts">${countsF
 ${pages > 1
   ? html`<nav class="pager" aria-label="Sider">${d.page > 1 ? html`<a href="${base}${query(d.filter, d.page - 1)}#oversikt">Forrige side</a>` : null}<span>Side ${d.page} av ${pages}</span>${d.page < pages ? html`<a href="${base}${query(d.filter, d.page + 1)}#oversikt">Neste side</a>` : null}</nav>`
   : null}
-<h2>Trenger oppfølging</h2>
-${attentionRows.length
-  ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Forfalte innleveringer, e-post som ikke kom fram, avviste innleveringer</caption><thead><tr><th scope="col">Hva</th><th scope="col">Barnehage</th><th scope="col">Gjelder</th><th scope="col">Når</th><th scope="col">Detaljer</th></tr></thead><tbody>${attentionRows}</tbody></table></div>`
-  : html`<p>Ingenting nå.</p>`}
-${coordinator && d.timeline ? runActions(frame, d) : null}`;
+<h2 id="tidslinjen">Tidslinjen</h2>
+${d.timeline ? html`${timelineChart(d.timeline, d.now)}${timelineTable(d.timeline)}` : html`<p>Tidslinjen er ikke tilgjengelig akkurat nå.</p>`}`;
   return consolePage(frame, body);
 }
 
 function runActions(frame: ConsoleFrame, d: RunPageData): Html {
   const base = `/konsoll/runs/${d.run.runId}/handling`;
   const milestones = d.timeline?.milestones ?? [];
-  return html`<h2>Handlinger</h2>
+  return html`<h2 id="handlinger">Handlinger</h2>
 <p class="hint">Hver handling viser hva som endres før du bekrefter.</p>
 <div class="actions">
 <form method="get" action="${base}/flytt" class="action"><h3>Flytt en milepæl</h3>

@@ -8,10 +8,10 @@ import { NORWEGIAN_FORMATS, formatNorwegian, norwegianDateTime } from '../../tex
  * window hatched), month lines, and a line for today. Every mark has a <title> for screen readers and tooltips, and
  * the same facts are in the table that follows the chart on the page.
  */
-const LANE = 34;
+const LANE = 44;
 const LEFT = 290;
 const WIDTH = 1100;
-const TOP = 30;
+const TOP = 40;
 
 interface Lane {
   label: string;
@@ -66,25 +66,35 @@ export function timelineChart(timeline: Timeline, now: number): Html {
       }),
     ),
   );
-  const marks = timeline.milestones.flatMap((m) =>
-    m.occurrences.flatMap((o) =>
-      lanesFor(lanes, o).map((lane) => {
-        const cx = x(o.at).toFixed(1);
-        const cy = y(lane);
-        const label = `${m.title}: ${formatNorwegian(o.at)}${o.version > 0 ? ' (flyttet)' : ''}`;
-        const big = m.kind === 'workshop' || m.kind === 'gathering';
-        return big
-          ? html`<path d="M${cx} ${cy - 7} l7 7 l-7 7 l-7 -7 z" class="milestone ${m.kind}${o.version > 0 ? ' moved' : ''}"><title>${label}</title></path>`
-          : html`<circle cx="${cx}" cy="${cy}" r="4.5" class="milestone ${m.kind}${o.version > 0 ? ' moved' : ''}"><title>${label}</title></circle>`;
-      }),
-    ),
-  );
+  // Every milestone gets a number, written by its marks and explained in the legend under the chart; a number that
+  // would touch the previous one in its lane goes below the lane instead.
+  const ordered = [...timeline.milestones].sort((a, b) => Math.min(...a.occurrences.map((o) => o.at)) - Math.min(...b.occurrences.map((o) => o.at)));
+  const numberOf = new Map(ordered.map((m, i) => [m.id, i + 1]));
+  const placed: { lane: number; x: number; below: boolean }[] = [];
+  const marks = timeline.milestones
+    .flatMap((m) => m.occurrences.flatMap((o) => lanesFor(lanes, o).map((lane) => ({ m, o, lane, at: x(o.at) }))))
+    .sort((a, b) => a.lane - b.lane || a.at - b.at)
+    .map(({ m, o, lane, at }) => {
+      const cx = at.toFixed(1);
+      const cy = y(lane);
+      const label = `${numberOf.get(m.id)}. ${m.title}: ${formatNorwegian(o.at)}${o.version > 0 ? ' (flyttet)' : ''}`;
+      const big = m.kind === 'workshop' || m.kind === 'gathering';
+      const previous = placed.filter((p) => p.lane === lane).at(-1);
+      const below = previous !== undefined && at - previous.x < 16 && !previous.below;
+      placed.push({ lane, x: at, below });
+      const number = html`<text x="${cx}" y="${below ? cy + 26 : cy - 9}" class="number">${String(numberOf.get(m.id))}</text>`;
+      const shape = big
+        ? html`<path d="M${cx} ${cy - 7} l7 7 l-7 7 l-7 -7 z" class="milestone ${m.kind}${o.version > 0 ? ' moved' : ''}"><title>${label}</title></path>`
+        : html`<circle cx="${cx}" cy="${cy}" r="4.5" class="milestone ${m.kind}${o.version > 0 ? ' moved' : ''}"><title>${label}</title></circle>`;
+      return html`${shape}${number}`;
+    });
+  const legend = ordered.map((m) => html`<li value="${String(numberOf.get(m.id))}">${m.title}</li>`);
   const today = now >= start.toMillis() && now <= end.toMillis() ? html`<line x1="${x(now).toFixed(1)}" x2="${x(now).toFixed(1)}" y1="${TOP - 10}" y2="${height - 4}" class="today"/><text x="${(x(now) + 4).toFixed(1)}" y="${height - 6}" class="today-label">i dag</text>` : null;
   return html`<figure class="chart" tabindex="0"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="tidslinje-tittel tidslinje-beskrivelse" xmlns="http://www.w3.org/2000/svg">
 <title id="tidslinje-tittel">Tidslinje for programåret</title>
 <desc id="tidslinje-beskrivelse">Milepæler som punkter, workshoper og samlinger som ruter, innleveringsperioder som streker (mørk: åpen til fristen, lys: forsinket innlevering), en loddrett linje for i dag. Samme innhold står i tabellen under.</desc>
 ${months}${laneMarks}${windows}${marks}${today}
-</svg><figcaption>Punkter: milepæler. Ruter: workshoper og samlinger. Streker: innleveringer (mørk til fristen, lys for forsinket innlevering). Rød linje: i dag.</figcaption></figure>`;
+</svg><figcaption>Punkter: milepæler. Ruter: workshoper og samlinger. Streker: innleveringer (mørk til fristen, lys for forsinket innlevering). Rød linje: i dag. Tallene er milepælene:<ol class="legend">${legend}</ol></figcaption></figure>`;
 }
 
 export const CHART_STYLES = `
@@ -100,4 +110,6 @@ figure.chart .window .late { fill: #9fd3b0; }
 figure.chart .today { stroke: #a4000f; stroke-width: 2; }
 figure.chart .today-label { fill: #a4000f; font-weight: 600; }
 figure.chart figcaption { color: #4a4a4a; font-size: .9rem; }
+figure.chart .number { fill: #1b1b1b; font-size: 11px; font-weight: 600; text-anchor: middle; }
+figure.chart ol.legend { columns: 2 18rem; margin: .5rem 0 0; padding-left: 2rem; color: #1b1b1b; }
 `;

@@ -16,7 +16,7 @@ import { parseRoster, parseRosterFile } from '../../../planning/roster-import';
 import { rosterTemplateCsv, rosterTemplateXlsx } from '../../../planning/roster-template';
 import { RUN_STATE } from '../../../texts/catalogue';
 import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
-import { auditPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage } from '../../pages/console-pages';
+import { type NextStep, auditPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage } from '../../pages/console-pages';
 import type { ConsoleDeps } from '../console-routes';
 
 export const runParams = z.object({ runId: z.string().regex(/^arshjul-\d{4}-[a-z0-9-]+$/) });
@@ -46,6 +46,16 @@ const MESSAGES: Record<string, string> = {
 };
 
 const RUN_STATES = RUN_STATE;
+
+/** The next milestone occurrence or deadline after `now` in a timeline, named as people know it. */
+function nextStep(timeline: Timeline | null, now: number): NextStep | null {
+  if (!timeline) return null;
+  const steps: NextStep[] = [
+    ...timeline.milestones.flatMap((m) => m.occurrences.map((o) => ({ title: m.title, what: 'milestone' as const, where: o.scope === 'run' ? null : placeName(timeline, o.regionId, o.groupId), at: o.at }))),
+    ...timeline.deliverables.flatMap((d) => d.windows.map((w) => ({ title: d.title, what: 'deadline' as const, where: w.scope === 'run' ? null : placeName(timeline, w.regionId, w.groupId), at: w.dueAt }))),
+  ].filter((s) => s.at > now);
+  return steps.sort((a, b) => a.at - b.at)[0] ?? null;
+}
 
 /** The console's pages: the runs, starting a year, a run at a glance, a kindergarten, the audit log. */
 export function pageRoutes(deps: ConsoleDeps) {
@@ -83,7 +93,8 @@ export function pageRoutes(deps: ConsoleDeps) {
     app.get('/konsoll', async (request, reply) => {
       const v = await visitor(deps, request);
       const runs = await deps.read.listRuns(v.user.role === 'coordinator' ? null : v.user.runId);
-      return htmlReply(reply, 200, runsPage(v.frame('Programår'), runs));
+      const withNext = await Promise.all(runs.map(async (r) => ({ ...r, next: nextStep((await currentPlan(r.runId)).timeline, now()) })));
+      return htmlReply(reply, 200, runsPage(v.frame('Programår'), withNext));
     });
 
     app.get('/konsoll/ny', async (request, reply) => {
