@@ -115,6 +115,12 @@ export class DraftRepository {
     return r ? { plan: r.plan, roster: r.roster, createdBy: r.created_by } : null;
   }
 
+  /** Replaces a draft's plan (an edit in the console's plan form); false when the draft is gone. */
+  async updatePlan(id: string, plan: unknown): Promise<boolean> {
+    const { rowCount } = await this.pool.query("UPDATE run_drafts SET plan = $2 WHERE id = $1 AND created_at > now() - interval '1 day'", [id, JSON.stringify(plan)]);
+    return (rowCount ?? 0) > 0;
+  }
+
   async remove(id: string): Promise<void> {
     await this.pool.query('DELETE FROM run_drafts WHERE id = $1', [id]);
   }

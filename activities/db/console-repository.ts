@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Plan } from '../../config/plan-schema';
+import type { Roster } from '../../config/roster-schema';
 import { formatReceiptNumber } from './submission-repository';
 
 /**
@@ -251,6 +252,29 @@ export class ConsoleRepository {
       rowMode: 'array',
     });
     return rows;
+  }
+
+  /**
+   * The run's roster as it stands now (contacts as changed, kindergartens added, the withdrawn left out): what next
+   * year's run starts from.
+   */
+  async roster(runId: string): Promise<Roster | null> {
+    const [municipalities, kindergartens] = await Promise.all([
+      this.pool.query<{ municipality_id: string; name: string; region_id: string; authority_name: string; authority_email: string }>(
+        'SELECT municipality_id, name, region_id, authority_name, authority_email FROM municipalities WHERE run_id = $1 ORDER BY municipality_id',
+        [runId],
+      ),
+      this.pool.query<{ orgnr: string; name: string; municipality_id: string; region_id: string; group_id: string; director_name: string; director_email: string; participants: number | null }>(
+        'SELECT orgnr, name, municipality_id, region_id, group_id, director_name, director_email, participants FROM kindergartens WHERE run_id = $1 AND withdrawn_at IS NULL ORDER BY region_id, municipality_id, orgnr',
+        [runId],
+      ),
+    ]);
+    if (municipalities.rows.length === 0) return null;
+    const used = new Set(kindergartens.rows.map((k) => k.municipality_id));
+    return {
+      municipalities: municipalities.rows.filter((m) => used.has(m.municipality_id)).map((m) => ({ id: m.municipality_id, name: m.name, regionId: m.region_id, authority: { name: m.authority_name, email: m.authority_email } })),
+      kindergartens: kindergartens.rows.map((k) => ({ orgnr: k.orgnr, name: k.name, municipalityId: k.municipality_id, regionId: k.region_id, groupId: k.group_id, director: { name: k.director_name, email: k.director_email }, participants: k.participants })),
+    };
   }
 
   /** One stored file of a submission in the run (any state: a refused upload is opened as well), for the console. */

@@ -86,6 +86,7 @@ table.matrix th[scope=row] { position: sticky; left: 0; background: #fff; }
 dl.change { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 .nowrap { white-space: nowrap; }
 dd.message { white-space: pre-wrap; overflow-wrap: anywhere; }
+.button.secondary { background: #fff; color: #00509e; margin-top: 0; margin-right: 1rem; }
 form.action textarea { font: inherit; }
 `;
 
@@ -132,7 +133,7 @@ ${runs.length === 0
   return consolePage(frame, body);
 }
 
-export function newRunPage(frame: ConsoleFrame, options: { issues?: InputIssue[]; summary?: string | null; exampleYear: number }): string {
+export function newRunPage(frame: ConsoleFrame, options: { issues?: InputIssue[]; summary?: string | null; exampleYear: number; runs?: RunSummary[] }): string {
   const body = html`<h1>Start et nytt programår</h1>
 ${options.issues?.length
   ? html`<div class="notice bad" role="alert" id="feil"><h2>${options.summary ?? 'Filene kan ikke brukes'}</h2><ul>${options.issues.map((i) => html`<li>${formatIssue(i)}</li>`)}</ul><p>Ingenting er startet.</p></div>`
@@ -146,7 +147,17 @@ ${options.issues?.length
 <p class="hint" id="roster-hint">Én rad per barnehage med region, kommune, barnehagemyndighet og styrer. Last ned malen som <a href="/konsoll/mal/deltakerliste.xlsx">Excel-ark</a> (med reglene på ark 2) eller <a href="/konsoll/mal/deltakerliste.csv">CSV</a>. La stå tom for å bruke eksempellisten (61 barnehager i Hedmark).</p>
 <input type="file" id="roster" name="roster" accept=".xlsx,.csv,.json" aria-describedby="roster-hint">
 <button type="submit">Kontroller og vis tidslinjen</button>
-</form>`;
+</form>
+${options.runs?.length
+  ? html`<h2>Eller: fortsett fra et programår</h2>
+<form method="post" action="/konsoll/ny/fra-programar" class="narrow">
+<input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
+<label for="programar">Programår</label>
+<p class="hint" id="programar-hint">Planen rulles fram til neste skoleår (samme ukenummer og ukedag), og deltakerlisten tas med slik den er nå: kontakter som er endret, barnehager som er lagt til, uten dem som er trukket. Du kan redigere datoene før noe startes.</p>
+<select id="programar" name="programar" aria-describedby="programar-hint">${options.runs.map((r) => html`<option value="${r.runId}">${r.countyName} ${r.schoolYear}/${r.schoolYear + 1}</option>`)}</select>
+<button type="submit">Lag utkast for neste år</button>
+</form>`
+  : null}`;
   return consolePage(frame, body);
 }
 
@@ -180,6 +191,7 @@ ${pastStepsSection(options.past)}
 <h2>Tidslinjen</h2>
 ${timelineChart(options.timeline, options.now)}
 ${timelineTable(options.timeline)}
+<p><a class="button secondary" href="/konsoll/ny/${options.draftId}/plan">Rediger datoer og frister</a> <a href="/konsoll/ny/${options.draftId}/plan.yaml">Last ned planen som YAML</a></p>
 <form method="post" action="/konsoll/ny/${options.draftId}/start">
 <input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
 <p>Når du starter, sender Årshjul e-post etter tidslinjen til alle barnehagene og kommunene på listen.</p>

@@ -9,6 +9,9 @@ import type { RunControlDeps } from '../../application/run-control';
 import { consoleErrorPage } from '../console/guard';
 import type { SessionDeps } from '../console/session';
 import { CONSOLE_STYLES } from '../pages/console-pages';
+import { PLAN_EDITOR_STYLES } from '../pages/plan-editor';
+import { planRoutes } from './console/plan-routes';
+import { currentSchoolYear } from './console/page-routes';
 import { CHART_STYLES } from '../pages/timeline-svg';
 import { actionRoutes } from './console/action-routes';
 import { exportRoutes } from './console/export-routes';
@@ -45,10 +48,11 @@ export function consoleRoutes(deps: ConsoleDeps) {
       reply.header('Cache-Control', 'no-store');
     });
     app.setErrorHandler(consoleErrorPage);
-    app.get('/assets/konsoll.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(CONSOLE_STYLES + CHART_STYLES));
+    app.get('/assets/konsoll.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(CONSOLE_STYLES + CHART_STYLES + PLAN_EDITOR_STYLES));
     await app.register(signInRoutes(deps));
     await app.register(pageRoutes(deps));
     await app.register(exportRoutes(deps));
     await app.register(actionRoutes(deps));
+    await app.register(planRoutes(deps, () => currentSchoolYear((deps.now ?? Date.now)())));
   };
 }

@@ -10,6 +10,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DraftRepository } from '../../activities/db/account-repository';
 import { ConsoleRepository } from '../../activities/db/console-repository';
 import { exampleFiles } from '../../api/main';
+import { parsePlan } from '../../planning/load-plan';
+import { parseRoster } from '../../planning/roster-import';
+import { loadExamplePlan } from '../helpers/example-plan';
 import { buildApp } from '../../api/server';
 import { freePort } from '../helpers/processes';
 import { INTERACTIVE_GRPC_INTERCEPTORS } from '../../temporal/connection';
@@ -322,6 +325,54 @@ describe('the coordinator console', () => {
     expect(r.status).toBe(200);
     expect(body).toContain('Kontroller før start');
     expect(body).toMatch(/<dt>Barnehager<\/dt><dd>1<\/dd>/);
+  });
+
+  it('edits the plan in a form before anything starts: a refused save keeps every value and names the field, YAML to download', async () => {
+    const form = new FormData();
+    form.append('_csrf', await csrf());
+    const made = await fetch(`${s.baseUrl}/konsoll/ny`, { method: 'POST', body: form, headers: { cookie: coordinatorCookie }, redirect: 'manual' });
+    expect(made.status).toBe(303);
+    const draft = (made.headers.get('location') ?? '').split('/').pop() as string;
+    const editor = await get(`/konsoll/ny/${draft}/plan`);
+    expect(editor.statusCode).toBe(200);
+    const field = /name="(milestones\.\d+\.at\.groups\.kongsvinger)" value="([^"]+)"/.exec(editor.body.slice(editor.body.indexOf('Workshop 1: Tolke')));
+    expect(field).not.toBeNull();
+    const [, name, value] = field as unknown as [string, string, string];
+    const bad = await post(`/konsoll/ny/${draft}/plan`, { _csrf: await csrf(), [name]: value.replace(/-\d\dT/, '-31T').replace(/-02-31T/, '-02-30T'), 'deliverables.0.reminders': '7, sju' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Planen ble ikke lagret');
+    expect(bad.body).toContain('forventet et tall, fikk tekst');
+    expect(bad.body).toContain('value="7, sju"');
+    expect(bad.body).toMatch(new RegExp(`name="${name.replace(/\./g, '\\.')}" value="[^"]+" aria-invalid="true"`));
+    const moved = value.replace(/T\d\d:\d\d$/, 'T11:30');
+    const saved = await post(`/konsoll/ny/${draft}/plan`, { _csrf: await csrf(), [name]: moved, 'deliverables.0.reminders': '10, 3' });
+    expect(saved.statusCode).toBe(303);
+    const preview = await get(String(saved.headers.location));
+    expect(preview.body).toContain('Planen er lagret.');
+    expect(preview.body).toContain('kl. 11.30');
+    const yaml = await get(`/konsoll/ny/${draft}/plan.yaml`);
+    expect(yaml.headers['content-type']).toContain('application/yaml');
+    const reread = parsePlan(yaml.body, 'plan.yaml');
+    const index = Number(name.split('.')[1]);
+    expect((reread.milestones[index]?.at as { groups: Record<string, string> }).groups.kongsvinger).toBe(moved);
+    expect(reread.deliverables[0]?.reminders).toEqual([10, 3]);
+  });
+
+  it("starts next year's draft from a run: its plan rolled forward and its roster as it stands", async () => {
+    // Last year's run as PostgreSQL keeps it: the example plan and roster, one kindergarten withdrawn since.
+    const lastYear = loadExamplePlan();
+    const roster = parseRoster(readFileSync(join(__dirname, '..', '..', 'examples', 'roster-hedmark-2017.csv'), 'utf8'), 'roster.csv', lastYear);
+    await s.store.createRun('arshjul-2017-hedmark', lastYear, roster, [], '1.0.0');
+    await s.store.withdrawKindergarten({ runId: 'arshjul-2017-hedmark', orgnr: roster.kindergartens[0]?.orgnr as string, reason: 'lagt ned', at: Date.now() });
+    const page = await get('/konsoll/ny');
+    expect(page.body).toContain('<option value="arshjul-2017-hedmark">');
+    const made = await post('/konsoll/ny/fra-programar', { _csrf: await csrf(), programar: 'arshjul-2017-hedmark' });
+    expect(made.statusCode).toBe(303);
+    const preview = await get(String(made.headers.location));
+    expect(preview.statusCode).toBe(200);
+    const year = new Date().getUTCMonth() >= 6 ? new Date().getUTCFullYear() : new Date().getUTCFullYear() - 1;
+    expect(preview.body).toContain(`<dd>arshjul-${year}-hedmark</dd>`);
+    expect(preview.body).toContain(`<dt>Barnehager</dt><dd>${roster.kindergartens.length - 1}</dd>`);
   });
 
   it('lists every problem of an uploaded roster with file, row and column, and starts nothing', async () => {

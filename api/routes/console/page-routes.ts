@@ -7,16 +7,14 @@ import { InputError } from '../../../config/errors';
 import type { Plan } from '../../../config/plan-schema';
 import type { Roster } from '../../../config/roster-schema';
 import { RefusedError } from '../../../domain/errors';
-import { runWorkflowId } from '../../../domain/ids';
 import { type Timeline, placeName, scheduleForKindergarten } from '../../../domain/timeline';
 import { parsePlan } from '../../../planning/load-plan';
-import { pastStepsAtStart } from '../../../domain/start-preview';
 import { resolveTimeline } from '../../../planning/resolve-timeline';
 import { parseRoster, parseRosterFile } from '../../../planning/roster-import';
 import { rosterTemplateCsv, rosterTemplateXlsx } from '../../../planning/roster-template';
 import { RUN_STATE } from '../../../texts/catalogue';
 import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
-import { type NextStep, auditPage, kindergartenPage, messagePage, newRunPage, previewPage, runPage, runsPage } from '../../pages/console-pages';
+import { type NextStep, auditPage, kindergartenPage, messagePage, newRunPage, runPage, runsPage } from '../../pages/console-pages';
 import type { ConsoleDeps } from '../console-routes';
 
 export const runParams = z.object({ runId: z.string().regex(/^arshjul-\d{4}-[a-z0-9-]+$/) });
@@ -47,6 +45,12 @@ const MESSAGES: Record<string, string> = {
 
 const RUN_STATES = RUN_STATE;
 
+/** The school year under way (its autumn year): from July on, this year's; before, last year's. */
+export function currentSchoolYear(now: number): number {
+  const today = new Date(now);
+  return today.getUTCMonth() >= 6 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
+}
+
 /** The next milestone occurrence or deadline after `now` in a timeline, named as people know it. */
 function nextStep(timeline: Timeline | null, now: number): NextStep | null {
   if (!timeline) return null;
@@ -60,10 +64,7 @@ function nextStep(timeline: Timeline | null, now: number): NextStep | null {
 /** The console's pages: the runs, starting a year, a run at a glance, a kindergarten, the audit log. */
 export function pageRoutes(deps: ConsoleDeps) {
   const now = deps.now ?? Date.now;
-  const exampleYear = () => {
-    const today = new Date(now());
-    return today.getUTCMonth() >= 6 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
-  };
+  const exampleYear = () => currentSchoolYear(now());
 
   /** The run's plan and timeline as PostgreSQL knows them, for when Temporal cannot answer. */
   async function storedTimeline(runId: string): Promise<{ timeline: Timeline | null; plan: Plan | null }> {
@@ -99,7 +100,7 @@ export function pageRoutes(deps: ConsoleDeps) {
 
     app.get('/konsoll/ny', async (request, reply) => {
       const v = await coordinator(deps, request);
-      return htmlReply(reply, 200, newRunPage(v.frame('Start et nytt programår'), { exampleYear: exampleYear() }));
+      return htmlReply(reply, 200, newRunPage(v.frame('Start et nytt programår'), { exampleYear: exampleYear(), runs: await deps.read.listRuns() }));
     });
 
     // The roster template, for the example plan's regions: a workbook with the rules on a second sheet, or CSV.
@@ -133,14 +134,11 @@ export function pageRoutes(deps: ConsoleDeps) {
           const example = deps.examples.roster();
           return parseRoster(example.text, example.file, plan);
         })();
-        const timeline = control.startableTimeline(plan, now());
+        control.startableTimeline(plan, now());
         const draftId = randomUUID();
         await deps.drafts.save(draftId, v.user.email, plan, roster);
-        return htmlReply(
-          reply,
-          200,
-          previewPage(v.frame('Kontroller før start'), { draftId, timeline, programme: plan.programme, runId: runWorkflowId(plan.schoolYear, plan.county), kindergartens: roster.kindergartens.length, municipalities: roster.municipalities.length, now: now(), past: pastStepsAtStart(timeline, now()) }),
-        );
+        // The draft's page shows the timeline; the plan can be edited from there before anything starts.
+        return reply.redirect(`/konsoll/ny/${draftId}`, 303);
       } catch (error) {
         if (error instanceof InputError) return htmlReply(reply, 400, newRunPage(frame, { issues: error.issues, summary: error.summary, exampleYear: exampleYear() }));
         if (error instanceof RefusedError) return htmlReply(reply, 409, newRunPage(frame, { issues: [{ message: error.message }], summary: 'Planen kan ikke startes', exampleYear: exampleYear() }));
