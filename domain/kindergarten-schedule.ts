@@ -113,6 +113,8 @@ export interface UpcomingEmail {
   to: 'director' | 'municipal-authority';
   /** Held while the run is paused; sent on resume if it is still useful then. */
   held: boolean;
+  /** For an email about a milestone: when the milestone is. */
+  occurrenceAt: number | null;
 }
 
 /**
@@ -134,6 +136,7 @@ export function upcomingEmails(state: KindergartenState, now: number): UpcomingE
       template: action.kind === 'milestone-email' ? action.step.template : action.deliverable.templates[action.kind],
       to: action.kind === 'escalation' ? 'municipal-authority' : 'director',
       held: state.paused,
+      occurrenceAt: action.kind === 'milestone-email' ? action.step.occurrenceAt : null,
     }));
 }
 

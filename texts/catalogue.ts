@@ -1,5 +1,6 @@
 import type { UpcomingEmail } from '../domain/kindergarten-schedule';
 import type { PastStep } from '../domain/start-preview';
+import type { TemplateId } from '../domain/email-templates';
 import { formatNorwegian } from './norwegian-format';
 
 /**
@@ -82,10 +83,10 @@ export const MILESTONE_KIND: Record<string, string> = {
 };
 
 /** One line of a kindergarten's "Neste e-post": what goes, about what, to whom. */
-export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 'to'>): string {
+export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 'to'> & { occurrenceAt?: number | null }): string {
   switch (email.kind) {
     case 'milestone-email':
-      return `Om ${quoted(email.title)} til styreren`;
+      return `Om ${quoted(email.title)}${email.occurrenceAt ? ` (${formatNorwegian(email.occurrenceAt)})` : ''} til styreren`;
     case 'prompt':
       return `${quoted(email.title)} åpner: innleveringslenke til styreren`;
     case 'reminder':
@@ -114,6 +115,36 @@ export function pastStepText(step: Pick<PastStep, 'kind' | 'title' | 'to'>): str
   }
 }
 
+/** Each email template by the name a coordinator knows it. */
+export const TEMPLATE_NAME: Record<TemplateId, string> = {
+  'survey-information': 'Informasjon om undersøkelsen',
+  'gathering-invitation': 'Invitasjon til regional samling',
+  'portal-opens': 'Portalen åpner',
+  'kick-off-invitation': 'Invitasjon til oppstartsamling',
+  'survey-reminder': 'Påminnelse om undersøkelsen',
+  'group-setup-deadline': 'Frist for gruppeoppsett',
+  'portal-closes': 'Portalen stenger',
+  'response-rate-check': 'Kontroll av svarprosent',
+  'result-portal-opens': 'Resultatportalen åpner',
+  'competence-package-information': 'Informasjon om kompetansepakken',
+  'director-meeting-reminder': 'Påminnelse om møte med styrerne',
+  'workshop-invitation': 'Invitasjon til workshop',
+  'invitation-cancelled': 'Avlyst invitasjon',
+  'learning-report-day-invitation': 'Invitasjon til fagdag',
+  'authority-meeting-invitation': 'Invitasjon til samling for barnehagemyndigheten',
+  'booklet-information': 'Informasjon om heftet',
+  'milestone-notice': 'Melding om milepæl',
+  'deliverable-prompt': 'Innleveringslenke',
+  'deliverable-reminder': 'Påminnelse om innlevering',
+  'deliverable-escalation': 'Varsel om manglende innlevering',
+  'submission-receipt': 'Kvittering',
+  'submission-received': 'Melding om mottatt innlevering',
+  'upload-link-reissued': 'Ny innleveringslenke',
+  'coordinator-message': 'Melding fra koordinatoren',
+};
+
+export const templateName = (id: string) => (TEMPLATE_NAME as Record<string, string>)[id] ?? id;
+
 /** What a move does to one email, as its preview says it. */
 export const EMAIL_CHANGE: Record<'moved' | 'now' | 'new' | 'dropped', string> = {
   moved: 'flyttes',
@@ -128,6 +159,8 @@ export interface AuditNames {
   place(regionId: string | null, groupId: string | null): string | null;
   kindergarten(orgnr: string): string;
   deliverable(id: string): string;
+  /** A milestone's title (the moves of milestones that follow the one moved). */
+  milestone?(id: string): string;
 }
 
 export interface AuditLine {
@@ -149,14 +182,17 @@ export function auditSentence(entry: AuditLine, names: AuditNames): string {
     case 'run-started':
       return `Startet programåret med ${count(num(d.kindergartens) ?? 0, 'barnehage', 'barnehager')} i ${count(num(d.regions) ?? 0, 'region', 'regioner')}${text(d.release) ? ` (Årshjul ${text(d.release)})` : ''}.`;
     case 'milestone-moved': {
-      const moved = Array.isArray(d.moved) ? (d.moved as { regionId?: string | null; groupId?: string | null; from?: number; to?: number }[]) : [];
+      const moved = Array.isArray(d.moved) ? (d.moved as { milestoneId?: string; regionId?: string | null; groupId?: string | null; from?: number; to?: number }[]) : [];
       const title = quoted(text(d.milestone) ?? text(d.milestoneId) ?? 'milepælen');
-      if (moved.length === 0) return `Flyttet ${title}${text(d.where) ? ` for ${text(d.where)}` : ''}.`;
-      const parts = moved.map((m) => {
+      const own = moved.filter((m) => m.milestoneId === undefined || m.milestoneId === d.milestoneId);
+      const following = moved.filter((m) => m.milestoneId !== undefined && m.milestoneId !== d.milestoneId);
+      if (own.length === 0) return `Flyttet ${title}${text(d.where) ? ` for ${text(d.where)}` : ''}.`;
+      const span = (m: (typeof moved)[number]) => {
         const where = names.place(m.regionId ?? null, m.groupId ?? null);
         return `${where ? `for ${where} ` : ''}fra ${day(m.from ?? 0)} til ${day(m.to ?? 0)}`;
-      });
-      return `Flyttet ${title} ${joinAnd(parts)}.`;
+      };
+      const along = following.map((m) => `${quoted(names.milestone?.(m.milestoneId as string) ?? (m.milestoneId as string))} ${span(m)}`);
+      return `Flyttet ${title} ${joinAnd(own.map(span))}.${along.length ? ` Med den flyttet ${joinAnd(along)}.` : ''}`;
     }
     case 'deadline-extended':
       return `Forlenget fristen for ${quoted(deliverable)} for ${kindergarten}${num(d.from) !== null ? ` fra ${day(num(d.from) as number)}` : ''}${num(d.to) !== null ? ` til ${day(num(d.to) as number)}` : ''}${num(d.lateUntil) !== null ? `; sene innleveringer tas imot til ${day(num(d.lateUntil) as number)}` : ''}.`;

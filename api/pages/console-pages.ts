@@ -65,9 +65,12 @@ main.wide { max-width: 80rem; }
 .counts li { border: 1px solid #767676; border-radius: 4px; padding: .25rem .6rem; }
 .filters { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-end; }
 .filters label { margin: 0 0 .25rem; }
-.filters select, .filters input, form.action select, form.action input[type=text], form.action input[type=date], form.action input[type=datetime-local] { font: inherit; padding: .45rem; border: 2px solid #767676; border-radius: 4px; background: #fff; color: #1b1b1b; }
+.filters > div { min-width: 0; max-width: 100%; }
+main select, main input, main textarea { max-width: 100%; }
+.filters select, .filters input, form.action select, form.action input[type=text], form.action input[type=email], form.action input[type=date], form.action input[type=datetime-local], form.action textarea { font: inherit; padding: .45rem; border: 2px solid #767676; border-radius: 4px; background: #fff; color: #1b1b1b; }
 .filters button, .actions button { margin-top: 0; }
 table.matrix td, table.matrix th { white-space: nowrap; }
+table.matrix thead th { white-space: normal; min-width: 7rem; vertical-align: bottom; }
 .status { display: inline-block; padding: 0 .4rem; border-radius: 3px; border: 1px solid #767676; }
 .status.submitted, .status.submitted-late { background: #edf7f0; border-color: #0b6b2f; }
 .status.overdue, .status.missed { background: #fbeeee; border-color: #a4000f; }
@@ -81,7 +84,7 @@ form.action label { margin-top: .75rem; }
 form.action select, form.action input[type=text], form.action input[type=email], form.action input[type=date], form.action input[type=datetime-local], form.action textarea { display: block; width: 100%; max-width: 100%; min-width: 0; }
 form.action button { margin-top: 1rem; }
 nav.jump { margin: 0 0 1rem; }
-main { overflow-wrap: anywhere; }
+main { overflow-wrap: break-word; }
 table.matrix th[scope=row] { position: sticky; left: 0; background: #fff; }
 dl.change { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 .nowrap { white-space: nowrap; }

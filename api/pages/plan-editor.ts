@@ -18,6 +18,15 @@ export function planEditorPage(
     return list.length ? html`<p class="field-error" id="${id}">${list.join(' ')}</p>` : null;
   };
   const fieldId = (name: string) => `f-${name.replace(/[^a-z0-9-]/gi, '-')}`;
+  /** A field or fieldset by what a person reads: "Analysen så langt: Påminnelser (…)". */
+  const placeOf = (name: string) => {
+    for (const g of options.groups) {
+      if (g.name === name) return g.title;
+      const f = g.fields.find((x) => x.name === name);
+      if (f) return `${g.title}: ${f.label}`;
+    }
+    return name;
+  };
   const field = (f: PlanField) => {
     const id = fieldId(f.name);
     const invalid = options.errors.has(f.name);
@@ -31,7 +40,7 @@ export function planEditorPage(
   const body = html`<h1>Rediger planen</h1>
 <p>${options.programme}. Endre datoene for hver region og workshopgruppe, og fristene, påminnelsene og sene innleveringer for hver innlevering. Planen kontrolleres med de samme reglene som en planfil når du lagrer; ingenting startes før du har sett tidslinjen og trykket «Start programåret».</p>
 ${problems
-  ? html`<div class="notice bad" role="alert" id="feil"><h2>Planen ble ikke lagret: ${problems === 1 ? 'ett problem' : `${problems} problemer`}</h2><p>Problemene står ved feltene nedenfor. Alt du skrev, står der fortsatt.</p>${options.unplaced.length ? html`<ul>${options.unplaced.map((u) => html`<li>${u}</li>`)}</ul>` : null}</div>`
+  ? html`<div class="notice bad" role="alert" id="feil"><h2>Planen ble ikke lagret: ${problems === 1 ? 'ett problem' : `${problems} problemer`}</h2><p>Problemene står ved feltene nedenfor. Alt du skrev, står der fortsatt.</p><ul>${[...options.errors.entries()].map(([name, messages]) => html`<li><a href="#${fieldId(name)}">${placeOf(name)}</a>: ${messages.join(' ')}</li>`)}${options.unplaced.map((u) => html`<li>${u}</li>`)}</ul></div>`
   : null}
 <p><a href="/konsoll/ny/${options.draftId}/plan.yaml">Last ned planen som YAML</a> · <a href="/konsoll/ny/${options.draftId}">Tilbake til tidslinjen</a></p>
 <form method="post" action="/konsoll/ny/${options.draftId}/plan" class="plan-editor">

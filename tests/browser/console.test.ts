@@ -107,7 +107,7 @@ describe('the coordinator console in a real browser', () => {
     await page.goto(`${runUrl}/barnehager/${SOLSTUA}`);
     const after = (await page.locator('ul.upcoming').textContent()) ?? '';
     expect(after).not.toBe(before);
-    expect(after).toContain(`Workshop 1: Tolke og analysere data (onsdag 10. februar ${year} kl. 09.00)`);
+    expect(after).toContain(`Workshop 1: Tolke og analysere data» (onsdag 10. februar ${year} kl. 09.00)`);
 
     // Withdraw Solstua: preview, confirm, and the workflow is withdrawn.
     await page.getByLabel('Begrunnelse').fill('Barnehagen er lagt ned');

@@ -64,7 +64,7 @@ describe('the console at national scale', () => {
   it('serves the run page of 6,000 kindergartens with a page of the matrix and counts over all', async () => {
     const page = await timed(`/konsoll/runs/${runId}`);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('6000 barnehager, side 1 av 60');
+    expect(page.body).toContain('6\u00a0000 barnehager, side 1 av 60');
     expect((page.body.match(/<tr><th scope="row">/g) ?? []).length).toBe(100);
     expect(page.body).toMatch(/<span class="status not-open">ikke åpnet<\/span> 6000/);
     const filtered = await timed(`/konsoll/runs/${runId}?region=hedmarken&side=3`);

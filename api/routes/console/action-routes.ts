@@ -8,7 +8,7 @@ import { NotFoundError } from '../../../domain/errors';
 import { placeName } from '../../../domain/timeline';
 import { movedOccurrences } from '../../../domain/timeline-changes';
 import { type MovePreview, previewMove } from '../../../domain/move-preview';
-import { EMAIL_CHANGE, count } from '../../../texts/catalogue';
+import { EMAIL_CHANGE, count, templateName } from '../../../texts/catalogue';
 import { type Html, html } from '../../../texts/html';
 import { formatNorwegian } from '../../../texts/norwegian-format';
 import { Forbidden, type Visitor, coordinator, htmlReply } from '../../console/guard';
@@ -59,15 +59,15 @@ const PAUSE_CHOICES = {
 /** A move's preview: the milestones that move, and every email the move changes, with counts per template. */
 function movePreviewHtml(moved: { title: string; where: string; from: number; to: number }[], preview: MovePreview): Html {
   const emails = preview.emails.map(
-    (e) => html`<tr><td>${e.title}</td><td>${e.template}</td><td>${EMAIL_CHANGE[e.change]}</td><td>${e.from !== null ? when(e.from) : '–'}</td><td>${e.to !== null ? (e.change === 'now' ? 'straks' : when(e.to)) : '–'}</td><td>${e.kindergartens}</td></tr>`,
+    (e) => html`<tr><td>${e.title}</td><td>${templateName(e.template)}</td><td>${EMAIL_CHANGE[e.change]}</td><td>${e.from !== null ? when(e.from) : '–'}</td><td>${e.to !== null ? (e.change === 'now' ? 'straks' : when(e.to)) : '–'}</td><td>${e.kindergartens}</td></tr>`,
   );
-  const totals = preview.byTemplate.map((t) => html`<li>${t.template}: ${count(t.count, 'e-post', 'e-poster')} ${EMAIL_CHANGE[t.change]}</li>`);
+  const totals = preview.byTemplate.map((t) => html`<li>${templateName(t.template)}: ${count(t.count, 'e-post', 'e-poster')} ${EMAIL_CHANGE[t.change]}</li>`);
   return html`<h2>Milepæler som flyttes</h2><ul>${moved.map((m) => html`<li>${m.title} (${m.where}): ${when(m.from)} → ${when(m.to)}</li>`)}</ul>
 <h2>E-post som endres</h2>
 ${preview.emails.length === 0
   ? html`<p>Ingen e-post endres av flyttingen.</p>`
   : html`<p>${count(preview.kindergartens, 'barnehage', 'barnehager')} får e-post til nye tider:</p><ul class="totals">${totals}</ul>
-<div class="table-wrap" tabindex="0" role="region" aria-label="E-post som endres (kan rulles sidelengs)"><table><thead><tr><th scope="col">Om</th><th scope="col">Mal</th><th scope="col">Endring</th><th scope="col">Før</th><th scope="col">Etter</th><th scope="col">Barnehager</th></tr></thead><tbody>${emails}</tbody></table></div>`}`;
+<div class="table-wrap" tabindex="0" role="region" aria-label="E-post som endres (kan rulles sidelengs)"><table><thead><tr><th scope="col">Om</th><th scope="col">E-post</th><th scope="col">Endring</th><th scope="col">Før</th><th scope="col">Etter</th><th scope="col">Barnehager</th></tr></thead><tbody>${emails}</tbody></table></div>`}`;
 }
 
 const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {

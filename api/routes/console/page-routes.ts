@@ -245,6 +245,7 @@ export function pageRoutes(deps: ConsoleDeps) {
         region: (id: string) => regions.find((r) => r.id === id)?.name ?? id,
         place: (regionId: string | null, groupId: string | null) => (regionId === null ? null : placeName({ regions }, regionId, groupId)),
         deliverable: (id: string) => plan?.deliverables.find((d) => d.id === id)?.title ?? id,
+        milestone: (id: string) => plan?.milestones.find((m) => m.id === id)?.title ?? id,
       };
       return htmlReply(reply, 200, auditPage(v.frame('Revisjonslogg'), runId, entries, names));
     });

@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import writeXlsxFile from 'write-excel-file/node';
+import { loadPlan } from '../../planning/load-plan';
+import { parseRoster } from '../../planning/roster-import';
+import { rollPlanForward } from '../../planning/roll-forward';
+import { parsePlan } from '../../planning/load-plan';
+import { signUploadToken } from '../../security/upload-tokens';
+import { hashPassword } from '../../security/passwords';
+import { ARTEFACTS_DIR, launchChromium } from '../helpers/browser';
+import { pdf } from '../helpers/documents';
+import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
+import { type UploadStack, startUploadStack } from '../helpers/upload-stack';
+
+jest.setTimeout(420_000);
+
+const ROOT = join(__dirname, '..', '..');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SOLSTUA = '976028082';
+const SIZES = [
+  { name: 'pc', width: 1366, height: 768 },
+  { name: 'mobil', width: 390, height: 844 },
+] as const;
+
+/** English a coordinator must never read; any of these words in a page's text fails the test. */
+const ENGLISH = ['must', 'expected', 'invalid', 'already exists', 'not found', 'error', 'unknown', 'required', 'failed', 'submitted', 'deadline', 'should', 'cannot', 'undefined', 'null', 'NaN'];
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+}
+
+/** What the layout check finds: controls cut off or overlapping, and whether the page scrolls sideways. */
+interface LayoutFindings {
+  sideways: boolean;
+  cutOff: string[];
+  overlaps: string[];
+}
+
+/**
+ * Runs in the page: every visible control (field, button, button-like link) must lie within the viewport's width
+ * unless it is inside a box that scrolls on its own (a table), must not overlap another control, and the page itself
+ * must not be wider than the viewport.
+ */
+const LAYOUT_CHECK = `(() => {
+  const width = document.documentElement.clientWidth;
+  const controls = [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a.button')]
+    .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; });
+  const scrollsOnItsOwn = (el) => { for (let p = el.parentElement; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : el.getAttribute('name') ? '[name=' + el.getAttribute('name') + ']' : '') + ' «' + (el.textContent || el.value || '').trim().slice(0, 30) + '»';
+  const cutOff = controls.filter((el) => { const r = el.getBoundingClientRect(); return !scrollsOnItsOwn(el) && (r.right > width + 1 || r.left < -1); }).map(name);
+  const overlaps = [];
+  for (let i = 0; i < controls.length; i++) for (let j = i + 1; j < controls.length; j++) {
+    const a = controls[i].getBoundingClientRect(), b = controls[j].getBoundingClientRect();
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 1 && h > 1 && !controls[i].contains(controls[j]) && !controls[j].contains(controls[i])) overlaps.push(name(controls[i]) + ' / ' + name(controls[j]));
+  }
+  return { sideways: document.documentElement.scrollWidth > width + 1, cutOff, overlaps };
+})()`;
+
+/**
+ * A county coordinator's year in a real browser (Debian's chromium), in bokmål, at a desktop and a phone size:
+ * next year from last year's run, dates edited in the plan form (a refused save first), a roster uploaded as .xlsx,
+ * the year started; a workshop group's workshop moved, a deadline extended, a director changed; in the year under
+ * way, a message to those who have not submitted and a submission opened; the audit log read. Every page at both
+ * sizes: axe-core (no serious or critical violation), no control cut off or overlapping, no sideways scrolling, no
+ * English phrase of the list above; screenshots in test-results/screenshots.
+ */
+describe("the coordinator's year in a real browser, at 1366×768 and 390×844", () => {
+  let s: UploadStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const checked: string[] = [];
+
+  beforeAll(async () => {
+    s = await startUploadStack({ label: 'aaret', kindergartens: 3 });
+    await s.accounts.addUser({ email: 'kari@fylke.example', name: 'Kari Koordinator', passwordHash: await hashPassword('korrekt-hest-batteri-stift'), role: 'coordinator', runId: null, municipalityId: null });
+    // Last year's run, as PostgreSQL keeps it: the example plan rolled to the last school year, the example roster.
+    const now = new Date();
+    const year = now.getUTCMonth() >= 6 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+    const example = join(ROOT, 'examples', 'kfl-2017-2018.yaml');
+    const lastYear = parsePlan(rollPlanForward(readFileSync(example, 'utf8'), year - 1).text, 'plan.yaml');
+    const roster = parseRoster(readFileSync(join(ROOT, 'examples', 'roster-hedmark-2017.csv'), 'utf8'), 'roster.csv', loadPlan(example));
+    await s.store.createRun(`arshjul-${year - 1}-hedmark`, lastYear, roster, [], '1.0.0');
+    browser = await launchChromium();
+    // axe is evaluated into each page; the console's CSP allows no scripts of its own.
+    context = await browser.newContext({ viewport: SIZES[0], locale: 'nb-NO', bypassCSP: true, acceptDownloads: true });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await s?.close();
+  });
+
+  /** The page at both sizes: screenshot, axe, layout and language; back at the desktop size afterwards. */
+  async function check(name: string): Promise<void> {
+    for (const size of SIZES) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await page.screenshot({ path: join(ARTEFACTS_DIR, `aar-${name}-${size.name}.png`), fullPage: true });
+      const violations = (await page.evaluate(`${AXE}; axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`)) as AxeViolation[];
+      expect({ page: name, size: size.name, axe: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ page: name, size: size.name, axe: [] });
+      const layout = (await page.evaluate(LAYOUT_CHECK)) as LayoutFindings;
+      expect({ page: name, size: size.name, ...layout }).toEqual({ page: name, size: size.name, sideways: false, cutOff: [], overlaps: [] });
+      const text = (await page.locator('body').innerText()).toLowerCase();
+      const english = ENGLISH.filter((phrase) => new RegExp(`(^|[^a-zæøå-])${phrase.toLowerCase()}([^a-zæøå-]|$)`).test(text));
+      expect({ page: name, english }).toEqual({ page: name, english: [] });
+      checked.push(`${name}-${size.name}`);
+    }
+    await page.setViewportSize(SIZES[0]);
+  }
+
+  const h1 = () => page.locator('h1').first().textContent();
+  const main = async () => (await page.locator('main').textContent()) ?? '';
+  const confirm = async (done: RegExp) => Promise.all([page.waitForURL(done), page.getByRole('button', { name: 'Bekreft' }).click()]);
+
+  it('goes through the year', async () => {
+    await page.goto(`${s.baseUrl}/konsoll`);
+    await page.getByLabel('E-post').fill('kari@fylke.example');
+    await page.getByLabel('Passord').fill('korrekt-hest-batteri-stift');
+    await Promise.all([page.waitForURL(/\/konsoll$/), page.getByRole('button', { name: 'Logg inn' }).click()]);
+    await check('oversikt');
+
+    // A roster as a workbook: the example roster saved as .xlsx, checked and previewed (not started).
+    await page.getByRole('link', { name: 'Start et nytt programår' }).click();
+    await check('ny');
+    const rows = readFileSync(join(ROOT, 'examples', 'roster-hedmark-2017.csv'), 'utf8').trim().split('\n').map((line) => line.split(','));
+    const xlsx = await writeXlsxFile([{ sheet: 'Barnehager', data: rows }]).toBuffer();
+    await page.getByLabel('Deltakerliste (Excel, CSV eller JSON)').setInputFiles({ name: 'deltakere.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx });
+    await Promise.all([page.waitForURL(/\/konsoll\/ny\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Kontroller og vis tidslinjen' }).click()]);
+    expect(await h1()).toBe('Kontroller før start');
+    expect(await page.locator('dl.facts').textContent()).toContain('Barnehager61');
+
+    // Next year from last year's run, dates edited before it starts.
+    await page.goto(`${s.baseUrl}/konsoll/ny`);
+    await page.getByLabel('Programår').selectOption(`arshjul-${Number(new Date().getUTCMonth() >= 6 ? new Date().getUTCFullYear() : new Date().getUTCFullYear() - 1) - 1}-hedmark`);
+    await Promise.all([page.waitForURL(/\/konsoll\/ny\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Lag utkast for neste år' }).click()]);
+    expect(await h1()).toBe('Kontroller før start');
+    expect(await main()).toContain('Allerede passert');
+    await check('forhandsvisning');
+    await page.getByRole('link', { name: 'Rediger datoer og frister' }).click();
+    expect(await h1()).toBe('Rediger planen');
+    await check('plan');
+    const workshop = page.locator('fieldset', { hasText: 'Milepæl: Workshop 1: Tolke og analysere data' });
+    const kongsvinger = workshop.getByLabel('Kongsvingerregionen');
+    const planned = await kongsvinger.inputValue();
+    // A save the rules refuse: workshop 1 before the result portal opens, and a reminder that is not a number.
+    const early = planned.replace(/^(\d{4})-\d\d-\d\d/, '$1-01-01');
+    await kongsvinger.fill(early);
+    const reminders = page.locator('fieldset', { hasText: 'Innlevering: Analysen så langt' }).getByLabel('Påminnelser (dager før fristen, skilt med komma)');
+    await reminders.fill('7, sju');
+    await page.getByRole('button', { name: 'Lagre og vis tidslinjen' }).click();
+    await page.waitForSelector('.field-error');
+    expect(await main()).toContain('Planen ble ikke lagret');
+    expect(await reminders.getAttribute('aria-invalid')).toBe('true');
+    expect(await reminders.inputValue()).toBe('7, sju');
+    expect(await kongsvinger.inputValue()).toBe(early);
+    await check('plan-feil');
+    // The form as it was typed; with the reminders right, the order rule speaks, beside the workshop.
+    await reminders.fill('7, 2');
+    await page.getByRole('button', { name: 'Lagre og vis tidslinjen' }).click();
+    await page.waitForSelector('fieldset .field-error');
+    expect(await workshop.locator('.field-error').first().textContent()).toMatch(/må komme etter «Resultatportalen/);
+    expect(await kongsvinger.inputValue()).toBe(early);
+    const moved = planned.replace(/T\d\d:\d\d$/, 'T10:00');
+    await kongsvinger.fill(moved);
+    await Promise.all([page.waitForURL(/melding=plan-lagret/), page.getByRole('button', { name: 'Lagre og vis tidslinjen' }).click()]);
+    expect(await page.locator('[role=status]').textContent()).toContain('Planen er lagret.');
+    await Promise.all([page.waitForURL(/\/konsoll\/runs\/arshjul-\d{4}-hedmark/), page.getByRole('button', { name: 'Start programåret' }).click()]);
+    const runUrl = page.url().split('?')[0] as string;
+    expect(await page.locator('table.matrix caption').textContent()).toContain('61 barnehager');
+    await check('programar');
+
+    // Move workshop 1 for one workshop group: the preview names the emails that change.
+    await page.getByLabel('Milepæl', { exact: true }).selectOption('workshop-1');
+    await page.getByLabel('For', { exact: true }).selectOption('hedmarken/hamar-stange');
+    const year = Number(runUrl.split('-').at(-2)) + 1;
+    await page.getByLabel('Ny tid (lokal tid)').fill(`${year}-01-28T09:00`);
+    await page.locator('form.action', { hasText: 'Flytt en milepæl' }).getByRole('button', { name: 'Vis endringen' }).click();
+    await page.waitForURL(/handling\/flytt/);
+    expect(await main()).toContain('Hedmarkregionen, Hamar og Stange');
+    expect(await main()).toMatch(/E-post som endres/);
+    await check('flytt');
+    await confirm(/melding=flyttet/);
+
+    // Solstua: extend a deadline, then a new director.
+    await page.goto(`${runUrl}/barnehager/${SOLSTUA}`);
+    await check('barnehage');
+    const extend = page.locator('form.action', { hasText: 'Forleng en frist' });
+    await extend.getByLabel('Innlevering').selectOption('full-analysis');
+    await extend.getByLabel('Ny frist (lokal tid)').fill(`${year}-06-14T16:00`);
+    await extend.getByRole('button', { name: 'Vis endringen' }).click();
+    await page.waitForURL(/handling\/forleng/);
+    await check('forleng');
+    await confirm(/melding=forlenget/);
+    const director = page.locator('form.action', { hasText: 'Ny styrer' });
+    await director.getByLabel('Navn').fill('Nina Nystyrer');
+    await director.getByLabel('E-post').fill('nina@solstua.barnehage.example');
+    await director.getByRole('button', { name: 'Vis endringen' }).click();
+    await page.waitForURL(/handling\/kontakt/);
+    await check('ny-styrer');
+    await confirm(/melding=kontakt/);
+    expect(await main()).toContain('Nina Nystyrer, nina@solstua.barnehage.example');
+
+    // The year under way (the test stack's run, its analysis open now): one kindergarten submits, the coordinator
+    // messages the others and opens the submission.
+    const submitter = s.roster.kindergartens[0]?.orgnr as string;
+    const target = await s.submissions.linkTarget(s.runId, submitter, 'analysis-so-far');
+    const token = signUploadToken({ runId: s.runId, orgnr: submitter, deliverableId: 'analysis-so-far', expiresAt: target?.lateUntil as number, version: target?.linkVersion ?? 1 }, TEST_UPLOAD_SECRET);
+    const form = new FormData();
+    form.append('filer', new Blob([pdf('Analysen vår', 50_000)]), 'Analyse Solbakken.pdf');
+    expect((await fetch(`${s.baseUrl}/api/uploads/${token}`, { method: 'POST', body: form })).status).toBe(201);
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}`);
+    const message = page.locator('form.action', { hasText: 'Melding til dem som ikke har levert' });
+    await message.getByLabel('Innlevering').selectOption('analysis-so-far');
+    await message.getByLabel('Emne').fill('Husk analysen');
+    await message.getByLabel('Tekst').fill('Hei!\n\nVi venter fortsatt på analysen deres.');
+    await message.getByRole('button', { name: 'Vis endringen' }).click();
+    await page.waitForURL(/handling\/melding/);
+    expect(await main()).toContain('som ikke har levert ennå');
+    await check('melding');
+    await confirm(/melding=melding/);
+    for (let i = 0; i < 100 && s.sink.messages.filter((m) => m.mail.subject === 'Kultur for læring: Husk analysen').length < 2; i++) await page.waitForTimeout(100);
+    expect(s.sink.messages.filter((m) => m.mail.subject === 'Kultur for læring: Husk analysen').map((m) => m.rcptTo).flat().sort()).toEqual(
+      s.roster.kindergartens.slice(1).map((k) => k.director.email).sort(),
+    );
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/barnehager/${submitter}`);
+    await check('innlevert');
+    const [response] = await Promise.all([page.waitForResponse(/\/innleveringer\/.+\/filer\/\d+/), page.getByRole('link', { name: 'Analyse Solbakken.pdf' }).click()]);
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toBe('application/pdf');
+
+    // The audit log, in sentences.
+    await page.goto(`${runUrl}/revisjon`);
+    const audit = (await page.locator('tbody').textContent()) ?? '';
+    expect(audit).toMatch(/Flyttet «Workshop 1: Tolke og analysere data» for Hedmarkregionen, Hamar og Stange fra [a-zæøå]+dag \d+\. januar \d{4} kl\. \d\d\.\d\d til [a-zæøå]+dag 28\. januar/);
+    expect(audit).toContain('Forlenget fristen for «Full pedagogisk analyse (modul 3 og 4)» for Solstua barnehage');
+    expect(audit).toMatch(/Endret styrer for Solstua barnehage fra Kristin Grønli \(styrer@solstua\.barnehage\.example\) til Nina Nystyrer/);
+    expect(audit).toContain('Startet programåret med 61 barnehager i 4 regioner');
+    await check('revisjon');
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/revisjon`);
+    expect((await page.locator('tbody').textContent()) ?? '').toContain('Sendte en melding om «Analysen så langt (modul 1 og 2)» til 2 barnehager som ikke har levert: «Husk analysen».');
+    process.stdout.write(`coordinator year: ${checked.length} page views checked (${checked.join(', ')})\n`);
+  });
+});
