@@ -86,7 +86,9 @@ form.action button { margin-top: 1rem; }
 nav.jump { margin: 0 0 1rem; }
 main { overflow-wrap: break-word; }
 table.matrix th[scope=row] { position: sticky; left: 0; background: #fff; }
-dl.change { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+dl.change { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .25rem 1rem; }
+dl.change dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+@media (max-width: 30rem) { dl.change { grid-template-columns: minmax(0, 1fr); } dl.change dt { margin-top: .5rem; } }
 .nowrap { white-space: nowrap; }
 dd.message { white-space: pre-wrap; overflow-wrap: anywhere; }
 .button.secondary { background: #fff; color: #00509e; margin-top: 0; margin-right: 1rem; }
