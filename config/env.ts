@@ -6,7 +6,7 @@ import './zod-bokmal';
  * The environment Årshjul reads, validated once at start. Every variable has a development default, so `npm start`
  * runs with none set; `loadConfig` names every bad variable at once.
  */
-const PAIRING = 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together; set both or neither';
+const PAIRING = 'TEMPORAL_TLS_CERT_PATH og TEMPORAL_TLS_KEY_PATH hører sammen; sett begge eller ingen av dem';
 
 const envShape = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional().describe('host:port of an existing Temporal cluster or Temporal Cloud; unset: npm start runs a dev server'),
@@ -92,7 +92,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // problem is named at once.
   const pairing = `  TEMPORAL_TLS_CERT_PATH: ${PAIRING}`;
   if (Boolean(relevant.TEMPORAL_TLS_CERT_PATH) !== Boolean(relevant.TEMPORAL_TLS_KEY_PATH) && !issues.includes(pairing)) issues.push(pairing);
-  if (!parsed.success || issues.length) throw new ConfigError(`Invalid configuration:\n${issues.join('\n')}`);
+  if (!parsed.success || issues.length) throw new ConfigError(`Ugyldig konfigurasjon:\n${issues.join('\n')}`);
   const e = parsed.data;
   return deepFreeze({
     temporal: {

@@ -129,7 +129,7 @@ describe('loadConfig refuses a bad environment', () => {
   it('names every bad variable in one ConfigError: API_PORT, PUBLIC_BASE_URL and TEMPORAL_TLS', () => {
     const error = configErrorOf({ API_PORT: 'abc', PUBLIC_BASE_URL: 'not a url', TEMPORAL_TLS: 'maybe' });
     expect(error.name).toBe('ConfigError');
-    expect(error.message).toMatch(/^Invalid configuration:/);
+    expect(error.message).toMatch(/^Ugyldig konfigurasjon:/);
     expect(error.message).toMatch(/^ {2}API_PORT: /m);
     expect(error.message).toMatch(/^ {2}PUBLIC_BASE_URL: /m);
     expect(error.message).toMatch(/^ {2}TEMPORAL_TLS: /m);
@@ -142,7 +142,7 @@ describe('loadConfig refuses a bad environment', () => {
 
   it('refuses a client certificate without its key', () => {
     const error = configErrorOf({ TEMPORAL_TLS_CERT_PATH: '/etc/arshjul/client.pem' });
-    expect(error.message).toContain('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together; set both or neither');
+    expect(error.message).toContain('TEMPORAL_TLS_CERT_PATH og TEMPORAL_TLS_KEY_PATH hører sammen; sett begge eller ingen av dem');
   });
 
   it('refuses a client key without its certificate', () => {
@@ -156,7 +156,7 @@ describe('loadConfig refuses a bad environment', () => {
   it('names a wrong port and an unpaired certificate in the same error', () => {
     const error = configErrorOf({ API_PORT: 'abc', TEMPORAL_TLS_CERT_PATH: '/c.pem' });
     expect(error.message).toMatch(/^ {2}API_PORT: /m);
-    expect(error.message).toMatch(/^ {2}TEMPORAL_TLS_CERT_PATH: .*set both or neither/m);
+    expect(error.message).toMatch(/^ {2}TEMPORAL_TLS_CERT_PATH: .*sett begge eller ingen av dem/m);
   });
 });
 
