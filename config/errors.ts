@@ -1,20 +1,12 @@
 import type { z } from 'zod';
-import { issueText } from '../texts/validation';
+import { type IssuePlace, issueText } from '../texts/validation';
 import './zod-bokmal';
 
 /**
  * One problem in an input: where it is and what was expected. A plan's problem gives the YAML line and names the
  * milestone or deliverable (`subject`); a roster's gives the sheet, row and column.
  */
-export interface InputIssue {
-  file?: string;
-  sheet?: string;
-  line?: number;
-  row?: number;
-  column?: string;
-  /** The thing the problem is in, by id and title: "milepæl workshop-1 «Workshop 1»". */
-  subject?: string;
-  path?: string;
+export interface InputIssue extends IssuePlace {
   message: string;
 }
 

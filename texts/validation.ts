@@ -158,6 +158,7 @@ export interface IssuePlace {
   line?: number;
   row?: number;
   column?: string;
+  /** The thing the problem is in, by id and title: "milepæl workshop-1 «Workshop 1»". */
   subject?: string;
   path?: string;
 }

@@ -1,23 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { hashPassword } from '../../security/passwords';
 import { kindergartenWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
-import { ARTEFACTS_DIR, launchChromium } from '../helpers/browser';
+import { ARTEFACTS_DIR, type AxeViolation, axeViolations, launchChromium } from '../helpers/browser';
 import { type UploadStack, startUploadStack } from '../helpers/upload-stack';
 
 jest.setTimeout(240_000);
 
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SOLSTUA = '976028082';
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
 
 /**
  * The coordinator in a real browser: signs in, starts the example year from the example plan and roster, sees the
@@ -48,7 +40,7 @@ describe('the coordinator console in a real browser', () => {
 
   async function check(name: string): Promise<void> {
     await page.screenshot({ path: join(ARTEFACTS_DIR, `konsoll-${name}.png`), fullPage: true });
-    const violations = (await page.evaluate(`${AXE}; axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))`)) as AxeViolation[];
+    const violations = await axeViolations(page);
     scanned[name] = violations;
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
   }

@@ -8,7 +8,7 @@ import { rollPlanForward } from '../../planning/roll-forward';
 import { parsePlan } from '../../planning/load-plan';
 import { signUploadToken } from '../../security/upload-tokens';
 import { hashPassword } from '../../security/passwords';
-import { ARTEFACTS_DIR, launchChromium } from '../helpers/browser';
+import { ARTEFACTS_DIR, axeViolations, launchChromium } from '../helpers/browser';
 import { pdf } from '../helpers/documents';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 import { type UploadStack, startUploadStack } from '../helpers/upload-stack';
@@ -16,7 +16,6 @@ import { type UploadStack, startUploadStack } from '../helpers/upload-stack';
 jest.setTimeout(420_000);
 
 const ROOT = join(__dirname, '..', '..');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SOLSTUA = '976028082';
 const SIZES = [
   { name: 'pc', width: 1366, height: 768 },
@@ -25,11 +24,6 @@ const SIZES = [
 
 /** English a coordinator must never read; any of these words in a page's text fails the test. */
 const ENGLISH = ['must', 'expected', 'invalid', 'already exists', 'not found', 'error', 'unknown', 'required', 'failed', 'submitted', 'deadline', 'should', 'cannot', 'undefined', 'null', 'NaN'];
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-}
 
 /** What the layout check finds: controls cut off or overlapping, and whether the page scrolls sideways. */
 interface LayoutFindings {
@@ -101,7 +95,7 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
       await page.screenshot({ path: join(ARTEFACTS_DIR, `aar-${name}-${size.name}.png`), fullPage: true });
-      const violations = (await page.evaluate(`${AXE}; axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`)) as AxeViolation[];
+      const violations = await axeViolations(page);
       expect({ page: name, size: size.name, axe: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ page: name, size: size.name, axe: [] });
       const layout = (await page.evaluate(LAYOUT_CHECK)) as LayoutFindings;
       expect({ page: name, size: size.name, ...layout }).toEqual({ page: name, size: size.name, sideways: false, cutOff: [], overlaps: [] });
