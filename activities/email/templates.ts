@@ -415,7 +415,9 @@ function inlineHtml(part: Inline): string {
   const html =
     typeof part === 'string'
       ? esc(part)
-      : `<a href="${esc(assertSafeHref(part.href))}">${esc(part.label)}</a>`;
+      : // A link written out (a personal upload link is some 200 characters) may break anywhere, so a phone's mail
+        // client does not scroll sideways.
+        `<a href="${esc(assertSafeHref(part.href))}"${part.label === part.href ? ' style="word-break:break-all;overflow-wrap:anywhere"' : ''}>${esc(part.label)}</a>`;
   return html.replace(/\r?\n/g, '<br>\n');
 }
 
@@ -439,9 +441,10 @@ function renderHtml(subject: string, paragraphs: Paragraph[]): string {
     '<html lang="nb">',
     '<head>',
     '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(subject)}</title>`,
     '</head>',
-    '<body>',
+    '<body style="overflow-wrap:break-word">',
     body,
     '</body>',
     '</html>',

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { count } from '../../texts/catalogue';
 import PostalMime from 'postal-mime';
 import { z } from 'zod';
 import type { MailboxRepository } from '../../activities/db/mailbox-repository';
@@ -17,7 +18,7 @@ const listQuery = z.object({
   to: z.string().max(200).refine((s) => !s.includes('\u0000'), 'expected text without NUL characters').optional(),
 });
 const idParams = z.object({ id: z.coerce.number().int().min(1, 'expected a message number') });
-const attachmentParams = idParams.extend({ n: z.coerce.number().int().min(0, 'expected an attachment number') });
+const attachmentParams = idParams.extend({ n: z.coerce.number().int().min(0, 'forventet nummeret på et vedlegg') });
 
 function page(reply: FastifyReply, title: string, body: string): FastifyReply {
   // The message HTML is shown in a sandboxed srcdoc frame: no scripts, no requests from this page.
@@ -68,7 +69,7 @@ export function mailboxRoutes(repository: MailboxRepository, session: SessionDep
         reply,
         'Utviklingspostkasse – Årshjul',
         `<p><a href="/konsoll">Til konsollen</a></p><h1>Utviklingspostkasse</h1>
-<p>E-post som Årshjul har sendt mens SMTP_URL ikke er satt. ${total} melding(er), side ${query.page} av ${pages}.</p>
+<p>E-post som Årshjul har sendt mens SMTP_URL ikke er satt. ${count(total, 'melding', 'meldinger')}, side ${query.page} av ${pages}.</p>
 <form method="get" action="/mailbox"><label for="to">Mottaker inneholder</label> <input id="to" name="to" value="${escapeHtml(query.to ?? '')}"> <button type="submit">Filtrer</button></form>
 <table><thead><tr><th scope="col">Mottatt</th><th scope="col">Til</th><th scope="col">Emne</th></tr></thead><tbody>
 ${rows || '<tr><td colspan="3">Ingen meldinger ennå.</td></tr>'}
