@@ -1,13 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
-import { formatNorwegian } from '../texts/norwegian-format';
+import { formatFileSize, formatNorwegian } from '../texts/norwegian-format';
 import { Pool } from 'pg';
 import { InputError } from '../config/errors';
 import { loadConfig } from '../config/env';
 import { PgStore } from '../activities/db/pg-store';
 import { SubmissionRepository } from '../activities/db/submission-repository';
+import { FileStore } from '../activities/files/file-store';
 import { AccountRepository, type UserRole } from '../activities/db/account-repository';
 import { hashPassword, passwordProblem } from '../security/passwords';
 import { z } from 'zod';
@@ -362,6 +364,47 @@ export function buildProgram(): Command {
         const messageId = opts.id ?? randomUUID();
         const r = await control.messageNonSubmitters(deps, opts.run, { deliverableId: opts.deliverable, subject: opts.subject, text, messageId }, actor(opts.as));
         process.stdout.write(`melding ${messageId} sendt til ${count(r.recipients, 'styrer', 'styrere')}\n`);
+      });
+    });
+  run
+    .command('files')
+    .description('innleveringene til en barnehage med filene; med --out lastes filene ned (kontrollert mot SHA-256)')
+    .requiredOption('--run <id>', 'programåret')
+    .requiredOption('--kindergarten <orgnr>', 'barnehagens organisasjonsnummer')
+    .requiredOption('--deliverable <id>', 'innleveringen')
+    .option('--out <mappe>', 'last ned filene hit (én mappe per innlevering)')
+    .option('--all', 'alle versjoner, ikke bare den som gjelder')
+    .action(async (opts: { run: string; kindergarten: string; deliverable: string; out?: string; all?: boolean }) => {
+      const config = loadConfig(process.env);
+      await withControl(async (_deps, _store, pool) => {
+        const submissions = await asDomainErrors(() => new SubmissionRepository(pool).listFor(opts.run, opts.kindergarten, opts.deliverable));
+        const accepted = submissions.filter((x) => x.state === 'accepted');
+        for (const x of submissions) {
+          const state = x.state === 'accepted' ? `versjon ${x.version ?? ''}${x.late ? ', etter fristen' : ''}` : x.state === 'refused' ? `avvist (${x.refusal ?? ''})` : 'lagret, ikke bekreftet';
+          process.stdout.write(`${x.receiptNumber}  ${oslo(x.receivedAt)}  ${state}\n`);
+          for (const f of x.files) process.stdout.write(`    ${f.name}  ${formatFileSize(f.size)}  sha256 ${f.sha256}\n`);
+        }
+        if (submissions.length === 0) err('ingen innleveringer');
+        if (!opts.out) return;
+        const files = new FileStore(config.uploads.dir);
+        const chosen = opts.all ? accepted : accepted.slice(-1);
+        for (const x of chosen) {
+          const dir = join(opts.out, `${x.receiptNumber}-versjon-${x.version ?? 0}`);
+          mkdirSync(dir, { recursive: true });
+          for (const f of x.files) {
+            const target = join(dir, basename(f.name));
+            const hash = createHash('sha256');
+            await pipeline(files.open(f.storageKey), async function* (source: AsyncIterable<Buffer>) {
+              for await (const chunk of source) {
+                hash.update(chunk);
+                yield chunk;
+              }
+            }, createWriteStream(target));
+            if (hash.digest('hex') !== f.sha256) throw new Error(`filen ${f.name} i ${x.receiptNumber} stemmer ikke med sin SHA-256; den lagrede filen er skadet`);
+            process.stdout.write(`lastet ned ${target}\n`);
+          }
+        }
+        if (chosen.length === 0) err('ingen godkjent innlevering å laste ned');
       });
     });
   run

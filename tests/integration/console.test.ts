@@ -297,6 +297,13 @@ describe('the coordinator console', () => {
     const changed = await cli(['run', 'change-contact', '--run', s.runId, '--municipality', 'm-kongsvinger', '--name', 'Ny Kommunekontakt', '--email', 'ny@kongsvinger.example', '--as', 'kari']);
     expect(changed.stdout).toMatch(/^endret fra .+ til Ny Kommunekontakt \(ny@kongsvinger\.example\)\n$/);
     expect((await s.store.findRecipients(s.runId, { kind: 'authority-of', orgnr })).map((r) => r.email)).toEqual(['ny@kongsvinger.example']);
+    // A submission's files from the command line, checked against their SHA-256.
+    const out = mkdtempSync(join(tmpdir(), 'arshjul-filer-'));
+    const files = await cli(['run', 'files', '--run', s.runId, '--kindergarten', orgnrs[0] as string, '--deliverable', 'analysis-so-far', '--out', out], { UPLOAD_DIR: s.storageDir });
+    expect(files.stdout).toMatch(/^AH-\d{6}  .+  versjon \d+/m);
+    const [stored] = (await s.submissions.listFor(s.runId, orgnrs[0] as string, 'analysis-so-far')).filter((x) => x.state === 'accepted').slice(-1);
+    const written = /^lastet ned (.+)$/m.exec(files.stdout)?.[1] as string;
+    expect(createHash('sha256').update(readFileSync(written)).digest('hex')).toBe(stored?.files[0]?.sha256);
     const dry = await cli(['run', 'message', '--run', s.runId, '--deliverable', 'analysis-so-far', '--subject', 'x', '--text', 'y', '--dry-run']);
     expect(dry.stderr).toMatch(/«Analysen så langt \(modul 1 og 2\)»: \d+ barnehager? har ikke levert/);
     await cli(['run', 'withdraw', '--run', s.runId, '--kindergarten', orgnr, '--reason', 'Lagt ned', '--as', 'kari']);
