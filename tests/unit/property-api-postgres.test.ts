@@ -337,7 +337,7 @@ describe('the PostgreSQL-backed routes on arbitrary input', () => {
     { arbitrary: fc.tuple(fc.constantFrom('roster.csv', 'roster.json', 'roster'), anyText).map(([name, text]) => ({ name, text })), weight: 1 },
   );
 
-  it('the console\'s new-run form with any plan and roster file: a preview, a 400 listing the issues, or a 409; never a 500', async () => {
+  it('the console\'s new-run form with any plan and roster file: a draft with its preview, a 400 listing the issues, or a 409; never a 500', async () => {
     let previews = 0;
     await fc.assert(
       fc.asyncProperty(planFile, rosterFile, async (p, r) => {
@@ -347,10 +347,19 @@ describe('the PostgreSQL-backed routes on arbitrary input', () => {
           { name: 'roster', filename: r.name, type: 'text/csv', content: r.text },
         ]);
         const response = await app.inject({ method: 'POST', url: '/konsoll/ny', payload: body.payload, headers: { 'content-type': body.type, cookie } });
-        expectPageOrJsonError(response);
-        expect([200, 400, 409]).toContain(response.statusCode);
-        if (response.statusCode === 200) previews += 1;
-        else expect(response.body).toMatch(/<div class="notice bad" role="alert" id="feil"><h2>[^<]+<\/h2><ul><li>[^<]/);
+        expect([303, 400, 409]).toContain(response.statusCode);
+        if (response.statusCode === 303) {
+          // A draft: its page shows the timeline.
+          expect(response.headers.location).toMatch(/^\/konsoll\/ny\/[0-9a-f-]{36}$/);
+          const draft = await app.inject({ method: 'GET', url: String(response.headers.location), headers: { cookie } });
+          expectPageOrJsonError(draft);
+          expect(draft.statusCode).toBe(200);
+          expect(draft.body).toContain('Kontroller før start');
+          previews += 1;
+        } else {
+          expectPageOrJsonError(response);
+          expect(response.body).toMatch(/<div class="notice bad" role="alert" id="feil"><h2>[^<]+<\/h2><ul><li>[^<]/);
+        }
       }),
       { numRuns: 120 },
     );
@@ -358,14 +367,18 @@ describe('the PostgreSQL-backed routes on arbitrary input', () => {
   });
 
   it('the console\'s run pages and actions with any ids, filters and form fields: never a 500', async () => {
-    const action = fc.oneof(fc.constantFrom('flytt', 'forleng', 'ny-lenke', 'trekk', 'pause', 'legg-til'), segment);
-    const form = fc.dictionary(fc.constantFrom('tid', 'milepel', 'region', 'hva', 'barnehage', 'leveranse', 'grunn', 'orgnr', 'navn', 'kommune', 'styrer', 'epost'), anyText, { maxKeys: 6 });
+    const action = fc.oneof(fc.constantFrom('flytt', 'forleng', 'ny-lenke', 'trekk', 'pause', 'legg-til', 'kontakt', 'melding'), segment);
+    const form = fc.dictionary(fc.constantFrom('tid', 'milepel', 'region', 'hva', 'barnehage', 'leveranse', 'grunn', 'orgnr', 'navn', 'kommune', 'styrer', 'epost', 'hvem', 'emne', 'tekst', 'melding-id'), anyText, { maxKeys: 6 });
     const request = fc.oneof(
       fc.tuple(fc.oneof(fc.constant(RUN_ID), segment), query).map(([run, q]) => ({ method: 'GET' as const, url: withQuery(`/konsoll/runs/${run}`, q) })),
       fc.tuple(fc.oneof(fc.constant(RUN_ID), segment), fc.oneof(fc.constant(ORGNR), segment)).map(([run, o]) => ({ method: 'GET' as const, url: `/konsoll/runs/${run}/barnehager/${o}` })),
       fc.tuple(fc.oneof(fc.constant(RUN_ID), segment), action, form).map(([run, a, f]) => ({ method: 'GET' as const, url: withQuery(`/konsoll/runs/${run}/handling/${a}`, f) })),
       fc.tuple(fc.oneof(fc.constant(RUN_ID), segment), action, form).map(([run, a, f]) => ({ method: 'POST' as const, url: `/konsoll/runs/${run}/handling/${a}`, form: { ...f, _csrf: csrf } })),
       fc.tuple(segment, form).map(([draft, f]) => ({ method: 'POST' as const, url: `/konsoll/ny/${draft}/start`, form: { ...f, _csrf: csrf } })),
+      fc.tuple(segment, fc.constantFrom('', '/plan', '/plan.yaml')).map(([draft, page]) => ({ method: 'GET' as const, url: `/konsoll/ny/${draft}${page}` })),
+      fc.tuple(segment, fc.dictionary(fc.oneof(fc.constantFrom('milestones.12.at.groups.kongsvinger', 'deliverables.0.reminders', 'deliverables.0.lateAcceptanceDays', 'milestones.11.at.days'), anyText), anyText, { maxKeys: 4 })).map(([draft, f]) => ({ method: 'POST' as const, url: `/konsoll/ny/${draft}/plan`, form: { ...f, _csrf: csrf } })),
+      fc.record({ programar: fc.oneof(fc.constant(RUN_ID), anyText) }).map((f) => ({ method: 'POST' as const, url: '/konsoll/ny/fra-programar', form: { ...f, _csrf: csrf } })),
+      fc.constantFrom('/konsoll/mal/deltakerliste.xlsx', '/konsoll/mal/deltakerliste.csv', '/konsoll/mal/deltakerliste.pdf').map((url) => ({ method: 'GET' as const, url })),
     );
     await fc.assert(
       fc.asyncProperty(request, async (req) => {
