@@ -118,9 +118,13 @@ export async function previewReschedule(deps: RunControlDeps, runId: string, ove
   return { before: timeline, after: resolveTimeline(plan, [...overrides, override]), revision };
 }
 
-/** Re-resolves the plan with the new override (order checked here first) and asks the run to apply it. */
-export async function rescheduleMilestone(deps: RunControlDeps, runId: string, override: MilestoneOverride, requestedBy: string): Promise<RescheduleResult> {
+/**
+ * Re-resolves the plan with the new override (order checked here first) and asks the run to apply it. With
+ * `basedOnRevision` (the plan version a preview showed), a plan changed by someone else since is refused.
+ */
+export async function rescheduleMilestone(deps: RunControlDeps, runId: string, override: MilestoneOverride, requestedBy: string, basedOnRevision?: number): Promise<RescheduleResult> {
   const { after: timeline, revision } = await previewReschedule(deps, runId, override);
+  if (basedOnRevision !== undefined && basedOnRevision !== revision) throw refuse({ code: 'plan-changed-meanwhile', revision, basedOn: basedOnRevision });
   return asDomainErrors(() => deps.client.workflow.getHandle(runId).executeUpdate(rescheduleMilestoneUpdate, { args: [{ basedOnRevision: revision, override, timeline, requestedBy }] }));
 }
 

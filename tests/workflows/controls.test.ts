@@ -150,6 +150,10 @@ describe('the coordinator controls a running year', () => {
       );
       const run = await control.runStatus(deps, runId);
       expect(run.run.revision).toBe(1);
+      // A confirmation of a preview made on an older plan version is refused, not applied to the newer plan.
+      const kick = occurrence(timeline, 'kick-off');
+      await expect(control.rescheduleMilestone(deps, runId, { milestoneId: 'kick-off', at: local(kick.at + DAY) }, 'k', 0)).rejects.toMatchObject(refusedWith('plan-changed-meanwhile', /endret av noen andre/));
+      expect((await control.runStatus(deps, runId)).run.revision).toBe(1);
     });
   });
 

@@ -77,6 +77,8 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     // "region" is a region id, or "region/group" for one workshop group (as the CLI's --region and --group).
     const [regionId = '', groupId = ''] = field('region').split('/');
     const override = { milestoneId, ...(regionId ? { regionId } : {}), ...(groupId ? { groupId } : {}), at };
+    // The plan version the preview shows goes back with the confirmation: a move someone else made meanwhile refuses it.
+    const revision = /^\d{1,9}$/.test(field('revisjon')) ? Number(field('revisjon')) : (await control.runPlan(deps.control, runId)).revision;
     const changes = async () => {
       const [{ before, after }, matrix] = await Promise.all([
         control.previewReschedule(deps.control, runId, override),
@@ -100,7 +102,7 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
       }));
       return movePreviewHtml(moved, previewMove(before, after, basis, now()));
     };
-    return { title: 'Flytt en milepæl', changes, fields: { milepel: milestoneId, region: field('region'), tid: at }, run: () => control.rescheduleMilestone(deps.control, runId, override, actor), done: 'flyttet' };
+    return { title: 'Flytt en milepæl', changes, fields: { milepel: milestoneId, region: field('region'), tid: at, revisjon: String(revision) }, run: () => control.rescheduleMilestone(deps.control, runId, override, actor, revision), done: 'flyttet' };
   },
 
   async pause({ deps, runId, actor, field }) {
