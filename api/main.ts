@@ -42,6 +42,7 @@ export async function startApi(config: Config, resources: { client: Client; pool
     secureCookies: config.mail.publicBaseUrl.startsWith('https:'),
     files,
     examples: exampleFiles(),
+    linkSecret: uploads.secret,
   };
   app = await buildApp(control, { uploads: { ...uploads, onError }, console, logger: resources.logger ?? false, ...(resources.mailbox ? { mailbox: resources.mailbox } : {}) });
   const address = await app.listen({ host: config.api.host, port: config.api.port });

@@ -45,6 +45,22 @@ export class AccountRepository {
     return toUser(rows[0] as UserRow);
   }
 
+  /**
+   * The account a recipient's personal link signs in: made on first use (with no password, so only a link signs it
+   * in), moved to the link's run and municipality on later ones. An address that belongs to an account of another
+   * role (a coordinator) is not taken over: null.
+   */
+  async recipientAccount(input: { email: string; name: string; role: 'research-centre' | 'municipal-authority'; runId: string; municipalityId: string | null }): Promise<User | null> {
+    const { rows } = await this.pool.query<UserRow>(
+      `INSERT INTO users (email, name, password_hash, role, run_id, municipality_id) VALUES ($1, $2, '!lenke', $3, $4, $5)
+       ON CONFLICT ((lower(email))) DO UPDATE SET run_id = EXCLUDED.run_id, municipality_id = EXCLUDED.municipality_id
+         WHERE users.role = EXCLUDED.role AND users.disabled_at IS NULL
+       RETURNING id, email, name, role, run_id, municipality_id`,
+      [input.email, input.name, input.role, input.runId, input.municipalityId],
+    );
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
   async hasUsers(): Promise<boolean> {
     const { rows } = await this.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS any');
     return rows[0]?.any ?? false;

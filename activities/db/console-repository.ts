@@ -33,6 +33,18 @@ export interface MatrixRow {
   cells: Record<string, { status: string; dueAt: number; lateUntil: number }>;
 }
 
+/** A kindergarten's deliverable as its recipient sees it, with the accepted version in force. */
+export interface ReceivedRow {
+  orgnr: string;
+  name: string;
+  municipality: string;
+  regionId: string;
+  deliverableId: string;
+  status: string;
+  dueAt: number;
+  submission: { id: string; receiptNumber: string; version: number | null; late: boolean; receivedAt: number; files: { position: number; name: string; size: number }[] } | null;
+}
+
 export interface MatrixFilter {
   regionId?: string | undefined;
   municipalityId?: string | undefined;
@@ -277,6 +289,42 @@ export class ConsoleRepository {
     };
   }
 
+  /**
+   * What is addressed to a recipient: each kindergarten's state for the given deliverables (a municipal authority:
+   * only its own kindergartens), with the version in force of an accepted submission and its files.
+   */
+  async received(runId: string, deliverableIds: string[], municipalityId: string | null): Promise<ReceivedRow[]> {
+    const { rows } = await this.pool.query<{
+      orgnr: string; name: string; municipality: string; region_id: string; deliverable_id: string; status: string; due_at: Date;
+      submission_id: string | null; receipt_number: string | null; version: number | null; late: boolean | null; received_at: Date | null;
+      files: { position: number; name: string; size: string }[] | null;
+    }>(
+      `SELECT k.orgnr, k.name, m.name AS municipality, k.region_id, d.deliverable_id,
+              CASE WHEN k.withdrawn_at IS NOT NULL THEN 'withdrawn' ELSE d.status END AS status, d.due_at,
+              s.id AS submission_id, s.receipt_number, s.version, s.late, s.created_at AS received_at,
+              (SELECT json_agg(json_build_object('position', f.position, 'name', f.name, 'size', f.size) ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files
+         FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
+         JOIN deliverable_states d ON d.run_id = k.run_id AND d.orgnr = k.orgnr
+         LEFT JOIN LATERAL (SELECT * FROM submissions x WHERE x.run_id = k.run_id AND x.orgnr = k.orgnr AND x.deliverable_id = d.deliverable_id AND x.state = 'accepted'
+                            ORDER BY x.version DESC NULLS LAST, x.created_at DESC LIMIT 1) s ON true
+        WHERE k.run_id = $1 AND d.deliverable_id = ANY($2::text[]) AND ($3::text IS NULL OR k.municipality_id = $3)
+        ORDER BY d.deliverable_id, k.region_id, m.name, k.name`,
+      [runId, deliverableIds, municipalityId],
+    );
+    return rows.map((r) => ({
+      orgnr: r.orgnr,
+      name: r.name,
+      municipality: r.municipality,
+      regionId: r.region_id,
+      deliverableId: r.deliverable_id,
+      status: r.status,
+      dueAt: r.due_at.getTime(),
+      submission: r.submission_id
+        ? { id: r.submission_id, receiptNumber: formatReceiptNumber(r.receipt_number ?? '0'), version: r.version, late: r.late ?? false, receivedAt: r.received_at?.getTime() ?? 0, files: (r.files ?? []).map((f) => ({ position: f.position, name: f.name, size: Number(f.size) })) }
+        : null,
+    }));
+  }
+
   /** One stored file of a submission in the run (any state: a refused upload is opened as well), for the console. */
   async submissionFile(runId: string, submissionId: string, position: number): Promise<{ orgnr: string; municipalityId: string; name: string; size: number; sha256: string; contentType: string; storageKey: string } | null> {
     const { rows } = await this.pool.query<{ orgnr: string; municipality_id: string; name: string; size: string; sha256: string; content_type: string; storage_key: string }>(
@@ -290,15 +338,17 @@ export class ConsoleRepository {
   }
 
   /** Every accepted submission's files in a region, for the region's zip export. */
-  async regionFiles(runId: string, regionId: string): Promise<{ municipality: string; orgnr: string; kindergarten: string; deliverableId: string; version: number; receiptNumber: string; name: string; size: number; storageKey: string; at: number }[]> {
+  /** A recipient's scope narrows it: only the deliverables addressed to it, only its municipality's kindergartens. */
+  async regionFiles(runId: string, regionId: string, scope: { deliverableIds?: string[]; municipalityId?: string | null } = {}): Promise<{ municipality: string; orgnr: string; kindergarten: string; deliverableId: string; version: number; receiptNumber: string; name: string; size: number; storageKey: string; at: number }[]> {
     const { rows } = await this.pool.query<{ municipality: string; orgnr: string; kindergarten: string; deliverable_id: string; version: number; receipt_number: string; name: string; size: string; storage_key: string; at: Date }>(
       `SELECT m.name AS municipality, k.orgnr, k.name AS kindergarten, s.deliverable_id, s.version, s.receipt_number, f.name, f.size, f.storage_key, s.created_at AS at
        FROM submissions s JOIN submission_files f ON f.submission_id = s.id
        JOIN kindergartens k ON k.run_id = s.run_id AND k.orgnr = s.orgnr
        JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
        WHERE s.run_id = $1 AND k.region_id = $2 AND s.state = 'accepted'
+         AND ($3::text[] IS NULL OR s.deliverable_id = ANY($3::text[])) AND ($4::text IS NULL OR k.municipality_id = $4)
        ORDER BY m.name, k.name, s.deliverable_id, s.version, f.position`,
-      [runId, regionId],
+      [runId, regionId, scope.deliverableIds ?? null, scope.municipalityId ?? null],
     );
     return rows.map((r) => ({ municipality: r.municipality, orgnr: r.orgnr, kindergarten: r.kindergarten, deliverableId: r.deliverable_id, version: r.version, receiptNumber: formatReceiptNumber(r.receipt_number), name: r.name, size: Number(r.size), storageKey: r.storage_key, at: r.at.getTime() }));
   }

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import { ErrorType } from '../../domain/errors';
-import type { Store } from '../store';
+import type { Recipient, Store } from '../store';
 import type { SendEmailInput, SendEmailResult } from '../../domain/activity-contracts';
 import { type EmailContext, renderEmail } from './templates';
 import { signUploadToken } from '../../security/upload-tokens';
+import { RECIPIENT_LINK_DAYS, signRecipientLink } from '../../security/recipient-links';
 import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../../domain/email-templates';
 import { calendarInvitation, eventUid } from './calendar';
 
@@ -41,6 +42,22 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
       }
     },
   };
+
+  /**
+   * The research centre's and an authority's personal sign-in link, bound to the person and the run; its expiry counts
+   * from when the email was asked for, so a retried send renders the same link.
+   */
+  function signInFor(input: SendEmailInput, recipient: Recipient): { signInUrl?: string } {
+    if (recipient.role !== 'research-centre' && recipient.role !== 'municipal-authority') return {};
+    const claims = {
+      runId: input.runId,
+      role: recipient.role,
+      municipalityId: recipient.role === 'municipal-authority' ? recipient.id.replace(/^authority-/, '') : null,
+      email: recipient.email,
+      expiresAt: input.requestedAt + RECIPIENT_LINK_DAYS * 24 * 3_600_000,
+    };
+    return { signInUrl: `${mail.publicBaseUrl}/mottaker/${signRecipientLink(claims, mail.uploadSecret)}` };
+  }
 
   async function send(input: SendEmailInput): Promise<SendEmailResult> {
     const run = await store.getRunContext(input.runId);
@@ -104,6 +121,7 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
         ...(recipient.kindergarten ?? aboutKindergarten ? { kindergarten: recipient.kindergarten ?? aboutKindergarten } : {}),
         ...(recipient.municipality ? { municipality: recipient.municipality } : {}),
         ...(input.message ? { message: input.message } : {}),
+        ...signInFor(input, recipient),
       };
       let rendered;
       try {

@@ -29,6 +29,8 @@ export interface EmailContext {
   /** Where the deliverable's recipient fetches the files with its own access. */
   downloadUrl?: string;
   coordinator: { name: string; email: string };
+  /** A recipient's personal sign-in link to the page of what is sent to it (research centre, municipal authority). */
+  signInUrl?: string;
   /** The coordinator's own subject and text (template coordinator-message). */
   message?: { subject: string; text: string };
 }
@@ -328,6 +330,7 @@ const TEMPLATES = {
         [`${k.name} i ${k.municipalityName} har ikke levert ${quoted(d.title)}, som hadde frist ${w.dateTime(d.dueAt)}.`],
         ['Vi gir beskjed til dere som barnehagemyndighet, slik at dere kan følge opp barnehagen.'],
         [`Forsinket innlevering tas imot fram til ${w.dateTime(d.lateUntil)}.`],
+        ...(ctx.signInUrl ? [['Se status for barnehagene deres i Årshjul (personlig lenke): ', link(ctx.signInUrl)] as Paragraph] : []),
       ];
     },
   },
@@ -356,7 +359,9 @@ const TEMPLATES = {
         [`${k.name} i ${k.municipalityName} har levert ${quoted(d.title)}.`],
         ...receiptFacts(ctx),
         ...(s.comment ? [[`Kommentar fra barnehagen:\n${s.comment}`] as Paragraph] : []),
-        ['Dere henter filene med deres egen tilgangsnøkkel i Årshjul: ', link(need(ctx, 'downloadUrl'))],
+        ctx.signInUrl
+          ? ['Se innleveringen og last ned filene i Årshjul (personlig lenke, ingen passord): ', link(ctx.signInUrl)]
+          : ['Dere henter filene med deres egen tilgangsnøkkel i Årshjul: ', link(need(ctx, 'downloadUrl'))],
       ];
     },
   },

@@ -34,6 +34,8 @@ export interface ConsoleDeps extends SessionDeps {
   files?: FileStore;
   /** The example plan and roster offered when the coordinator uploads nothing. */
   examples: { plan: () => { text: string; file: string }; roster: () => { text: string; file: string } };
+  /** Verifies the recipients' personal sign-in links (the server's link secret); without it, links are refused. */
+  linkSecret?: string;
   now?: () => number;
 }
 

@@ -132,7 +132,7 @@ export async function startUploadStack(options: {
   const accounts = new AccountRepository(db.pool);
   const app = await buildApp(control, {
     uploads,
-    console: { control, read: new ConsoleRepository(db.pool), drafts: new DraftRepository(db.pool), accounts, secureCookies: false, files, examples: exampleFiles() },
+    console: { control, read: new ConsoleRepository(db.pool), drafts: new DraftRepository(db.pool), accounts, secureCookies: false, files, examples: exampleFiles(), linkSecret: TEST_UPLOAD_SECRET },
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

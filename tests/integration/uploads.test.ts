@@ -89,7 +89,24 @@ describe('uploading through the personal link', () => {
     expect(toDirector.text).toContain('Analyse modul 1-2.pdf');
     const notice = await waitForEmail(s.sink, (e) => e.subject.includes(`Barnehage ${orgnrs[0]} har levert Analysen så langt`));
     expect(notice.to).toEqual([s.plan.contacts.researchCentre.email]);
-    expect(notice.text).toContain(`/api/submissions/${String(receipt.submissionId)}`);
+    // The notice's personal link signs the research centre in (no password) on the page of what is sent to it.
+    const link = /last ned filene i Årshjul \(personlig lenke, ingen passord\): (\S+)/.exec(notice.text)?.[1] as string;
+    expect(link).toMatch(new RegExp(`^${s.baseUrl}/mottaker/m1\\.`));
+    const signedIn = await fetch(link, { redirect: 'manual' });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe(`/konsoll/runs/${s.runId}/mottatt`);
+    const cookie = String(signedIn.headers.get('set-cookie')).split(';')[0] as string;
+    const page = await (await fetch(`${s.baseUrl}/konsoll/runs/${s.runId}/mottatt`, { headers: { cookie } })).text();
+    expect(page).toContain('<h1>Til forskningssenteret</h1>');
+    expect(page).toContain(`Barnehage ${orgnrs[0]}`);
+    const href = /href="(\/konsoll\/runs\/[^"]+\/filer\/\d+)">Analyse modul 1-2\.pdf</.exec(page)?.[1] as string;
+    const opened = await fetch(`${s.baseUrl}${href}`, { headers: { cookie } });
+    expect(opened.status).toBe(200);
+    expect(sha(Buffer.from(await opened.arrayBuffer()))).toBe(sha(file));
+    // A forged or altered link signs nobody in.
+    const forged = await fetch(link.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), { redirect: 'manual' });
+    expect(forged.status).toBe(404);
+    expect(forged.headers.get('set-cookie')).toBeNull();
   });
 
   it('makes a resubmission before the deadline a new version; the latest counts, and a repeated form is not stored twice', async () => {

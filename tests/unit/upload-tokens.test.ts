@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { resolveUploadSecret } from '../../security/upload-secret';
 import { createHmac } from 'node:crypto';
 import { signUploadToken, verifyUploadToken, type UploadTokenClaims } from '../../security/upload-tokens';
+import { type RecipientLinkClaims, signRecipientLink, verifyRecipientLink } from '../../security/recipient-links';
 
 const SECRET = 'unit-test-secret-of-at-least-32-characters';
 const claims: UploadTokenClaims = { runId: 'arshjul-2017-hedmark', orgnr: '974760673', deliverableId: 'analysis-so-far', expiresAt: Date.parse('2018-03-08T15:00:00Z'), version: 1 };
@@ -50,5 +51,29 @@ describe('the upload link secret', () => {
     expect(first.length).toBeGreaterThanOrEqual(32);
     expect(resolveUploadSecret(null, dir)).toBe(first);
     expect(statSync(join(dir, 'upload-link-secret')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("recipients' personal sign-in links", () => {
+  const recipient: RecipientLinkClaims = { runId: 'arshjul-2017-hedmark', role: 'municipal-authority', municipalityId: 'kongsvinger', email: 'barnehage@kongsvinger.kommune.example', expiresAt: Date.parse('2018-03-08T15:00:00Z') };
+
+  it('verifies a link it signed, bound to the person, run, role and municipality', () => {
+    expect(verifyRecipientLink(signRecipientLink(recipient, SECRET), SECRET, before)).toEqual({ ok: true, claims: recipient });
+    const centre = { ...recipient, role: 'research-centre' as const, municipalityId: null, email: 'sepu@inn.example' };
+    expect(verifyRecipientLink(signRecipientLink(centre, SECRET), SECRET, before)).toEqual({ ok: true, claims: centre });
+  });
+
+  it('refuses an expired, forged or altered link, and an upload link used as one (another purpose, another prefix)', () => {
+    const token = signRecipientLink(recipient, SECRET);
+    expect(verifyRecipientLink(token, SECRET, recipient.expiresAt + 1)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyRecipientLink(signRecipientLink(recipient, 'some-other-secret-of-32-characters!!'), SECRET, before)).toEqual({ ok: false, reason: 'forged' });
+    const [prefix, , signature] = token.split('.');
+    const otherMunicipality = Buffer.from(JSON.stringify([recipient.runId, recipient.role, 'grue', recipient.email, recipient.expiresAt])).toString('base64url');
+    expect(verifyRecipientLink(`${prefix}.${otherMunicipality}.${signature}`, SECRET, before)).toEqual({ ok: false, reason: 'forged' });
+    expect(verifyRecipientLink(signUploadToken(claims, SECRET), SECRET, before)).toEqual({ ok: false, reason: 'malformed' });
+    // The same payload signed as an upload link does not pass as a sign-in link: the purpose is part of what is signed.
+    const payload = token.split('.')[1] as string;
+    const asUpload = createHmac('sha256', SECRET).update(`m1.${payload}`).digest('base64url');
+    expect(verifyRecipientLink(`m1.${payload}.${asUpload}`, SECRET, before)).toEqual({ ok: false, reason: 'forged' });
   });
 });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { spreadsheetCsv } from '../../exports/csv';
 import { zipArchive, zipPathPart } from '../../exports/zip-archive';
-import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
+import { Forbidden, htmlReply, mayRead, visitor } from '../../console/guard';
 import { messagePage } from '../../pages/console-pages';
 import type { ConsoleDeps } from '../console-routes';
 import type { Plan } from '../../../config/plan-schema';
@@ -67,11 +67,15 @@ export function exportRoutes(deps: ConsoleDeps) {
     });
 
     app.get('/konsoll/runs/:runId/regioner/:regionId/innleveringer.zip', async (request, reply) => {
-      const v = await coordinator(deps, request);
+      const v = await visitor(deps, request);
       const { runId, regionId } = runParams.extend({ regionId: z.string().regex(/^[a-z0-9-]{1,63}$/) }).parse(request.params);
+      if (!mayRead(v.user, runId)) throw new Forbidden();
       const files = deps.files;
       if (!files) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Innleveringene er ikke tilgjengelige her', 'Denne serveren har ikke lagringsmappen for innleveringer.'));
-      const rows = await deps.read.regionFiles(runId, regionId);
+      // A coordinator gets every submission of the region; a recipient what is addressed to it (an authority: its own).
+      const plan = v.user.role === 'coordinator' ? null : await deps.read.plan(runId);
+      const scope = plan ? { deliverableIds: plan.deliverables.filter((d) => d.recipient === v.user.role).map((d) => d.id), municipalityId: v.user.municipalityId } : {};
+      const rows = await deps.read.regionFiles(runId, regionId, scope);
       await deps.accounts.audit({ actor: v.user.email, action: 'region-exported', runId, details: { regionId, files: rows.length } });
       const entries = rows.map((r) => ({
         name: [zipPathPart(r.municipality), zipPathPart(`${r.kindergarten} ${r.orgnr}`), zipPathPart(r.deliverableId), zipPathPart(`v${r.version} ${r.receiptNumber} ${r.name}`)].join('/'),

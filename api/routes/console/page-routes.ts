@@ -16,6 +16,7 @@ import { RUN_STATE } from '../../../texts/catalogue';
 import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
 import { type NextStep, auditPage, kindergartenPage, messagePage, newRunPage, runPage, runsPage } from '../../pages/console-pages';
 import type { ConsoleDeps } from '../console-routes';
+import { receivedPage } from '../../pages/recipient-pages';
 
 export const runParams = z.object({ runId: z.string().regex(/^arshjul-\d{4}-[a-z0-9-]+$/) });
 const kindergartenParams = runParams.extend({ orgnr: z.string().regex(/^\d{9}$/) });
@@ -233,6 +234,34 @@ export function pageRoutes(deps: ConsoleDeps) {
         reply,
         200,
         kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming, place: place && place !== region ? `${region}, ${place}` : region, paused: status.status === 'fulfilled' && status.value.state === 'paused' }),
+      );
+    });
+
+    // What is addressed to the signed-in recipient (where a personal link lands): per deliverable, each kindergarten.
+    app.get('/konsoll/runs/:runId/mottatt', async (request, reply) => {
+      const v = await visitor(deps, request);
+      const { runId } = runParams.parse(request.params);
+      if (!mayRead(v.user, runId)) throw new Forbidden();
+      const [run] = await deps.read.listRuns(runId);
+      const plan = await deps.read.plan(runId);
+      if (!run || !plan) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke programåret', 'Programåret finnes ikke.'));
+      const role = v.user.role;
+      const addressed = plan.deliverables.filter((d) => d.recipient === role);
+      const municipalityId = role === 'municipal-authority' ? v.user.municipalityId : null;
+      const rows = await deps.read.received(runId, addressed.map((d) => d.id), municipalityId);
+      const municipality = municipalityId ? (await deps.read.municipalities(runId)).find((m) => m.id === municipalityId) : null;
+      const regions = municipality ? plan.regions.filter((r) => r.id === municipality.regionId) : plan.regions;
+      const heading = role === 'research-centre' ? 'Til forskningssenteret' : role === 'municipal-authority' ? `Til barnehagemyndigheten i ${municipality?.name ?? ''}` : 'Til koordinatoren';
+      return htmlReply(
+        reply,
+        200,
+        receivedPage(v.frame(heading), {
+          runId,
+          heading,
+          intro: `${run.countyName} ${run.schoolYear}/${run.schoolYear + 1}: det barnehagene har sendt til dere, og hvem som ikke har levert ennå.`,
+          deliverables: addressed.map((d) => ({ id: d.id, title: d.title, rows: rows.filter((r) => r.deliverableId === d.id) })),
+          regions: regions.map((r) => ({ id: r.id, name: r.name })),
+        }),
       );
     });
 
