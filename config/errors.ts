@@ -29,13 +29,17 @@ type ZodIssue = z.core.$ZodIssue;
 /**
  * A union's problems are those of the alternative the input came closest to: the alternatives whose type did not
  * even match are dropped, and of the rest the one with the fewest problems wins ("at.groups.kongsvinger: forventet en
- * lokal dato og tid", not "forventet en av de tillatte formene").
+ * lokal dato og tid", not "forventet en av de tillatte formene"). When two come equally close (an empty object could
+ * be either form), the union's own message says what the forms are.
  */
 function closestAlternative(issue: ZodIssue): ZodIssue[] | null {
   if (issue.code !== 'invalid_union' || !('errors' in issue) || !Array.isArray(issue.errors)) return null;
   const fitting = (issue.errors as ZodIssue[][]).filter((branch) => branch.length > 0 && !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
   if (fitting.length === 0) return null;
-  const best = fitting.reduce((a, b) => (b.length < a.length ? b : a));
+  const fewest = Math.min(...fitting.map((branch) => branch.length));
+  const closest = fitting.filter((branch) => branch.length === fewest);
+  if (closest.length > 1) return null;
+  const best = closest[0] as ZodIssue[];
   return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as ZodIssue);
 }
 

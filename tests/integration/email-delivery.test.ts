@@ -144,7 +144,7 @@ describe('sendEmail over SMTP', () => {
     expect(verifyUploadToken(token, 'another-secret-of-at-least-32-characters', Date.now()).ok).toBe(false);
     expect(mail.text).toContain(`Hei Styrer ${orgnr},`);
     expect(mail.text).toContain('Fristen er torsdag 11. januar 2018 kl. 16.00.');
-    expect(mail.html).toContain(`<a href="${uploadUrl}">`);
+    expect(mail.html).toContain(`<a href="${uploadUrl}" style="word-break:break-all;overflow-wrap:anywhere">`);
 
     const row = await outboxRow(`${key}/director-${orgnr}`);
     expect(row).toMatchObject({ state: 'sent', attempts: 1, last_error: null, message_id: mail.messageId });
