@@ -227,6 +227,28 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toBe('application/pdf');
 
+    // The research centre opens the notice's personal link in its own browser: signed in, no password, on the page
+    // of what is sent to it, and opens the file.
+    let notice = s.sink.messages.find((m) => m.rcptTo.includes(s.plan.contacts.researchCentre.email) && /har levert/.test(m.mail.subject ?? ''));
+    for (let i = 0; i < 100 && !notice; i++) {
+      await page.waitForTimeout(100);
+      notice = s.sink.messages.find((m) => m.rcptTo.includes(s.plan.contacts.researchCentre.email) && /har levert/.test(m.mail.subject ?? ''));
+    }
+    const personal = /(http\S+\/mottaker\/\S+)/.exec(notice?.mail.text ?? '')?.[1] as string;
+    expect(personal).toBeDefined();
+    const centre = await browser.newContext({ viewport: SIZES[0], locale: 'nb-NO', bypassCSP: true });
+    const coordinatorPage = page;
+    page = await centre.newPage();
+    await page.goto(personal);
+    await page.waitForURL(/\/mottatt$/);
+    expect(await h1()).toBe('Til forskningssenteret');
+    expect(await main()).toContain('1 av 3 har levert.');
+    await check('mottatt');
+    const [centreFile] = await Promise.all([page.waitForResponse(/\/innleveringer\/.+\/filer\/\d+/), page.getByRole('link', { name: 'Analyse Solbakken.pdf' }).click()]);
+    expect(centreFile.status()).toBe(200);
+    await centre.close();
+    page = coordinatorPage;
+
     // The audit log, in sentences.
     await page.goto(`${runUrl}/revisjon`);
     const audit = (await page.locator('tbody').textContent()) ?? '';
