@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFields, signFields } from './signed-token';
 
 /**
  * Personal upload links: a token bound to run, kindergarten and deliverable, signed with HMAC-SHA256 under a server
@@ -19,31 +19,15 @@ export type TokenRefusal = 'malformed' | 'forged' | 'expired';
 
 const PREFIX = 'v1';
 
-function sign(payload: string, secret: string): string {
-  return createHmac('sha256', secret).update(`${PREFIX}.${payload}`).digest('base64url');
-}
-
 export function signUploadToken(claims: UploadTokenClaims, secret: string): string {
-  const payload = Buffer.from(JSON.stringify([claims.runId, claims.orgnr, claims.deliverableId, claims.expiresAt, claims.version])).toString('base64url');
-  return `${PREFIX}.${payload}.${sign(payload, secret)}`;
+  return signFields(PREFIX, '', [claims.runId, claims.orgnr, claims.deliverableId, claims.expiresAt, claims.version], secret);
 }
 
 /** The claims of a genuine token whatever its expiry, or why it is refused (the upload page honours extensions). */
 export function readUploadToken(token: string, secret: string): { ok: true; claims: UploadTokenClaims } | { ok: false; reason: Exclude<TokenRefusal, 'expired'> } {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
-  const [, payload, signature] = parts as [string, string, string];
-  const expected = Buffer.from(sign(payload, secret));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'forged' };
-  let fields: unknown;
-  try {
-    fields = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (!Array.isArray(fields) || fields.length !== 5) return { ok: false, reason: 'malformed' };
-  const [runId, orgnr, deliverableId, expiresAt, version] = fields as unknown[];
+  const read = readFields(token, PREFIX, '', 5, secret);
+  if (!read.ok) return read;
+  const [runId, orgnr, deliverableId, expiresAt, version] = read.fields;
   if (typeof runId !== 'string' || typeof orgnr !== 'string' || typeof deliverableId !== 'string' || typeof expiresAt !== 'number' || typeof version !== 'number') {
     return { ok: false, reason: 'malformed' };
   }
