@@ -48,6 +48,9 @@ export async function startDevSmtpServer(repository: MailboxRepository, options:
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  // The server re-emits every client connection's error (a sender killed mid-message resets its socket): that ends
+  // the one session, never the mailbox. Without a listener it would be an uncaught error in npm start's process.
+  server.on('error', () => undefined);
   return {
     port: (server.server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

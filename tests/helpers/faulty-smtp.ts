@@ -97,6 +97,8 @@ export async function startFaultySmtp(): Promise<FaultySmtp> {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
     });
+    // A worker killed mid-session resets its connection; the server re-emits that as 'error', which must not be uncaught.
+    server.on('error', () => undefined);
     port = (server.server.address() as { port: number }).port;
   };
 
