@@ -13,8 +13,11 @@ export interface KindergartenBasis {
   regionId: string;
   groupId: string;
   withdrawn: boolean;
-  /** Per deliverable: submitted (no reminder or escalation follows) and the deadline in force (an extension keeps its own). */
-  deliverables: Record<string, { submitted: boolean; dueAt: number }>;
+  /**
+   * Per deliverable: submitted (no reminder or escalation follows) and extended (the kindergarten's own window, which a
+   * move leaves as it is). Extensions are known from the audit log the extension Update writes, not guessed from dates.
+   */
+  deliverables: Record<string, { submitted: boolean; extended: boolean }>;
 }
 
 export interface EmailChange {
@@ -52,7 +55,8 @@ function stateOf(timeline: Timeline, k: KindergartenBasis, now: number, past: Re
   };
   for (const d of schedule.deliverables) {
     const known = k.deliverables[d.id];
-    const extension = known && known.dueAt !== d.window.dueAt && past === null ? { ...d.window, dueAt: known.dueAt } : null;
+    // The extended window itself is the same before and after a move (the next state takes the old one over).
+    const extension = known?.extended && past === null ? { ...d.window } : null;
     state.deliverables[d.id] = {
       submissions: known?.submitted ? [{ submissionId: 'kjent', at: now, late: false, version: 1, files: [], comment: null }] : [],
       extension,

@@ -325,6 +325,15 @@ export class ConsoleRepository {
     }));
   }
 
+  /** Which kindergartens' deliverables have an extension (`orgnr/deliverableId`), from the entries the extension Update writes. */
+  async extensions(runId: string): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ k: string }>(
+      "SELECT DISTINCT (details->>'orgnr') || '/' || (details->>'deliverableId') AS k FROM audit_log WHERE run_id = $1 AND action = 'deadline-extended'",
+      [runId],
+    );
+    return new Set(rows.map((r) => r.k));
+  }
+
   /** One stored file of a submission in the run (any state: a refused upload is opened as well), for the console. */
   async submissionFile(runId: string, submissionId: string, position: number): Promise<{ orgnr: string; municipalityId: string; name: string; size: number; sha256: string; contentType: string; storageKey: string } | null> {
     const { rows } = await this.pool.query<{ orgnr: string; municipality_id: string; name: string; size: string; sha256: string; content_type: string; storage_key: string }>(

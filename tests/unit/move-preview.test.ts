@@ -23,7 +23,7 @@ describe('previewMove: the emails a move changes, by the workflows\' rules', () 
   });
 
   it('leaves out a withdrawn kindergarten, and the reminders of one that has submitted', () => {
-    const submitted = kindergarten('1', 'kongsvinger', 'kongsvinger', { deliverables: { 'analysis-so-far': { submitted: true, dueAt: 0 } } });
+    const submitted = kindergarten('1', 'kongsvinger', 'kongsvinger', { deliverables: { 'analysis-so-far': { submitted: true, extended: false } } });
     const preview = previewMove(before, after, [submitted, kindergarten('2', 'kongsvinger', 'kongsvinger', { withdrawn: true })], now);
     expect(preview.emails.filter((e) => e.template === 'deliverable-reminder')).toEqual([]);
     expect(preview.emails.every((e) => e.kindergartens === 1)).toBe(true);

@@ -256,7 +256,7 @@ describe('the coordinator controls a running year', () => {
         new Map(await Promise.all(roster.kindergartens.map(async (k) => [k.orgnr, (await control.kindergartenStatus(deps, runId, k.orgnr)).upcoming] as const)));
       const before = await upcomingOf();
       const { before: tBefore, after: tAfter } = await control.previewReschedule(deps, runId, override);
-      const basis = roster.kindergartens.map((k) => ({ orgnr: k.orgnr, regionId: k.regionId, groupId: k.groupId, withdrawn: false, deliverables: {} as Record<string, { submitted: boolean; dueAt: number }> }));
+      const basis = roster.kindergartens.map((k) => ({ orgnr: k.orgnr, regionId: k.regionId, groupId: k.groupId, withdrawn: false, deliverables: {} as Record<string, { submitted: boolean; extended: boolean }> }));
       const preview = previewMove(tBefore, tAfter, basis, now);
       await control.rescheduleMilestone(deps, runId, override, 'koordinator');
       const after = await upcomingOf();

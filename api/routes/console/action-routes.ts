@@ -80,9 +80,10 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     // The plan version the preview shows goes back with the confirmation: a move someone else made meanwhile refuses it.
     const revision = /^\d{1,9}$/.test(field('revisjon')) ? Number(field('revisjon')) : (await control.runPlan(deps.control, runId)).revision;
     const changes = async () => {
-      const [{ before, after }, matrix] = await Promise.all([
+      const [{ before, after }, matrix, extended] = await Promise.all([
         control.previewReschedule(deps.control, runId, override),
         deps.read.matrix(runId, {}, { offset: 0, limit: 1_000_000 }),
+        deps.read.extensions(runId),
       ]);
       // The same comparison the run workflow makes when it applies the move.
       const moved = movedOccurrences(before, after).map((m) => ({
@@ -98,7 +99,7 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
         regionId: r.regionId,
         groupId: r.groupId,
         withdrawn: r.withdrawn,
-        deliverables: Object.fromEntries(Object.entries(r.cells).map(([id, c]) => [id, { submitted: c.status === 'submitted' || c.status === 'submitted-late', dueAt: c.dueAt }])),
+        deliverables: Object.fromEntries(Object.entries(r.cells).map(([id, c]) => [id, { submitted: c.status === 'submitted' || c.status === 'submitted-late', extended: extended.has(`${r.orgnr}/${id}`) }])),
       }));
       return movePreviewHtml(moved, previewMove(before, after, basis, now()));
     };
