@@ -148,9 +148,9 @@ export interface Store {
   changeContact(input: ContactChange): Promise<{ before: { name: string; email: string }; links: { deliverableId: string; version: number }[] }>;
   /**
    * The kindergartens still in the run that can but have not yet submitted a deliverable (open or overdue), with
-   * where they are and their deadline in force.
+   * their names, where they are and their deadline in force.
    */
-  nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]>;
+  nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; name: string; municipality: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]>;
   listEvents(runId: string): Promise<RunEvent[]>;
   listEmails(runId: string, filter?: { orgnr?: string }): Promise<EmailLogEntry[]>;
   countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]>;

@@ -210,14 +210,14 @@ export class MemoryStore implements Store {
     return { before, links };
   }
 
-  async nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]> {
+  async nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; name: string; municipality: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]> {
     const run = this.runs.get(runId);
     if (!run) return [];
     return [...this.deliverableStates.values()]
       .filter((s) => s.runId === runId && s.deliverableId === deliverableId && (s.status === 'open' || s.status === 'overdue') && !run.withdrawn.has(s.orgnr))
       .map((s) => {
         const k = run.roster.kindergartens.find((x) => x.orgnr === s.orgnr);
-        return { orgnr: s.orgnr, regionId: k?.regionId ?? '', groupId: k?.groupId ?? '', dueAt: s.dueAt, lateUntil: s.lateUntil };
+        return { orgnr: s.orgnr, name: k?.name ?? s.orgnr, municipality: run.roster.municipalities.find((m) => m.id === k?.municipalityId)?.name ?? '', regionId: k?.regionId ?? '', groupId: k?.groupId ?? '', dueAt: s.dueAt, lateUntil: s.lateUntil };
       })
       .sort((a, b) => a.orgnr.localeCompare(b.orgnr));
   }

@@ -272,15 +272,16 @@ export class PgStore implements Store {
     });
   }
 
-  async nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]> {
-    const { rows } = await this.pool.query<{ orgnr: string; region_id: string; group_id: string; due_at: Date; late_until: Date }>(
-      `SELECT k.orgnr, k.region_id, k.group_id, d.due_at, d.late_until
+  async nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; name: string; municipality: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]> {
+    const { rows } = await this.pool.query<{ orgnr: string; name: string; municipality: string; region_id: string; group_id: string; due_at: Date; late_until: Date }>(
+      `SELECT k.orgnr, k.name, m.name AS municipality, k.region_id, k.group_id, d.due_at, d.late_until
          FROM deliverable_states d JOIN kindergartens k ON k.run_id = d.run_id AND k.orgnr = d.orgnr
+         JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
         WHERE d.run_id = $1 AND d.deliverable_id = $2 AND d.status IN ('open', 'overdue') AND k.withdrawn_at IS NULL
         ORDER BY k.orgnr`,
       [runId, deliverableId],
     );
-    return rows.map((r) => ({ orgnr: r.orgnr, regionId: r.region_id, groupId: r.group_id, dueAt: r.due_at.getTime(), lateUntil: r.late_until.getTime() }));
+    return rows.map((r) => ({ orgnr: r.orgnr, name: r.name, municipality: r.municipality, regionId: r.region_id, groupId: r.group_id, dueAt: r.due_at.getTime(), lateUntil: r.late_until.getTime() }));
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {

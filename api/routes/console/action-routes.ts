@@ -188,10 +188,9 @@ ${who === 'styrer'
       title: 'Melding til dem som ikke har levert',
       changes: async () => {
         const { deliverable, recipients } = await control.messageRecipients(deps.control, runId, deliverableId, now);
-        const names = new Map((await deps.read.matrix(runId, { deliverableId }, { offset: 0, limit: 1_000_000 })).rows.map((r) => [r.orgnr, `${r.name} (${r.municipalityName})`]));
         return html`<p>Meldingen om ${`«${deliverable.title}»`} sendes til styreren i ${count(recipients.length, 'barnehage', 'barnehager')} som ikke har levert ennå, hver med sin frist og sin personlige lenke:</p>
 <dl class="change"><dt>Emne</dt><dd>${subject}</dd><dt>Tekst</dt><dd class="message">${text}</dd></dl>
-<details><summary>Barnehagene (${recipients.length})</summary><ul>${recipients.map((r) => html`<li>${names.get(r.orgnr) ?? r.orgnr}, frist ${when(r.dueAt)}</li>`)}</ul></details>`;
+<details><summary>Barnehagene (${recipients.length})</summary><ul>${recipients.map((r) => html`<li>${r.name} (${r.municipality}), frist ${when(r.dueAt)}</li>`)}</ul></details>`;
       },
       fields: { leveranse: deliverableId, emne: subject, tekst: text, 'melding-id': messageId },
       run: () => control.messageNonSubmitters(deps.control, runId, { deliverableId, subject, text, messageId }, actor, now),

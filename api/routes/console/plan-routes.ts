@@ -27,7 +27,7 @@ const draftParams = z.object({ draftId: z.uuid() });
 export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
   const now = deps.now ?? Date.now;
 
-  async function draftOf(_v: Visitor, draftId: string): Promise<{ plan: Plan; roster: Roster } | null> {
+  async function draftOf(draftId: string): Promise<{ plan: Plan; roster: Roster } | null> {
     const draft = await deps.drafts.get(draftId);
     if (!draft) return null;
     return { plan: draft.plan as Plan, roster: draft.roster as Roster };
@@ -39,7 +39,7 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
     app.get('/konsoll/ny/:draftId', async (request, reply) => {
       const v = await coordinator(deps, request);
       const { draftId } = draftParams.parse(request.params);
-      const draft = await draftOf(v, draftId);
+      const draft = await draftOf(draftId);
       if (!draft) return htmlReply(reply, 404, gone(v));
       const { plan, roster } = draft;
       try {
@@ -60,7 +60,7 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
     app.get('/konsoll/ny/:draftId/plan', async (request, reply) => {
       const v = await coordinator(deps, request);
       const { draftId } = draftParams.parse(request.params);
-      const draft = await draftOf(v, draftId);
+      const draft = await draftOf(draftId);
       if (!draft) return htmlReply(reply, 404, gone(v));
       return htmlReply(reply, 200, planEditorPage(v.frame('Rediger planen'), { draftId, programme: draft.plan.programme, groups: planFieldGroups(draft.plan), values: {}, errors: new Map(), unplaced: [] }));
     });
@@ -69,7 +69,7 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
       const v = await coordinator(deps, request);
       if (!v.csrfOk(request.body)) throw new Forbidden();
       const { draftId } = draftParams.parse(request.params);
-      const draft = await draftOf(v, draftId);
+      const draft = await draftOf(draftId);
       if (!draft) return htmlReply(reply, 404, gone(v));
       const form = Object.fromEntries(Object.entries((request.body ?? {}) as Record<string, unknown>).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
       const groups = planFieldGroups(draft.plan);
@@ -94,7 +94,7 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
     app.get('/konsoll/ny/:draftId/plan.yaml', async (request, reply) => {
       const v = await coordinator(deps, request);
       const { draftId } = draftParams.parse(request.params);
-      const draft = await draftOf(v, draftId);
+      const draft = await draftOf(draftId);
       if (!draft) return htmlReply(reply, 404, gone(v));
       const file = `plan-${draft.plan.county}-${draft.plan.schoolYear}.yaml`;
       return reply.type('application/yaml; charset=utf-8').header('Content-Disposition', `attachment; filename="${file}"`).send(stringifyYaml(draft.plan, { lineWidth: 0 }));
