@@ -37,8 +37,10 @@ export function sampleContext(template: string): EmailContext {
       comment: 'Vi har tatt med refleksjonene fra personalmøtet.',
     },
     downloadUrl: 'http://localhost:3000/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+    // What the research centre and the authorities are sent: their personal sign-in link (as the email activity adds it).
+    ...(role === 'municipal-authority' || template === 'submission-received' ? { signInUrl: 'http://localhost:3000/mottaker/m1.eyJleGFtcGxlIjp0cnVlfQ.c2lnbmF0dXJl' } : {}),
     ...(template === 'coordinator-message'
-      ? { message: { subject: 'Husk analysen før workshop 2', text: 'Hei!\n\nVi ser at analysen deres ikke er kommet inn ennå. Ta kontakt om dere trenger mer tid.\n\nVennlig hilsen\nKari, fylkeskoordinator' } }
+      ? { message: { subject: 'Husk analysen før workshop 2', text: 'Vi ser at analysen deres ikke er kommet inn ennå. Ta kontakt om dere trenger mer tid.' } }
       : {}),
   };
 }
