@@ -175,7 +175,8 @@ const anyCell = fc.oneof(
 const delimiter = fc.constantFrom<Delimiter>(',', ';');
 const eol = fc.constantFrom('\n', '\r\n');
 const csvName = fc.constantFrom('roster.csv', 'ROSTER.CSV', 'roster.txt', 'roster');
-const IN_ROW = /\bin row (\d+)\b/;
+// The catalogue words a clash with another row as "… i rad N …" (ROSTER_RULE.orgnrTwice, municipalityDiffers).
+const IN_ROW = /\bi rad (\d+)\b/;
 
 describe('parseRoster on mutated copies of the example CSV', () => {
   it('starts from a roster that imports from both separators and both line endings', () => {
@@ -205,12 +206,14 @@ describe('parseRoster on mutated copies of the example CSV', () => {
         const last = first + (value.match(/\r|\n/g) ?? []).length;
         const inRecord = (n: number | undefined) => n !== undefined && n >= first && n <= last;
         for (const issue of outcome.refused.issues) {
-          // Another row is named only for the changed column, or as the row it clashes with ("... in row 2 ...").
+          // Another row is named only for the changed column, or as the row it clashes with ("… i rad 2 …").
           const ok = inRecord(issue.row) || issue.column === COLUMNS[column] || inRecord(Number(IN_ROW.exec(issue.message)?.[1]));
           expect({ issue, ok }).toEqual({ issue, ok: true });
         }
       }),
-      { numRuns: 300 },
+      // The counterexample of a CI run (seed 469668708): Kongsvinger's first row renamed to the municipality «hamar»,
+      // whose other rows are then named in the clash message, not by their own row.
+      { numRuns: 300, examples: [[{ row: 0, column: 2, value: 'hamar' }, ',', '\n', 'roster.csv']] },
     );
     expect(refused).toBeGreaterThan(0);
   });
