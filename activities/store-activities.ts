@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Store, StoreError } from './store';
 import type { AuditEntry } from '../domain/audit';
-import type { AddKindergartenInput, RecordDeliverableStatusInput, RecordEventInput } from '../domain/activity-contracts';
+import type { AddKindergartenInput, ClaimDigestsInput, QueueDigestItemInput, RecordDeliverableStatusInput, RecordEventInput } from '../domain/activity-contracts';
 
 export interface StoreDeps {
   store: Store;
@@ -37,6 +37,17 @@ export function createStoreActivities({ store }: StoreDeps) {
     /** Adds a kindergarten to the roster mid-year (run workflow, addKindergarten update). */
     async addKindergarten(input: AddKindergartenInput) {
       return refusalsFinal(() => store.addKindergarten(input));
+    },
+    /** Queues an escalation for its municipal authority's daily digest (kindergarten workflow); idempotent by key. */
+    async queueDigestItem(input: QueueDigestItemInput): Promise<void> {
+      await store.queueDigestItem(input);
+    },
+    /**
+     * Puts the queued escalations into a digest day and names the authorities to send it to (run workflow); asked
+     * again for the same day it gives the same answer, so a retry after a worker kill sends nothing twice.
+     */
+    async claimAuthorityDigests(input: ClaimDigestsInput): Promise<string[]> {
+      return store.claimAuthorityDigests(input);
     },
     /** Marks a kindergarten withdrawn in the roster (run workflow, withdrawKindergarten update). */
     async withdrawKindergarten(input: { runId: string; orgnr: string; reason: string; at: number }): Promise<void> {

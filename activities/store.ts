@@ -6,6 +6,9 @@ import type { RecipientRole } from './email/templates';
 import type {
   AddKindergartenInput,
   AddKindergartenResult,
+  ClaimDigestsInput,
+  DeliverableStatus,
+  QueueDigestItemInput,
   RecipientSelector,
   RecordDeliverableStatusInput,
   RecordEventInput,
@@ -89,6 +92,28 @@ export interface InitialDeliverable {
   lateUntil: number;
 }
 
+/** One line of an authority's daily digest: a deliverable of one of its kindergartens that is due or overdue. */
+export interface DigestLine {
+  orgnr: string;
+  kindergarten: string;
+  deliverableId: string;
+  deliverable: string;
+  status: DeliverableStatus;
+  dueAt: number;
+  lateUntil: number;
+  /** Escalated since the authority's previous digest (this day's news), rather than still outstanding. */
+  isNew: boolean;
+}
+
+/** What an authority's digest of one day says, read when it is sent. */
+export interface AuthorityDigest {
+  municipality: string;
+  lines: DigestLine[];
+}
+
+/** How far ahead an authority's digest lists deadlines still to come. */
+export const DIGEST_DUE_SOON_MS = 7 * 86_400_000;
+
 export interface RunEvent extends RecordEventInput {
   id: number;
 }
@@ -151,6 +176,18 @@ export interface Store {
    * their names, where they are and their deadline in force.
    */
   nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; name: string; municipality: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]>;
+  /** Queues an escalation for its municipal authority's next digest; a retried queueing adds nothing. */
+  queueDigestItem(input: QueueDigestItemInput): Promise<void>;
+  /**
+   * Puts every queued escalation not yet in a digest into this day's, and returns the municipalities whose digest of
+   * the day has something new that is still not delivered; asked again for the same day, the same answer.
+   */
+  claimAuthorityDigests(input: ClaimDigestsInput): Promise<string[]>;
+  /**
+   * An authority's digest for a day: the escalations put into it that are still outstanding, every other overdue
+   * deliverable of its kindergartens, and deadlines within DIGEST_DUE_SOON_MS of `at`.
+   */
+  authorityDigest(runId: string, municipalityId: string, day: string, at: number): Promise<AuthorityDigest>;
   listEvents(runId: string): Promise<RunEvent[]>;
   listEmails(runId: string, filter?: { orgnr?: string }): Promise<EmailLogEntry[]>;
   countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]>;

@@ -1,4 +1,5 @@
 import { version } from '../package.json';
+import { AUTHORITY_DIGEST_PATCH } from '../domain/patches';
 
 /**
  * The Årshjul release this code is, from package.json: every run remembers the release that started it (the run's
@@ -19,4 +20,19 @@ export interface WorkflowPatch {
   what: string;
 }
 
-export const WORKFLOW_PATCHES: readonly WorkflowPatch[] = [];
+export const WORKFLOW_PATCHES: readonly WorkflowPatch[] = [
+  {
+    id: AUTHORITY_DIGEST_PATCH,
+    workflow: 'kindergartenWorkflow',
+    addedIn: '1.1.0',
+    deprecatedIn: null,
+    what: 'en eskalering går inn i barnehagemyndighetens daglige sammendrag i stedet for som egen e-post',
+  },
+  {
+    id: AUTHORITY_DIGEST_PATCH,
+    workflow: 'runWorkflow',
+    addedIn: '1.1.0',
+    deprecatedIn: null,
+    what: 'kjøringen sender barnehagemyndighetenes daglige sammendrag',
+  },
+];

@@ -3,7 +3,7 @@ import { TEMPLATE_IDS, isTemplateId } from '../domain/email-templates';
 import { InputError } from '../config/errors';
 
 const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message']);
-const AUTHORITY_TEMPLATES = new Set(['deliverable-escalation', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
+const AUTHORITY_TEMPLATES = new Set(['deliverable-escalation', 'authority-digest', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
 
 /** A realistic context for a template, with the 2017/2018 programme's names and dates. */
 export function sampleContext(template: string): EmailContext {
@@ -39,6 +39,19 @@ export function sampleContext(template: string): EmailContext {
     downloadUrl: 'http://localhost:3000/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
     // What the research centre and the authorities are sent: their personal sign-in link (as the email activity adds it).
     ...(role === 'municipal-authority' || template === 'submission-received' ? { signInUrl: 'http://localhost:3000/mottaker/m1.eyJleGFtcGxlIjp0cnVlfQ.c2lnbmF0dXJl' } : {}),
+    ...(template === 'authority-digest'
+      ? {
+          digest: {
+            day: '2018-03-07',
+            lines: [
+              { kindergarten: 'Solstua barnehage', deliverable: 'Analysen så langt (modul 1 og 2)', status: 'overdue', dueAt: '2018-03-02T15:00:00.000Z', lateUntil: '2018-03-08T15:00:00.000Z', isNew: true },
+              { kindergarten: 'Glomma naturbarnehage', deliverable: 'Analysen så langt (modul 1 og 2)', status: 'overdue', dueAt: '2018-03-02T15:00:00.000Z', lateUntil: '2018-03-08T15:00:00.000Z', isNew: true },
+              { kindergarten: 'Vennersberg barnehage', deliverable: 'Bidrag til heftet', status: 'overdue', dueAt: '2018-02-23T15:00:00.000Z', lateUntil: '2018-03-09T15:00:00.000Z', isNew: false },
+              { kindergarten: 'Solstua barnehage', deliverable: 'Refleksjonsnotat', status: 'open', dueAt: '2018-03-12T15:00:00.000Z', lateUntil: '2018-03-19T15:00:00.000Z', isNew: false },
+            ],
+          },
+        }
+      : {}),
     ...(template === 'coordinator-message'
       ? { message: { subject: 'Husk analysen før workshop 2', text: 'Vi ser at analysen deres ikke er kommet inn ennå. Ta kontakt om dere trenger mer tid.' } }
       : {}),

@@ -135,6 +135,14 @@ export const sendPolicySchema = z
     skipWeekends: z.boolean().default(true),
     skipHolidays: z.boolean().default(true).describe('Norwegian public holidays'),
     defaultTime: localTimeSchema.default('08:00').describe('send time of emails sent days before their milestone'),
+    authorityDigest: z
+      .object({
+        enabled: z.boolean().default(true),
+        at: localTimeSchema.default('12:00').describe('local time of the day\'s digest, moved into quiet hours'),
+      })
+      .strict()
+      .prefault({})
+      .describe('one email a working day to each municipal authority instead of one escalation per kindergarten'),
   })
   .strict();
 export type SendPolicy = z.infer<typeof sendPolicySchema>;

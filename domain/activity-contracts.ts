@@ -8,6 +8,7 @@ import type { KindergartenSchedule } from './timeline';
 export type RecipientSelector =
   | { kind: 'director'; orgnr: string }
   | { kind: 'authority-of'; orgnr: string }
+  | { kind: 'authority'; municipalityId: string }
   | { kind: 'municipal-authorities'; regionId: string | null; groupId: string | null }
   | { kind: 'research-centre' }
   | { kind: 'coordinator' };
@@ -42,6 +43,8 @@ export interface SendEmailInput {
   };
   /** The coordinator's own words (a message to those who have not submitted): a subject line and paragraphs. */
   message?: { subject: string; text: string };
+  /** The authorities' daily digest: the day it is for (`YYYY-MM-DD`, Oslo); its content is read when it is sent. */
+  digest?: { day: string };
   /** The kindergarten an email is about (escalations to its authority). */
   about?: { orgnr: string };
   /** The region and workshop group the email belongs to, for the email log. */
@@ -162,4 +165,25 @@ export interface StartAddedKindergartensInput extends KindergartenStartCommon {
 export interface StartKindergartensResult {
   started: number;
   alreadyRunning: number;
+}
+
+/** An escalation handed to the municipal authority's daily digest by a kindergarten workflow. */
+export interface QueueDigestItemInput {
+  /** `<run>/<orgnr>/<step key>`: a retried queueing adds nothing. */
+  key: string;
+  runId: string;
+  orgnr: string;
+  deliverableId: string;
+  dueAt: number;
+  lateUntil: number;
+  /** When the escalation was due (workflow time). */
+  at: number;
+}
+
+/** The run workflow's claim of a digest day: every queued escalation not yet in a digest goes into this day's. */
+export interface ClaimDigestsInput {
+  runId: string;
+  day: string;
+  /** Items queued up to this instant are taken. */
+  at: number;
 }

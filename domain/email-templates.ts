@@ -23,6 +23,7 @@ export const TEMPLATE_IDS = [
   'deliverable-prompt',
   'deliverable-reminder',
   'deliverable-escalation',
+  'authority-digest',
   'submission-receipt',
   'submission-received',
   'upload-link-reissued',

@@ -7,7 +7,8 @@ import type { DeliverableStatus } from './activity-contracts';
 import { type Refusal, unknownDeliverable } from './refusals';
 import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from './timeline';
 
-export type StepStatus = 'sent' | 'stale' | 'suppressed' | 'not-applicable' | 'failed';
+/** `in-digest`: an escalation handed to the authority's daily digest instead of its own email. */
+export type StepStatus = 'sent' | 'in-digest' | 'stale' | 'suppressed' | 'not-applicable' | 'failed';
 
 export interface StepOutcome {
   status: StepStatus;
@@ -100,6 +101,18 @@ export function pendingActions(state: KindergartenState): Action[] {
   return actions.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
 }
 
+/**
+ * True when a due escalation goes into the municipal authority's daily digest rather than its own email: the run has
+ * the digest and a digest is still to come after the escalation's time.
+ */
+export function goesIntoDigest(action: Action, state: KindergartenState): boolean {
+  const digest = state.schedule.authorityDigest;
+  return action.kind === 'escalation' && digest !== undefined && action.at <= digest.lastAt;
+}
+
+/** The template name of the authorities' daily digest (activities/email/templates.ts). */
+export const DIGEST_TEMPLATE = 'authority-digest';
+
 /** An email the kindergarten's workflow will still send, as far as its state says now. */
 export interface UpcomingEmail {
   key: string;
@@ -133,7 +146,7 @@ export function upcomingEmails(state: KindergartenState, now: number): UpcomingE
       kind: action.kind,
       at,
       title: action.kind === 'milestone-email' ? action.step.title : action.deliverable.title,
-      template: action.kind === 'milestone-email' ? action.step.template : action.deliverable.templates[action.kind],
+      template: action.kind === 'milestone-email' ? action.step.template : goesIntoDigest(action, state) ? DIGEST_TEMPLATE : action.deliverable.templates[action.kind],
       to: action.kind === 'escalation' ? 'municipal-authority' : 'director',
       held: state.paused,
       occurrenceAt: action.kind === 'milestone-email' ? action.step.occurrenceAt : null,

@@ -4,7 +4,7 @@
  * `pendingActions` and `decide` on a fresh state that joined now, a run's or region's by its latest useful time (as
  * runOwnedStep does). Milestones already past are recorded as held; their emails are sent at once or skipped.
  */
-import { type KindergartenState, decide, pendingActions } from './kindergarten-schedule';
+import { DIGEST_TEMPLATE, type KindergartenState, decide, goesIntoDigest, pendingActions } from './kindergarten-schedule';
 import { occurrenceSteps } from './occurrence-steps';
 import { type Timeline, ownedOccurrences, placeName, scheduleForKindergarten } from './timeline';
 
@@ -46,7 +46,7 @@ export function pastStepsAtStart(timeline: Timeline, now: number): PastStep[] {
         if (action.kind === 'milestone-email') {
           add(`${action.step.stepId}|${action.at}|${outcome}`, { ...common, id: action.step.milestoneId, title: action.step.title, kind: 'email', template: action.step.template, to: 'directors' }, action.step.occurrenceKey.endsWith('/*/*') ? null : place);
         } else {
-          add(`${action.key}|${action.at}|${outcome}`, { ...common, id: action.deliverable.id, title: action.deliverable.title, kind: action.kind, template: action.deliverable.templates[action.kind], to: action.kind === 'escalation' ? 'municipal-authorities' : 'directors' }, action.window.scope === 'run' ? null : place);
+          add(`${action.key}|${action.at}|${outcome}`, { ...common, id: action.deliverable.id, title: action.deliverable.title, kind: action.kind, template: goesIntoDigest(action, state) ? DIGEST_TEMPLATE : action.deliverable.templates[action.kind], to: action.kind === 'escalation' ? 'municipal-authorities' : 'directors' }, action.window.scope === 'run' ? null : place);
         }
       }
     }

@@ -95,6 +95,18 @@ export interface Timeline {
    * submission stored in time but handed over late is still judged by when it arrived, not refused as closed.
    */
   submissionGraceMs: number;
+  /**
+   * The municipal authorities' daily digest (the plan's sendPolicy.authorityDigest): every working day's send instant
+   * from the first opening to the first working day after the year ends, with its Oslo date. Absent: every escalation
+   * is its own email (the plan turned the digest off, or the run was started before release 1.1.0).
+   */
+  authorityDigest?: { days: DigestDay[] };
+}
+
+/** One working day's digest: its local date (`YYYY-MM-DD`, the email's key) and when it goes. */
+export interface DigestDay {
+  day: string;
+  at: number;
 }
 
 /** What one kindergarten workflow needs: the director emails and deliverable windows of its region and group. */
@@ -103,6 +115,11 @@ export interface KindergartenSchedule {
   deliverables: KindergartenDeliverable[];
   endsAt: number;
   submissionGraceMs: number;
+  /**
+   * Set when the run has the authorities' daily digest: an escalation due at or before `lastAt` (the last digest of
+   * the year) goes into the digest instead of its own email; a later one is sent on its own.
+   */
+  authorityDigest?: { lastAt: number };
 }
 
 export interface KindergartenEmailStep {
@@ -179,7 +196,14 @@ export function scheduleForKindergarten(timeline: Timeline, regionId: string, gr
       window,
     });
   }
-  return { emails, deliverables, endsAt: timeline.endsAt, submissionGraceMs: timeline.submissionGraceMs };
+  const lastDigest = timeline.authorityDigest?.days.at(-1);
+  return {
+    emails,
+    deliverables,
+    endsAt: timeline.endsAt,
+    submissionGraceMs: timeline.submissionGraceMs,
+    ...(lastDigest ? { authorityDigest: { lastAt: lastDigest.at } } : {}),
+  };
 }
 
 /** One occurrence that a region or run workflow owns: it records it and sends its non-director emails. */

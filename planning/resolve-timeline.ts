@@ -3,6 +3,7 @@ import type { DateSpec, Deliverable, Milestone, Plan, SendPolicy } from '../conf
 import { InputError, type InputIssue } from '../config/errors';
 import type {
   DeliverableWindow,
+  DigestDay,
   MilestoneOverride,
   Occurrence,
   Scope,
@@ -14,7 +15,7 @@ import type {
 import { timelineRegions } from '../domain/regions';
 import { placeName } from '../domain/timeline';
 import { formatNorwegian } from '../texts/norwegian-format';
-import { parseLocal, toWorkingTime, withLocalTime } from './send-policy';
+import { isWorkingDay, parseLocal, toWorkingTime, withLocalTime } from './send-policy';
 
 
 const SCOPE_RANK: Record<Scope, number> = { run: 0, region: 1, group: 2 };
@@ -187,6 +188,10 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
     ...timelineMilestones.flatMap((m) => m.occurrences.flatMap((o) => [o.at, ...o.emails.map((e) => e.sendAt)])),
     ...deliverables.flatMap((d) => d.windows.map((w) => w.lateUntil)),
   ];
+  const endsAt = Math.max(...instants);
+  const opensAt = Math.min(...deliverables.flatMap((d) => d.windows.map((w) => w.opensAt)));
+  // A plan stored before release 1.1.0 has no authorityDigest: its runs keep one escalation per kindergarten.
+  const digest = policy.authorityDigest?.enabled && deliverables.length > 0 ? { days: digestDays(opensAt, endsAt, policy, zone) } : undefined;
   return {
     schoolYear: plan.schoolYear,
     county: plan.county,
@@ -194,9 +199,31 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
     regions,
     milestones: timelineMilestones,
     deliverables,
-    endsAt: Math.max(...instants),
+    endsAt,
     submissionGraceMs: plan.submissionGraceDays * 86_400_000,
+    ...(digest ? { authorityDigest: digest } : {}),
   };
+}
+
+/**
+ * The authorities' digest instants: each working day from the day the first deliverable opens, at the policy's
+ * digest time moved into quiet hours, through the first one after the year's last instant (so an escalation on the
+ * last day still has a digest to go into).
+ */
+export function digestDays(from: number, until: number, policy: SendPolicy, zone: string): DigestDay[] {
+  const days: DigestDay[] = [];
+  const at = policy.authorityDigest?.at ?? '12:00';
+  let day = DateTime.fromMillis(from, { zone }).startOf('day');
+  for (let i = 0; i < 800; i++, day = day.plus({ days: 1 })) {
+    const wanted = withLocalTime(day, at);
+    if (!isWorkingDay(wanted, policy)) continue;
+    const send = toWorkingTime(wanted, policy);
+    // Quiet hours may push the time to the next working day; that day then has its own digest.
+    if (send.toISODate() !== day.toISODate()) continue;
+    days.push({ day: day.toISODate() as string, at: send.toMillis() });
+    if (send.toMillis() >= until) break;
+  }
+  return days;
 }
 
 /** Reminder and escalation instants of a deliverable for a deadline, moved into working time. */

@@ -54,6 +54,7 @@ export const EMAIL_STATE: Record<string, string> = { queued: 'i kø', pending: '
 /** What became of a planned step, as `run status` shows it. */
 export const STEP_STATUS: Record<string, string> = {
   sent: 'sendt',
+  'in-digest': 'tatt med i barnehagemyndighetens daglige sammendrag',
   stale: 'ikke sendt (for sent til å være nyttig)',
   suppressed: 'ikke sendt (allerede levert)',
   'not-applicable': 'gjaldt ikke (barnehagen kom med senere)',
@@ -83,7 +84,7 @@ export const MILESTONE_KIND: Record<string, string> = {
 };
 
 /** One line of a kindergarten's "Neste e-post": what goes, about what, to whom. */
-export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 'to'> & { occurrenceAt?: number | null }): string {
+export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 'to'> & { occurrenceAt?: number | null; template?: string }): string {
   switch (email.kind) {
     case 'milestone-email':
       return `Om ${quoted(email.title)}${email.occurrenceAt ? ` (${formatNorwegian(email.occurrenceAt)})` : ''} til styreren`;
@@ -92,7 +93,9 @@ export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 
     case 'reminder':
       return `Påminnelse om ${quoted(email.title)} til styreren`;
     case 'escalation':
-      return `Varsel til barnehagemyndigheten: ${quoted(email.title)} er ikke levert`;
+      return email.template === 'authority-digest'
+        ? `Barnehagemyndighetens daglige sammendrag: ${quoted(email.title)} er ikke levert`
+        : `Varsel til barnehagemyndigheten: ${quoted(email.title)} er ikke levert`;
   }
 }
 
@@ -137,6 +140,7 @@ export const TEMPLATE_NAME: Record<TemplateId, string> = {
   'deliverable-prompt': 'Innleveringslenke',
   'deliverable-reminder': 'Påminnelse om innlevering',
   'deliverable-escalation': 'Varsel om manglende innlevering',
+  'authority-digest': 'Daglig sammendrag til barnehagemyndigheten',
   'submission-receipt': 'Kvittering',
   'submission-received': 'Melding om mottatt innlevering',
   'upload-link-reissued': 'Ny innleveringslenke',

@@ -6,6 +6,7 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -31,6 +32,7 @@ import {
   extendedWindow,
   extensionRefusal,
   closesAt,
+  goesIntoDigest,
   isFinished,
   latestUsefulAt,
   nextWakeAt,
@@ -43,6 +45,7 @@ import { INVITATION_TEMPLATES } from '../domain/email-templates';
 import { RECEIPT_USEFUL_MS, actionEmail, cancellationEmail, receiptEmails } from '../domain/kindergarten-emails';
 import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../domain/timeline';
 import { unknownDeliverable } from '../domain/refusals';
+import { AUTHORITY_DIGEST_PATCH } from '../domain/patches';
 
 
 export interface KindergartenWorkflowInput {
@@ -281,6 +284,22 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       if (decision === 'stale') {
         await store.recordEvent({ runId: input.runId, type: 'email-stale', at: now, orgnr: input.orgnr, data: { step: action.key } });
       }
+      return;
+    }
+    // Release 1.1.0: in a run with the authorities' daily digest, the escalation is queued for the authority's next
+    // digest (one email a day for all its kindergartens) instead of being sent on its own.
+    if (goesIntoDigest(action, state) && patched(AUTHORITY_DIGEST_PATCH) && action.kind === 'escalation') {
+      const window = action.window;
+      await store.queueDigestItem({
+        key: `${input.runId}/${input.orgnr}/${action.key}`,
+        runId: input.runId,
+        orgnr: input.orgnr,
+        deliverableId: action.deliverable.id,
+        dueAt: window.dueAt,
+        lateUntil: window.lateUntil,
+        at: now,
+      });
+      state.outcomes[action.key] = { status: 'in-digest', at: now };
       return;
     }
     const useful = latestUsefulAt(action);

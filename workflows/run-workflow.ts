@@ -7,6 +7,8 @@ import {
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
+  log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -20,6 +22,9 @@ import type { Plan } from '../config/plan-schema';
 import type { RegionControl } from '../domain/controls';
 import { ErrorType } from '../domain/errors';
 import { kindergartenWorkflowId, regionWorkflowId } from '../domain/ids';
+import { DIGEST_TEMPLATE } from '../domain/kindergarten-schedule';
+import { AUTHORITY_DIGEST_PATCH } from '../domain/patches';
+import { emailSender } from './email-sender';
 import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
 import { type MilestoneOverride, type Timeline, ownedOccurrences, placeName } from '../domain/timeline';
 import { type MovedOccurrence, movedOccurrences, windowsChangedIn } from '../domain/timeline-changes';
@@ -38,6 +43,8 @@ export interface RunState {
   done: Record<string, string>;
   added: string[];
   withdrawn: string[];
+  /** The instant of the last authorities' digest day done (release 1.1.0; absent before the first). */
+  digestThrough?: number;
 }
 
 export interface RunWorkflowInput {
@@ -105,6 +112,10 @@ export const cancelRunUpdate = defineUpdate<{ state: RunStatus['state'] }, [Cont
 export const runStatusQuery = defineQuery<RunStatus>('status');
 /** The plan and overrides the coordinator's tools resolve a reschedule against. */
 export const runPlanQuery = defineQuery<{ plan: Plan; overrides: MilestoneOverride[]; revision: number; timeline: Timeline }>('plan');
+
+const DAY_MS = 86_400_000;
+/** A digest handed over late (the worker was away) is still worth sending for this long. */
+const DIGEST_LATE_MS = 6 * 3_600_000;
 
 const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -349,18 +360,49 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     state.regionsStarted = true;
   }
 
+  /** The digest days not yet done, earliest first (none in a run without the digest). */
+  const digestDaysLeft = () => (state.timeline.authorityDigest?.days ?? []).filter((d) => d.at > (state.digestThrough ?? 0));
+
+  /**
+   * Sends the authorities' digest of the latest digest day that has come (days missed while the worker was away are
+   * folded into it): one email per authority with escalations queued since its last digest, keyed by authority and
+   * day, so a retry or a replay after a worker kill never sends a second. Held while the run is paused.
+   */
+  async function sendDueDigest(now: number): Promise<boolean> {
+    const day = digestDaysLeft().filter((d) => d.at <= now).at(-1);
+    if (!day || state.paused || !patched(AUTHORITY_DIGEST_PATCH)) return false;
+    const municipalities = await store.claimAuthorityDigests({ runId: input.runId, day: day.day, at: now });
+    const useful = Math.max(day.at + DAY_MS, now + DIGEST_LATE_MS);
+    const sender = emailSender(now, useful, { taskQueue: input.emailTaskQueue });
+    await Promise.all(
+      municipalities.map(async (municipalityId) => {
+        const key = `${input.runId}/authority-digest/${day.day}/${municipalityId}`;
+        try {
+          await sender.sendEmail({ key, runId: input.runId, template: DIGEST_TEMPLATE, to: { kind: 'authority', municipalityId }, digest: { day: day.day }, scheduledFor: day.at, requestedAt: now, latestUsefulAt: useful });
+        } catch (error) {
+          log.warn('digest not delivered', { key, error: String(error) });
+          await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), data: { step: key, error: String(error) } });
+        }
+      }),
+    );
+    state.digestThrough = day.at;
+    return true;
+  }
+
   for (;;) {
     if (state.cancelled) break;
     const now = Date.now();
     const steps = occurrenceSteps(ownedOccurrences(state.timeline, 'run'), state.done);
     if (await runDueOwnedSteps(steps, now, input.runId, state, input.emailTaskQueue)) continue;
-    if (steps.length === 0 && now > state.timeline.endsAt) break;
+    if (state.timeline.authorityDigest && (await sendDueDigest(now))) continue;
+    const digestsLeft = state.paused ? [] : digestDaysLeft();
+    if (steps.length === 0 && now > state.timeline.endsAt && digestsLeft.length === 0) break;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof runWorkflow>({ ...input, state });
     }
     changed = false;
-    const wake = nextStepAt(steps, now) ?? state.timeline.endsAt + 1;
+    const wake = Math.min(nextStepAt(steps, now) ?? state.timeline.endsAt + 1, digestsLeft[0]?.at ?? Infinity);
     await condition(() => changed, Math.max(wake - Date.now(), 1));
   }
   await condition(allHandlersFinished);

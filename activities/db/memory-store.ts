@@ -1,12 +1,14 @@
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
 import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
-import type { ContactChange, EmailLogEntry, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type InitialDeliverable, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
 import type {
   AddKindergartenInput,
   AddKindergartenResult,
+  ClaimDigestsInput,
+  QueueDigestItemInput,
   RecipientSelector,
   RecordDeliverableStatusInput,
   RecordEventInput,
@@ -67,6 +69,11 @@ export class MemoryStore implements Store {
       return [{ id: selector.kind, name: contact.name, email: contact.email, role: selector.kind }];
     }
     const municipality = (id: string) => run.roster.municipalities.find((m) => m.id === id);
+    if (selector.kind === 'authority') {
+      const m = municipality(selector.municipalityId);
+      if (!m) throw new StoreError('NotFound', `no municipality ${selector.municipalityId} in run ${runId}`);
+      return [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', municipality: { name: m.name } }];
+    }
     if (selector.kind === 'municipal-authorities') {
       const ids = new Set(
         run.roster.kindergartens
@@ -220,6 +227,52 @@ export class MemoryStore implements Store {
         return { orgnr: s.orgnr, name: k?.name ?? s.orgnr, municipality: run.roster.municipalities.find((m) => m.id === k?.municipalityId)?.name ?? '', regionId: k?.regionId ?? '', groupId: k?.groupId ?? '', dueAt: s.dueAt, lateUntil: s.lateUntil };
       })
       .sort((a, b) => a.orgnr.localeCompare(b.orgnr));
+  }
+
+  /** Escalations queued for the authorities' digests, by key (as the table authority_digest_items). */
+  readonly digestItems = new Map<string, QueueDigestItemInput & { municipalityId: string; digestDay: string | null }>();
+
+  async queueDigestItem(input: QueueDigestItemInput): Promise<void> {
+    if (this.digestItems.has(input.key)) return;
+    const k = this.run(input.runId).roster.kindergartens.find((x) => x.orgnr === input.orgnr);
+    if (k) this.digestItems.set(input.key, { ...input, municipalityId: k.municipalityId, digestDay: null });
+  }
+
+  async claimAuthorityDigests({ runId, day, at }: ClaimDigestsInput): Promise<string[]> {
+    const run = this.run(runId);
+    const ids = new Set<string>();
+    for (const item of this.digestItems.values()) {
+      if (item.runId !== runId) continue;
+      if (item.digestDay === null && item.at <= at) item.digestDay = day;
+      const status = this.deliverableStates.get(`${runId}|${item.orgnr}|${item.deliverableId}`)?.status;
+      if (item.digestDay === day && (status === 'overdue' || status === 'missed') && !run.withdrawn.has(item.orgnr)) ids.add(item.municipalityId);
+    }
+    return [...ids].sort();
+  }
+
+  async authorityDigest(runId: string, municipalityId: string, day: string, at: number): Promise<AuthorityDigest> {
+    const run = this.run(runId);
+    const m = run.roster.municipalities.find((x) => x.id === municipalityId);
+    if (!m) throw new StoreError('NotFound', `no municipality ${municipalityId} in run ${runId}`);
+    const titles = new Map(run.plan.deliverables.map((d) => [d.id, d.title]));
+    const news = new Set([...this.digestItems.values()].filter((i) => i.runId === runId && i.digestDay === day).map((i) => `${i.orgnr}|${i.deliverableId}`));
+    const names = new Map(run.roster.kindergartens.map((k) => [k.orgnr, k]));
+    const lines = [...this.deliverableStates.values()]
+      .filter((d) => d.runId === runId && names.get(d.orgnr)?.municipalityId === municipalityId && !run.withdrawn.has(d.orgnr))
+      .map((d) => ({ d, isNew: news.has(`${d.orgnr}|${d.deliverableId}`) }))
+      .filter(({ d, isNew }) => d.status === 'overdue' || (d.status === 'missed' && isNew) || (d.status === 'open' && d.dueAt <= at + DIGEST_DUE_SOON_MS))
+      .map(({ d, isNew }) => ({
+        orgnr: d.orgnr,
+        kindergarten: names.get(d.orgnr)?.name ?? d.orgnr,
+        deliverableId: d.deliverableId,
+        deliverable: titles.get(d.deliverableId) ?? d.deliverableId,
+        status: d.status,
+        dueAt: d.dueAt,
+        lateUntil: d.lateUntil,
+        isNew,
+      }))
+      .sort((a, b) => a.dueAt - b.dueAt || a.kindergarten.localeCompare(b.kindergarten, 'nb') || a.deliverableId.localeCompare(b.deliverableId));
+    return { municipality: m.name, lines };
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {

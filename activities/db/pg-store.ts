@@ -2,13 +2,16 @@ import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
-import type { ContactChange, EmailLogEntry, EmailMeta, InitialDeliverable, OutboxEntry, Recipient, RunContext, RunEvent, Store } from '../store';
+import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type EmailMeta, type InitialDeliverable, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
 import { withTransaction } from './transaction';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
 import type {
   AddKindergartenInput,
   AddKindergartenResult,
+  ClaimDigestsInput,
+  DeliverableStatus,
+  QueueDigestItemInput,
   RecipientSelector,
   RecordDeliverableStatusInput,
   RecordEventInput,
@@ -91,6 +94,15 @@ export class PgStore implements Store {
       const { contacts } = await this.getRunContext(runId);
       const contact = selector.kind === 'research-centre' ? contacts.researchCentre : contacts.coordinator;
       return [{ id: selector.kind, name: contact.name, email: contact.email, role: selector.kind }];
+    }
+    if (selector.kind === 'authority') {
+      const { rows } = await this.pool.query<{ name: string; authority_name: string; authority_email: string }>(
+        'SELECT name, authority_name, authority_email FROM municipalities WHERE run_id = $1 AND municipality_id = $2',
+        [runId, selector.municipalityId],
+      );
+      const m = rows[0];
+      if (!m) throw new StoreError('NotFound', `no municipality ${selector.municipalityId} in run ${runId}`);
+      return [{ id: `authority-${selector.municipalityId}`, name: m.authority_name, email: m.authority_email, role: 'municipal-authority', municipality: { name: m.name } }];
     }
     if (selector.kind === 'municipal-authorities') {
       const { rows } = await this.pool.query<{ municipality_id: string; name: string; authority_name: string; authority_email: string }>(
@@ -282,6 +294,64 @@ export class PgStore implements Store {
       [runId, deliverableId],
     );
     return rows.map((r) => ({ orgnr: r.orgnr, name: r.name, municipality: r.municipality, regionId: r.region_id, groupId: r.group_id, dueAt: r.due_at.getTime(), lateUntil: r.late_until.getTime() }));
+  }
+
+  async queueDigestItem(i: QueueDigestItemInput): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO authority_digest_items (key, run_id, orgnr, municipality_id, deliverable_id, due_at, late_until, queued_at)
+       SELECT $1, k.run_id, k.orgnr, k.municipality_id, $4, $5, $6, $7 FROM kindergartens k WHERE k.run_id = $2 AND k.orgnr = $3
+       ON CONFLICT (key) DO NOTHING`,
+      [i.key, i.runId, i.orgnr, i.deliverableId, ts(i.dueAt), ts(i.lateUntil), ts(i.at)],
+    );
+  }
+
+  async claimAuthorityDigests({ runId, day, at }: ClaimDigestsInput): Promise<string[]> {
+    await this.pool.query('UPDATE authority_digest_items SET digest_day = $2 WHERE run_id = $1 AND digest_day IS NULL AND queued_at <= $3', [runId, day, ts(at)]);
+    // Only what is still outstanding when the digest goes: a kindergarten that delivered or was withdrawn since its
+    // escalation is no news.
+    const { rows } = await this.pool.query<{ municipality_id: string }>(
+      `SELECT DISTINCT i.municipality_id FROM authority_digest_items i
+         JOIN deliverable_states d ON d.run_id = i.run_id AND d.orgnr = i.orgnr AND d.deliverable_id = i.deliverable_id
+         JOIN kindergartens k ON k.run_id = i.run_id AND k.orgnr = i.orgnr
+        WHERE i.run_id = $1 AND i.digest_day = $2 AND d.status IN ('overdue', 'missed') AND k.withdrawn_at IS NULL
+        ORDER BY i.municipality_id`,
+      [runId, day],
+    );
+    return rows.map((r) => r.municipality_id);
+  }
+
+  async authorityDigest(runId: string, municipalityId: string, day: string, at: number): Promise<AuthorityDigest> {
+    const { rows: runs } = await this.pool.query<{ plan: Plan; municipality: string }>(
+      'SELECT r.plan, m.name AS municipality FROM runs r JOIN municipalities m ON m.run_id = r.run_id WHERE r.run_id = $1 AND m.municipality_id = $2',
+      [runId, municipalityId],
+    );
+    const run = runs[0];
+    if (!run) throw new StoreError('NotFound', `no municipality ${municipalityId} in run ${runId}`);
+    const titles = new Map(run.plan.deliverables.map((d) => [d.id, d.title]));
+    const { rows } = await this.pool.query<{ orgnr: string; name: string; deliverable_id: string; status: DeliverableStatus; due_at: Date; late_until: Date; is_new: boolean }>(
+      `SELECT k.orgnr, k.name, d.deliverable_id, d.status, d.due_at, d.late_until,
+              EXISTS (SELECT 1 FROM authority_digest_items i WHERE i.run_id = d.run_id AND i.orgnr = d.orgnr AND i.deliverable_id = d.deliverable_id AND i.digest_day = $3) AS is_new
+         FROM deliverable_states d JOIN kindergartens k ON k.run_id = d.run_id AND k.orgnr = d.orgnr
+        WHERE d.run_id = $1 AND k.municipality_id = $2 AND k.withdrawn_at IS NULL
+          AND (d.status = 'overdue'
+               OR (d.status = 'missed' AND EXISTS (SELECT 1 FROM authority_digest_items i WHERE i.run_id = d.run_id AND i.orgnr = d.orgnr AND i.deliverable_id = d.deliverable_id AND i.digest_day = $3))
+               OR (d.status = 'open' AND d.due_at <= $4))
+        ORDER BY d.due_at, k.name, d.deliverable_id`,
+      [runId, municipalityId, day, ts(at + DIGEST_DUE_SOON_MS)],
+    );
+    return {
+      municipality: run.municipality,
+      lines: rows.map((r) => ({
+        orgnr: r.orgnr,
+        kindergarten: r.name,
+        deliverableId: r.deliverable_id,
+        deliverable: titles.get(r.deliverable_id) ?? r.deliverable_id,
+        status: r.status,
+        dueAt: r.due_at.getTime(),
+        lateUntil: r.late_until.getTime(),
+        isNew: r.is_new,
+      })),
+    };
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {

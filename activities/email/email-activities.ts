@@ -85,6 +85,9 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
         : null;
     // Receipts and notices to the research centre or the coordinator name the kindergarten they are about.
     const aboutKindergarten = input.submission && orgnr ? (await store.findRecipients(input.runId, { kind: 'director', orgnr }))[0]?.kindergarten : undefined;
+    // The authorities' daily digest is read when it goes, so it says what is outstanding then.
+    const digest =
+      input.digest && input.to.kind === 'authority' ? await store.authorityDigest(input.runId, input.to.municipalityId, input.digest.day, input.requestedAt) : undefined;
     // Jitter spreads a burst (every director's reminder at 08:00) so the provider does not see one spike.
     if (mail.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * (mail.jitterMs as number)));
     for (const recipient of recipients) {
@@ -121,6 +124,14 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
         ...(recipient.kindergarten ?? aboutKindergarten ? { kindergarten: recipient.kindergarten ?? aboutKindergarten } : {}),
         ...(recipient.municipality ? { municipality: recipient.municipality } : {}),
         ...(input.message ? { message: input.message } : {}),
+        ...(digest && input.digest
+          ? {
+              digest: {
+                day: input.digest.day,
+                lines: digest.lines.map((l) => ({ ...l, dueAt: iso(l.dueAt), lateUntil: iso(l.lateUntil) })),
+              },
+            }
+          : {}),
         ...signInFor(input, recipient),
       };
       let rendered;

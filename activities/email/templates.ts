@@ -33,6 +33,11 @@ export interface EmailContext {
   signInUrl?: string;
   /** The coordinator's own subject and text (template coordinator-message). */
   message?: { subject: string; text: string };
+  /** An authority's daily digest (template authority-digest): the day, and each deliverable due or overdue. */
+  digest?: {
+    day: string;
+    lines: { kindergarten: string; deliverable: string; status: string; dueAt: string; lateUntil: string; isNew: boolean }[];
+  };
 }
 
 /** A rendered email: a one-line subject, a plain-text part and an HTML part with the same content. */
@@ -62,7 +67,7 @@ function link(href: string, label: string = href): Link {
 // ---------------------------------------------------------------------------------------------------------------
 // Context helpers used by the template definitions
 
-type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message';
+type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message' | 'digest';
 
 function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<EmailContext[K]> {
   const value = ctx[key];
@@ -331,6 +336,34 @@ const TEMPLATES = {
         ['Vi gir beskjed til dere som barnehagemyndighet, slik at dere kan følge opp barnehagen.'],
         [`Forsinket innlevering tas imot fram til ${w.dateTime(d.lateUntil)}.`],
         ...(ctx.signInUrl ? [['Se status for barnehagene deres i Årshjul (personlig lenke): ', link(ctx.signInUrl)] as Paragraph] : []),
+      ];
+    },
+  },
+  'authority-digest': {
+    subject: (ctx) => {
+      const d = need(ctx, 'digest');
+      const news = d.lines.filter((l) => l.isNew).length;
+      return subjectOf(ctx, `Sammendrag for ${ctx.municipality?.name ?? 'kommunen'} ${formatNorwegian(`${d.day}T12:00:00`, 'dayMonth', ctx.timezone || OSLO)}: ${news === 1 ? 'én innlevering' : `${news} innleveringer`} mangler`);
+    },
+    body: (ctx) => {
+      const d = need(ctx, 'digest');
+      const w = when(ctx);
+      const line = (l: (typeof d.lines)[number]) =>
+        l.status === 'open'
+          ? `• ${l.kindergarten}: ${quoted(l.deliverable)}, frist ${w.dateTime(l.dueAt)}`
+          : l.status === 'missed'
+            ? `• ${l.kindergarten}: ${quoted(l.deliverable)}, frist ${w.dateTime(l.dueAt)} – ikke levert, og forsinket innlevering er stengt`
+            : `• ${l.kindergarten}: ${quoted(l.deliverable)}, frist ${w.dateTime(l.dueAt)} – forsinket innlevering tas imot til ${w.dateTime(l.lateUntil)}`;
+      const section = (heading: string, lines: typeof d.lines): Paragraph[] => (lines.length ? [[`${heading}\n${lines.map(line).join('\n')}`]] : []);
+      return [
+        [
+          `Her er dagens sammendrag for barnehagene i ${ctx.municipality?.name ?? 'kommunen'}. Vi samler alt som gjelder dere i én e-post om dagen, ` +
+            'i stedet for ett varsel per barnehage, slik at dere kan følge opp barnehagene samlet.',
+        ],
+        ...section('Nytt siden forrige sammendrag – fristen er passert, og barnehagen har ikke levert:', d.lines.filter((l) => l.isNew)),
+        ...section('Fortsatt ikke levert etter fristen:', d.lines.filter((l) => !l.isNew && l.status !== 'open')),
+        ...section('Frist de neste sju dagene, ikke levert ennå:', d.lines.filter((l) => !l.isNew && l.status === 'open')),
+        ...(ctx.signInUrl ? [['Se status for barnehagene deres i Årshjul (personlig lenke, ingen passord): ', link(ctx.signInUrl)] as Paragraph] : []),
       ];
     },
   },

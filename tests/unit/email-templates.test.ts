@@ -45,6 +45,15 @@ function sampleContext(template: string, overrides: Partial<EmailContext> = {}):
     downloadUrl: 'https://arshjul.example.no/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
     coordinator: { name: 'Ola Koordinator', email: 'ola@example.no' },
     message: { subject: 'Husk <analysen>', text: 'Første avsnitt.\n\nAndre avsnitt med <b>tegn</b>.' },
+    digest: {
+      day: '2018-03-07',
+      lines: [
+        { kindergarten: 'Solsikken <barnehage>', deliverable: 'Utviklingsplan', status: 'overdue', dueAt: '2017-12-01T15:00:00Z', lateUntil: '2017-12-15T15:00:00Z', isNew: true },
+        { kindergarten: 'Bjørka barnehage', deliverable: 'Utviklingsplan', status: 'missed', dueAt: '2017-12-01T15:00:00Z', lateUntil: '2017-12-15T15:00:00Z', isNew: true },
+        { kindergarten: 'Furutoppen barnehage', deliverable: 'Refleksjonsnotat', status: 'overdue', dueAt: '2017-11-24T15:00:00Z', lateUntil: '2017-12-08T15:00:00Z', isNew: false },
+        { kindergarten: 'Solsikken <barnehage>', deliverable: 'Heftet', status: 'open', dueAt: '2017-12-05T15:00:00Z', lateUntil: '2017-12-12T15:00:00Z', isNew: false },
+      ],
+    },
     ...overrides,
   };
 }
@@ -206,5 +215,32 @@ describe('email templates', () => {
     expect(email.html).toContain('Andre avsnitt med &lt;b&gt;tegn&lt;/b&gt;.');
     expect(email.text).toContain('Fristen for «Utviklingsplan» er fredag 1. desember 2017 kl. 16.00.');
     expect(email.text).toContain('Last opp her: https://arshjul.example.no/upload/abc123');
+  });
+
+  it('writes the authorities\' daily digest in three sections: new since the last one, still overdue, due within a week', () => {
+    const email = renderEmail(sampleContext('authority-digest', { recipient: { name: 'Kari Nordmann', role: 'municipal-authority' }, signInUrl: 'https://arshjul.example.no/mottaker/m1.x.y' }));
+    expect(email.subject).toBe('Kultur for læring: Sammendrag for Ringsaker onsdag 7. mars: 2 innleveringer mangler');
+    expect(email.text).toContain(
+      'Nytt siden forrige sammendrag – fristen er passert, og barnehagen har ikke levert:\n' +
+        '• Solsikken <barnehage>: «Utviklingsplan», frist fredag 1. desember 2017 kl. 16.00 – forsinket innlevering tas imot til fredag 15. desember 2017 kl. 16.00\n' +
+        '• Bjørka barnehage: «Utviklingsplan», frist fredag 1. desember 2017 kl. 16.00 – ikke levert, og forsinket innlevering er stengt',
+    );
+    expect(email.text).toContain('Fortsatt ikke levert etter fristen:\n• Furutoppen barnehage: «Refleksjonsnotat», frist fredag 24. november 2017 kl. 16.00');
+    expect(email.text).toContain('Frist de neste sju dagene, ikke levert ennå:\n• Solsikken <barnehage>: «Heftet», frist tirsdag 5. desember 2017 kl. 16.00');
+    expect(email.text).toContain('(personlig lenke, ingen passord): https://arshjul.example.no/mottaker/m1.x.y');
+    expect(email.html).toContain('Solsikken &lt;barnehage&gt;');
+    expect(email.html).not.toContain('<barnehage>');
+  });
+
+  it('leaves out a digest section with nothing in it, and names one missing delivery in the singular', () => {
+    const only = sampleContext('authority-digest').digest?.lines.slice(0, 1) ?? [];
+    const email = renderEmail(sampleContext('authority-digest', { digest: { day: '2018-03-07', lines: only } }));
+    expect(email.subject).toBe('Kultur for læring: Sammendrag for Ringsaker onsdag 7. mars: én innlevering mangler');
+    expect(email.text).not.toContain('Fortsatt ikke levert');
+    expect(email.text).not.toContain('Frist de neste sju dagene');
+  });
+
+  it('refuses to render a digest without its lines', () => {
+    expect(() => renderEmail(sampleContext('authority-digest', { digest: undefined }))).toThrow('template "authority-digest" needs ctx.digest');
   });
 });

@@ -18,6 +18,8 @@ import {
   pendingActions,
   submissionRefusal,
   upcomingEmails,
+  DIGEST_TEMPLATE,
+  goesIntoDigest,
 } from '../../domain/kindergarten-schedule';
 import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../../domain/timeline';
 
@@ -670,5 +672,30 @@ describe('upcomingEmails (the console\'s "Neste e-post")', () => {
       const listed = keys(state).includes(action.key);
       expect(listed).toBe(decide(action, state, Math.max(action.at, now)) === 'send');
     }
+  });
+});
+
+describe('escalations in a run with the authorities\' daily digest', () => {
+  const withDigest = (lastAt: number) => stateWith({ schedule: { ...schedule, authorityDigest: { lastAt } } });
+  const escalationOf = (state: KindergartenState, id: string) => pendingActions(state).find((a) => a.kind === 'escalation' && a.deliverable.id === id) as Action;
+
+  it('go into the digest while a digest is still to come, and stay their own email after the year\'s last digest', () => {
+    const state = withDigest(analysisWindow.escalationAt);
+    expect(goesIntoDigest(escalationOf(state, 'analysis-so-far'), state)).toBe(true);
+    expect(goesIntoDigest(escalationOf(state, 'full-analysis'), state)).toBe(false);
+    expect(goesIntoDigest(escalationOf(stateWith(), 'analysis-so-far'), stateWith())).toBe(false);
+    const prompt = pendingActions(state).find((a) => a.kind === 'prompt') as Action;
+    expect(goesIntoDigest(prompt, state)).toBe(false);
+  });
+
+  it('show in the next emails as the digest, to the authority, by the same rules (none once submitted)', () => {
+    const state = withDigest(fullAnalysisWindow.lateUntil);
+    const escalations = upcomingEmails(state, t('2018-01-01T00:00:00Z')).filter((u) => u.kind === 'escalation');
+    expect(escalations.map((u) => [u.key, u.template, u.to])).toEqual([
+      ['analysis-so-far/escalation@v1', DIGEST_TEMPLATE, 'municipal-authority'],
+      ['full-analysis/escalation@v1', DIGEST_TEMPLATE, 'municipal-authority'],
+    ]);
+    const submitted = stateWith({ ...state, deliverables: { 'analysis-so-far': { submissions: [submission(t('2018-01-30T10:00:00Z'), false)], extension: null, recordedStatus: 'submitted' } } });
+    expect(upcomingEmails(submitted, t('2018-01-01T00:00:00Z')).filter((u) => u.kind === 'escalation').map((u) => u.key)).toEqual(['full-analysis/escalation@v1']);
   });
 });

@@ -5,7 +5,7 @@ import { planSchema, sendPolicySchema, type Plan, type PlanInput } from '../../c
 import { loadPlan } from '../../planning/load-plan';
 import { type MilestoneOverride } from '../../domain/timeline';
 import { timelineRegions } from '../../domain/regions';
-import { resolveExtension, resolveTimeline } from '../../planning/resolve-timeline';
+import { digestDays, resolveExtension, resolveTimeline } from '../../planning/resolve-timeline';
 import { isWorkingDay, norwegianPublicHolidays, toWorkingTime } from '../../planning/send-policy';
 import type { DeliverableWindow, Occurrence, ScheduledEmail, Timeline } from '../../domain/timeline';
 
@@ -508,5 +508,42 @@ describe('resolveExtension', () => {
     expect(inputErrorOf(() => resolveExtension(plan, 'full-analysis', '2018-06-31T16:00', 0)).issues).toEqual([
       { path: 'due', message: 'forventet en lokal dato og tid som 2018-03-09T16:00, fikk «2018-06-31T16:00»' },
     ]);
+  });
+});
+
+describe('the authorities\' daily digest days', () => {
+  const policy = sendPolicySchema.parse({});
+
+  it('are the working days at 12.00 Oslo time, without weekends and Easter, through the first one after the end', () => {
+    const days = digestDays(osloMs('2018-03-26T09:00'), osloMs('2018-04-04T13:00'), policy, OSLO);
+    // Skjærtorsdag 29 March, Langfredag 30 March and 2. påskedag 2 April are public holidays; 4 April 12.00 is
+    // before the end, so 5 April is the last.
+    expect(days.map((d) => d.day)).toEqual(['2018-03-26', '2018-03-27', '2018-03-28', '2018-04-03', '2018-04-04', '2018-04-05']);
+    for (const d of days) expect(asOslo(d.at)).toBe(oslo(`${d.day}T12:00`).toISO());
+  });
+
+  it('follow the policy\'s digest time, moved into quiet hours', () => {
+    const late = sendPolicySchema.parse({ authorityDigest: { at: '07:00' } });
+    const [first] = digestDays(osloMs('2018-03-26T00:00'), osloMs('2018-03-27T00:00'), late, OSLO);
+    expect(asOslo(first?.at ?? 0)).toBe(oslo('2018-03-26T08:00').toISO());
+  });
+
+  it('are in the example\'s timeline from the first opening to its end, and absent when the plan turns the digest off', () => {
+    const plan = loadPlan(EXAMPLE_PLAN);
+    const timeline = resolveTimeline(plan);
+    const days = timeline.authorityDigest?.days ?? [];
+    const firstOpening = Math.min(...timeline.deliverables.flatMap((d) => d.windows.map((w) => w.opensAt)));
+    expect(days.length).toBeGreaterThan(100);
+    expect(days[0]?.day).toBe(DateTime.fromMillis(firstOpening, { zone: OSLO }).toISODate());
+    expect(days.at(-1)?.at).toBeGreaterThanOrEqual(timeline.endsAt);
+    expect(days.at(-2)?.at).toBeLessThan(timeline.endsAt);
+    const off = resolveTimeline({ ...plan, sendPolicy: { ...plan.sendPolicy, authorityDigest: { enabled: false, at: '12:00' } } });
+    expect(off.authorityDigest).toBeUndefined();
+  });
+
+  it('are absent for a plan stored before release 1.1.0 (no authorityDigest in its send policy), so its run keeps one escalation per kindergarten', () => {
+    const plan = loadPlan(EXAMPLE_PLAN);
+    const { authorityDigest: _dropped, ...before } = plan.sendPolicy;
+    expect(resolveTimeline({ ...plan, sendPolicy: before as Plan['sendPolicy'] }).authorityDigest).toBeUndefined();
   });
 });

@@ -37,7 +37,7 @@ describe('parsePlan accepts the example plan', () => {
     expect(plan.schoolYear).toBe(2017);
     expect(plan.milestones).toHaveLength(19);
     expect(plan.deliverables.map((d) => d.id)).toEqual(['analysis-so-far', 'full-analysis', 'booklet-material']);
-    expect(plan.sendPolicy).toEqual({ quietHours: { start: '08:00', end: '16:00' }, skipWeekends: true, skipHolidays: true, defaultTime: '08:00' });
+    expect(plan.sendPolicy).toEqual({ quietHours: { start: '08:00', end: '16:00' }, skipWeekends: true, skipHolidays: true, defaultTime: '08:00', authorityDigest: { enabled: true, at: '12:00' } });
     expect(plan.deliverables[0]?.templates).toEqual({ prompt: 'deliverable-prompt', reminder: 'deliverable-reminder', escalation: 'deliverable-escalation' });
   });
 

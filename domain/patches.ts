@@ -1,0 +1,7 @@
+/**
+ * The ids of the workflows' `patched()` branches. Each one is listed with the release that added it in
+ * `application/release.ts` (WORKFLOW_PATCHES), where the release rule retires it.
+ */
+
+/** 1.1.0: escalations of a run with the authorities' daily digest go into the digest (kindergarten and run workflows). */
+export const AUTHORITY_DIGEST_PATCH = 'authority-digest';
