@@ -247,6 +247,8 @@ export function shiftTimeline(timeline: Timeline, delta: number): Timeline {
         lateUntil: t(w.lateUntil),
       })),
     })),
+    // The digest days keep their plan dates as names (the email's key); their instants move with the rest.
+    ...(timeline.authorityDigest ? { authorityDigest: { days: timeline.authorityDigest.days.map((d) => ({ day: d.day, at: t(d.at) })) } } : {}),
   };
 }
 

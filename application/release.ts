@@ -1,5 +1,5 @@
 import { version } from '../package.json';
-import { AUTHORITY_DIGEST_PATCH } from '../domain/patches';
+import { AUTHORITY_DIGEST_PATCH, READ_MODEL_DEADLINE_PATCH } from '../domain/patches';
 
 /**
  * The Årshjul release this code is, from package.json: every run remembers the release that started it (the run's
@@ -27,6 +27,13 @@ export const WORKFLOW_PATCHES: readonly WorkflowPatch[] = [
     addedIn: '1.1.0',
     deprecatedIn: null,
     what: 'en eskalering går inn i barnehagemyndighetens daglige sammendrag i stedet for som egen e-post',
+  },
+  {
+    id: READ_MODEL_DEADLINE_PATCH,
+    workflow: 'kindergartenWorkflow',
+    addedIn: '1.1.0',
+    deprecatedIn: null,
+    what: 'en flytting som endrer en frist uten å endre statusen, skriver den nye fristen til lesemodellen',
   },
   {
     id: AUTHORITY_DIGEST_PATCH,

@@ -37,6 +37,17 @@ export interface DeliverableState {
   submissions: SubmissionRecord[];
   extension: DeliverableWindow | null;
   recordedStatus: DeliverableStatus | null;
+  /** The deadline and late window last written to the read model (release 1.1.0; absent: not known). */
+  recordedWindow?: { dueAt: number; lateUntil: number };
+}
+
+/**
+ * True when the read model's deadline of a deliverable is known and no longer the one in force (a move shifted it
+ * without changing the status): the workflow writes it again.
+ */
+export function recordedWindowStale(ds: DeliverableState, window: DeliverableWindow): boolean {
+  const recorded = ds.recordedWindow;
+  return recorded !== undefined && (recorded.dueAt !== window.dueAt || recorded.lateUntil !== window.lateUntil);
 }
 
 export interface KindergartenState {

@@ -5,3 +5,6 @@
 
 /** 1.1.0: escalations of a run with the authorities' daily digest go into the digest (kindergarten and run workflows). */
 export const AUTHORITY_DIGEST_PATCH = 'authority-digest';
+
+/** 1.1.0: a move that shifts a deadline without changing its status writes the new deadline to the read model. */
+export const READ_MODEL_DEADLINE_PATCH = 'read-model-deadline';

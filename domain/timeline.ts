@@ -237,3 +237,23 @@ export function placeName(timeline: Pick<Timeline, 'regions'>, regionId: string 
   const group = groupId ? region.groups.find((g) => g.id === groupId) : undefined;
   return group && region.groups.length > 1 ? group.name : region.name;
 }
+
+/**
+ * The digest days a run wakes for: the first digest day at or after each escalation instant the timeline plans (every
+ * deliverable window) and each one asked for (`wanted`: a kindergarten's extension, a resume), each followed by the
+ * next working day's, which takes an escalation queued after its day's digest had gone (a worker away at the time).
+ * A day with nothing new sends nothing. Empty for a run without the digest.
+ */
+export function digestWakeDays(timeline: Timeline, wanted: readonly number[]): DigestDay[] {
+  const days = timeline.authorityDigest?.days ?? [];
+  if (days.length === 0) return [];
+  const sources = [...timeline.deliverables.flatMap((d) => d.windows.map((w) => w.escalationAt)), ...wanted];
+  const picked = new Set<number>();
+  for (const at of sources) {
+    const i = days.findIndex((d) => d.at >= at);
+    if (i < 0) continue;
+    picked.add(i);
+    if (i + 1 < days.length) picked.add(i + 1);
+  }
+  return [...picked].sort((a, b) => a - b).map((i) => days[i] as DigestDay);
+}

@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
@@ -15,6 +16,7 @@ import {
 import type { Activities } from '../activities';
 import type { DeliverableStatus } from '../domain/activity-contracts';
 import type { KindergartenControl } from '../domain/controls';
+import { digestWantedSignal } from './digest-signal';
 import { emailSender } from './email-sender';
 import { refuseIf, refused } from './refusal';
 import {
@@ -33,6 +35,7 @@ import {
   extensionRefusal,
   closesAt,
   goesIntoDigest,
+  recordedWindowStale,
   isFinished,
   latestUsefulAt,
   nextWakeAt,
@@ -45,7 +48,7 @@ import { INVITATION_TEMPLATES } from '../domain/email-templates';
 import { RECEIPT_USEFUL_MS, actionEmail, cancellationEmail, receiptEmails } from '../domain/kindergarten-emails';
 import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../domain/timeline';
 import { unknownDeliverable } from '../domain/refusals';
-import { AUTHORITY_DIGEST_PATCH } from '../domain/patches';
+import { AUTHORITY_DIGEST_PATCH, READ_MODEL_DEADLINE_PATCH } from '../domain/patches';
 
 
 export interface KindergartenWorkflowInput {
@@ -163,7 +166,9 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     joinedAt: input.joinedAt ?? Date.now(),
     outcomes: {},
     deliverables: input.statusesStored
-      ? Object.fromEntries(input.schedule.deliverables.map((d) => [d.id, { submissions: [], extension: null, recordedStatus: 'not-open' as const }]))
+      ? Object.fromEntries(
+          input.schedule.deliverables.map((d) => [d.id, { submissions: [], extension: null, recordedStatus: 'not-open' as const, recordedWindow: { dueAt: d.window.dueAt, lateUntil: d.window.lateUntil } }]),
+        )
       : {},
     receiptsDue: [],
   };
@@ -222,6 +227,12 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       const window = extendedWindow(before, request, Date.now());
       state.deliverables[deliverable.id] = { ...deliverableState(state, deliverable.id), extension: window };
       changed = true;
+      // Release 1.1.0: the extension's escalation is outside the plan's instants; the run wakes for its digest day.
+      if (state.schedule.authorityDigest && patched(AUTHORITY_DIGEST_PATCH)) {
+        await getExternalWorkflowHandle(input.runId)
+          .signal(digestWantedSignal, { at: window.escalationAt })
+          .catch((error: unknown) => log.warn('run not told of an extended escalation', { error: String(error) }));
+      }
       await Promise.all([
         recordStatus(deliverable.id, null),
         store.recordAudit({
@@ -264,13 +275,18 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       at: now,
       submissionId,
     });
-    state.deliverables[deliverableId] = { ...deliverableState(state, deliverableId), recordedStatus: current };
+    state.deliverables[deliverableId] = { ...deliverableState(state, deliverableId), recordedStatus: current, recordedWindow: { dueAt: window.dueAt, lateUntil: window.lateUntil } };
   }
 
   async function recordStatusChanges(): Promise<void> {
     const now = Date.now();
     for (const deliverable of state.schedule.deliverables) {
-      if (deliverableStatus(state, deliverable, now) !== deliverableState(state, deliverable.id).recordedStatus) {
+      const ds = deliverableState(state, deliverable.id);
+      if (deliverableStatus(state, deliverable, now) !== ds.recordedStatus) {
+        await recordStatus(deliverable.id, null);
+      } else if (recordedWindowStale(ds, effectiveWindow(state, deliverable)) && patched(READ_MODEL_DEADLINE_PATCH)) {
+        // Release 1.1.0: a move shifted the deadline, the status stayed; the kindergarten's page and the authorities'
+        // digest read the deadline from the read model.
         await recordStatus(deliverable.id, null);
       }
     }

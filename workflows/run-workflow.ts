@@ -24,9 +24,10 @@ import { ErrorType } from '../domain/errors';
 import { kindergartenWorkflowId, regionWorkflowId } from '../domain/ids';
 import { DIGEST_TEMPLATE } from '../domain/kindergarten-schedule';
 import { AUTHORITY_DIGEST_PATCH } from '../domain/patches';
+import { digestWantedSignal } from './digest-signal';
 import { emailSender } from './email-sender';
 import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
-import { type MilestoneOverride, type Timeline, ownedOccurrences, placeName } from '../domain/timeline';
+import { type MilestoneOverride, type Timeline, digestWakeDays, ownedOccurrences, placeName } from '../domain/timeline';
 import { type MovedOccurrence, movedOccurrences, windowsChangedIn } from '../domain/timeline-changes';
 import { withdrawKindergartenSignal } from './kindergarten-workflow';
 import { runDueOwnedSteps } from './owned-step-runner';
@@ -45,6 +46,8 @@ export interface RunState {
   withdrawn: string[];
   /** The instant of the last authorities' digest day done (release 1.1.0; absent before the first). */
   digestThrough?: number;
+  /** Escalation instants outside the plan's (extensions) and resumes, each wanting a digest day after it (1.1.0). */
+  digestWanted?: number[];
 }
 
 export interface RunWorkflowInput {
@@ -295,6 +298,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
       const id = updateId();
       state.paused = false;
       changed = true;
+      // Escalations held by the pause go now; the next digest day takes them.
+      wantDigestAfter(Date.now());
       await tellRegions({ type: 'resume' });
       await audit('run-resumed', id, requestedBy, { reason: reason ?? null });
       return { state: 'active' };
@@ -360,8 +365,14 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     state.regionsStarted = true;
   }
 
-  /** The digest days not yet done, earliest first (none in a run without the digest). */
-  const digestDaysLeft = () => (state.timeline.authorityDigest?.days ?? []).filter((d) => d.at > (state.digestThrough ?? 0));
+  /** The digest days still to wake for, earliest first (none in a run without the digest). */
+  const digestDaysLeft = () => digestWakeDays(state.timeline, state.digestWanted ?? []).filter((d) => d.at > (state.digestThrough ?? 0));
+  const wantDigestAfter = (at: number) => {
+    if (!state.timeline.authorityDigest) return;
+    state.digestWanted = [...(state.digestWanted ?? []), at];
+    changed = true;
+  };
+  setHandler(digestWantedSignal, ({ at }) => wantDigestAfter(at));
 
   /**
    * Sends the authorities' digest of the latest digest day that has come (days missed while the worker was away are

@@ -7,7 +7,7 @@ import { type MilestoneOverride } from '../../domain/timeline';
 import { timelineRegions } from '../../domain/regions';
 import { digestDays, resolveExtension, resolveTimeline } from '../../planning/resolve-timeline';
 import { isWorkingDay, norwegianPublicHolidays, toWorkingTime } from '../../planning/send-policy';
-import type { DeliverableWindow, Occurrence, ScheduledEmail, Timeline } from '../../domain/timeline';
+import { type DeliverableWindow, type Occurrence, type ScheduledEmail, type Timeline, digestWakeDays } from '../../domain/timeline';
 
 const EXAMPLE_PLAN = path.join(__dirname, '../../examples/kfl-2017-2018.yaml');
 const OSLO = 'Europe/Oslo';
@@ -545,5 +545,35 @@ describe('the authorities\' daily digest days', () => {
     const plan = loadPlan(EXAMPLE_PLAN);
     const { authorityDigest: _dropped, ...before } = plan.sendPolicy;
     expect(resolveTimeline({ ...plan, sendPolicy: before as Plan['sendPolicy'] }).authorityDigest).toBeUndefined();
+  });
+});
+
+describe('the digest days a run wakes for', () => {
+  const plan = loadPlan(EXAMPLE_PLAN);
+  const timeline = resolveTimeline(plan);
+  const days = timeline.authorityDigest?.days ?? [];
+  const firstFrom = (at: number) => days.findIndex((d) => d.at >= at);
+
+  it('are the day of each planned escalation and the working day after it, not every working day', () => {
+    const wake = digestWakeDays(timeline, []);
+    const escalations = timeline.deliverables.flatMap((d) => d.windows.map((w) => w.escalationAt));
+    const expected = new Set(escalations.flatMap((at) => [firstFrom(at), firstFrom(at) + 1]).filter((i) => i >= 0 && i < days.length));
+    expect(wake).toEqual([...expected].sort((a, b) => a - b).map((i) => days[i]));
+    expect(wake.length).toBeLessThanOrEqual(2 * escalations.length);
+    expect(wake.length).toBeLessThan(days.length / 4);
+    // The analysis so far escalates for Kongsvinger on Monday 5 March 2018 at 08.00: that day's digest, and Tuesday's.
+    expect(wake.map((d) => d.day)).toEqual(expect.arrayContaining(['2018-03-05', '2018-03-06']));
+  });
+
+  it('add the day after an escalation asked for (an extension, a resume)', () => {
+    const extendedTo = osloMs('2018-05-22T08:00');
+    const wake = digestWakeDays(timeline, [extendedTo]).map((d) => d.day);
+    expect(digestWakeDays(timeline, []).map((d) => d.day)).not.toContain('2018-05-22');
+    expect(wake).toEqual(expect.arrayContaining(['2018-05-22', '2018-05-23']));
+  });
+
+  it('are none for a run without the digest', () => {
+    const { authorityDigest: _none, ...without } = timeline;
+    expect(digestWakeDays(without, [osloMs('2018-05-22T08:00')])).toEqual([]);
   });
 });

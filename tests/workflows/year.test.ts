@@ -70,18 +70,22 @@ describe('a whole programme year on the time-skipping server', () => {
     expect(result.submissions.filter((s) => s.kindergarten === onTime)).toHaveLength(3);
   });
 
-  it('reminds a director who never submits and escalates to the municipal authority when overdue', () => {
+  it('reminds a director who never submits, and tells the municipal authority in its daily digest, one email a day', () => {
     const never = roster.kindergartens[5] as Roster['kindergartens'][number];
     const timeline = resolveTimeline(plan);
-    const window = scheduleForKindergarten(timeline, never.regionId, never.groupId).deliverables.find((d) => d.id === 'analysis-so-far')?.window;
+    const schedule = scheduleForKindergarten(timeline, never.regionId, never.groupId);
+    const window = schedule.deliverables.find((d) => d.id === 'analysis-so-far')?.window;
     const reminders = emails((e) => e.kindergarten === never.orgnr && e.template === 'deliverable-reminder' && e.milestone === 'analysis-so-far');
     expect(reminders.map((e) => e.at)).toEqual(window?.reminderAts.map(at));
     expect(reminders.map((e) => e.at)).toEqual([oslo('2018-02-23T08:00'), oslo('2018-02-28T08:00')]);
-    const escalations = emails((e) => e.kindergarten === never.orgnr && e.template === 'deliverable-escalation');
-    expect(escalations.map((e) => `${e.milestone}|${e.to}`).sort()).toEqual(
-      ['analysis-so-far', 'booklet-material', 'full-analysis'].map((d) => `${d}|barnehage@kongsvinger.kommune.example`),
-    );
-    expect(escalations.find((e) => e.milestone === 'analysis-so-far')?.at).toBe(oslo('2018-03-05T08:00'));
+    // No escalation of its own to anyone: each of the three goes into the authority's digest of its day, at 12.00.
+    expect(emails((e) => e.template === 'deliverable-escalation')).toEqual([]);
+    const days = timeline.authorityDigest?.days ?? [];
+    const digestAt = (escalationAt: number) => days.find((d) => d.at >= escalationAt)?.at as number;
+    const wanted = [...new Set(schedule.deliverables.map((d) => at(digestAt(d.window.escalationAt))))].sort();
+    const digests = emails((e) => e.template === 'authority-digest');
+    expect(digests.map((e) => `${e.to}|${e.at}`).sort()).toEqual(wanted.map((w) => `barnehage@kongsvinger.kommune.example|${w}`));
+    expect(digests.map((e) => e.at)).toContain(oslo('2018-03-05T12:00'));
   });
 
   it('does not escalate a late submission that arrived before the escalation day', () => {
