@@ -11,7 +11,7 @@ import { resolveTimeline } from './resolve-timeline';
  * (`planSchema`, then `resolveTimeline`'s order rules), and each problem is put beside its field.
  */
 
-export type FieldKind = 'datetime' | 'days' | 'time' | 'number' | 'list';
+export type FieldKind = 'datetime' | 'days' | 'time' | 'number' | 'list' | 'yes-no';
 
 export interface PlanField {
   /** The form field's name: the plan path it edits, e.g. `milestones.12.at.groups.kongsvinger`. */
@@ -26,7 +26,7 @@ export interface PlanField {
 export interface PlanFieldGroup {
   /** `milestones.3` or `deliverables.0`: where the group's own problems (an order rule) are shown. */
   name: string;
-  kind: 'milestone' | 'deliverable';
+  kind: 'milestone' | 'deliverable' | 'policy';
   id: string;
   title: string;
   fields: PlanField[];
@@ -75,7 +75,18 @@ export function planFieldGroups(plan: Plan): PlanFieldGroup[] {
       ],
     };
   });
-  return [...milestones, ...deliverables];
+  const digest = plan.sendPolicy.authorityDigest ?? { enabled: false, at: '12:00' };
+  const policy: PlanFieldGroup = {
+    name: 'sendPolicy',
+    kind: 'policy',
+    id: 'sendPolicy',
+    title: 'Varsler til barnehagemyndighetene',
+    fields: [
+      { name: 'sendPolicy.authorityDigest.enabled', label: 'Ett samlet sammendrag om dagen i stedet for ett varsel per barnehage', kind: 'yes-no', value: digest.enabled ? 'ja' : 'nei' },
+      { name: 'sendPolicy.authorityDigest.at', label: 'Klokkeslett for sammendraget', kind: 'time', value: digest.at },
+    ],
+  };
+  return [...milestones, ...deliverables, policy];
 }
 
 const whole = /^-?\d+$/;
@@ -85,12 +96,15 @@ function valueFor(kind: FieldKind, text: string): unknown {
   const t = text.trim();
   if (kind === 'days' || kind === 'number') return whole.test(t) ? Number(t) : t;
   if (kind === 'list') return t === '' ? [] : t.split(/[,;\s]+/).filter(Boolean).map((x) => (whole.test(x) ? Number(x) : x));
+  if (kind === 'yes-no') return t === 'ja' ? true : t === 'nei' ? false : t;
   return t;
 }
 
 function setAt(target: Record<string, unknown>, path: string[], value: unknown): void {
   let node: Record<string, unknown> = target;
   for (const key of path.slice(0, -1)) {
+    // A plan kept before release 1.1.0 has no sendPolicy.authorityDigest: the form adds it.
+    if (node[key] === undefined && key === 'authorityDigest') node[key] = {};
     const next = node[key];
     if (!next || typeof next !== 'object') return;
     node = next as Record<string, unknown>;

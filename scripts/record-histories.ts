@@ -1,7 +1,8 @@
 /**
  * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a whole year of a small run on the
- * time-skipping server with a reschedule, a pause and resume, a withdrawal, an addition, an extension, a submission
- * and a re-issued upload link, so every workflow type and every handler appears in history. Run it once per release,
+ * time-skipping server with reschedules (one that moves a deadline before it opens), a pause and resume, a withdrawal,
+ * an addition, an extension, a submission and a re-issued upload link, and (from 1.1.0) escalations into the
+ * authorities' daily digest, so every workflow type, every handler and every patch appears in history. Run it once per release,
  * after tagging (the release rule in the README):
  *   npx tsx scripts/record-histories.ts        (writes tests/histories/<package.json version>/)
  * The histories of every supported release must keep replaying with the code of every later release.
@@ -50,6 +51,10 @@ async function main(): Promise<void> {
       }
       const ws1 = timeline.milestones.find((m) => m.id === 'workshop-1')?.occurrences.find((o) => o.groupId === 'kongsvinger')?.at as number;
       await control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-1', regionId: 'kongsvinger', groupId: 'kongsvinger', at: local(ws1 + 7 * DAY) }, 'recorder');
+      // Workshop 2 a week later moves the analysis's deadline before it opens (its status stays): the read model's
+      // deadline is written again (patch read-model-deadline, 1.1.0).
+      const ws2 = timeline.milestones.find((m) => m.id === 'workshop-2')?.occurrences.find((o) => o.groupId === 'kongsvinger')?.at as number;
+      await control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-2', regionId: 'kongsvinger', groupId: 'kongsvinger', at: local(ws2 + 7 * DAY) }, 'recorder');
       const portal = timeline.milestones.find((m) => m.id === 'portal-opens')?.occurrences[0]?.at as number;
       await sleepUntil(portal - 2 * DAY);
       await control.pauseRun(deps, runId, 'recorder', 'recorded pause');
@@ -59,7 +64,7 @@ async function main(): Promise<void> {
       const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
       await sleepUntil((window?.opensAt ?? 0) + 14 * DAY);
       await control.addKindergarten(deps, runId, { orgnr: '974760673', name: 'Ny barnehage', municipalityId: 'm-kongsvinger', director: { name: 'Ny', email: 'ny@barnehage.example' } }, 'recorder');
-      await control.extendDeadline(deps, runId, b.orgnr, 'analysis-so-far', local((window?.dueAt ?? 0) + 7 * DAY), 'recorder');
+      await control.extendDeadline(deps, runId, b.orgnr, 'analysis-so-far', local((window?.dueAt ?? 0) + 14 * DAY), 'recorder');
       const link = await control.reissueUploadLink(deps, runId, b.orgnr, 'analysis-so-far', 'recorder');
       reissued = link.workflowId;
       const files = [{ name: 'analyse.pdf', size: 2048, sha256: 'c'.repeat(64) }];

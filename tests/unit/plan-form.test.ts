@@ -67,4 +67,24 @@ describe('the plan as a form', () => {
       expect.objectContaining({ path: `milestones.${index('workshop-2')}`, message: expect.stringMatching(/må komme etter «Workshop 1/) }),
     ]);
   });
+
+  it('turns the authorities\' daily digest off and moves its time, and refuses an answer that is neither yes nor no', () => {
+    const policy = groups.find((g) => g.kind === 'policy');
+    expect(policy?.fields.map((f) => [f.name, f.kind, f.value])).toEqual([
+      ['sendPolicy.authorityDigest.enabled', 'yes-no', 'ja'],
+      ['sendPolicy.authorityDigest.at', 'time', '12:00'],
+    ]);
+    const off = savePlanForm(plan, { 'sendPolicy.authorityDigest.enabled': 'nei', 'sendPolicy.authorityDigest.at': '13:30' });
+    expect(off.sendPolicy.authorityDigest).toEqual({ enabled: false, at: '13:30' });
+    expect(resolveTimeline(off).authorityDigest).toBeUndefined();
+    const error = refused({ 'sendPolicy.authorityDigest.enabled': 'kanskje', 'sendPolicy.authorityDigest.at': '25:00' });
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['sendPolicy.authorityDigest.at', 'sendPolicy.authorityDigest.enabled']);
+  });
+
+  it('offers the digest for a plan kept before release 1.1.0 (no authorityDigest), and adds it when saved', () => {
+    const { authorityDigest: _none, ...before } = plan.sendPolicy;
+    const old = { ...plan, sendPolicy: before as typeof plan.sendPolicy };
+    expect(planFieldGroups(old).find((g) => g.kind === 'policy')?.fields[0]?.value).toBe('nei');
+    expect(savePlanForm(old, { 'sendPolicy.authorityDigest.enabled': 'ja', 'sendPolicy.authorityDigest.at': '12:00' }).sendPolicy.authorityDigest).toEqual({ enabled: true, at: '12:00' });
+  });
 });

@@ -227,6 +227,9 @@ describe('the coordinator controls a running year', () => {
       expect(keysOf(extendedKg.orgnr).some((key) => key.includes('analysis-so-far/reminder-1@v0'))).toBe(false);
       expect(keysOf(submittedKg.orgnr).some((key) => key.includes('/analysis-so-far/'))).toBe(false);
       expect(keysOf(plainKg.orgnr).some((key) => key.endsWith('analysis-so-far/escalation@v0'))).toBe(true);
+      expect(predicted.get(plainKg.orgnr)?.length).toBeGreaterThan(0);
+      const status = await control.kindergartenStatus(deps, runId, plainKg.orgnr);
+      expect(status.upcoming.find((u) => u.key === 'analysis-so-far/escalation@v0')).toEqual(expect.objectContaining({ template: 'authority-digest', to: 'municipal-authority' }));
 
       await sleepUntil(timeline.endsAt + 30 * DAY);
       for (const k of [extendedKg, submittedKg, withdrawnKg, plainKg]) {
@@ -237,6 +240,8 @@ describe('the coordinator controls a running year', () => {
           if (!step.startsWith(`${runId}/${k.orgnr}/`) || e.requestedAt < askedAt || /\/(receipt|received)\//.test(step) || step.endsWith('/cancel')) continue;
           sent.set(step, Math.min(sent.get(step) ?? Infinity, e.requestedAt));
         }
+        // An escalation listed as going into the authority's daily digest was queued for it.
+        for (const [key, item] of h.store.digestItems) if (key.startsWith(`${runId}/${k.orgnr}/`) && item.at >= askedAt) sent.set(key, item.at);
         const expected = predicted.get(k.orgnr) ?? [];
         expect([...sent.keys()].sort()).toEqual(expected.map((p) => p.key).sort());
         for (const p of expected) expect(Math.abs((sent.get(p.key) ?? 0) - p.at)).toBeLessThan(60_000);
@@ -442,6 +447,76 @@ describe('the coordinator controls a running year', () => {
       expect(k.state).toBe('cancelled');
       await expect(control.pauseRun(deps, runId, 'k')).rejects.toThrow();
       expect(h.store.audit.map((e) => e.action)).toEqual(['run-started', 'run-cancelled']);
+    });
+  });
+
+  /** The authorities' digests in the outbox, as `<municipality>|<day>` with the kindergartens listed as new. */
+  const digests = () =>
+    [...h.store.outbox.values()]
+      .filter((e) => e.template === 'authority-digest' && e.state === 'sent')
+      .map((e) => {
+        const [, day, municipality] = /\/authority-digest\/([\d-]+)\/([^/]+)\//.exec(e.key) ?? [];
+        const news = (e.text.split('\n\n').find((p) => p.startsWith('Nytt siden forrige sammendrag')) ?? '').split('\n').slice(1);
+        return { where: `${municipality}|${day}`, news: news.map((l) => l.replace(/^• /, '').split(':')[0]) };
+      })
+      .sort((a, b) => a.where.localeCompare(b.where));
+
+  it('an extended kindergarten that still does not deliver is in its authority\'s digest of the extension\'s escalation day', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
+      if (!window) throw new Error('no window');
+      await sleepUntil(window.opensAt + 3_600_000);
+      const { dueAt } = await control.extendDeadline(deps, runId, kg(0).orgnr, 'analysis-so-far', local(window.dueAt + 21 * DAY), 'koordinator');
+      // The other Kongsvinger kindergarten delivers, so the plan's escalation day has no news for Kongsvinger.
+      await env.client.workflow.getHandle(kindergartenWorkflowId(runId, kg(1).orgnr)).executeUpdate(submitDeliverableUpdate, { args: [await submission('d1', [{ name: 'a.pdf', size: 10, sha256: 'd'.repeat(64) }])] });
+      await sleepUntil(dueAt + 10 * DAY);
+      const days = timeline.authorityDigest?.days ?? [];
+      const extendedEscalation = (await control.kindergartenStatus(deps, runId, kg(0).orgnr)).steps.find((s) => s.key === 'analysis-so-far/escalation@v1');
+      expect(extendedEscalation?.status).toBe('in-digest');
+      const day = days.find((d) => d.at >= (extendedEscalation?.at ?? Infinity))?.day;
+      const kongsvinger = digests().filter((d) => d.where.startsWith('m-kongsvinger|'));
+      expect(kongsvinger).toEqual([{ where: `m-kongsvinger|${day}`, news: [kg(0).name] }]);
+      // No escalation was sent as its own email to anyone.
+      expect([...h.store.outbox.values()].filter((e) => e.template === 'deliverable-escalation')).toEqual([]);
+    });
+  });
+
+  it('escalations held by a pause go into the first digest after the resume', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
+      if (!window) throw new Error('no window');
+      await sleepUntil(window.escalationAt - DAY);
+      await control.pauseRun(deps, runId, 'koordinator', 'streik');
+      await sleepUntil(window.escalationAt + 3 * DAY);
+      expect(digests().filter((d) => d.where.startsWith('m-kongsvinger|'))).toEqual([]);
+      const resumedAt = await env.currentTimeMs();
+      await control.resumeRun(deps, runId, 'koordinator');
+      await sleepUntil(resumedAt + 5 * DAY);
+      const day = (timeline.authorityDigest?.days ?? []).find((d) => d.at >= resumedAt)?.day;
+      expect(digests().filter((d) => d.where.startsWith('m-kongsvinger|'))).toEqual([{ where: `m-kongsvinger|${day}`, news: [kg(0).name, kg(1).name].sort((a, b) => a.localeCompare(b, 'nb')) }]);
+    });
+  });
+
+  it('a move that shifts a deadline before it opens writes the new deadline to the read model', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const ws2 = occurrence(timeline, 'workshop-2', 'kongsvinger');
+      await sleepUntil(ws2.at - 60 * DAY);
+      const override = { milestoneId: 'workshop-2', regionId: 'kongsvinger', groupId: 'kongsvinger', at: local(ws2.at + 7 * DAY) };
+      await control.rescheduleMilestone(deps, runId, override, 'koordinator');
+      await sleepUntil((await env.currentTimeMs()) + 3_600_000);
+      const moved = resolveTimeline(plan, [override]).deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
+      const before = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
+      expect(moved?.dueAt).toBe((before?.dueAt ?? 0) + 7 * DAY);
+      for (const k of [kg(0), kg(1)]) {
+        const row = h.store.deliverableStates.get(`${runId}|${k.orgnr}|analysis-so-far`);
+        expect({ orgnr: k.orgnr, status: row?.status, dueAt: row?.dueAt, lateUntil: row?.lateUntil }).toEqual({ orgnr: k.orgnr, status: 'not-open', dueAt: moved?.dueAt, lateUntil: moved?.lateUntil });
+      }
+      // Hedmarken's did not move.
+      const other = h.store.deliverableStates.get(`${runId}|${kg(4).orgnr}|analysis-so-far`);
+      expect(other?.dueAt).toBe(timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === kg(4).groupId)?.dueAt);
     });
   });
 });

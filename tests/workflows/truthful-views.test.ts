@@ -174,6 +174,11 @@ async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWith
         if (e.requestedAt < askedAt && !(listed.has(stepKey) && e.requestedAt >= askedAt - 60_000)) continue;
         sent.set(stepKey, Math.min(sent.get(stepKey) ?? Infinity, e.requestedAt));
       }
+      // An escalation listed as going into the authority's daily digest was queued for it (the digest is one email
+      // per authority, not this kindergarten's).
+      for (const [key, item] of h.store.digestItems) {
+        if (key.startsWith(`${runId}/${k.orgnr}/`) && (item.at >= askedAt || (listed.has(key) && item.at >= askedAt - 60_000))) sent.set(key, item.at);
+      }
       expect({ orgnr: k.orgnr, sent: [...sent.keys()].sort() }).toEqual({ orgnr: k.orgnr, sent: expected.map((u) => `${runId}/${k.orgnr}/${u.key}`).sort() });
       for (const u of expected) expect(Math.abs((sent.get(`${runId}/${k.orgnr}/${u.key}`) ?? 0) - u.at)).toBeLessThan(60_000);
     }
