@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { ARSHJUL_RELEASE } from '../../application/release';
+import { ARSHJUL_RELEASE, WORKFLOW_PATCHES } from '../../application/release';
 import { bundleWorkflows } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
@@ -31,6 +31,19 @@ describe('the recorded histories of every supported release replay with the curr
     expect(releases).toContain(ARSHJUL_RELEASE);
     const types = files.filter((f) => f.startsWith(`${ARSHJUL_RELEASE}/`)).map(workflowType);
     expect(new Set(types)).toEqual(new Set(['runWorkflow', 'regionWorkflow', 'kindergartenWorkflow', 'deliverEmailWorkflow']));
+  });
+
+  it('has, for every patch a supported release added, a history of that release that takes the patched branch', () => {
+    const patchesIn = (file: string): string[] =>
+      JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')).events.flatMap((e: { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: { data?: string }[] }> } }) =>
+        Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
+          (d.payloads ?? []).filter((p) => typeof p.data === 'string').map((p) => Buffer.from(p.data as string, 'base64').toString('utf8')).filter((text) => text.startsWith('{"id":')).map((text) => (JSON.parse(text) as { id: string }).id),
+        ),
+      );
+    for (const patch of WORKFLOW_PATCHES.filter((p) => releases.includes(p.addedIn))) {
+      const recorded = files.filter((f) => f.startsWith(`${patch.addedIn}/`) && workflowType(f) === patch.workflow).flatMap(patchesIn);
+      expect({ patch: patch.id, workflow: patch.workflow, recorded: recorded.includes(patch.id) }).toEqual({ patch: patch.id, workflow: patch.workflow, recorded: true });
+    }
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {
