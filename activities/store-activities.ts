@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Store, StoreError } from './store';
 import type { AuditEntry } from '../domain/audit';
-import type { AddKindergartenInput, ClaimDigestsInput, QueueDigestItemInput, RecordDeliverableStatusInput, RecordEventInput } from '../domain/activity-contracts';
+import type { AddKindergartenInput, ClaimDigestsInput, QueueDigestItemInput, RecordDeliverableStatusInput, RecordEventInput, RecordReviewInput } from '../domain/activity-contracts';
 
 export interface StoreDeps {
   store: Store;
@@ -37,6 +37,10 @@ export function createStoreActivities({ store }: StoreDeps) {
     /** Adds a kindergarten to the roster mid-year (run workflow, addKindergarten update). */
     async addKindergarten(input: AddKindergartenInput) {
       return refusalsFinal(() => store.addKindergarten(input));
+    },
+    /** Records the municipal authority's verdict on a submission (kindergarten workflow); idempotent by review id. */
+    async recordReview(input: RecordReviewInput): Promise<void> {
+      await store.recordReview(input);
     },
     /** Queues an escalation for its municipal authority's daily digest (kindergarten workflow); idempotent by key. */
     async queueDigestItem(input: QueueDigestItemInput): Promise<void> {

@@ -9,6 +9,7 @@ import type {
   ClaimDigestsInput,
   DeliverableStatus,
   QueueDigestItemInput,
+  RecordReviewInput,
   RecipientSelector,
   RecordDeliverableStatusInput,
   RecordEventInput,
@@ -176,6 +177,8 @@ export interface Store {
    * their names, where they are and their deadline in force.
    */
   nonSubmitters(runId: string, deliverableId: string): Promise<{ orgnr: string; name: string; municipality: string; regionId: string; groupId: string; dueAt: number; lateUntil: number }[]>;
+  /** Records the municipal authority's verdict on a submission (the submission's history); idempotent by review id. */
+  recordReview(input: RecordReviewInput): Promise<void>;
   /** Queues an escalation for its municipal authority's next digest; a retried queueing adds nothing. */
   queueDigestItem(input: QueueDigestItemInput): Promise<void>;
   /**

@@ -10,7 +10,8 @@ import { type MilestoneOverride, type Timeline, scheduleForKindergarten } from '
 import { unknownDeliverable } from '../domain/refusals';
 import { resolveExtension, resolveTimeline } from '../planning/resolve-timeline';
 import { deliverEmailWorkflow } from '../workflows/email-workflow';
-import { extendDeadlineUpdate, kindergartenStatusQuery, type KindergartenStatus } from '../workflows/kindergarten-workflow';
+import { extendDeadlineUpdate, kindergartenStatusQuery, type KindergartenStatus, reviewSubmissionUpdate } from '../workflows/kindergarten-workflow';
+import type { ReviewRecord } from '../domain/kindergarten-schedule';
 import {
   type RescheduleResult,
   type RunStatus,
@@ -144,6 +145,36 @@ export async function extendDeadline(
   const request = resolveExtension(plan, deliverableId, dueLocal, current.opensAt);
   const kindergarten = deps.client.workflow.getHandle(kindergartenWorkflowId(runId, orgnr));
   return asDomainErrors(() => kindergarten.executeUpdate(extendDeadlineUpdate, { args: [{ ...request, requestedBy }] }));
+}
+
+/**
+ * The municipal authority's verdict on a kindergarten's latest submission of a deliverable addressed to it: accepted,
+ * or returned for revision with a comment and a new local deadline (reminders, escalation and late window follow the
+ * plan's rules, as for an extension). `reviewId` makes a form sent twice one review.
+ */
+export async function reviewSubmission(
+  deps: RunControlDeps,
+  runId: string,
+  orgnr: string,
+  review: { reviewId: string; deliverableId: string; submissionId: string; verdict: 'accepted' | 'returned'; comment: string | null; dueLocal: string | null },
+  reviewedBy: string,
+): Promise<ReviewRecord> {
+  let window = null;
+  if (review.verdict === 'returned') {
+    if (!review.dueLocal) throw new InputError('Innleveringen ble ikke sendt tilbake', [{ path: 'frist', message: 'forventet en ny frist (dato og klokkeslett)' }]);
+    const { plan } = await runPlan(deps, runId);
+    const status = await kindergartenStatus(deps, runId, orgnr);
+    const current = status.deliverables.find((d) => d.id === review.deliverableId);
+    if (!current) throw refuse(unknownDeliverable(review.deliverableId, status.deliverables));
+    const { deliverableId: _id, ...resolved } = resolveExtension(plan, review.deliverableId, review.dueLocal, current.opensAt);
+    window = resolved;
+  }
+  const kindergarten = deps.client.workflow.getHandle(kindergartenWorkflowId(runId, orgnr));
+  return asDomainErrors(() =>
+    kindergarten.executeUpdate(reviewSubmissionUpdate, {
+      args: [{ reviewId: review.reviewId, deliverableId: review.deliverableId, submissionId: review.submissionId, verdict: review.verdict, comment: review.comment, window, reviewedBy }],
+    }),
+  );
 }
 
 export async function addKindergarten(deps: RunControlDeps, runId: string, input: unknown, requestedBy: string) {

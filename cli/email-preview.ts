@@ -2,7 +2,7 @@ import { type EmailContext, type RenderedEmail, renderEmail } from '../activitie
 import { TEMPLATE_IDS, isTemplateId } from '../domain/email-templates';
 import { InputError } from '../config/errors';
 
-const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message']);
+const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message', 'submission-accepted', 'submission-returned']);
 const AUTHORITY_TEMPLATES = new Set(['deliverable-escalation', 'authority-digest', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
 
 /** A realistic context for a template, with the 2017/2018 programme's names and dates. */
@@ -39,6 +39,24 @@ export function sampleContext(template: string): EmailContext {
     downloadUrl: 'http://localhost:3000/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
     // What the research centre and the authorities are sent: their personal sign-in link (as the email activity adds it).
     ...(role === 'municipal-authority' || template === 'submission-received' ? { signInUrl: 'http://localhost:3000/mottaker/m1.eyJleGFtcGxlIjp0cnVlfQ.c2lnbmF0dXJl' } : {}),
+    ...(template === 'submission-accepted' || template === 'submission-returned'
+      ? {
+          review: {
+            verdict: template === 'submission-returned' ? ('returned' as const) : ('accepted' as const),
+            comment: template === 'submission-returned' ? 'Analysen mangler en vurdering av hva dere vil endre i praksis. Se særlig kapittel 3.' : 'Fin og grundig analyse. Vi tar den med i dialogmøtet i juni.',
+            version: 1,
+            at: '2018-06-04T08:30:00.000Z',
+          },
+          deliverable: {
+            id: 'full-analysis',
+            title: 'Full pedagogisk analyse (modul 3 og 4)',
+            recipientLabel: 'barnehagemyndigheten i kommunen',
+            opensAt: '2018-04-20T10:00:00.000Z',
+            dueAt: template === 'submission-returned' ? '2018-06-18T14:00:00.000Z' : '2018-05-31T14:00:00.000Z',
+            lateUntil: template === 'submission-returned' ? '2018-07-09T14:00:00.000Z' : '2018-06-21T14:00:00.000Z',
+          },
+        }
+      : {}),
     ...(template === 'authority-digest'
       ? {
           digest: {

@@ -43,6 +43,8 @@ export interface SendEmailInput {
   };
   /** The coordinator's own words (a message to those who have not submitted): a subject line and paragraphs. */
   message?: { subject: string; text: string };
+  /** The municipal authority's verdict on a submission, for the director's email about it. */
+  review?: { verdict: 'accepted' | 'returned'; comment: string | null; version: number; at: number };
   /** The authorities' daily digest: the day it is for (`YYYY-MM-DD`, Oslo); its content is read when it is sent. */
   digest?: { day: string };
   /** The kindergarten an email is about (escalations to its authority). */
@@ -186,4 +188,20 @@ export interface ClaimDigestsInput {
   day: string;
   /** Items queued up to this instant are taken. */
   at: number;
+}
+
+/** The municipal authority's verdict on a submission, as the kindergarten workflow records it (table submission_reviews). */
+export interface RecordReviewInput {
+  reviewId: string;
+  runId: string;
+  orgnr: string;
+  deliverableId: string;
+  submissionId: string;
+  version: number;
+  verdict: 'accepted' | 'returned';
+  comment: string | null;
+  by: string;
+  at: number;
+  dueAt: number | null;
+  lateUntil: number | null;
 }

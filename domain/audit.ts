@@ -19,6 +19,8 @@ export const AUDIT_ACTIONS = {
   'access-key-added': 'Laget en tilgangsnøkkel',
   'contact-changed': 'Endret en kontaktperson',
   'message-sent': 'Sendte en melding til dem som ikke har levert',
+  'submission-accepted': 'Godkjente en innlevering',
+  'submission-returned': 'Sendte en innlevering tilbake til revisjon',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

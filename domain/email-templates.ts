@@ -26,6 +26,8 @@ export const TEMPLATE_IDS = [
   'authority-digest',
   'submission-receipt',
   'submission-received',
+  'submission-accepted',
+  'submission-returned',
   'upload-link-reissued',
   'coordinator-message',
 ] as const;

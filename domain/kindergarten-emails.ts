@@ -5,7 +5,7 @@
  */
 import type { SendEmailInput } from './activity-contracts';
 import { CANCELLATION_TEMPLATE } from './email-templates';
-import type { Action, ReceiptDue } from './kindergarten-schedule';
+import type { Action, ReceiptDue, ReviewRecord } from './kindergarten-schedule';
 import type { DeliverableWindow, KindergartenDeliverable, KindergartenEmailStep } from './timeline';
 
 /** Who the emails are for and about. */
@@ -92,4 +92,24 @@ export function receiptEmails(ids: KindergartenIds, due: ReceiptDue, deliverable
     { ...common, key: `${ids.runId}/${ids.orgnr}/receipt/${due.submissionId}`, template: 'submission-receipt', to: { kind: 'director', orgnr: ids.orgnr } },
     { ...common, key: `${ids.runId}/${ids.orgnr}/received/${due.submissionId}`, template: 'submission-received', to: recipientOf(deliverable.recipient, ids.orgnr) },
   ];
+}
+
+/**
+ * The director's email about the municipal authority's verdict on a submission: accepted, or returned for revision
+ * with the authority's comment, the new deadline and the upload link.
+ */
+export function reviewEmail(ids: KindergartenIds, review: ReviewRecord, deliverable: KindergartenDeliverable, window: DeliverableWindow, now: number): SendEmailInput {
+  return {
+    key: `${ids.runId}/${ids.orgnr}/review/${review.reviewId}`,
+    runId: ids.runId,
+    template: review.verdict === 'returned' ? 'submission-returned' : 'submission-accepted',
+    to: { kind: 'director', orgnr: ids.orgnr },
+    about: { orgnr: ids.orgnr },
+    where: { regionId: ids.regionId, groupId: ids.groupId },
+    deliverable: deliverableOf(deliverable, window),
+    review: { verdict: review.verdict, comment: review.comment, version: review.version, at: review.at },
+    scheduledFor: review.at,
+    requestedAt: now,
+    latestUsefulAt: Math.max(now + RECEIPT_USEFUL_MS, window.lateUntil),
+  };
 }

@@ -39,6 +39,33 @@ export interface DeliverableState {
   recordedStatus: DeliverableStatus | null;
   /** The deadline and late window last written to the read model (release 1.1.0; absent: not known). */
   recordedWindow?: { dueAt: number; lateUntil: number };
+  /** The municipal authority's verdicts on this deliverable's submissions, oldest first (release 1.1.0). */
+  reviews?: ReviewRecord[];
+  /**
+   * Set when the authority returned a submission for revision: submissions up to this version no longer count, so
+   * the deliverable is open again (with the return's deadline) and its reminders resume.
+   */
+  returnedVersion?: number;
+}
+
+/** The municipal authority's verdict on a submitted deliverable: accepted, or returned for revision with a comment. */
+export interface ReviewRecord {
+  reviewId: string;
+  submissionId: string;
+  version: number;
+  verdict: 'accepted' | 'returned';
+  comment: string | null;
+  at: number;
+  by: string;
+  /** For a return: the new deadline and late window. */
+  dueAt: number | null;
+  lateUntil: number | null;
+}
+
+/** The submissions that count: after a return for revision, only the versions sent since. */
+export function currentSubmissions(ds: DeliverableState): SubmissionRecord[] {
+  const returned = ds.returnedVersion;
+  return returned === undefined ? ds.submissions : ds.submissions.filter((s) => s.version > returned);
 }
 
 /**
@@ -61,6 +88,8 @@ export interface KindergartenState {
   deliverables: Record<string, DeliverableState>;
   /** Accepted submissions whose receipt (to the director) and notice (to the recipient) are still to be emailed. */
   receiptsDue: ReceiptDue[];
+  /** The authority's verdicts still to be emailed to the director (release 1.1.0). */
+  reviewsDue?: { deliverableId: string; reviewId: string }[];
 }
 
 /** A receipt to email: what the director and the deliverable's recipient are told about an accepted submission. */
@@ -88,7 +117,7 @@ export function effectiveWindow(state: KindergartenState, deliverable: Kindergar
 }
 
 export function isSubmitted(state: KindergartenState, deliverableId: string): boolean {
-  return deliverableState(state, deliverableId).submissions.length > 0;
+  return currentSubmissions(deliverableState(state, deliverableId)).length > 0;
 }
 
 /** Every step that has no outcome yet, earliest first. */
@@ -200,7 +229,7 @@ export function decide(action: Action, state: KindergartenState, now: number): '
 export function deliverableStatus(state: KindergartenState, deliverable: KindergartenDeliverable, now: number): DeliverableStatus {
   if (state.withdrawn) return 'withdrawn';
   const window = effectiveWindow(state, deliverable);
-  const last = deliverableState(state, deliverable.id).submissions.at(-1);
+  const last = currentSubmissions(deliverableState(state, deliverable.id)).at(-1);
   if (last) return last.late ? 'submitted-late' : 'submitted';
   if (now < window.opensAt) return 'not-open';
   if (now <= window.dueAt) return 'open';
@@ -215,7 +244,7 @@ export function deliverableStatus(state: KindergartenState, deliverable: Kinderg
 export function nextWakeAt(state: KindergartenState, now: number): number | undefined {
   const times = pendingActions(state).map((a) => a.at);
   for (const deliverable of state.schedule.deliverables) {
-    if (deliverableState(state, deliverable.id).submissions.length > 0) continue;
+    if (currentSubmissions(deliverableState(state, deliverable.id)).length > 0) continue;
     const w = effectiveWindow(state, deliverable);
     times.push(w.opensAt, w.dueAt + 1, w.lateUntil + 1);
   }
@@ -295,4 +324,40 @@ export function extendedWindow(current: DeliverableWindow, request: ExtensionReq
     lateUntil: request.lateUntil,
     version: current.version + 1,
   };
+}
+
+/** What the municipal authority asks of a submission it received: accept it, or return it with a new deadline. */
+export interface ReviewRequest {
+  /** Chosen by the caller: the same review sent twice is done once. */
+  reviewId: string;
+  deliverableId: string;
+  submissionId: string;
+  verdict: 'accepted' | 'returned';
+  comment: string | null;
+  /** For a return: the new window, resolved by the plan's rules like an extension. */
+  window: Omit<ExtensionRequest, 'deliverableId'> | null;
+}
+
+/**
+ * Why a review is refused, or null: only a deliverable addressed to the municipal authority is reviewed, only its
+ * latest submission, once (a second verdict on the same version is refused); a return needs a comment (the director
+ * is told why) and a new deadline in the future, in order.
+ */
+export function reviewRefusal(state: KindergartenState, request: ReviewRequest, now: number): Refusal | null {
+  const deliverable = state.schedule.deliverables.find((d) => d.id === request.deliverableId);
+  if (!deliverable) return unknownDeliverable(request.deliverableId, state.schedule.deliverables);
+  if (state.cancelled) return { code: 'run-cancelled' };
+  if (state.withdrawn) return { code: 'kindergarten-withdrawn', at: state.withdrawn.at, reason: state.withdrawn.reason };
+  if (deliverable.recipient !== 'municipal-authority') return { code: 'review-not-authority', deliverable: deliverable.title };
+  const ds = deliverableState(state, deliverable.id);
+  const latest = currentSubmissions(ds).at(-1);
+  if (!latest || latest.submissionId !== request.submissionId) return { code: 'review-not-latest', deliverable: deliverable.title };
+  if ((ds.reviews ?? []).some((r) => r.version === latest.version)) return { code: 'review-already-given', deliverable: deliverable.title, version: latest.version };
+  if (request.verdict === 'returned') {
+    if (!request.comment?.trim()) return { code: 'review-comment-missing', deliverable: deliverable.title };
+    const w = request.window;
+    if (!w || w.dueAt <= now) return { code: 'deadline-in-past', dueAt: w?.dueAt ?? now };
+    if (w.escalationAt < w.dueAt || w.lateUntil < w.dueAt || w.reminderAts.some((at) => at >= w.dueAt)) return { code: 'extension-out-of-order', deliverable: deliverable.title };
+  }
+  return null;
 }

@@ -23,6 +23,11 @@ export type Refusal =
   | { code: 'deadline-in-past'; dueAt: number }
   | { code: 'extension-not-later'; deliverable: string; currentDueAt: number }
   | { code: 'extension-out-of-order'; deliverable: string }
+  // The municipal authority's review of a submission
+  | { code: 'review-not-authority'; deliverable: string }
+  | { code: 'review-not-latest'; deliverable: string }
+  | { code: 'review-already-given'; deliverable: string; version: number }
+  | { code: 'review-comment-missing'; deliverable: string }
   // The run's controls
   | { code: 'plan-changed-meanwhile'; revision: number; basedOn: number }
   | { code: 'unknown-milestone'; milestoneId: string }

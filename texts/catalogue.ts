@@ -141,6 +141,8 @@ export const TEMPLATE_NAME: Record<TemplateId, string> = {
   'deliverable-reminder': 'Påminnelse om innlevering',
   'deliverable-escalation': 'Varsel om manglende innlevering',
   'authority-digest': 'Daglig sammendrag til barnehagemyndigheten',
+  'submission-accepted': 'Innleveringen er godkjent',
+  'submission-returned': 'Innleveringen er sendt tilbake til revisjon',
   'submission-receipt': 'Kvittering',
   'submission-received': 'Melding om mottatt innlevering',
   'upload-link-reissued': 'Ny innleveringslenke',
@@ -218,6 +220,10 @@ export function auditSentence(entry: AuditLine, names: AuditNames): string {
       return `Endret ${text(d.role) === 'authority' ? `barnehagemyndighetens kontakt i ${text(d.municipality) ?? 'kommunen'}` : `styrer for ${kindergarten}`} fra ${text(d.fromName) ?? '?'} (${text(d.fromEmail) ?? '?'}) til ${text(d.toName) ?? '?'} (${text(d.toEmail) ?? '?'})${num(d.linksReissued) ? `; ${count(num(d.linksReissued) as number, 'åpen lenke', 'åpne lenker')} sendt på nytt` : ''}.`;
     case 'message-sent':
       return `Sendte en melding om ${quoted(deliverable)} til ${count(num(d.recipients) ?? 0, 'barnehage', 'barnehager')} som ikke har levert${text(d.subject) ? `: ${quoted(text(d.subject) as string)}` : ''}.`;
+    case 'submission-accepted':
+      return `Godkjente ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''}${text(d.comment) ? `: ${quoted(text(d.comment) as string)}` : ''}.`;
+    case 'submission-returned':
+      return `Sendte ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''} tilbake til revisjon med ny frist ${num(d.to) !== null ? day(num(d.to) as number) : '–'}${text(d.comment) ? `: ${quoted(text(d.comment) as string)}` : ''}.`;
     case 'signed-in':
       return 'Logget inn.';
     case 'user-added':

@@ -34,6 +34,14 @@ export function refusalText(refusal: Refusal): string {
       return `En forlenget frist må være senere enn fristen som gjelder nå for ${quoted(refusal.deliverable)}: ${when(refusal.currentDueAt)}.`;
     case 'extension-out-of-order':
       return `Påminnelser må komme før den nye fristen for ${quoted(refusal.deliverable)}, og varsel og sen innlevering etter den.`;
+    case 'review-not-authority':
+      return `${quoted(refusal.deliverable)} går ikke til barnehagemyndigheten, så den vurderes ikke her.`;
+    case 'review-not-latest':
+      return `Bare den siste innsendte versjonen av ${quoted(refusal.deliverable)} kan vurderes. Last siden på nytt.`;
+    case 'review-already-given':
+      return `Versjon ${refusal.version} av ${quoted(refusal.deliverable)} er allerede vurdert.`;
+    case 'review-comment-missing':
+      return `Skriv hvorfor ${quoted(refusal.deliverable)} sendes tilbake: styreren får kommentaren.`;
     case 'plan-changed-meanwhile':
       return `Planen er endret av noen andre i mellomtiden (nå versjon ${refusal.revision}, du så versjon ${refusal.basedOn}). Last siden på nytt og prøv igjen.`;
     case 'unknown-milestone':

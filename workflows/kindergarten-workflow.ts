@@ -24,6 +24,8 @@ import {
   type ExtensionRequest,
   type KindergartenState,
   type ReceiptDue,
+  type ReviewRecord,
+  type ReviewRequest,
   type StepOutcome,
   type SubmittedFile,
   type UpcomingEmail,
@@ -34,7 +36,9 @@ import {
   extendedWindow,
   extensionRefusal,
   closesAt,
+  currentSubmissions,
   goesIntoDigest,
+  reviewRefusal,
   recordedWindowStale,
   isFinished,
   latestUsefulAt,
@@ -45,7 +49,7 @@ import {
   upcomingEmails,
 } from '../domain/kindergarten-schedule';
 import { INVITATION_TEMPLATES } from '../domain/email-templates';
-import { RECEIPT_USEFUL_MS, actionEmail, cancellationEmail, receiptEmails } from '../domain/kindergarten-emails';
+import { RECEIPT_USEFUL_MS, actionEmail, cancellationEmail, receiptEmails, reviewEmail } from '../domain/kindergarten-emails';
 import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../domain/timeline';
 import { unknownDeliverable } from '../domain/refusals';
 import { AUTHORITY_DIGEST_PATCH, READ_MODEL_DEADLINE_PATCH } from '../domain/patches';
@@ -99,6 +103,11 @@ export interface ExtendDeadlineInput extends ExtensionRequest {
   requestedBy: string;
 }
 
+export interface ReviewSubmissionInput extends ReviewRequest {
+  /** Who gave the verdict (the authority's email), for the audit log and the submission's history. */
+  reviewedBy: string;
+}
+
 export interface KindergartenStatus {
   orgnr: string;
   regionId: string;
@@ -133,6 +142,11 @@ export const submitDeliverableUpdate = defineUpdate<SubmissionReceipt, [SubmitDe
 /** The coordinator's extension of one deliverable's deadline for this kindergarten; written to the audit log. */
 export const extendDeadlineUpdate = defineUpdate<{ dueAt: number; lateUntil: number }, [ExtendDeadlineInput]>('extendDeadline');
 export const kindergartenStatusQuery = defineQuery<KindergartenStatus>('status');
+/**
+ * The municipal authority's verdict on the latest submission of a deliverable addressed to it: accepted, or returned
+ * for revision with a comment and a new deadline (the deliverable opens again and its reminders resume). Release 1.1.0.
+ */
+export const reviewSubmissionUpdate = defineUpdate<ReviewRecord, [ReviewSubmissionInput]>('reviewSubmission');
 
 const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -247,6 +261,59 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       return { dueAt: window.dueAt, lateUntil: window.lateUntil };
     },
     { validator: (request) => refuseIf(extensionRefusal(state, request, Date.now())) },
+  );
+
+  setHandler(
+    reviewSubmissionUpdate,
+    async ({ reviewedBy, ...request }) => {
+      const deliverable = deliverableOf(request.deliverableId);
+      const ds = deliverableState(state, deliverable.id);
+      const earlier = (ds.reviews ?? []).find((r) => r.reviewId === request.reviewId);
+      if (earlier) return earlier;
+      const now = Date.now();
+      const latest = currentSubmissions(ds).at(-1) as { submissionId: string; version: number };
+      const before = effectiveWindow(state, deliverable);
+      const window = request.verdict === 'returned' && request.window ? extendedWindow(before, { deliverableId: deliverable.id, ...request.window }, now) : null;
+      const record: ReviewRecord = {
+        reviewId: request.reviewId,
+        submissionId: latest.submissionId,
+        version: latest.version,
+        verdict: request.verdict,
+        comment: request.comment?.trim() || null,
+        at: now,
+        by: reviewedBy,
+        dueAt: window?.dueAt ?? null,
+        lateUntil: window?.lateUntil ?? null,
+      };
+      state.deliverables[deliverable.id] = { ...ds, reviews: [...(ds.reviews ?? []), record], ...(window ? { extension: window, returnedVersion: latest.version } : {}) };
+      state.reviewsDue = [...(state.reviewsDue ?? []), { deliverableId: deliverable.id, reviewId: record.reviewId }];
+      changed = true;
+      await Promise.all([
+        recordStatus(deliverable.id, null),
+        store.recordReview({ ...record, runId: input.runId, orgnr: input.orgnr, deliverableId: deliverable.id }),
+        store.recordAudit({
+          key: `${input.runId}/submission-${record.verdict}/${input.orgnr}/${deliverable.id}/${record.reviewId}`,
+          runId: input.runId,
+          actor: reviewedBy,
+          action: record.verdict === 'returned' ? 'submission-returned' : 'submission-accepted',
+          at: now,
+          details: { orgnr: input.orgnr, deliverableId: deliverable.id, deliverable: deliverable.title, version: record.version, comment: record.comment, from: before.dueAt, to: record.dueAt, lateUntil: record.lateUntil },
+        }),
+      ]);
+      // The return's escalation is outside the plan's instants: the run wakes for its digest day.
+      if (window && state.schedule.authorityDigest && patched(AUTHORITY_DIGEST_PATCH)) {
+        await getExternalWorkflowHandle(input.runId)
+          .signal(digestWantedSignal, { at: window.escalationAt })
+          .catch((error: unknown) => log.warn('run not told of a returned deliverable', { error: String(error) }));
+      }
+      return record;
+    },
+    {
+      validator: (request) => {
+        if ((deliverableState(state, request.deliverableId).reviews ?? []).some((r) => r.reviewId === request.reviewId)) return;
+        refuseIf(reviewRefusal(state, request, Date.now()));
+      },
+    },
   );
 
   setHandler(kindergartenStatusQuery, () => status(input, state));
@@ -371,8 +438,30 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
     }
   }
 
+  /** Emails the authority's verdicts to the director: why it was returned and by when, or that it was accepted. */
+  async function sendReviews(): Promise<void> {
+    while ((state.reviewsDue ?? []).length > 0) {
+      const due = (state.reviewsDue as { deliverableId: string; reviewId: string }[])[0] as { deliverableId: string; reviewId: string };
+      const deliverable = state.schedule.deliverables.find((d) => d.id === due.deliverableId);
+      const review = deliverableState(state, due.deliverableId).reviews?.find((r) => r.reviewId === due.reviewId);
+      if (deliverable && review) {
+        const now = Date.now();
+        const window = effectiveWindow(state, deliverable);
+        const email = reviewEmail(input, review, deliverable, window, now);
+        try {
+          await emailSender(now, email.latestUsefulAt, { taskQueue: input.emailTaskQueue }).sendEmail(email);
+        } catch (error) {
+          log.warn('review not delivered', { key: email.key, error: String(error) });
+          await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), orgnr: input.orgnr, data: { step: email.key, error: String(error) } });
+        }
+      }
+      state.reviewsDue = (state.reviewsDue ?? []).slice(1);
+    }
+  }
+
   for (;;) {
     await sendReceipts();
+    if ((state.reviewsDue ?? []).length > 0) await sendReviews();
     const now = Date.now();
     if (isFinished(state, now)) break;
     // A withdrawn kindergarten's pending invitations are cancelled in the director's calendar.
@@ -407,6 +496,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   await recordStatusChanges();
   await condition(allHandlersFinished);
   await sendReceipts();
+  if ((state.reviewsDue ?? []).length > 0) await sendReviews();
   return status(input, state);
 }
 

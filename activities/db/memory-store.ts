@@ -9,6 +9,7 @@ import type {
   AddKindergartenResult,
   ClaimDigestsInput,
   QueueDigestItemInput,
+  RecordReviewInput,
   RecipientSelector,
   RecordDeliverableStatusInput,
   RecordEventInput,
@@ -227,6 +228,13 @@ export class MemoryStore implements Store {
         return { orgnr: s.orgnr, name: k?.name ?? s.orgnr, municipality: run.roster.municipalities.find((m) => m.id === k?.municipalityId)?.name ?? '', regionId: k?.regionId ?? '', groupId: k?.groupId ?? '', dueAt: s.dueAt, lateUntil: s.lateUntil };
       })
       .sort((a, b) => a.orgnr.localeCompare(b.orgnr));
+  }
+
+  /** The authorities' verdicts on submissions, by review id (as the table submission_reviews). */
+  readonly reviews = new Map<string, RecordReviewInput>();
+
+  async recordReview(input: RecordReviewInput): Promise<void> {
+    if (!this.reviews.has(input.reviewId)) this.reviews.set(input.reviewId, input);
   }
 
   /** Escalations queued for the authorities' digests, by key (as the table authority_digest_items). */

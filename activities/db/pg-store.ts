@@ -12,6 +12,7 @@ import type {
   ClaimDigestsInput,
   DeliverableStatus,
   QueueDigestItemInput,
+  RecordReviewInput,
   RecipientSelector,
   RecordDeliverableStatusInput,
   RecordEventInput,
@@ -294,6 +295,14 @@ export class PgStore implements Store {
       [runId, deliverableId],
     );
     return rows.map((r) => ({ orgnr: r.orgnr, name: r.name, municipality: r.municipality, regionId: r.region_id, groupId: r.group_id, dueAt: r.due_at.getTime(), lateUntil: r.late_until.getTime() }));
+  }
+
+  async recordReview(r: RecordReviewInput): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO submission_reviews (review_id, run_id, orgnr, deliverable_id, submission_id, version, verdict, comment, reviewed_by, reviewed_at, due_at, late_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (review_id) DO NOTHING`,
+      [r.reviewId, r.runId, r.orgnr, r.deliverableId, r.submissionId, r.version, r.verdict, r.comment, r.by, ts(r.at), r.dueAt === null ? null : ts(r.dueAt), r.lateUntil === null ? null : ts(r.lateUntil)],
+    );
   }
 
   async queueDigestItem(i: QueueDigestItemInput): Promise<void> {

@@ -124,6 +124,7 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
         ...(recipient.kindergarten ?? aboutKindergarten ? { kindergarten: recipient.kindergarten ?? aboutKindergarten } : {}),
         ...(recipient.municipality ? { municipality: recipient.municipality } : {}),
         ...(input.message ? { message: input.message } : {}),
+        ...(input.review ? { review: { ...input.review, at: iso(input.review.at) } } : {}),
         ...(digest && input.digest
           ? {
               digest: {

@@ -33,6 +33,8 @@ export interface EmailContext {
   signInUrl?: string;
   /** The coordinator's own subject and text (template coordinator-message). */
   message?: { subject: string; text: string };
+  /** The municipal authority's verdict on a submission (templates submission-accepted and submission-returned). */
+  review?: { verdict: 'accepted' | 'returned'; comment: string | null; version: number; at: string };
   /** An authority's daily digest (template authority-digest): the day, and each deliverable due or overdue. */
   digest?: {
     day: string;
@@ -67,7 +69,7 @@ function link(href: string, label: string = href): Link {
 // ---------------------------------------------------------------------------------------------------------------
 // Context helpers used by the template definitions
 
-type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message' | 'digest';
+type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message' | 'digest' | 'review';
 
 function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<EmailContext[K]> {
   const value = ctx[key];
@@ -395,6 +397,34 @@ const TEMPLATES = {
         ctx.signInUrl
           ? ['Se innleveringen og last ned filene i Årshjul (personlig lenke, ingen passord): ', link(ctx.signInUrl)]
           : ['Dere henter filene med deres egen tilgangsnøkkel i Årshjul: ', link(need(ctx, 'downloadUrl'))],
+      ];
+    },
+  },
+  'submission-accepted': {
+    subject: (ctx) => subjectOf(ctx, `${need(ctx, 'deliverable').title} er godkjent av barnehagemyndigheten`),
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const r = need(ctx, 'review');
+      return [
+        [`Barnehagemyndigheten${ctx.municipality ? ` i ${ctx.municipality.name}` : ''} har gått gjennom ${quoted(d.title)}${forKindergarten(ctx)} (versjon ${r.version}) og godkjent den ${when(ctx).dateTime(r.at)}.`],
+        ...(r.comment ? [[`Kommentar fra barnehagemyndigheten:\n${r.comment}`] as Paragraph] : []),
+        ['Du trenger ikke gjøre noe mer med denne innleveringen.'],
+      ];
+    },
+  },
+  'submission-returned': {
+    subject: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return subjectOf(ctx, `${d.title} er sendt tilbake til revisjon – ny frist ${when(ctx).dayMonth(d.dueAt)}`);
+    },
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const r = need(ctx, 'review');
+      return [
+        [`Barnehagemyndigheten${ctx.municipality ? ` i ${ctx.municipality.name}` : ''} har gått gjennom ${quoted(d.title)}${forKindergarten(ctx)} (versjon ${r.version}) og sender den tilbake til revisjon.`],
+        [`Kommentar fra barnehagemyndigheten:\n${r.comment ?? ''}`],
+        [`Send inn en ny versjon innen ${when(ctx).dateTime(d.dueAt)}. Forsinket innlevering tas imot fram til ${when(ctx).dateTime(d.lateUntil)}. Den forrige versjonen ligger fortsatt i historikken.`],
+        uploadParagraph(ctx),
       ];
     },
   },

@@ -519,4 +519,68 @@ describe('the coordinator controls a running year', () => {
       expect(other?.dueAt).toBe(timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === kg(4).groupId)?.dueAt);
     });
   });
+
+  it('the authority returns a full analysis for revision with a comment and a new deadline, reminders resume, and it accepts the next version', async () => {
+    await h.worker.runUntil(async () => {
+      await start();
+      const full = timeline.deliverables.find((d) => d.id === 'full-analysis')?.windows[0];
+      if (!full) throw new Error('no window');
+      await sleepUntil(full.opensAt + DAY);
+      const handle = env.client.workflow.getHandle(kindergartenWorkflowId(runId, kg(0).orgnr));
+      const send = async (submissionId: string) =>
+        handle.executeUpdate(submitDeliverableUpdate, {
+          args: [{ submissionId, deliverableId: 'full-analysis', files: [{ name: 'analyse.pdf', size: 10, sha256: 'e'.repeat(64) }], comment: null, receiptNumber: null, receivedAt: await env.currentTimeMs() }],
+        });
+      const first = await send('full-1');
+      const authority = 'barnehage@kongsvinger.kommune.example';
+      const review = (over: Partial<Parameters<typeof control.reviewSubmission>[3]>) =>
+        control.reviewSubmission(deps, runId, kg(0).orgnr, { reviewId: 'r1', deliverableId: 'full-analysis', submissionId: first.submissionId, verdict: 'returned', comment: 'Mangler tiltakene.', dueLocal: local(full.dueAt + 14 * DAY), ...over }, authority);
+
+      // Refused, each with its reason, before anything is recorded.
+      await expect(review({ reviewId: 'x1', deliverableId: 'analysis-so-far' })).rejects.toMatchObject(refusedWith('review-not-authority', /går ikke til barnehagemyndigheten/));
+      await expect(review({ reviewId: 'x2', comment: '  ' })).rejects.toMatchObject(refusedWith('review-comment-missing', /Skriv hvorfor/));
+      await expect(review({ reviewId: 'x3', submissionId: 'annen' })).rejects.toMatchObject(refusedWith('review-not-latest', /Last siden på nytt/));
+      await expect(review({ reviewId: 'x4', dueLocal: local((await env.currentTimeMs()) - DAY) })).rejects.toMatchObject(refusedWith('deadline-in-past', /./));
+      await expect(review({ reviewId: 'x5', dueLocal: null })).rejects.toBeInstanceOf(InputError);
+      expect(h.store.reviews.size).toBe(0);
+
+      const returned = await review({});
+      expect(returned).toEqual(expect.objectContaining({ verdict: 'returned', version: 1, comment: 'Mangler tiltakene.', dueAt: full.dueAt + 14 * DAY }));
+      // The same form sent twice is one review.
+      expect(await review({})).toEqual(returned);
+      let status = await control.kindergartenStatus(deps, runId, kg(0).orgnr);
+      const d = status.deliverables.find((x) => x.id === 'full-analysis');
+      expect(d).toEqual(expect.objectContaining({ status: 'open', dueAt: full.dueAt + 14 * DAY, submissions: 1 }));
+      // The new window's reminders are upcoming again (the first one was before the return and is not).
+      expect(status.upcoming.filter((u) => u.key.startsWith('full-analysis/reminder')).map((u) => u.key)).toEqual(['full-analysis/reminder-1@v1', 'full-analysis/reminder-2@v1']);
+      await sleepUntil((await env.currentTimeMs()) + 3_600_000);
+      const told = [...h.store.outbox.values()].filter((e) => e.template === 'submission-returned');
+      expect(told.map((e) => e.to)).toEqual([kg(0).director.email]);
+      expect(told[0]?.text).toContain('Kommentar fra barnehagemyndigheten:\nMangler tiltakene.');
+      expect(told[0]?.text).toMatch(/Last opp her: http:\/\/arshjul\.test\/levering\//);
+
+      // The revised version is on time against the new deadline, and the authority accepts it.
+      await sleepUntil(full.dueAt + 2 * DAY);
+      const second = await send('full-2');
+      expect(second).toEqual(expect.objectContaining({ version: 2, late: false }));
+      await expect(review({ reviewId: 'r2', submissionId: first.submissionId, verdict: 'accepted', comment: null })).rejects.toMatchObject(refusedWith('review-not-latest', /./));
+      const accepted = await review({ reviewId: 'r2', submissionId: second.submissionId, verdict: 'accepted', comment: 'Fint.', dueLocal: null });
+      expect(accepted).toEqual(expect.objectContaining({ verdict: 'accepted', version: 2, dueAt: null }));
+      await expect(review({ reviewId: 'r3', submissionId: second.submissionId, verdict: 'accepted', comment: null, dueLocal: null })).rejects.toMatchObject(refusedWith('review-already-given', /Versjon 2/));
+      status = await control.kindergartenStatus(deps, runId, kg(0).orgnr);
+      expect(status.deliverables.find((x) => x.id === 'full-analysis')?.status).toBe('submitted');
+      expect(status.upcoming.filter((u) => u.key.startsWith('full-analysis/'))).toEqual([]);
+      await sleepUntil((await env.currentTimeMs()) + 3_600_000);
+      expect([...h.store.outbox.values()].filter((e) => e.template === 'submission-accepted').map((e) => e.to)).toEqual([kg(0).director.email]);
+      // Both verdicts stay on the submission's history and in the audit log.
+      expect([...h.store.reviews.values()].map((r) => [r.reviewId, r.verdict, r.version, r.by])).toEqual([
+        ['r1', 'returned', 1, authority],
+        ['r2', 'accepted', 2, authority],
+      ]);
+      expect(h.store.audit.filter((e) => e.action.startsWith('submission-')).map((e) => e.action)).toEqual(['submission-returned', 'submission-accepted']);
+      // No reminder of the first window came after the return; the second version stopped the new ones.
+      const reminders = [...h.store.outbox.values()].filter((e) => e.template === 'deliverable-reminder' && e.key.includes(`/${kg(0).orgnr}/full-analysis/`));
+      expect(reminders.every((e) => e.key.includes('@v1/'))).toBe(true);
+    });
+  });
 });
