@@ -43,6 +43,19 @@ export interface ReceivedRow {
   status: string;
   dueAt: number;
   submission: { id: string; receiptNumber: string; version: number | null; late: boolean; receivedAt: number; files: { position: number; name: string; size: number }[] } | null;
+  /** The authority's latest verdict on this kindergarten's deliverable (release 1.1.0), if any. */
+  review: ReviewLine | null;
+}
+
+/** One verdict of the municipal authority on a submission, as the console shows it. */
+export interface ReviewLine {
+  submissionId: string;
+  version: number;
+  verdict: 'accepted' | 'returned';
+  comment: string | null;
+  by: string;
+  at: number;
+  dueAt: number | null;
 }
 
 export interface MatrixFilter {
@@ -298,11 +311,14 @@ export class ConsoleRepository {
       orgnr: string; name: string; municipality: string; region_id: string; deliverable_id: string; status: string; due_at: Date;
       submission_id: string | null; receipt_number: string | null; version: number | null; late: boolean | null; received_at: Date | null;
       files: { position: number; name: string; size: string }[] | null;
+      review: { submission_id: string; version: number; verdict: 'accepted' | 'returned'; comment: string | null; reviewed_by: string; reviewed_at: string; due_at: string | null } | null;
     }>(
       `SELECT k.orgnr, k.name, m.name AS municipality, k.region_id, d.deliverable_id,
               CASE WHEN k.withdrawn_at IS NOT NULL THEN 'withdrawn' ELSE d.status END AS status, d.due_at,
               s.id AS submission_id, s.receipt_number, s.version, s.late, s.created_at AS received_at,
-              (SELECT json_agg(json_build_object('position', f.position, 'name', f.name, 'size', f.size) ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files
+              (SELECT json_agg(json_build_object('position', f.position, 'name', f.name, 'size', f.size) ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files,
+              (SELECT row_to_json(r) FROM (SELECT submission_id, version, verdict, comment, reviewed_by, reviewed_at, due_at FROM submission_reviews v
+                  WHERE v.run_id = k.run_id AND v.orgnr = k.orgnr AND v.deliverable_id = d.deliverable_id ORDER BY v.reviewed_at DESC LIMIT 1) r) AS review
          FROM kindergartens k JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
          JOIN deliverable_states d ON d.run_id = k.run_id AND d.orgnr = k.orgnr
          LEFT JOIN LATERAL (SELECT * FROM submissions x WHERE x.run_id = k.run_id AND x.orgnr = k.orgnr AND x.deliverable_id = d.deliverable_id AND x.state = 'accepted'
@@ -322,7 +338,18 @@ export class ConsoleRepository {
       submission: r.submission_id
         ? { id: r.submission_id, receiptNumber: formatReceiptNumber(r.receipt_number ?? '0'), version: r.version, late: r.late ?? false, receivedAt: r.received_at?.getTime() ?? 0, files: (r.files ?? []).map((f) => ({ position: f.position, name: f.name, size: Number(f.size) })) }
         : null,
+      review: r.review ? reviewLine(r.review) : null,
     }));
+  }
+
+  /** Every verdict of the authority on a kindergarten's deliverable, oldest first. */
+  async reviews(runId: string, orgnr: string, deliverableId: string): Promise<ReviewLine[]> {
+    const { rows } = await this.pool.query<{ submission_id: string; version: number; verdict: 'accepted' | 'returned'; comment: string | null; reviewed_by: string; reviewed_at: string; due_at: string | null }>(
+      `SELECT submission_id, version, verdict, comment, reviewed_by, reviewed_at, due_at FROM submission_reviews
+        WHERE run_id = $1 AND orgnr = $2 AND deliverable_id = $3 ORDER BY reviewed_at`,
+      [runId, orgnr, deliverableId],
+    );
+    return rows.map(reviewLine);
   }
 
   /** Which kindergartens' deliverables have an extension (`orgnr/deliverableId`), from the entries the extension Update writes. */
@@ -361,4 +388,16 @@ export class ConsoleRepository {
     );
     return rows.map((r) => ({ municipality: r.municipality, orgnr: r.orgnr, kindergarten: r.kindergarten, deliverableId: r.deliverable_id, version: r.version, receiptNumber: formatReceiptNumber(r.receipt_number), name: r.name, size: Number(r.size), storageKey: r.storage_key, at: r.at.getTime() }));
   }
+}
+
+function reviewLine(r: { submission_id: string; version: number; verdict: 'accepted' | 'returned'; comment: string | null; reviewed_by: string; reviewed_at: string | Date; due_at: string | Date | null }): ReviewLine {
+  return {
+    submissionId: r.submission_id,
+    version: r.version,
+    verdict: r.verdict,
+    comment: r.comment,
+    by: r.reviewed_by,
+    at: new Date(r.reviewed_at).getTime(),
+    dueAt: r.due_at === null ? null : new Date(r.due_at).getTime(),
+  };
 }

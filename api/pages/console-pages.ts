@@ -29,7 +29,7 @@ export interface ConsoleFrame {
 /** The console's page: a skip link, a header with who is signed in and a sign-out button, then the main content. */
 export function consolePage(frame: ConsoleFrame, body: Html): string {
   const header = frame.user
-    ? html`<header class="site console"><p><a href="/konsoll">Årshjul</a></p><form method="post" action="/konsoll/logg-ut"><input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><span>${frame.user.name} (${frame.user.role === 'coordinator' ? 'koordinator' : 'lesetilgang'})</span> <button type="submit" class="link">Logg ut</button></form></header>`
+    ? html`<header class="site console"><p><a href="/konsoll">Årshjul</a></p><form method="post" action="/konsoll/logg-ut"><input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><span>${frame.user.name} (${frame.user.role === 'coordinator' ? 'koordinator' : frame.user.role === 'municipal-authority' ? 'barnehagemyndighet' : 'lesetilgang'})</span> <button type="submit" class="link">Logg ut</button></form></header>`
     : html`<header class="site console"><p>Årshjul</p></header>`;
   return html`<!doctype html>
 <html lang="nb">

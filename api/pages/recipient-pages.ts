@@ -1,4 +1,4 @@
-import type { ReceivedRow } from '../../activities/db/console-repository';
+import type { ReceivedRow, ReviewLine } from '../../activities/db/console-repository';
 import { DELIVERABLE_STATUS } from '../../texts/catalogue';
 import { html } from '../../texts/html';
 import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
@@ -12,26 +12,105 @@ const when = (ms: number) => formatNorwegian(ms);
  */
 export function receivedPage(
   frame: ConsoleFrame,
-  options: { runId: string; heading: string; intro: string; deliverables: { id: string; title: string; rows: ReceivedRow[] }[]; regions: { id: string; name: string }[] },
+  options: {
+    runId: string;
+    heading: string;
+    intro: string;
+    /** `reviewed`: the deliverable goes to the municipal authority, which accepts or returns it; `reviewable`: this reader may. */
+    deliverables: { id: string; title: string; rows: ReceivedRow[]; reviewed: boolean; reviewable: boolean }[];
+    regions: { id: string; name: string }[];
+    message?: string | null;
+  },
 ): string {
   const base = `/konsoll/runs/${options.runId}`;
   const sections = options.deliverables.map((d) => {
     const submitted = d.rows.filter((r) => r.submission).length;
+    const reviewCell = (r: ReceivedRow) => {
+      if (!d.reviewed) return null;
+      const current = r.review && r.submission && r.review.version === r.submission.version ? r.review : null;
+      const link = r.submission && d.reviewable ? html`<a href="${base}/mottatt/${r.orgnr}/${d.id}/vurdering">${current ? 'Se vurderingen' : 'Vurder'}</a>` : null;
+      return html`<td>${current ? html`${verdictText(current)}<br>` : r.review && r.review.verdict === 'returned' ? html`Sendt tilbake ${when(r.review.at)}; venter på ny versjon<br>` : null}${link ?? (current ? null : '–')}</td>`;
+    };
     const rows = d.rows.map(
       (r) =>
         html`<tr><th scope="row">${r.name}</th><td>${r.municipality}</td><td><span class="status ${r.status}">${DELIVERABLE_STATUS[r.status] ?? r.status}</span></td><td class="nowrap">${when(r.dueAt)}</td><td>${
           r.submission
             ? html`${r.submission.receiptNumber}, versjon ${String(r.submission.version ?? '')}${r.submission.late ? ' (etter fristen)' : ''}, ${when(r.submission.receivedAt)}<br>${r.submission.files.map((f) => html`<a href="${base}/innleveringer/${r.submission?.id ?? ''}/filer/${f.position}">${f.name}</a> (${formatFileSize(f.size)})<br>`)}`
             : html`–`
-        }</td></tr>`,
+        }</td>${reviewCell(r)}</tr>`,
     );
-    return html`<h2>${d.title}</h2><p>${submitted} av ${d.rows.length} har levert.</p>
-<div class="table-wrap" tabindex="0" role="region" aria-label="${d.title} (kan rulles sidelengs)"><table><thead><tr><th scope="col">Barnehage</th><th scope="col">Kommune</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Innlevert</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+    return html`<h2>${d.title}</h2><p>${submitted} av ${d.rows.length} har levert.${d.reviewable ? ' Vurder hver analyse: godkjenn den, eller send den tilbake til revisjon med en kommentar og en ny frist.' : ''}</p>
+<div class="table-wrap" tabindex="0" role="region" aria-label="${d.title} (kan rulles sidelengs)"><table><thead><tr><th scope="col">Barnehage</th><th scope="col">Kommune</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Innlevert</th>${d.reviewed ? html`<th scope="col">Vurdering</th>` : null}</tr></thead><tbody>${rows}</tbody></table></div>`;
   });
   const body = html`<h1>${options.heading}</h1>
+${options.message ? html`<div class="notice good" role="status"><p>${options.message}</p></div>` : null}
 <p>${options.intro}</p>
 ${options.regions.length ? html`<p>Alt som er levert fra en region, som zip: ${options.regions.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${base}/regioner/${r.id}/innleveringer.zip">${r.name}</a>`)}</p>` : null}
 ${sections.length ? sections : html`<p>Ingen innleveringer i planen er adressert til dere.</p>`}
 <p><a href="${base}">Hele programåret</a></p>`;
   return consolePage(frame, body);
 }
+
+/** A verdict in words: "Godkjent mandag 4. juni 2018 kl. 10.30" or "Sendt tilbake …, ny frist …". */
+function verdictText(r: ReviewLine): string {
+  return r.verdict === 'accepted' ? `Godkjent ${when(r.at)} (versjon ${r.version})` : `Sendt tilbake ${when(r.at)} (versjon ${r.version}), ny frist ${r.dueAt === null ? '–' : when(r.dueAt)}`;
+}
+
+/**
+ * The municipal authority's review of one kindergarten's submission: the version in force with its files, every
+ * earlier verdict, and (until this version has one) the form to accept it or return it with a comment and a new
+ * deadline. A refused form keeps what was typed and says why beside it.
+ */
+export function reviewPage(
+  frame: ConsoleFrame,
+  options: {
+    runId: string;
+    kindergarten: string;
+    municipality: string;
+    deliverable: { id: string; title: string; dueAt: number };
+    submission: { id: string; receiptNumber: string; version: number | null; late: boolean; receivedAt: number; files: { position: number; name: string; size: number }[] } | null;
+    reviews: ReviewLine[];
+    form: { action: string; reviewId: string; verdict: string; comment: string; due: string } | null;
+    refusal?: string | null;
+  },
+): string {
+  const base = `/konsoll/runs/${options.runId}`;
+  const s = options.submission;
+  const history = options.reviews.map((r) => html`<li>${verdictText(r)}${r.comment ? html`: «${r.comment}»` : null} – ${r.by}</li>`);
+  const f = options.form;
+  const checked = (v: string) => (f?.verdict === v ? html` checked` : null);
+  const form = f
+    ? html`<form method="post" action="${f.action}" class="review">
+<input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><input type="hidden" name="vurdering" value="${f.reviewId}">
+<fieldset><legend>Din vurdering</legend>
+<div class="choice"><input type="radio" id="v-godkjent" name="utfall" value="godkjent"${checked('godkjent')}><label for="v-godkjent">Godkjent</label></div>
+<div class="choice"><input type="radio" id="v-tilbake" name="utfall" value="tilbake"${checked('tilbake')}><label for="v-tilbake">Send tilbake til revisjon</label></div>
+</fieldset>
+<label for="kommentar">Kommentar til styreren (må fylles ut når analysen sendes tilbake)</label>
+<textarea id="kommentar" name="kommentar" rows="5">${f.comment}</textarea>
+<label for="frist">Ny frist når analysen sendes tilbake</label>
+<input type="datetime-local" id="frist" name="frist" value="${f.due}">
+<button type="submit">Lagre vurderingen</button>
+</form>`
+    : html`<p>Denne versjonen er vurdert. En ny versjon fra barnehagen kan vurderes når den kommer.</p>`;
+  const body = html`<h1>${options.deliverable.title}: ${options.kindergarten}</h1>
+<p>${options.kindergarten}, ${options.municipality}. Frist ${when(options.deliverable.dueAt)}.</p>
+${options.refusal ? html`<div class="notice bad" role="alert"><h2>Vurderingen ble ikke lagret</h2><p>${options.refusal}</p></div>` : null}
+<h2>Innleveringen</h2>
+${s
+  ? html`<p>${s.receiptNumber}, versjon ${String(s.version ?? '')}${s.late ? ' (etter fristen)' : ''}, mottatt ${when(s.receivedAt)}.</p><ul>${s.files.map((file) => html`<li><a href="${base}/innleveringer/${s.id}/filer/${file.position}">${file.name}</a> (${formatFileSize(file.size)})</li>`)}</ul>`
+  : html`<p>Barnehagen har ikke levert ennå.</p>`}
+${history.length ? html`<h2>Tidligere vurderinger</h2><ul>${history}</ul>` : null}
+${s ? form : null}
+<p><a href="${base}/mottatt">Tilbake til oversikten</a></p>`;
+  return consolePage(frame, body);
+}
+
+export const REVIEW_STYLES = `
+form.review fieldset { border: 1px solid #767676; border-radius: 4px; padding: .5rem 1rem; margin: 1rem 0; }
+form.review .choice { display: flex; gap: .5rem; align-items: center; margin: .35rem 0; }
+form.review .choice label { margin: 0; font-weight: 400; }
+form.review label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
+form.review textarea, form.review input[type=datetime-local] { display: block; width: 100%; max-width: 40rem; font: inherit; padding: .45rem; border: 2px solid #767676; border-radius: 4px; }
+form.review button { margin-top: 1rem; }
+`;

@@ -10,10 +10,12 @@ import { consoleErrorPage } from '../console/guard';
 import type { SessionDeps } from '../console/session';
 import { CONSOLE_STYLES } from '../pages/console-pages';
 import { PLAN_EDITOR_STYLES } from '../pages/plan-editor';
+import { REVIEW_STYLES } from '../pages/recipient-pages';
 import { planRoutes } from './console/plan-routes';
 import { currentSchoolYear } from './console/page-routes';
 import { CHART_STYLES } from '../pages/timeline-svg';
 import { actionRoutes } from './console/action-routes';
+import { reviewRoutes } from './console/review-routes';
 import { exportRoutes } from './console/export-routes';
 import { pageRoutes } from './console/page-routes';
 import { signInRoutes } from './console/sign-in-routes';
@@ -50,11 +52,12 @@ export function consoleRoutes(deps: ConsoleDeps) {
       reply.header('Cache-Control', 'no-store');
     });
     app.setErrorHandler(consoleErrorPage);
-    app.get('/assets/konsoll.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(CONSOLE_STYLES + CHART_STYLES + PLAN_EDITOR_STYLES));
+    app.get('/assets/konsoll.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(CONSOLE_STYLES + CHART_STYLES + PLAN_EDITOR_STYLES + REVIEW_STYLES));
     await app.register(signInRoutes(deps));
     await app.register(pageRoutes(deps));
     await app.register(exportRoutes(deps));
     await app.register(actionRoutes(deps));
+    await app.register(reviewRoutes(deps));
     await app.register(planRoutes(deps, () => currentSchoolYear((deps.now ?? Date.now)())));
   };
 }

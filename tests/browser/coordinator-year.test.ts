@@ -57,7 +57,8 @@ const LAYOUT_CHECK = `(() => {
  * A county coordinator's year in a real browser (Debian's chromium), in bokmål, at a desktop and a phone size:
  * next year from last year's run, dates edited in the plan form (a refused save first), a roster uploaded as .xlsx,
  * the year started; a workshop group's workshop moved, a deadline extended, a director changed; in the year under
- * way, a message to those who have not submitted and a submission opened; the audit log read. Every page at both
+ * way, a message to those who have not submitted and a submission opened; the research centre and a municipal
+ * authority signed in by their emailed links, the authority returning a full analysis for revision; the audit log read. Every page at both
  * sizes: axe-core (no serious or critical violation), no control cut off or overlapping, no sideways scrolling, no
  * English phrase of the list above; screenshots in test-results/screenshots.
  */
@@ -247,6 +248,47 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     const [centreFile] = await Promise.all([page.waitForResponse(/\/innleveringer\/.+\/filer\/\d+/), page.getByRole('link', { name: 'Analyse Solbakken.pdf' }).click()]);
     expect(centreFile.status()).toBe(200);
     await centre.close();
+
+    // A kindergarten sends its full analysis (late); its municipal authority opens the notice's personal link, finds
+    // the analysis, tries to return it without saying why (refused, nothing lost), then returns it with a comment and
+    // the offered new deadline; the director is emailed why.
+    const reviser = s.roster.kindergartens[1] as (typeof s.roster.kindergartens)[number];
+    const fullTarget = await s.submissions.linkTarget(s.runId, reviser.orgnr, 'full-analysis');
+    const fullToken = signUploadToken({ runId: s.runId, orgnr: reviser.orgnr, deliverableId: 'full-analysis', expiresAt: fullTarget?.lateUntil as number, version: fullTarget?.linkVersion ?? 1 }, TEST_UPLOAD_SECRET);
+    const fullForm = new FormData();
+    fullForm.append('filer', new Blob([pdf('Full pedagogisk analyse', 60_000)]), 'Full analyse.pdf');
+    expect((await fetch(`${s.baseUrl}/api/uploads/${fullToken}`, { method: 'POST', body: fullForm })).status).toBe(201);
+    const authorityEmail = s.roster.municipalities.find((m) => m.id === reviser.municipalityId)?.authority.email as string;
+    const authorityNotice = async () => s.sink.messages.find((m) => m.rcptTo.includes(authorityEmail) && /har levert Full pedagogisk analyse/.test(m.mail.subject ?? ''));
+    for (let i = 0; i < 100 && !(await authorityNotice()); i++) await new Promise((r) => setTimeout(r, 100));
+    const authorityLink = /(http\S+\/mottaker\/\S+)/.exec((await authorityNotice())?.mail.text ?? '')?.[1] as string;
+    expect(authorityLink).toBeDefined();
+    const authority = await browser.newContext({ viewport: SIZES[0], locale: 'nb-NO', bypassCSP: true });
+    page = await authority.newPage();
+    await page.goto(authorityLink);
+    await page.waitForURL(/\/mottatt$/);
+    expect(await h1()).toMatch(/^Til barnehagemyndigheten i /);
+    await Promise.all([page.waitForURL(/\/vurdering$/), page.getByRole('link', { name: 'Vurder' }).click()]);
+    expect(await h1()).toBe(`Full pedagogisk analyse (modul 3 og 4): ${reviser.name}`);
+    await check('vurdering');
+    await page.getByLabel('Send tilbake til revisjon').check();
+    await page.getByRole('button', { name: 'Lagre vurderingen' }).click();
+    expect(await page.locator('[role=alert]').textContent()).toContain('Skriv hvorfor «Full pedagogisk analyse (modul 3 og 4)» sendes tilbake');
+    expect(await page.getByLabel('Send tilbake til revisjon').isChecked()).toBe(true);
+    await check('vurdering-feil');
+    await page.getByLabel(/Kommentar til styreren/).fill('Analysen mangler tiltakene dere vil prøve ut. Se kapittel 3.');
+    await Promise.all([page.waitForURL(/melding=vurdert/), page.getByRole('button', { name: 'Lagre vurderingen' }).click()]);
+    expect(await page.locator('[role=status]').textContent()).toContain('Vurderingen er lagret');
+    expect(await main()).toMatch(/Sendt tilbake [a-zæøå]+dag \d+\. [a-zæøå]+ \d{4} kl\. \d\d\.\d\d \(versjon 1\), ny frist/);
+    await check('vurdert');
+    let returned = s.sink.messages.find((m) => m.rcptTo.includes(reviser.director.email) && /sendt tilbake til revisjon/.test(m.mail.subject ?? ''));
+    for (let i = 0; i < 100 && !returned; i++) {
+      await page.waitForTimeout(100);
+      returned = s.sink.messages.find((m) => m.rcptTo.includes(reviser.director.email) && /sendt tilbake til revisjon/.test(m.mail.subject ?? ''));
+    }
+    expect(returned?.mail.text).toContain('Kommentar fra barnehagemyndigheten:\nAnalysen mangler tiltakene dere vil prøve ut. Se kapittel 3.');
+    expect(returned?.mail.text).toMatch(/Last opp her: http\S+\/levering\//);
+    await authority.close();
     page = coordinatorPage;
 
     // The audit log, in sentences.
@@ -258,7 +300,9 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     expect(audit).toContain('Startet programåret med 61 barnehager i 4 regioner');
     await check('revisjon');
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/revisjon`);
-    expect((await page.locator('tbody').textContent()) ?? '').toContain('Sendte en melding om «Analysen så langt (modul 1 og 2)» til 2 barnehager som ikke har levert: «Husk analysen».');
+    const thisYear = (await page.locator('tbody').textContent()) ?? '';
+    expect(thisYear).toContain('Sendte en melding om «Analysen så langt (modul 1 og 2)» til 2 barnehager som ikke har levert: «Husk analysen».');
+    expect(thisYear).toMatch(new RegExp(`Sendte «Full pedagogisk analyse \\(modul 3 og 4\\)» fra ${reviser.name} \\(versjon 1\\) tilbake til revisjon med ny frist [a-zæøå]+dag`));
     process.stdout.write(`coordinator year: ${checked.length} page views checked (${checked.join(', ')})\n`);
   });
 });

@@ -99,11 +99,11 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submissions', 'upload_links', 'users']);
+    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'authority_digest_items', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submission_reviews', 'submissions', 'upload_links', 'users']);
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews']);
   });
 });
 
@@ -561,5 +561,79 @@ describe('upload links', () => {
     await store.recordAudit({ ...entry, at: entry.at + 1000 });
     const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM audit_log WHERE key = $1', [entry.key]);
     expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('the authorities\' daily digest', () => {
+  const T = Date.UTC(2018, 2, 5, 7);
+  const status = (runId: string, orgnr: string, deliverableId: string, value: 'overdue' | 'open' | 'submitted' | 'missed', dueAt: number) =>
+    store.recordDeliverableStatus({ runId, orgnr, deliverableId, status: value, dueAt, lateUntil: dueAt + 7 * 86_400_000, at: T, submissionId: null });
+  const queue = (runId: string, orgnr: string, deliverableId: string, at = T) =>
+    store.queueDigestItem({ key: `${runId}/${orgnr}/${deliverableId}/escalation@v0`, runId, orgnr, deliverableId, dueAt: T - 3 * 86_400_000, lateUntil: T + 4 * 86_400_000, at });
+
+  it('claims each queued escalation into one day, names the authorities with news still outstanding, and answers the same when asked again', async () => {
+    const { runId, roster } = await createHedmarkRun(2);
+    const [a, b] = orgnrsOf(roster, 'kongsvinger') as [string, string];
+    const [c] = orgnrsOf(roster, 'hamar-stange') as [string];
+    for (const o of [a, b, c]) await status(runId, o, 'analysis-so-far', 'overdue', T - 3 * 86_400_000);
+    await queue(runId, a, 'analysis-so-far');
+    await queue(runId, a, 'analysis-so-far'); // a retried activity adds nothing
+    await queue(runId, b, 'analysis-so-far');
+    await queue(runId, c, 'analysis-so-far');
+    // Hamar-Stange's kindergarten delivers between its escalation and the digest: no news for its authority.
+    await status(runId, c, 'analysis-so-far', 'submitted', T - 3 * 86_400_000);
+    const kongsvinger = roster.kindergartens.find((k) => k.orgnr === a)?.municipalityId;
+    expect(await store.claimAuthorityDigests({ runId, day: '2018-03-05', at: T + 5 * 3_600_000 })).toEqual([kongsvinger]);
+    expect(await store.claimAuthorityDigests({ runId, day: '2018-03-05', at: T + 5 * 3_600_000 })).toEqual([kongsvinger]);
+    // Queued after the day's claim: the next day's.
+    await status(runId, c, 'analysis-so-far', 'overdue', T - 3 * 86_400_000);
+    await store.queueDigestItem({ key: `${runId}/${c}/analysis-so-far/escalation@v1`, runId, orgnr: c, deliverableId: 'analysis-so-far', dueAt: T, lateUntil: T + 86_400_000, at: T + 6 * 3_600_000 });
+    const hamar = roster.kindergartens.find((k) => k.orgnr === c)?.municipalityId;
+    expect(await store.claimAuthorityDigests({ runId, day: '2018-03-06', at: T + 29 * 3_600_000 })).toEqual([hamar]);
+    const { rows } = await pool.query<{ digest_day: string; n: string }>('SELECT digest_day, count(*) AS n FROM authority_digest_items WHERE run_id = $1 GROUP BY digest_day ORDER BY digest_day', [runId]);
+    expect(rows.map((r) => [r.digest_day, Number(r.n)])).toEqual([['2018-03-05', 3], ['2018-03-06', 1]]);
+  });
+
+  it('reads a digest: the day\'s news, what is still overdue, and deadlines within a week, for the authority\'s own kindergartens only', async () => {
+    const { runId, roster } = await createHedmarkRun(2);
+    const [a, b] = orgnrsOf(roster, 'kongsvinger') as [string, string];
+    const [other] = orgnrsOf(roster, 'hamar-stange') as [string];
+    const municipality = roster.kindergartens.find((k) => k.orgnr === a)?.municipalityId as string;
+    await status(runId, a, 'analysis-so-far', 'overdue', T - 3 * 86_400_000);
+    await status(runId, b, 'booklet-material', 'overdue', T - 10 * 86_400_000);
+    await status(runId, b, 'full-analysis', 'open', T + 5 * 86_400_000);
+    await status(runId, a, 'full-analysis', 'open', T + 30 * 86_400_000);
+    await status(runId, other, 'analysis-so-far', 'overdue', T - 3 * 86_400_000);
+    await queue(runId, a, 'analysis-so-far');
+    await store.claimAuthorityDigests({ runId, day: '2018-03-05', at: T + 3_600_000 });
+    const digest = await store.authorityDigest(runId, municipality, '2018-03-05', T + 5 * 3_600_000);
+    expect(digest.municipality).toBe(roster.municipalities.find((m) => m.id === municipality)?.name);
+    expect(digest.lines.map((l) => [l.orgnr, l.deliverableId, l.status, l.isNew])).toEqual([
+      [b, 'booklet-material', 'overdue', false],
+      [a, 'analysis-so-far', 'overdue', true],
+      [b, 'full-analysis', 'open', false],
+    ]);
+    expect(digest.lines[1]?.deliverable).toBe(plan.deliverables.find((d) => d.id === 'analysis-so-far')?.title);
+  });
+
+  it('finds an authority by its municipality, and refuses an unknown one', async () => {
+    const { runId, roster } = await createHedmarkRun(1);
+    const m = roster.municipalities[0] as Roster['municipalities'][number];
+    expect(await store.findRecipients(runId, { kind: 'authority', municipalityId: m.id })).toEqual([
+      { id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', municipality: { name: m.name } },
+    ]);
+    await expectStoreError(store.findRecipients(runId, { kind: 'authority', municipalityId: 'ukjent' }), 'NotFound');
+  });
+});
+
+describe('the authority\'s verdicts', () => {
+  it('keeps each review once, however often it is written', async () => {
+    const { runId, roster } = await createHedmarkRun(1);
+    const orgnr = roster.kindergartens[0]?.orgnr as string;
+    const review = { reviewId: 'r-1', runId, orgnr, deliverableId: 'full-analysis', submissionId: 's-1', version: 1, verdict: 'returned' as const, comment: 'Mangler tiltak.', by: 'kommune@example.no', at: Date.UTC(2018, 5, 4, 8), dueAt: Date.UTC(2018, 5, 18, 14), lateUntil: Date.UTC(2018, 6, 9, 14) };
+    await store.recordReview(review);
+    await store.recordReview({ ...review, comment: 'en annen tekst' });
+    const { rows } = await pool.query<{ comment: string; verdict: string }>('SELECT comment, verdict FROM submission_reviews WHERE run_id = $1', [runId]);
+    expect(rows).toEqual([{ comment: 'Mangler tiltak.', verdict: 'returned' }]);
   });
 });

@@ -259,8 +259,15 @@ export function pageRoutes(deps: ConsoleDeps) {
           runId,
           heading,
           intro: `${run.countyName} ${run.schoolYear}/${run.schoolYear + 1}: det barnehagene har sendt til dere, og hvem som ikke har levert ennå.`,
-          deliverables: addressed.map((d) => ({ id: d.id, title: d.title, rows: rows.filter((r) => r.deliverableId === d.id) })),
+          deliverables: addressed.map((d) => ({
+            id: d.id,
+            title: d.title,
+            rows: rows.filter((r) => r.deliverableId === d.id),
+            reviewed: d.recipient === 'municipal-authority',
+            reviewable: d.recipient === 'municipal-authority' && role === 'municipal-authority',
+          })),
           regions: regions.map((r) => ({ id: r.id, name: r.name })),
+          message: (request.query as Record<string, unknown>).melding === 'vurdert' ? 'Vurderingen er lagret, og styreren har fått beskjed på e-post.' : null,
         }),
       );
     });
