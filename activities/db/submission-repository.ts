@@ -33,6 +33,8 @@ export interface Submission {
   receivedAt: number;
   decidedAt: number | null;
   files: StoredFile[];
+  /** The municipal authority's verdicts on this version, oldest first (release 1.1.0). */
+  reviews: { verdict: 'accepted' | 'returned'; comment: string | null; at: number; dueAt: number | null }[];
 }
 
 /** What the upload page shows about a kindergarten's deliverable (from the read model, not from Temporal). */
@@ -58,7 +60,7 @@ export interface AccessScope {
   label: string;
 }
 
-export type NewSubmission = Omit<Submission, 'receiptNumber' | 'state' | 'refusal' | 'version' | 'late' | 'receivedAt' | 'decidedAt'>;
+export type NewSubmission = Omit<Submission, 'receiptNumber' | 'state' | 'refusal' | 'version' | 'late' | 'receivedAt' | 'decidedAt' | 'reviews'>;
 
 /** Receipt numbers are the submission's serial, zero-padded: short enough to read over the phone. */
 export function formatReceiptNumber(serial: number | string): string {
@@ -80,10 +82,13 @@ interface SubmissionRow {
   created_at: Date;
   decided_at: Date | null;
   files: { position: number; name: string; size: string | number; sha256: string; content_type: string; storage_key: string }[] | null;
+  reviews: { verdict: 'accepted' | 'returned'; comment: string | null; reviewed_at: string; due_at: string | null }[] | null;
 }
 
 const SELECT_SUBMISSION = `
-  SELECT s.*, (SELECT json_agg(f ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files
+  SELECT s.*, (SELECT json_agg(f ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files,
+    (SELECT json_agg(json_build_object('verdict', r.verdict, 'comment', r.comment, 'reviewed_at', r.reviewed_at, 'due_at', r.due_at) ORDER BY r.reviewed_at)
+       FROM submission_reviews r WHERE r.run_id = s.run_id AND r.submission_id = s.id::text) AS reviews
   FROM submissions s`;
 
 function toSubmission(r: SubmissionRow): Submission {
@@ -102,6 +107,7 @@ function toSubmission(r: SubmissionRow): Submission {
     receivedAt: r.created_at.getTime(),
     decidedAt: r.decided_at?.getTime() ?? null,
     files: (r.files ?? []).map((f) => ({ position: f.position, name: f.name, size: Number(f.size), sha256: f.sha256, contentType: f.content_type, storageKey: f.storage_key })),
+    reviews: (r.reviews ?? []).map((v) => ({ verdict: v.verdict, comment: v.comment, at: new Date(v.reviewed_at).getTime(), dueAt: v.due_at === null ? null : new Date(v.due_at).getTime() })),
   };
 }
 

@@ -35,16 +35,23 @@ function fileList(submission: Submission): Html[] {
 function versions(submissions: Submission[]): Html {
   const shown = submissions.filter((s) => s.state !== 'stored');
   if (shown.length === 0) return html`<h2>Tidligere innleveringer</h2><p>Ingen ennå.</p>`;
+  const reviewed = shown.some((s) => s.reviews.length > 0);
+  const verdicts = (s: Submission) =>
+    reviewed
+      ? html`<td>${s.reviews.length
+          ? s.reviews.map((r) => html`${r.verdict === 'accepted' ? `Godkjent ${when(r.at)}` : `Sendt tilbake ${when(r.at)}${r.dueAt !== null ? `, ny frist ${when(r.dueAt)}` : ''}`}${r.comment ? html`: «${r.comment}»` : null}<br>`)
+          : '–'}</td>`
+      : null;
   const rows = shown.map((s) =>
     s.state === 'accepted'
-      ? html`<tr><td>Versjon ${s.version ?? ''}</td><td>${when(s.receivedAt)}${s.late ? ' (etter fristen)' : ''}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td></tr>`
-      : html`<tr><td>Ikke tatt imot</td><td>${when(s.receivedAt)}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td></tr>`,
+      ? html`<tr><td>Versjon ${s.version ?? ''}</td><td>${when(s.receivedAt)}${s.late ? ' (etter fristen)' : ''}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td>${verdicts(s)}</tr>`
+      : html`<tr><td>Ikke tatt imot</td><td>${when(s.receivedAt)}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td>${verdicts(s)}</tr>`,
   );
   return html`<h2>Tidligere innleveringer</h2>
 <p>Den siste versjonen er den som gjelder.</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table>
 <caption class="hint">Innleveringer fra barnehagen, eldste først</caption>
-<thead><tr><th scope="col">Versjon</th><th scope="col">Mottatt</th><th scope="col">Filer</th><th scope="col">Referanse</th></tr></thead>
+<thead><tr><th scope="col">Versjon</th><th scope="col">Mottatt</th><th scope="col">Filer</th><th scope="col">Referanse</th>${reviewed ? html`<th scope="col">Barnehagemyndighetens vurdering</th>` : null}</tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;
 }

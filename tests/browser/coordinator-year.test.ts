@@ -288,6 +288,10 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     }
     expect(returned?.mail.text).toContain('Kommentar fra barnehagemyndigheten:\nAnalysen mangler tiltakene dere vil prøve ut. Se kapittel 3.');
     expect(returned?.mail.text).toMatch(/Last opp her: http\S+\/levering\//);
+    // The director's link in that email opens the deliverable again, with the verdict beside version 1.
+    await page.goto(/Last opp her: (http\S+\/levering\/\S+)/.exec(returned?.mail.text ?? '')?.[1] as string);
+    expect(await main()).toMatch(/Sendt tilbake [a-zæøå]+dag .*, ny frist [a-zæøå]+dag .*: «Analysen mangler tiltakene dere vil prøve ut\. Se kapittel 3\.»/);
+    await check('styrer-tilbake');
     await authority.close();
     page = coordinatorPage;
 
