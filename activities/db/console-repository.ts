@@ -88,7 +88,7 @@ export interface KindergartenDetail {
   withdrawn: { at: number; reason: string } | null;
   deliverables: { deliverableId: string; status: string; dueAt: number; lateUntil: number; updatedAt: number }[];
   emails: { template: string; to: string; subject: string; state: string; requestedAt: number; sentAt: number | null; lastError: string | null }[];
-  submissions: { id: string; receiptNumber: string; deliverableId: string; state: string; version: number | null; late: boolean | null; receivedAt: number; refusal: string | null; files: { position: number; name: string; size: number; sha256: string }[] }[];
+  submissions: { id: string; receiptNumber: string; deliverableId: string; state: string; version: number | null; late: boolean | null; receivedAt: number; refusal: string | null; files: { position: number; name: string; size: number; sha256: string }[]; reviews: ReviewLine[] }[];
 }
 
 function filterSql(filter: MatrixFilter, first: number): { sql: string; values: unknown[] } {
@@ -221,9 +221,15 @@ export class ConsoleRepository {
         `SELECT template, recipient, subject, state, requested_at, sent_at, last_error FROM email_outbox WHERE run_id = $1 AND meta->>'orgnr' = $2 ORDER BY requested_at, key`,
         [runId, orgnr],
       ),
-      this.pool.query<{ id: string; receipt_number: string; deliverable_id: string; state: string; version: number | null; late: boolean | null; created_at: Date; refusal: string | null; files: { position: number; name: string; size: string; sha256: string }[] | null }>(
+      this.pool.query<{
+        id: string; receipt_number: string; deliverable_id: string; state: string; version: number | null; late: boolean | null; created_at: Date; refusal: string | null;
+        files: { position: number; name: string; size: string; sha256: string }[] | null;
+        reviews: { submission_id: string; version: number; verdict: 'accepted' | 'returned'; comment: string | null; reviewed_by: string; reviewed_at: string; due_at: string | null }[] | null;
+      }>(
         `SELECT s.id, s.receipt_number, s.deliverable_id, s.state, s.version, s.late, s.created_at, s.refusal,
-                (SELECT json_agg(json_build_object('position', f.position, 'name', f.name, 'size', f.size, 'sha256', f.sha256) ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files
+                (SELECT json_agg(json_build_object('position', f.position, 'name', f.name, 'size', f.size, 'sha256', f.sha256) ORDER BY f.position) FROM submission_files f WHERE f.submission_id = s.id) AS files,
+                (SELECT json_agg(json_build_object('submission_id', r.submission_id, 'version', r.version, 'verdict', r.verdict, 'comment', r.comment, 'reviewed_by', r.reviewed_by, 'reviewed_at', r.reviewed_at, 'due_at', r.due_at) ORDER BY r.reviewed_at)
+                   FROM submission_reviews r WHERE r.run_id = s.run_id AND r.submission_id = s.id::text) AS reviews
          FROM submissions s WHERE s.run_id = $1 AND s.orgnr = $2 ORDER BY s.created_at`,
         [runId, orgnr],
       ),
@@ -252,6 +258,7 @@ export class ConsoleRepository {
         receivedAt: s.created_at.getTime(),
         refusal: s.refusal,
         files: (s.files ?? []).map((f) => ({ position: f.position, name: f.name, size: Number(f.size), sha256: f.sha256 })),
+        reviews: (s.reviews ?? []).map(reviewLine),
       })),
     };
   }

@@ -294,6 +294,9 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await check('styrer-tilbake');
     await authority.close();
     page = coordinatorPage;
+    // The coordinator sees the verdict on the kindergarten's page.
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/barnehager/${reviser.orgnr}`);
+    expect(await main()).toMatch(/versjon 1 \(sent\)\s*sendt tilbake av barnehagemyndigheten [a-zæøå]+dag .*, ny frist .*: «Analysen mangler tiltakene/);
 
     // The audit log, in sentences.
     await page.goto(`${runUrl}/revisjon`);
