@@ -45,6 +45,7 @@ function sampleContext(template: string, overrides: Partial<EmailContext> = {}):
     downloadUrl: 'https://arshjul.example.no/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
     coordinator: { name: 'Ola Koordinator', email: 'ola@example.no' },
     message: { subject: 'Husk <analysen>', text: 'Første avsnitt.\n\nAndre avsnitt med <b>tegn</b>.' },
+    review: { verdict: 'returned', comment: 'Mangler <tiltak>.', version: 2, at: '2018-06-04T08:30:00.000Z' },
     digest: {
       day: '2018-03-07',
       lines: [
@@ -242,5 +243,19 @@ describe('email templates', () => {
 
   it('refuses to render a digest without its lines', () => {
     expect(() => renderEmail(sampleContext('authority-digest', { digest: undefined }))).toThrow('template "authority-digest" needs ctx.digest');
+  });
+
+  it('tells the director why the authority returned the analysis, with the new deadline and the link, and that an accepted one needs nothing more', () => {
+    const returned = renderEmail(sampleContext('submission-returned'));
+    expect(returned.subject).toBe('Kultur for læring: Utviklingsplan er sendt tilbake til revisjon – ny frist fredag 1. desember');
+    expect(returned.text).toContain('Barnehagemyndigheten i Ringsaker har gått gjennom «Utviklingsplan» for Solsikken barnehage (versjon 2) og sender den tilbake til revisjon.');
+    expect(returned.text).toContain('Kommentar fra barnehagemyndigheten:\nMangler <tiltak>.');
+    expect(returned.text).toContain('Send inn en ny versjon innen fredag 1. desember 2017 kl. 16.00. Forsinket innlevering tas imot fram til fredag 15. desember 2017 kl. 16.00.');
+    expect(returned.text).toContain('Last opp her: https://arshjul.example.no/upload/abc123?token=x&y=1');
+    expect(returned.html).toContain('Mangler &lt;tiltak&gt;.');
+    const accepted = renderEmail(sampleContext('submission-accepted', { review: { verdict: 'accepted', comment: null, version: 2, at: '2018-06-04T08:30:00.000Z' } }));
+    expect(accepted.subject).toBe('Kultur for læring: Utviklingsplan er godkjent av barnehagemyndigheten');
+    expect(accepted.text).toContain('og godkjent den mandag 4. juni 2018 kl. 10.30.');
+    expect(accepted.text).not.toContain('Kommentar fra barnehagemyndigheten');
   });
 });

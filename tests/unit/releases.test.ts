@@ -26,7 +26,9 @@ describe('the release rule', () => {
       .filter((f) => f.endsWith('.ts'))
       .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/\b(?:patched|deprecatePatch)\(([A-Z_]+|'[^']+')\)/g)].map((m) => [ids[m[1] as string] ?? (m[1] as string).replace(/'/g, ''), f]));
     const workflowOf: Record<string, string> = { 'kindergarten-workflow.ts': 'kindergartenWorkflow', 'run-workflow.ts': 'runWorkflow', 'region-workflow.ts': 'regionWorkflow', 'email-workflow.ts': 'deliverEmailWorkflow' };
-    expect(found.map(([id, f]) => [id, workflowOf[f as string]]).sort()).toEqual(WORKFLOW_PATCHES.map((p) => [p.id, p.workflow]).sort());
+    // A patch may be called at several places of its workflow; it is listed once per workflow.
+    const calls = new Set(found.map(([id, f]) => `${id} in ${workflowOf[f as string]}`));
+    expect([...calls].sort()).toEqual(WORKFLOW_PATCHES.map((p) => `${p.id} in ${p.workflow}`).sort());
   });
 
   it('orders releases by number, not as text', () => {
