@@ -21,3 +21,14 @@ export function answerError(error: unknown, request: FastifyRequest, reply: Fast
   if (described.kind === 'unavailable') reply.header('Retry-After', '30');
   return { status: HTTP_STATUS[described.kind], described };
 }
+
+/** The answer as one sentence for a page beside a form: the rule's reason, or every invalid field, in bokmål. */
+export function refusalReason(error: unknown, request: FastifyRequest, reply: FastifyReply): { status: number; reason: string } {
+  const { status, described } = answerError(error, request, reply);
+  const reason = !described
+    ? 'Forespørselen kan ikke brukes.'
+    : described.kind === 'invalid-input'
+      ? `Ugyldig: ${described.issues.map((i) => i.message).join('; ') || described.message}`
+      : described.message;
+  return { status, reason };
+}

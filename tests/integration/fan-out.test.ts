@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { temporal } from '@temporalio/proto';
 import { PgStore } from '../../activities/db/pg-store';
 import { openWorkflowsByRelease } from '../../application/releases';
+import { ARSHJUL_RELEASE, WORKFLOW_PATCHES } from '../../application/release';
 import * as control from '../../application/run-control';
 import { regionWorkflowId, runWorkflowId } from '../../domain/ids';
 import { regionStatusQuery } from '../../workflows/region-workflow';
@@ -121,10 +122,14 @@ describe('starting a run of 660 kindergartens on the dev server', () => {
       await new Promise((r) => setTimeout(r, 500));
       open = await openWorkflowsByRelease(env.client);
     }
-    expect(open).toEqual([{ release: '1.0.0', runs: [runId], workflows: { runWorkflow: 1, regionWorkflow: 4, kindergartenWorkflow: 660 } }]);
+    expect(open).toEqual([{ release: ARSHJUL_RELEASE, runs: [runId], workflows: { runWorkflow: 1, regionWorkflow: 4, kindergartenWorkflow: 660 } }]);
     const cli = join(__dirname, '..', '..', 'bin', 'arshjul.js');
     const { stdout } = await run(process.execPath, [cli, 'release', 'runs'], { env: { ...process.env, TEMPORAL_ADDRESS: env.address, DATABASE_URL: db.url } });
-    expect(stdout).toContain(`  1.0.0: 1 programår (${runId}), 4 regioner, 660 barnehager, 0 enkeltstående e-poster`);
-    expect(stdout).toContain('Grener bak patched() i arbeidsflytene:\n  ingen');
+    expect(stdout).toContain(`  ${ARSHJUL_RELEASE}: 1 programår (${runId}), 4 regioner, 660 barnehager, 0 enkeltstående e-poster`);
+    // Only a run of this release is open, so each of its patches may become deprecatePatch() in the next release.
+    expect(stdout).toContain('Grener bak patched() i arbeidsflytene:\n');
+    for (const patch of WORKFLOW_PATCHES) {
+      expect(stdout).toContain(`  ${patch.id} (${patch.workflow}, fra ${patch.addedIn}): kan gjøres til deprecatePatch() — ingen åpne programår er startet før ${patch.addedIn}`);
+    }
   });
 });

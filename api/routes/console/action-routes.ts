@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { KindergartenDetail } from '../../../activities/db/console-repository';
-import { answerError } from '../../errors';
+import { refusalReason } from '../../errors';
 import * as control from '../../../application/run-control';
 import { NotFoundError } from '../../../domain/errors';
 import { placeName } from '../../../domain/timeline';
@@ -231,12 +231,7 @@ export function actionRoutes(deps: ConsoleDeps) {
 
   /** The same page for a preview that cannot be shown and an action that was not done: the reason, in bokmål. */
   function refusalPage(v: Visitor, request: FastifyRequest, reply: FastifyReply, runId: string, url: string, title: string, error: unknown) {
-    const { status, described } = answerError(error, request, reply);
-    const reason = !described
-      ? 'Forespørselen kan ikke brukes.'
-      : described.kind === 'invalid-input'
-        ? `Ugyldig: ${described.issues.map((i) => i.message).join('; ') || described.message}`
-        : described.message;
+    const { status, reason } = refusalReason(error, request, reply);
     return htmlReply(reply, status, confirmPage(v.frame(title), { title, changes: html``, action: url, fields: {}, back: `/konsoll/runs/${runId}`, refusal: reason }));
   }
 

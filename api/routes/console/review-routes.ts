@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import * as control from '../../../application/run-control';
-import { answerError } from '../../errors';
+import { refusalReason } from '../../errors';
 import { Forbidden, type Visitor, htmlReply, mayRead, visitor } from '../../console/guard';
 import { messagePage } from '../../pages/console-pages';
 import { reviewPage } from '../../pages/recipient-pages';
@@ -99,12 +99,7 @@ export function reviewRoutes(deps: ConsoleDeps) {
         );
         return reply.redirect(`/konsoll/runs/${runId}/mottatt?melding=vurdert`, 303);
       } catch (error) {
-        const { status, described } = answerError(error, request, reply);
-        const reason = !described
-          ? 'Forespørselen kan ikke brukes.'
-          : described.kind === 'invalid-input'
-            ? `Ugyldig: ${described.issues.map((i) => i.message).join('; ') || described.message}`
-            : described.message;
+        const { status, reason } = refusalReason(error, request, reply);
         return page(v, reply, status, runId, data, values, reason);
       }
     });
