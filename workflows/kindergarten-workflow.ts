@@ -242,11 +242,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
       state.deliverables[deliverable.id] = { ...deliverableState(state, deliverable.id), extension: window };
       changed = true;
       // Release 1.1.0: the extension's escalation is outside the plan's instants; the run wakes for its digest day.
-      if (state.schedule.authorityDigest && patched(AUTHORITY_DIGEST_PATCH)) {
-        await getExternalWorkflowHandle(input.runId)
-          .signal(digestWantedSignal, { at: window.escalationAt })
-          .catch((error: unknown) => log.warn('run not told of an extended escalation', { error: String(error) }));
-      }
+      await wantDigestAfter(window.escalationAt);
       await Promise.all([
         recordStatus(deliverable.id, null),
         store.recordAudit({
@@ -301,11 +297,7 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
         }),
       ]);
       // The return's escalation is outside the plan's instants: the run wakes for its digest day.
-      if (window && state.schedule.authorityDigest && patched(AUTHORITY_DIGEST_PATCH)) {
-        await getExternalWorkflowHandle(input.runId)
-          .signal(digestWantedSignal, { at: window.escalationAt })
-          .catch((error: unknown) => log.warn('run not told of a returned deliverable', { error: String(error) }));
-      }
+      if (window) await wantDigestAfter(window.escalationAt);
       return record;
     },
     {
@@ -317,6 +309,17 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
   );
 
   setHandler(kindergartenStatusQuery, () => status(input, state));
+
+  /**
+   * Release 1.1.0: an escalation outside the plan's instants (an extension's, a return's) is told to the run, which
+   * then wakes for the digest day after it. A run that is gone (the year over for it) has no digest to wake for.
+   */
+  async function wantDigestAfter(at: number): Promise<void> {
+    if (!state.schedule.authorityDigest || !patched(AUTHORITY_DIGEST_PATCH)) return;
+    await getExternalWorkflowHandle(input.runId)
+      .signal(digestWantedSignal, { at })
+      .catch((error: unknown) => log.warn('run not told of an escalation outside the plan', { error: String(error) }));
+  }
 
   /** The deliverable of the schedule; the validators have refused unknown ids before a handler runs. */
   function deliverableOf(id: string): KindergartenDeliverable {

@@ -297,6 +297,7 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     // The coordinator sees the verdict on the kindergarten's page.
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/barnehager/${reviser.orgnr}`);
     expect(await main()).toMatch(/versjon 1 \(sent\)\s*sendt tilbake av barnehagemyndigheten [a-zæøå]+dag .*, ny frist .*: «Analysen mangler tiltakene/);
+    await check('barnehage-vurdert');
 
     // The audit log, in sentences.
     await page.goto(`${runUrl}/revisjon`);
