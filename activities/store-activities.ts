@@ -53,6 +53,13 @@ export function createStoreActivities({ store }: StoreDeps) {
     async claimAuthorityDigests(input: ClaimDigestsInput): Promise<string[]> {
       return store.claimAuthorityDigests(input);
     },
+    /**
+     * How many kindergartens had submitted a deliverable that asks for guidance by `asOf` and got none by then (run
+     * workflow, before a reminder to the research centre): asked again for the same instant, the same answer.
+     */
+    async countOwedGuidance(input: { runId: string; deliverableIds: string[]; asOf: number }): Promise<number> {
+      return (await store.owedGuidance(input.runId, input.deliverableIds, input.asOf)).length;
+    },
     /** Marks a kindergarten withdrawn in the roster (run workflow, withdrawKindergarten update). */
     async withdrawKindergarten(input: { runId: string; orgnr: string; reason: string; at: number }): Promise<void> {
       await refusalsFinal(() => store.withdrawKindergarten(input));

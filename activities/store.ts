@@ -115,6 +115,40 @@ export interface AuthorityDigest {
 /** How far ahead an authority's digest lists deadlines still to come. */
 export const DIGEST_DUE_SOON_MS = 7 * 86_400_000;
 
+/** A file the research centre attached to its guidance, stored like a submission's files. */
+export interface GuidanceFile {
+  name: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+  storageKey: string;
+}
+
+/** The research centre's guidance on one submission (table submission_guidance), release 1.2.0. */
+export interface GuidanceRecord {
+  guidanceId: string;
+  runId: string;
+  orgnr: string;
+  deliverableId: string;
+  submissionId: string;
+  version: number;
+  text: string;
+  files: GuidanceFile[];
+  by: string;
+  at: number;
+}
+
+/** A kindergarten's submission of a deliverable that asks for guidance, with no guidance given yet. */
+export interface OwedGuidance {
+  orgnr: string;
+  kindergarten: string;
+  municipality: string;
+  regionId: string;
+  groupId: string;
+  deliverableId: string;
+  firstSubmittedAt: number;
+}
+
 export interface RunEvent extends RecordEventInput {
   id: number;
 }
@@ -191,6 +225,19 @@ export interface Store {
    * deliverable of its kindergartens, and deadlines within DIGEST_DUE_SOON_MS of `at`.
    */
   authorityDigest(runId: string, municipalityId: string, day: string, at: number): Promise<AuthorityDigest>;
+  /** The latest accepted submission of a kindergarten's deliverable (what guidance is given on); null before any. */
+  latestSubmission(runId: string, orgnr: string, deliverableId: string): Promise<{ submissionId: string; version: number; at: number } | null>;
+  /** Records the research centre's guidance; idempotent by guidance id. */
+  recordGuidance(record: GuidanceRecord): Promise<void>;
+  /** One guidance record (for the director's email), or null. */
+  guidance(runId: string, guidanceId: string): Promise<GuidanceRecord | null>;
+  /** The guidance given in a run, oldest first: for one kindergarten, or all. */
+  listGuidance(runId: string, filter?: { orgnr?: string }): Promise<GuidanceRecord[]>;
+  /**
+   * The kindergartens still in the run that had submitted one of these deliverables by `asOf` and had been given no
+   * guidance on it by then: what the research centre still owed at that instant.
+   */
+  owedGuidance(runId: string, deliverableIds: string[], asOf: number): Promise<OwedGuidance[]>;
   listEvents(runId: string): Promise<RunEvent[]>;
   listEmails(runId: string, filter?: { orgnr?: string }): Promise<EmailLogEntry[]>;
   countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]>;

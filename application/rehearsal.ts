@@ -14,8 +14,11 @@ import { resolveTimeline } from '../planning/resolve-timeline';
 import { describeError } from './errors';
 import { ARSHJUL_RELEASE } from './release';
 import { initialDeliverables } from './run-control';
-import { kindergartenWorkflowId, runWorkflowId } from '../domain/ids';
+import { guidanceWorkflowId, kindergartenWorkflowId, runWorkflowId } from '../domain/ids';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
+import { GUIDANCE_TEMPLATE } from '../domain/email-templates';
+import { guidanceDueFor, guidancePlanOf } from '../domain/guidance';
+import { giveGuidance } from './guidance';
 import { runWorkflow } from '../workflows/run-workflow';
 import { scheduleForKindergarten, type Timeline } from '../domain/timeline';
 import { WORKFLOWS_PATH, buildWorker } from '../temporal/worker-factory';
@@ -25,13 +28,31 @@ import { findTestServer } from '../temporal/binaries';
 const behaviourSchema = z.union([z.enum(['on-time', 'late', 'never']), z.object({ at: localDateTimeSchema }).strict()]);
 export type Behaviour = z.infer<typeof behaviourSchema>;
 
-/** A rehearsal scenario: who submits when (default: everyone on time). */
+/**
+ * When the research centre gives guidance on a kindergarten's submission (release 1.2.0): a day before it is due
+ * (on-time), a day after (late), never, some days after the submission, or at a given local instant.
+ */
+const guidanceBehaviourSchema = z.union([
+  z.enum(['on-time', 'late', 'never']),
+  z.object({ at: localDateTimeSchema }).strict(),
+  z.object({ daysAfterSubmission: z.number().int().min(0).max(120) }).strict(),
+]);
+export type GuidanceBehaviour = z.infer<typeof guidanceBehaviourSchema>;
+
+/** A rehearsal scenario: who submits when (default: everyone on time), and when the research centre gives guidance. */
 export const scenarioSchema = z
   .object({
     default: behaviourSchema.default('on-time'),
     kindergartens: z
       .record(z.string().regex(/^\d{9}$/, 'expected a nine-digit orgnr'), z.union([behaviourSchema, z.record(z.string(), behaviourSchema)]))
       .default({}),
+    guidance: z
+      .object({
+        default: guidanceBehaviourSchema.default('on-time'),
+        kindergartens: z.record(z.string().regex(/^\d{9}$/, 'expected a nine-digit orgnr'), guidanceBehaviourSchema).default({}),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type Scenario = z.infer<typeof scenarioSchema>;
@@ -50,7 +71,7 @@ export function parseScenario(text: string, file: string): Scenario {
 
 /** One line of a rehearsal, in the shape `arshjul rehearse --json` prints. */
 export interface RehearsalEntry {
-  type: 'milestone' | 'email' | 'submission';
+  type: 'milestone' | 'email' | 'submission' | 'guidance';
   /** ISO-8601 with the Oslo offset, to the second: the workflow time when it happened. */
   at: string;
   milestone: string | null;
@@ -64,6 +85,8 @@ export interface RehearsalEntry {
 export interface RehearsalResult {
   entries: RehearsalEntry[];
   submissions: RehearsalEntry[];
+  /** The research centre's guidance given (release 1.2.0): `milestone` names the deliverable. */
+  guidance: RehearsalEntry[];
   timeline: Timeline;
   refusals: { orgnr: string; deliverableId: string; reason: string }[];
   wallMs: number;
@@ -73,6 +96,37 @@ interface PlannedSubmission {
   at: number;
   orgnr: string;
   deliverableId: string;
+}
+
+/** A step the rehearsal takes at an instant: a director's submission or the research centre's guidance. */
+interface PlannedStep extends PlannedSubmission {
+  kind: 'submission' | 'guidance';
+}
+
+/**
+ * The guidance a scenario implies on the planned submissions of deliverables that ask for it, at instants by the
+ * same due rule the console and the reminders use (domain/guidance.ts).
+ */
+export function plannedGuidance(plan: Plan, timeline: Timeline, roster: Roster, scenario: Scenario, submissions: PlannedSubmission[]): PlannedSubmission[] {
+  const HOUR = 3_600_000;
+  const guidancePlan = guidancePlanOf(timeline);
+  const planned: PlannedSubmission[] = [];
+  const firsts = new Map<string, PlannedSubmission>();
+  for (const s of submissions) if (!firsts.has(`${s.orgnr}/${s.deliverableId}`)) firsts.set(`${s.orgnr}/${s.deliverableId}`, s);
+  for (const s of firsts.values()) {
+    const k = roster.kindergartens.find((x) => x.orgnr === s.orgnr);
+    if (!k) continue;
+    const dueAt = guidanceDueFor(guidancePlan, s.deliverableId, k.regionId, k.groupId, s.at);
+    if (dueAt === null) continue;
+    const behaviour = scenario.guidance.kindergartens[s.orgnr] ?? scenario.guidance.default;
+    let at: number | null = null;
+    if (behaviour === 'on-time') at = Math.max(s.at + HOUR, dueAt - 24 * HOUR);
+    else if (behaviour === 'late') at = dueAt + 24 * HOUR;
+    else if (typeof behaviour === 'object' && 'at' in behaviour) at = DateTime.fromISO(behaviour.at, { zone: plan.timezone }).toMillis();
+    else if (typeof behaviour === 'object') at = s.at + behaviour.daysAfterSubmission * 24 * HOUR + HOUR;
+    if (at !== null) planned.push({ at: Math.max(at, s.at + 1000), orgnr: s.orgnr, deliverableId: s.deliverableId });
+  }
+  return planned.sort((a, b) => a.at - b.at || a.orgnr.localeCompare(b.orgnr));
 }
 
 function behaviourFor(scenario: Scenario, orgnr: string, deliverableId: string): Behaviour {
@@ -119,8 +173,15 @@ export async function rehearse(
   const store = options.store ?? new MemoryStore();
   await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
   const submissions = plannedSubmissions(plan, timeline, roster, scenario);
+  const guidance = plannedGuidance(plan, timeline, roster, scenario, submissions);
+  const steps: PlannedStep[] = [...submissions.map((s) => ({ ...s, kind: 'submission' as const })), ...guidance.map((g) => ({ ...g, kind: 'guidance' as const }))].sort(
+    (a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'submission' ? -1 : 1) || a.orgnr.localeCompare(b.orgnr),
+  );
   const refusals: RehearsalResult['refusals'] = [];
   const submitted: RehearsalEntry[] = [];
+  const guided: RehearsalEntry[] = [];
+  const guidanceWorkflows: string[] = [];
+  let guidanceCount = 0;
 
   progress('starter testtjeneren som hopper i tid');
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: findTestServer() } } });
@@ -156,7 +217,8 @@ export async function rehearse(
       progress(`programåret ${runId} er startet med ${count(roster.kindergartens.length, 'barnehage', 'barnehager')}`);
       // Submissions due at the same instant go in together (twenty Updates at a time, each to its own workflow);
       // the clock moves only between instants.
-      for (const group of byInstant(submissions)) {
+      const control = { client: env.client, store, taskQueue };
+      for (const group of byInstant(steps)) {
         const wait = (group[0]?.at ?? 0) + shift - (await env.currentTimeMs());
         if (wait > 0) await env.sleep(wait);
         const now = await env.currentTimeMs();
@@ -164,12 +226,24 @@ export async function rehearse(
         for (let i = 0; i < group.length; i += 20) {
           await Promise.all(
             group.slice(i, i + 20).map(async (s) => {
+              const k = roster.kindergartens.find((x) => x.orgnr === s.orgnr);
+              if (s.kind === 'guidance') {
+                // The research centre's guidance goes through the application layer, as the console's form does.
+                const guidanceId = rehearsalUuid((guidanceCount += 1));
+                try {
+                  await giveGuidance(control, plan, { runId, orgnr: s.orgnr, deliverableId: s.deliverableId, guidanceId, text: 'Veiledning i prøvekjøringen.', files: [], by: 'rehearsal', at: now });
+                  guidanceWorkflows.push(guidanceWorkflowId(runId, s.orgnr, guidanceId));
+                  guided.push(entry('guidance', at, plan.timezone, { milestone: s.deliverableId, kindergarten: s.orgnr, region: k?.regionId ?? null, group: k?.groupId ?? null, to: 'directors', template: GUIDANCE_TEMPLATE }));
+                } catch (error) {
+                  refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: `veiledning: ${describeError(error).message}` });
+                }
+                return;
+              }
               const submissionId = `rehearsal-${s.orgnr}-${s.deliverableId}`;
               try {
                 await env.client.workflow.getHandle(kindergartenWorkflowId(runId, s.orgnr)).executeUpdate(submitDeliverableUpdate, {
                   args: [{ submissionId, deliverableId: s.deliverableId, files: [{ name: `${s.deliverableId}.pdf`, size: 1, sha256: '0'.repeat(64) }], comment: null, receiptNumber: null, receivedAt: now }],
                 });
-                const k = roster.kindergartens.find((x) => x.orgnr === s.orgnr);
                 submitted.push(entry('submission', at, plan.timezone, { milestone: s.deliverableId, kindergarten: s.orgnr, region: k?.regionId ?? null, group: k?.groupId ?? null }));
               } catch (error) {
                 refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: describeError(error).message });
@@ -179,11 +253,13 @@ export async function rehearse(
         }
       }
       submitted.sort(byTimeThenFields);
+      guided.sort(byTimeThenFields);
       refusals.sort((a, b) => a.orgnr.localeCompare(b.orgnr) || a.deliverableId.localeCompare(b.deliverableId));
       await handle.result();
       // One at a time: each result() of the time-skipping client unlocks and relocks the server's clock, and
       // concurrent calls unbalance that lock (the test server then fails with "Unbalanced lock and unlock calls").
       for (const k of roster.kindergartens) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
+      for (const id of guidanceWorkflows) await env.client.workflow.getHandle(id).result();
       progress('året er over');
     });
   } finally {
@@ -207,7 +283,12 @@ export async function rehearse(
         }),
       ),
   ].sort(byTimeThenFields);
-  return { entries, submissions: submitted, timeline, refusals, wallMs: Date.now() - started };
+  return { entries, submissions: submitted, guidance: guided, timeline, refusals, wallMs: Date.now() - started };
+}
+
+/** A deterministic UUID for the rehearsal's n-th guidance (the guidance table's id is a UUID). */
+function rehearsalUuid(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
 /** Time-ordered items in runs that share one instant (the rehearsal sends each run's Updates together). */
@@ -245,6 +326,7 @@ export function shiftTimeline(timeline: Timeline, delta: number): Timeline {
         reminderAts: w.reminderAts.map(t),
         escalationAt: t(w.escalationAt),
         lateUntil: t(w.lateUntil),
+        ...(w.guidance ? { guidance: { dueAt: t(w.guidance.dueAt), reminderAts: w.guidance.reminderAts.map(t), overdueAt: t(w.guidance.overdueAt) } } : {}),
       })),
     })),
     // The digest days keep their plan dates as names (the email's key); their instants move with the rest.

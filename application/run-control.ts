@@ -246,7 +246,7 @@ async function emailUploadLink(deps: RunControlDeps, runId: string, status: Kind
 }
 
 /** Starts the one-off email workflow `workflowId`; one already started (a repeated request) is left as it is. */
-async function startOnce(deps: RunControlDeps, workflowId: string, email: SendEmailInput): Promise<void> {
+export async function startOnce(deps: RunControlDeps, workflowId: string, email: SendEmailInput): Promise<void> {
   await asDomainErrors(async () => {
     try {
       await deps.client.workflow.start(deliverEmailWorkflow, {

@@ -2,15 +2,16 @@ import { type EmailContext, type RenderedEmail, renderEmail } from '../activitie
 import { TEMPLATE_IDS, isTemplateId } from '../domain/email-templates';
 import { InputError } from '../config/errors';
 
-const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message', 'submission-accepted', 'submission-returned']);
+const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message', 'submission-accepted', 'submission-returned', 'guidance-given']);
+const RESEARCH_CENTRE_TEMPLATES = new Set(['guidance-reminder']);
 const AUTHORITY_TEMPLATES = new Set(['deliverable-escalation', 'authority-digest', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
 
 /** A realistic context for a template, with the 2017/2018 programme's names and dates. */
 export function sampleContext(template: string): EmailContext {
-  const role = AUTHORITY_TEMPLATES.has(template) ? 'municipal-authority' : 'director';
+  const role = AUTHORITY_TEMPLATES.has(template) ? 'municipal-authority' : RESEARCH_CENTRE_TEMPLATES.has(template) ? 'research-centre' : 'director';
   return {
     template,
-    recipient: role === 'director' ? { name: 'Kristin Grønli', role } : { name: 'Kari Nordby', role },
+    recipient: role === 'director' ? { name: 'Kristin Grønli', role } : role === 'research-centre' ? { name: 'Senter for praksisrettet utdanningsforskning (SePU)', role } : { name: 'Kari Nordby', role },
     programme: 'Kultur for læring – barnehage',
     countyName: 'Hedmark',
     schoolYear: 2017,
@@ -38,7 +39,7 @@ export function sampleContext(template: string): EmailContext {
     },
     downloadUrl: 'http://localhost:3000/api/submissions/1b4e28ba-2fa1-11d2-883f-0016d3cca427',
     // What the research centre and the authorities are sent: their personal sign-in link (as the email activity adds it).
-    ...(role === 'municipal-authority' || template === 'submission-received' ? { signInUrl: 'http://localhost:3000/mottaker/m1.eyJleGFtcGxlIjp0cnVlfQ.c2lnbmF0dXJl' } : {}),
+    ...(role === 'municipal-authority' || role === 'research-centre' || template === 'submission-received' ? { signInUrl: 'http://localhost:3000/mottaker/m1.eyJleGFtcGxlIjp0cnVlfQ.c2lnbmF0dXJl' } : {}),
     ...(template === 'submission-accepted' || template === 'submission-returned'
       ? {
           review: {
@@ -66,6 +67,26 @@ export function sampleContext(template: string): EmailContext {
               { kindergarten: 'Glomma naturbarnehage', deliverable: 'Analysen så langt (modul 1 og 2)', status: 'overdue', dueAt: '2018-03-02T15:00:00.000Z', lateUntil: '2018-03-08T15:00:00.000Z', isNew: true },
               { kindergarten: 'Vennersberg barnehage', deliverable: 'Bidrag til heftet', status: 'overdue', dueAt: '2018-02-23T15:00:00.000Z', lateUntil: '2018-03-09T15:00:00.000Z', isNew: false },
               { kindergarten: 'Solstua barnehage', deliverable: 'Refleksjonsnotat', status: 'open', dueAt: '2018-03-12T15:00:00.000Z', lateUntil: '2018-03-19T15:00:00.000Z', isNew: false },
+            ],
+          },
+        }
+      : {}),
+    ...(template === 'guidance-given'
+      ? {
+          guidance: {
+            text: 'Dere har en god beskrivelse av hva dataene viser om språkmiljøet.\n\nTil workshop 2: prøv å skille tydeligere mellom hva dere ser og hvordan dere tolker det, og velg ett område dere vil arbeide videre med.',
+            files: [{ name: 'Kommentarer SePU Solstua.pdf', size: 214_332 }],
+            at: '2018-03-12T09:15:00.000Z',
+            version: 1,
+          },
+        }
+      : {}),
+    ...(template === 'guidance-reminder'
+      ? {
+          guidanceReminder: {
+            lines: [
+              { kindergarten: 'Glomma naturbarnehage', municipality: 'Kongsvinger', place: 'Kongsvingerregionen', deliverable: 'Analysen så langt (modul 1 og 2)', submittedAt: '2018-03-01T10:04:00.000Z', dueAt: '2018-03-08T11:00:00.000Z', late: true },
+              { kindergarten: 'Solstua barnehage', municipality: 'Kongsvinger', place: 'Kongsvingerregionen', deliverable: 'Analysen så langt (modul 1 og 2)', submittedAt: '2018-02-27T13:12:00.000Z', dueAt: '2018-03-15T11:00:00.000Z', late: false },
             ],
           },
         }

@@ -98,6 +98,29 @@ export const milestoneSchema = z
   .strict();
 export type Milestone = z.infer<typeof milestoneSchema>;
 
+/**
+ * Guidance (veiledning) on each submission of a deliverable: the research centre writes it on the submission's page,
+ * the director gets it by email, and guidance still owed is reminded to the research centre. Release 1.2.0.
+ */
+export const reviewSchema = z
+  .object({
+    by: z.literal('research-centre').describe('who gives the guidance'),
+    due: dateSpecSchema.describe('when the guidance should be given, like the deadline: a date or relative to a milestone'),
+    reminders: z
+      .array(z.number().int().min(1).max(60))
+      .default([3, 1])
+      .describe('days before the guidance is due on which the research centre is reminded of what it still owes'),
+    minimumDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(60)
+      .default(2)
+      .describe('a submission that arrives later still gives the research centre this many days'),
+  })
+  .strict();
+export type Review = z.infer<typeof reviewSchema>;
+
 export const deliverableSchema = z
   .object({
     id: idSchema,
@@ -121,6 +144,7 @@ export const deliverableSchema = z
       })
       .strict()
       .prefault({}),
+    review: reviewSchema.optional(),
   })
   .strict();
 export type Deliverable = z.infer<typeof deliverableSchema>;
@@ -273,6 +297,10 @@ function checkReferences(plan: PlanReferences, ctx: z.RefinementCtx): void {
     }
     if (d.opens !== undefined) checkRelative(d.opens, ['deliverables', i, 'opens']);
     checkRelative(d.due, ['deliverables', i, 'due']);
+    if (d.review) {
+      checkRelative(d.review.due, ['deliverables', i, 'review', 'due']);
+      if (d.recipient !== d.review.by) issue(['deliverables', i, 'review', 'by'], PLAN_RULE.reviewByRecipient);
+    }
   });
 
   // Relative dates must not form a cycle.

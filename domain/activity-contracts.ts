@@ -2,6 +2,7 @@
  * The data that crosses between workflows and activities. Instants are epoch milliseconds.
  */
 import type { KindergartenBroadcast } from './controls';
+import type { GuidancePlan } from './guidance';
 import type { KindergartenSchedule } from './timeline';
 
 /** Who an email goes to; the activity looks the addresses up at send time, so a changed address is used. */
@@ -47,6 +48,13 @@ export interface SendEmailInput {
   review?: { verdict: 'accepted' | 'returned'; comment: string | null; version: number; at: number };
   /** The authorities' daily digest: the day it is for (`YYYY-MM-DD`, Oslo); its content is read when it is sent. */
   digest?: { day: string };
+  /** The research centre's guidance on a submission (template guidance-given): read, with its files, when it is sent. */
+  guidance?: { guidanceId: string };
+  /**
+   * A reminder to the research centre of guidance still owed (template guidance-reminder): what was owed at `asOf`,
+   * each kindergarten's due instant from `plan` (the run's timeline when it was sent). Release 1.2.0.
+   */
+  guidanceReminder?: { asOf: number; plan: GuidancePlan };
   /** The kindergarten an email is about (escalations to its authority). */
   about?: { orgnr: string };
   /** The region and workshop group the email belongs to, for the email log. */

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = {
   'message-sent': 'Sendte en melding til dem som ikke har levert',
   'submission-accepted': 'Godkjente en innlevering',
   'submission-returned': 'Sendte en innlevering tilbake til revisjon',
+  'guidance-given': 'Ga veiledning på en innlevering',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

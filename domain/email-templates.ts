@@ -30,6 +30,8 @@ export const TEMPLATE_IDS = [
   'submission-returned',
   'upload-link-reissued',
   'coordinator-message',
+  'guidance-given',
+  'guidance-reminder',
 ] as const;
 
 /** The id of a known email template. */
@@ -41,6 +43,11 @@ const KNOWN: ReadonlySet<string> = new Set(TEMPLATE_IDS);
 export function isTemplateId(id: string): id is TemplateId {
   return KNOWN.has(id);
 }
+
+/** The research centre's guidance, emailed to the director with its files (release 1.2.0). */
+export const GUIDANCE_TEMPLATE = 'guidance-given' satisfies TemplateId;
+/** The run's reminder to the research centre of guidance still owed (release 1.2.0). */
+export const GUIDANCE_REMINDER_TEMPLATE = 'guidance-reminder' satisfies TemplateId;
 
 /** Templates that invite to an event (and carry a calendar invitation); shared by workflows and the email activity. */
 export const INVITATION_TEMPLATES: ReadonlySet<string> = new Set<TemplateId>([

@@ -15,3 +15,8 @@ export function kindergartenWorkflowId(runId: string, orgnr: string): string {
 export function linkReissueWorkflowId(runId: string, orgnr: string, deliverableId: string, version: number): string {
   return `${kindergartenWorkflowId(runId, orgnr)}-link-${deliverableId}-v${version}`;
 }
+
+/** The one-off workflow that emails the research centre's guidance to the director (release 1.2.0). */
+export function guidanceWorkflowId(runId: string, orgnr: string, guidanceId: string): string {
+  return `${kindergartenWorkflowId(runId, orgnr)}-guidance-${guidanceId}`;
+}

@@ -8,3 +8,6 @@ export const AUTHORITY_DIGEST_PATCH = 'authority-digest';
 
 /** 1.1.0: a move that shifts a deadline without changing its status writes the new deadline to the read model. */
 export const READ_MODEL_DEADLINE_PATCH = 'read-model-deadline';
+
+/** 1.2.0: the run reminds the research centre of guidance still owed (deliverables with a `review`). */
+export const GUIDANCE_REMINDER_PATCH = 'guidance-reminders';

@@ -28,6 +28,11 @@ export type Refusal =
   | { code: 'review-not-latest'; deliverable: string }
   | { code: 'review-already-given'; deliverable: string; version: number }
   | { code: 'review-comment-missing'; deliverable: string }
+  // The research centre's guidance on a submission
+  | { code: 'guidance-not-asked'; deliverable: string }
+  | { code: 'guidance-nothing-submitted'; deliverable: string; kindergarten: string }
+  | { code: 'guidance-text-missing' }
+  | { code: 'guidance-too-long'; max: number }
   // The run's controls
   | { code: 'plan-changed-meanwhile'; revision: number; basedOn: number }
   | { code: 'unknown-milestone'; milestoneId: string }

@@ -56,6 +56,17 @@ export interface DeliverableWindow {
   escalationAt: number;
   lateUntil: number;
   version: number;
+  /** Set when the deliverable asks for guidance (the plan's `review`, release 1.2.0): when the guidance is due. */
+  guidance?: GuidanceWindow;
+}
+
+/** When the research centre's guidance on a window's submissions is due, and when it is reminded of what it owes. */
+export interface GuidanceWindow {
+  dueAt: number;
+  /** Reminders before the due instant, in working time. */
+  reminderAts: number[];
+  /** The working-time instant after the due one: one more reminder, of guidance now late. */
+  overdueAt: number;
 }
 
 export interface TimelineDeliverable {
@@ -64,6 +75,8 @@ export interface TimelineDeliverable {
   recipient: 'research-centre' | 'municipal-authority' | 'coordinator';
   templates: DeliverableTemplates;
   windows: DeliverableWindow[];
+  /** The plan's `review`: who gives guidance on each submission, and the least time a late submission leaves them. */
+  review?: { by: 'research-centre'; minimumDays: number };
 }
 
 export interface TimelineRegion {
@@ -145,6 +158,15 @@ export interface KindergartenDeliverable {
   recipient: TimelineDeliverable['recipient'];
   templates: DeliverableTemplates;
   window: DeliverableWindow;
+}
+
+/**
+ * The instants the run reminds the research centre of guidance still owed: every reminder and overdue instant of
+ * every window that asks for guidance, earliest first, each once.
+ */
+export function guidanceReminderInstants(timeline: Timeline): number[] {
+  const instants = timeline.deliverables.flatMap((d) => d.windows.flatMap((w) => (w.guidance ? [...w.guidance.reminderAts, w.guidance.overdueAt] : [])));
+  return [...new Set(instants)].sort((a, b) => a - b);
 }
 
 /** True when an occurrence or window applies to a kindergarten or municipality in this region and group. */

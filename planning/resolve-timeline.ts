@@ -4,6 +4,7 @@ import { InputError, type InputIssue } from '../config/errors';
 import type {
   DeliverableWindow,
   DigestDay,
+  GuidanceWindow,
   MilestoneOverride,
   Occurrence,
   Scope,
@@ -141,7 +142,7 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
     const opener = plan.milestones.find((m) => m.opens === d.id);
     const openSpec: DateSpec = opener ? { milestone: opener.id, days: 0 } : (d.opens as DateSpec);
     const specScope = (spec: DateSpec): Scope => (typeof spec === 'string' ? 'run' : scopeOf(spec.milestone));
-    const scope = maxScope(specScope(openSpec), specScope(d.due));
+    const scope = maxScope(maxScope(specScope(openSpec), specScope(d.due)), d.review ? specScope(d.review.due) : 'run');
     const windows: DeliverableWindow[] = unitsOf(scope).map((unit) => {
       const opens = fromSpec(openSpec, unit);
       const due = fromSpec(d.due, unit);
@@ -154,6 +155,13 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
         });
       }
       const { reminderAts, escalationAt } = remindersAndEscalation(d, opens.local, due.local, lateUntil, policy);
+      const guidance = d.review ? guidanceWindow(d.review.reminders, fromSpec(d.review.due, unit).local, opens.local, policy) : null;
+      if (guidance && guidance.due <= opens.local) {
+        issues.push({
+          path: `deliverables.${d.id}`,
+          message: `veiledningen på «${d.title}» skal gis ${fmt(guidance.due)}, før innleveringen åpner (${fmt(opens.local)})${where}`,
+        });
+      }
       return {
         ...placed(scope, unit),
         opensAt: opens.local.toMillis(),
@@ -163,9 +171,17 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
         escalationAt,
         lateUntil: lateUntil.toMillis(),
         version: Math.max(opens.version, due.version),
+        ...(guidance ? { guidance: guidance.window } : {}),
       };
     });
-    return { id: d.id, title: d.title, recipient: d.recipient, templates: { ...d.templates }, windows };
+    return {
+      id: d.id,
+      title: d.title,
+      recipient: d.recipient,
+      templates: { ...d.templates },
+      windows,
+      ...(d.review ? { review: { by: d.review.by, minimumDays: d.review.minimumDays } } : {}),
+    };
   });
 
   for (const m of plan.milestones) {
@@ -237,6 +253,19 @@ function remindersAndEscalation(d: Deliverable, opens: DateTime, due: DateTime, 
     reminderAts: [...new Set(reminderAts)].sort((a, b) => a - b),
     escalationAt: Math.max(escalation.toMillis(), due.toMillis()),
   };
+}
+
+/**
+ * When guidance is due and the research centre's reminders of it: each reminder at the policy's time that many days
+ * before, in working time, after the opening; and one more the working day after it is due.
+ */
+function guidanceWindow(reminders: number[], due: DateTime, opens: DateTime, policy: SendPolicy): { due: DateTime; window: GuidanceWindow } {
+  const reminderAts = reminders
+    .map((days) => toWorkingTime(withLocalTime(due.minus({ days }), policy.defaultTime), policy, due))
+    .filter((at) => at > opens && at < due)
+    .map((at) => at.toMillis());
+  const overdue = toWorkingTime(withLocalTime(due.plus({ days: 1 }), policy.defaultTime), policy);
+  return { due, window: { dueAt: due.toMillis(), reminderAts: [...new Set(reminderAts)].sort((a, b) => a - b), overdueAt: overdue.toMillis() } };
 }
 
 /**

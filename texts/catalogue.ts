@@ -147,6 +147,15 @@ export const TEMPLATE_NAME: Record<TemplateId, string> = {
   'submission-received': 'Melding om mottatt innlevering',
   'upload-link-reissued': 'Ny innleveringslenke',
   'coordinator-message': 'Melding fra koordinatoren',
+  'guidance-given': 'Veiledning på innleveringen',
+  'guidance-reminder': 'Påminnelse om veiledning til forskningssenteret',
+};
+
+/** The research centre's guidance on a kindergarten's submission, in words (release 1.2.0). */
+export const GUIDANCE_STATE: Record<'owed' | 'late' | 'given', string> = {
+  owed: 'Veiledning skyldes',
+  late: 'Veiledning forsinket',
+  given: 'Veiledning gitt',
 };
 
 export const templateName = (id: string) => (TEMPLATE_NAME as Record<string, string>)[id] ?? id;
@@ -224,6 +233,8 @@ export function auditSentence(entry: AuditLine, names: AuditNames): string {
       return `Godkjente ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''}${text(d.comment) ? `: ${quoted(text(d.comment) as string)}` : ''}.`;
     case 'submission-returned':
       return `Sendte ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''} tilbake til revisjon med ny frist ${num(d.to) !== null ? day(num(d.to) as number) : '–'}${text(d.comment) ? `: ${quoted(text(d.comment) as string)}` : ''}.`;
+    case 'guidance-given':
+      return `Ga veiledning på ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''}${num(d.files) ? `, med ${count(num(d.files) as number, 'vedlegg', 'vedlegg')}` : ''}.`;
     case 'signed-in':
       return 'Logget inn.';
     case 'user-added':

@@ -42,6 +42,14 @@ export function refusalText(refusal: Refusal): string {
       return `Versjon ${refusal.version} av ${quoted(refusal.deliverable)} er allerede vurdert.`;
     case 'review-comment-missing':
       return `Skriv hvorfor ${quoted(refusal.deliverable)} sendes tilbake: styreren får kommentaren.`;
+    case 'guidance-not-asked':
+      return `Planen ber ikke om veiledning på ${quoted(refusal.deliverable)}.`;
+    case 'guidance-nothing-submitted':
+      return `${refusal.kindergarten} har ikke levert ${quoted(refusal.deliverable)} ennå, så det er ingenting å gi veiledning på.`;
+    case 'guidance-text-missing':
+      return 'Skriv veiledningen: styreren får teksten på e-post.';
+    case 'guidance-too-long':
+      return `Veiledningen kan være høyst ${refusal.max.toLocaleString('nb-NO')} tegn; legg lengre tekst ved som fil.`;
     case 'plan-changed-meanwhile':
       return `Planen er endret av noen andre i mellomtiden (nå versjon ${refusal.revision}, du så versjon ${refusal.basedOn}). Last siden på nytt og prøv igjen.`;
     case 'unknown-milestone':

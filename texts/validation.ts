@@ -35,6 +35,7 @@ export const PLAN_RULE = {
   openedTwice: (ids: string[]) => `åpnes av mer enn én milepæl: ${ids.join(', ')}`,
   openedBoth: (id: string) => `både «opens» og milepælen «${id}» åpner denne innleveringen; behold én av dem`,
   noOpening: 'forventet en åpningsdato, eller en milepæl med «opens» som nevner denne innleveringen',
+  reviewByRecipient: 'veiledning gis av den som mottar innleveringen; sett «recipient: research-centre» eller fjern «review»',
   cycle: (id: string) => `de relative datoene går i ring gjennom «${id}»`,
   unknownTemplate: (id: string) => `«${id}» er ikke en e-postmal`,
 } as const;

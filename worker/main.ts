@@ -3,7 +3,9 @@ import { Pool } from 'pg';
 import nodemailer from 'nodemailer';
 import { type Config, ConfigError } from '../config/env';
 import { connectClient, temporalConnectionOptions } from '../temporal/connection';
+import { resolve } from 'node:path';
 import { PgStore } from '../activities/db/pg-store';
+import { FileStore } from '../activities/files/file-store';
 import { buildEmailWorker, buildWorker } from '../temporal/worker-factory';
 import { resolveUploadSecret } from '../security/upload-secret';
 
@@ -44,7 +46,7 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
   const mailer = createMailer(smtpUrl);
   try {
     const mail = { ...config.mail, uploadSecret: resolveUploadSecret(config.mail.uploadLinkSecret, config.dataDir) };
-    const deps = { store: new PgStore({ pool }), mailer, mail, temporal: client };
+    const deps = { store: new PgStore({ pool }), mailer, mail, temporal: client, files: new FileStore(resolve(config.uploads.dir)) };
     const worker = await buildWorker({
       connection,
       namespace: config.temporal.namespace,

@@ -23,11 +23,13 @@ import type { RegionControl } from '../domain/controls';
 import { ErrorType } from '../domain/errors';
 import { kindergartenWorkflowId, regionWorkflowId } from '../domain/ids';
 import { DIGEST_TEMPLATE } from '../domain/kindergarten-schedule';
-import { AUTHORITY_DIGEST_PATCH } from '../domain/patches';
+import { AUTHORITY_DIGEST_PATCH, GUIDANCE_REMINDER_PATCH } from '../domain/patches';
+import { GUIDANCE_REMINDER_TEMPLATE } from '../domain/email-templates';
+import { guidancePlanOf, reviewedDeliverables } from '../domain/guidance';
 import { digestWantedSignal } from './digest-signal';
 import { emailSender } from './email-sender';
 import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
-import { type MilestoneOverride, type Timeline, digestWakeDays, ownedOccurrences, placeName } from '../domain/timeline';
+import { type MilestoneOverride, type Timeline, digestWakeDays, guidanceReminderInstants, ownedOccurrences, placeName } from '../domain/timeline';
 import { type MovedOccurrence, movedOccurrences, windowsChangedIn } from '../domain/timeline-changes';
 import { withdrawKindergartenSignal } from './kindergarten-workflow';
 import { runDueOwnedSteps } from './owned-step-runner';
@@ -48,6 +50,8 @@ export interface RunState {
   digestThrough?: number;
   /** Escalation instants outside the plan's (extensions) and resumes, each wanting a digest day after it (1.1.0). */
   digestWanted?: number[];
+  /** The instant of the last reminder to the research centre of guidance owed that is done (release 1.2.0). */
+  guidanceThrough?: number;
 }
 
 export interface RunWorkflowInput {
@@ -400,20 +404,58 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     return true;
   }
 
+  /** The reminders of guidance owed still to do, earliest first (none in a run whose plan asks for no guidance). */
+  const guidanceLeft = () => guidanceReminderInstants(state.timeline).filter((at) => at > (state.guidanceThrough ?? 0));
+
+  /**
+   * Reminds the research centre of the guidance it still owes at the latest reminder instant that has come (instants
+   * missed while the worker was away fold into it): one email listing every kindergarten whose submission waits for
+   * guidance, keyed by the instant, none when nothing is owed. Held while the run is paused.
+   */
+  async function sendDueGuidanceReminder(now: number): Promise<boolean> {
+    const at = guidanceLeft().filter((a) => a <= now).at(-1);
+    if (at === undefined || state.paused || !patched(GUIDANCE_REMINDER_PATCH)) return false;
+    const deliverableIds = reviewedDeliverables(state.timeline);
+    const owed = await store.countOwedGuidance({ runId: input.runId, deliverableIds, asOf: now });
+    if (owed > 0) {
+      const key = `${input.runId}/guidance-reminder/${at}`;
+      const useful = Math.max(at + DAY_MS, now + DIGEST_LATE_MS);
+      try {
+        await emailSender(now, useful, { taskQueue: input.emailTaskQueue }).sendEmail({
+          key,
+          runId: input.runId,
+          template: GUIDANCE_REMINDER_TEMPLATE,
+          to: { kind: 'research-centre' },
+          guidanceReminder: { asOf: now, plan: guidancePlanOf(state.timeline) },
+          scheduledFor: at,
+          requestedAt: now,
+          latestUsefulAt: useful,
+        });
+      } catch (error) {
+        log.warn('guidance reminder not delivered', { key, error: String(error) });
+        await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), data: { step: key, error: String(error) } });
+      }
+    }
+    state.guidanceThrough = at;
+    return true;
+  }
+
   for (;;) {
     if (state.cancelled) break;
     const now = Date.now();
     const steps = occurrenceSteps(ownedOccurrences(state.timeline, 'run'), state.done);
     if (await runDueOwnedSteps(steps, now, input.runId, state, input.emailTaskQueue)) continue;
     if (state.timeline.authorityDigest && (await sendDueDigest(now))) continue;
+    if (await sendDueGuidanceReminder(now)) continue;
     const digestsLeft = state.paused ? [] : digestDaysLeft();
-    if (steps.length === 0 && now > state.timeline.endsAt && digestsLeft.length === 0) break;
+    const guidanceRemindersLeft = state.paused ? [] : guidanceLeft();
+    if (steps.length === 0 && now > state.timeline.endsAt && digestsLeft.length === 0 && guidanceRemindersLeft.length === 0) break;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof runWorkflow>({ ...input, state });
     }
     changed = false;
-    const wake = Math.min(nextStepAt(steps, now) ?? state.timeline.endsAt + 1, digestsLeft[0]?.at ?? Infinity);
+    const wake = Math.min(nextStepAt(steps, now) ?? state.timeline.endsAt + 1, digestsLeft[0]?.at ?? Infinity, guidanceRemindersLeft[0] ?? Infinity);
     await condition(() => changed, Math.max(wake - Date.now(), 1));
   }
   await condition(allHandlersFinished);

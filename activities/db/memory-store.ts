@@ -1,7 +1,7 @@
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
 import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
-import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type InitialDeliverable, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
+import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type GuidanceRecord, type InitialDeliverable, type OwedGuidance, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
 import type {
@@ -131,8 +131,15 @@ export class MemoryStore implements Store {
     if (!this.audit.some((e) => e.key === entry.key)) this.audit.push(entry);
   }
 
+  /** Each kindergarten's accepted submissions of a deliverable, as the status writes name them (the rehearsal has no uploads). */
+  readonly submissions = new Map<string, { submissionId: string; at: number }[]>();
+
   async recordDeliverableStatus(input: RecordDeliverableStatusInput): Promise<void> {
     const key = `${input.runId}|${input.orgnr}|${input.deliverableId}`;
+    if (input.submissionId) {
+      const list = this.submissions.get(key) ?? [];
+      if (!list.some((s) => s.submissionId === input.submissionId)) this.submissions.set(key, [...list, { submissionId: input.submissionId, at: input.at }]);
+    }
     const existing = this.deliverableStates.get(key);
     if (!existing || existing.at <= input.at) this.deliverableStates.set(key, input);
   }
@@ -281,6 +288,43 @@ export class MemoryStore implements Store {
       }))
       .sort((a, b) => a.dueAt - b.dueAt || a.kindergarten.localeCompare(b.kindergarten, 'nb') || a.deliverableId.localeCompare(b.deliverableId));
     return { municipality: m.name, lines };
+  }
+
+  async latestSubmission(runId: string, orgnr: string, deliverableId: string): Promise<{ submissionId: string; version: number; at: number } | null> {
+    const list = this.submissions.get(`${runId}|${orgnr}|${deliverableId}`) ?? [];
+    const last = list.at(-1);
+    return last ? { submissionId: last.submissionId, version: list.length, at: last.at } : null;
+  }
+
+  /** The research centre's guidance, in the order given (as the table submission_guidance). */
+  readonly guidanceRecords: GuidanceRecord[] = [];
+
+  async recordGuidance(record: GuidanceRecord): Promise<void> {
+    if (!this.guidanceRecords.some((g) => g.guidanceId === record.guidanceId)) this.guidanceRecords.push(record);
+  }
+
+  async guidance(runId: string, guidanceId: string): Promise<GuidanceRecord | null> {
+    return this.guidanceRecords.find((g) => g.runId === runId && g.guidanceId === guidanceId) ?? null;
+  }
+
+  async listGuidance(runId: string, filter: { orgnr?: string } = {}): Promise<GuidanceRecord[]> {
+    return this.guidanceRecords.filter((g) => g.runId === runId && (!filter.orgnr || g.orgnr === filter.orgnr)).sort((a, b) => a.at - b.at);
+  }
+
+  async owedGuidance(runId: string, deliverableIds: string[], asOf: number): Promise<OwedGuidance[]> {
+    const run = this.run(runId);
+    const municipalities = new Map(run.roster.municipalities.map((m) => [m.id, m.name]));
+    const owed: OwedGuidance[] = [];
+    for (const k of run.roster.kindergartens) {
+      if (run.withdrawn.has(k.orgnr)) continue;
+      for (const deliverableId of deliverableIds) {
+        const first = (this.submissions.get(`${runId}|${k.orgnr}|${deliverableId}`) ?? []).find((s) => s.at <= asOf);
+        if (!first) continue;
+        if (this.guidanceRecords.some((g) => g.runId === runId && g.orgnr === k.orgnr && g.deliverableId === deliverableId && g.at <= asOf)) continue;
+        owed.push({ orgnr: k.orgnr, kindergarten: k.name, municipality: municipalities.get(k.municipalityId) ?? k.municipalityId, regionId: k.regionId, groupId: k.groupId ?? k.regionId, deliverableId, firstSubmittedAt: first.at });
+      }
+    }
+    return owed.sort((a, b) => a.firstSubmittedAt - b.firstSubmittedAt || a.kindergarten.localeCompare(b.kindergarten, 'nb'));
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
-import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type EmailMeta, type InitialDeliverable, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
+import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type EmailMeta, type GuidanceFile, type GuidanceRecord, type InitialDeliverable, type OwedGuidance, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
 import { withTransaction } from './transaction';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
@@ -363,6 +363,54 @@ export class PgStore implements Store {
     };
   }
 
+  async latestSubmission(runId: string, orgnr: string, deliverableId: string): Promise<{ submissionId: string; version: number; at: number } | null> {
+    const { rows } = await this.pool.query<{ id: string; version: number; created_at: Date }>(
+      `SELECT id, version, created_at FROM submissions
+        WHERE run_id = $1 AND orgnr = $2 AND deliverable_id = $3 AND state = 'accepted'
+        ORDER BY version DESC, created_at DESC LIMIT 1`,
+      [runId, orgnr, deliverableId],
+    );
+    const row = rows[0];
+    return row ? { submissionId: row.id, version: row.version, at: row.created_at.getTime() } : null;
+  }
+
+  async recordGuidance(g: GuidanceRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO submission_guidance (guidance_id, run_id, orgnr, deliverable_id, submission_id, version, text, files, given_by, given_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (guidance_id) DO NOTHING`,
+      [g.guidanceId, g.runId, g.orgnr, g.deliverableId, g.submissionId, g.version, g.text, JSON.stringify(g.files), g.by, ts(g.at)],
+    );
+  }
+
+  async guidance(runId: string, guidanceId: string): Promise<GuidanceRecord | null> {
+    const { rows } = await this.pool.query<GuidanceRow>('SELECT * FROM submission_guidance WHERE run_id = $1 AND guidance_id = $2', [runId, guidanceId]);
+    return rows[0] ? guidanceOf(rows[0]) : null;
+  }
+
+  async listGuidance(runId: string, filter: { orgnr?: string } = {}): Promise<GuidanceRecord[]> {
+    const { rows } = await this.pool.query<GuidanceRow>(
+      'SELECT * FROM submission_guidance WHERE run_id = $1 AND ($2::text IS NULL OR orgnr = $2) ORDER BY given_at, guidance_id',
+      [runId, filter.orgnr ?? null],
+    );
+    return rows.map(guidanceOf);
+  }
+
+  async owedGuidance(runId: string, deliverableIds: string[], asOf: number): Promise<OwedGuidance[]> {
+    if (deliverableIds.length === 0) return [];
+    const { rows } = await this.pool.query<{ orgnr: string; name: string; municipality: string; region_id: string; group_id: string; deliverable_id: string; first_at: Date }>(
+      `SELECT k.orgnr, k.name, m.name AS municipality, k.region_id, k.group_id, s.deliverable_id, min(s.created_at) AS first_at
+         FROM submissions s JOIN kindergartens k ON k.run_id = s.run_id AND k.orgnr = s.orgnr
+         JOIN municipalities m ON m.run_id = k.run_id AND m.municipality_id = k.municipality_id
+        WHERE s.run_id = $1 AND s.deliverable_id = ANY($2) AND s.state = 'accepted' AND s.created_at <= $3 AND k.withdrawn_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM submission_guidance g
+                           WHERE g.run_id = s.run_id AND g.orgnr = s.orgnr AND g.deliverable_id = s.deliverable_id AND g.given_at <= $3)
+        GROUP BY k.orgnr, k.name, m.name, k.region_id, k.group_id, s.deliverable_id
+        ORDER BY first_at, k.name`,
+      [runId, deliverableIds, ts(asOf)],
+    );
+    return rows.map((r) => ({ orgnr: r.orgnr, kindergarten: r.name, municipality: r.municipality, regionId: r.region_id, groupId: r.group_id, deliverableId: r.deliverable_id, firstSubmittedAt: r.first_at.getTime() }));
+  }
+
   async listEvents(runId: string): Promise<RunEvent[]> {
     const { rows } = await this.pool.query<{ id: string; type: string; at: Date; milestone_id: string | null; region_id: string | null; group_id: string | null; orgnr: string | null; data: Record<string, unknown> }>(
       'SELECT id, type, at, milestone_id, region_id, group_id, orgnr, data FROM events WHERE run_id = $1 ORDER BY at, id',
@@ -396,4 +444,21 @@ async function insertBatches(client: PoolClient, table: string, columns: string[
     const values = batch.map((_, i) => `(${columns.map((__, j) => `$${i * columns.length + j + 1}`).join(', ')})`).join(', ');
     await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, batch.flat());
   }
+}
+
+interface GuidanceRow {
+  guidance_id: string;
+  run_id: string;
+  orgnr: string;
+  deliverable_id: string;
+  submission_id: string;
+  version: number;
+  text: string;
+  files: GuidanceFile[];
+  given_by: string;
+  given_at: Date;
+}
+
+function guidanceOf(r: GuidanceRow): GuidanceRecord {
+  return { guidanceId: r.guidance_id, runId: r.run_id, orgnr: r.orgnr, deliverableId: r.deliverable_id, submissionId: r.submission_id, version: r.version, text: r.text, files: r.files, by: r.given_by, at: r.given_at.getTime() };
 }

@@ -209,6 +209,15 @@ export class SubmissionRepository {
     return rows.map(toSubmission);
   }
 
+  /** The research centre's guidance on one kindergarten's deliverable, oldest first (release 1.2.0), for the director's page. */
+  async guidanceFor(runId: string, orgnr: string, deliverableId: string): Promise<{ guidanceId: string; version: number; text: string; at: number; files: { name: string; size: number; contentType: string; storageKey: string }[] }[]> {
+    const { rows } = await this.pool.query<{ guidance_id: string; version: number; text: string; given_at: Date; files: { name: string; size: number; contentType: string; storageKey: string }[] }>(
+      'SELECT guidance_id, version, text, given_at, files FROM submission_guidance WHERE run_id = $1 AND orgnr = $2 AND deliverable_id = $3 ORDER BY given_at, guidance_id',
+      [runId, orgnr, deliverableId],
+    );
+    return rows.map((r) => ({ guidanceId: r.guidance_id, version: r.version, text: r.text, at: r.given_at.getTime(), files: r.files }));
+  }
+
   /** Which of these submission ids have a row (the rest are files nobody was ever given a receipt for). */
   async existingIds(ids: string[]): Promise<Set<string>> {
     const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM submissions WHERE id = ANY($1::uuid[])', [ids]);

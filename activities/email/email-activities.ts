@@ -9,10 +9,18 @@ import { signUploadToken } from '../../security/upload-tokens';
 import { RECIPIENT_LINK_DAYS, signRecipientLink } from '../../security/recipient-links';
 import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../../domain/email-templates';
 import { calendarInvitation, eventUid } from './calendar';
+import type { FileStore } from '../files/file-store';
+import { guidanceDueFor } from '../../domain/guidance';
+import { placeName } from '../../domain/timeline';
+
+/** How long a director's link in a guidance email lets them read it, at least (the upload link's own expiry may be later). */
+const GUIDANCE_LINK_MS = 30 * 86_400_000;
 
 export interface EmailDeps {
   store: Store;
   mailer: Pick<Transporter, 'sendMail'>;
+  /** Where uploaded files are stored: the research centre's guidance files go to the director as attachments. */
+  files?: Pick<FileStore, 'open'>;
   /** `uploadSecret` signs the personal upload links in prompts and reminders. */
   mail: { from: string; publicBaseUrl: string; jitterMs?: number; uploadSecret: string };
 }
@@ -24,7 +32,7 @@ export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@arshjul>`;
 }
 
-export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
+export function createEmailActivities({ store, mailer, mail, files }: EmailDeps) {
   return {
     /**
      * Sends one email to every recipient the selector names, each at most once per business key: called by the
@@ -59,6 +67,28 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
     return { signInUrl: `${mail.publicBaseUrl}/mottaker/${signRecipientLink(claims, mail.uploadSecret)}` };
   }
 
+  /** What the research centre still owed at the reminder's instant, each with its due instant and whether it is late. */
+  async function guidanceReminderLines(runId: string, reminder: NonNullable<SendEmailInput['guidanceReminder']>) {
+    const titles = new Map(reminder.plan.deliverables.map((d) => [d.id, d.title]));
+    const owed = await store.owedGuidance(runId, reminder.plan.deliverables.map((d) => d.id), reminder.asOf);
+    return owed
+      .map((o) => {
+        const dueAt = guidanceDueFor(reminder.plan, o.deliverableId, o.regionId, o.groupId, o.firstSubmittedAt) ?? o.firstSubmittedAt;
+        return {
+          kindergarten: o.kindergarten,
+          municipality: o.municipality,
+          place: placeName(reminder.plan, o.regionId, o.groupId),
+          deliverable: titles.get(o.deliverableId) ?? o.deliverableId,
+          submittedAt: iso(o.firstSubmittedAt),
+          dueAt: iso(dueAt),
+          late: dueAt < reminder.asOf,
+          dueMs: dueAt,
+        };
+      })
+      .sort((a, b) => a.dueMs - b.dueMs || a.kindergarten.localeCompare(b.kindergarten, 'nb'))
+      .map(({ dueMs: _dueMs, ...line }) => line);
+  }
+
   async function send(input: SendEmailInput): Promise<SendEmailResult> {
     const run = await store.getRunContext(input.runId);
     const recipients = await store.findRecipients(input.runId, input.to);
@@ -77,7 +107,8 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
               runId: input.runId,
               orgnr,
               deliverableId: input.deliverable.id,
-              expiresAt: input.deliverable.lateUntil,
+              // The guidance is worth reading after the late window has closed.
+              expiresAt: input.guidance ? Math.max(input.deliverable.lateUntil, input.requestedAt + GUIDANCE_LINK_MS) : input.deliverable.lateUntil,
               version: await store.uploadLinkVersion(input.runId, orgnr, input.deliverable.id),
             },
             mail.uploadSecret,
@@ -88,6 +119,15 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
     // The authorities' daily digest is read when it goes, so it says what is outstanding then.
     const digest =
       input.digest && input.to.kind === 'authority' ? await store.authorityDigest(input.runId, input.to.municipalityId, input.digest.day, input.requestedAt) : undefined;
+    // The research centre's guidance and the reminder of guidance owed are read when they go.
+    const guidance = input.guidance ? await store.guidance(input.runId, input.guidance.guidanceId) : null;
+    if (input.guidance && !guidance) {
+      throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no guidance ${input.guidance.guidanceId} in run ${input.runId}` });
+    }
+    if (guidance && guidance.files.length > 0 && !files) {
+      throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: 'this worker has no file store for the guidance files (UPLOAD_DIR)' });
+    }
+    const owedGuidance = input.guidanceReminder ? await guidanceReminderLines(input.runId, input.guidanceReminder) : undefined;
     // Jitter spreads a burst (every director's reminder at 08:00) so the provider does not see one spike.
     if (mail.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * (mail.jitterMs as number)));
     for (const recipient of recipients) {
@@ -133,6 +173,8 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
               },
             }
           : {}),
+        ...(guidance ? { guidance: { text: guidance.text, files: guidance.files.map((f) => ({ name: f.name, size: f.size })), at: iso(guidance.at), version: guidance.version } } : {}),
+        ...(owedGuidance ? { guidanceReminder: { lines: owedGuidance } } : {}),
         ...signInFor(input, recipient),
       };
       let rendered;
@@ -175,6 +217,9 @@ export function createEmailActivities({ store, mailer, mail }: EmailDeps) {
           html: rendered.html,
           messageId,
           ...(invitation ? { icalEvent: { method: input.template === CANCELLATION_TEMPLATE ? 'CANCEL' : 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
+          ...(guidance && guidance.files.length > 0 && files
+            ? { attachments: guidance.files.map((f) => ({ filename: f.name, contentType: f.contentType, content: files.open(f.storageKey) })) }
+            : {}),
         });
         // Sent means an SMTP server said it accepted this recipient; a transport that only pretends (JSON, stream)
         // or a reply that names someone else does not count.

@@ -40,6 +40,12 @@ export interface EmailContext {
     day: string;
     lines: { kindergarten: string; deliverable: string; status: string; dueAt: string; lateUntil: string; isNew: boolean }[];
   };
+  /** The research centre's guidance on a submission (template guidance-given); its files go as attachments. */
+  guidance?: { text: string; files: { name: string; size: number }[]; at: string; version: number };
+  /** Guidance the research centre still owes (template guidance-reminder), earliest due first. */
+  guidanceReminder?: {
+    lines: { kindergarten: string; municipality: string; place: string | null; deliverable: string; submittedAt: string; dueAt: string; late: boolean }[];
+  };
 }
 
 /** A rendered email: a one-line subject, a plain-text part and an HTML part with the same content. */
@@ -69,7 +75,7 @@ function link(href: string, label: string = href): Link {
 // ---------------------------------------------------------------------------------------------------------------
 // Context helpers used by the template definitions
 
-type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message' | 'digest' | 'review';
+type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message' | 'digest' | 'review' | 'guidance' | 'guidanceReminder';
 
 function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<EmailContext[K]> {
   const value = ctx[key];
@@ -425,6 +431,42 @@ const TEMPLATES = {
         [`Kommentar fra barnehagemyndigheten:\n${r.comment ?? ''}`],
         [`Send inn en ny versjon innen ${when(ctx).dateTime(d.dueAt)}. Forsinket innlevering tas imot fram til ${when(ctx).dateTime(d.lateUntil)}. Den forrige versjonen ligger fortsatt i historikken.`],
         uploadParagraph(ctx),
+      ];
+    },
+  },
+  'guidance-given': {
+    subject: (ctx) => subjectOf(ctx, `Veiledning fra ${ctx.deliverable?.recipientLabel ?? 'forskningssenteret'} på ${need(ctx, 'deliverable').title}`),
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const g = need(ctx, 'guidance');
+      return [
+        [`${d.recipientLabel} har lest ${quoted(d.title)}${forKindergarten(ctx)} (versjon ${g.version}) og gir denne veiledningen ${when(ctx).dateTime(g.at)}:`],
+        ...g.text.split(/\r?\n\s*\r?\n/).map((p): Paragraph => [p.trim()]).filter((p) => p[0] !== ''),
+        ...(g.files.length > 0
+          ? [[`Vedlegg til veiledningen (også lagt ved denne e-posten):\n${g.files.map((f) => `${f.name} (${formatFileSize(f.size)})`).join('\n')}`] as Paragraph]
+          : []),
+        ['Ta med veiledningen inn i arbeidet med analysen fram mot neste workshop.'],
+        ...(ctx.uploadUrl ? [['Veiledningen og innleveringene deres ligger også på innleveringssiden: ', link(ctx.uploadUrl)] as Paragraph] : []),
+      ];
+    },
+  },
+  'guidance-reminder': {
+    subject: (ctx) => {
+      const lines = need(ctx, 'guidanceReminder').lines;
+      const late = lines.filter((l) => l.late).length;
+      return subjectOf(ctx, `Veiledning som gjenstår: ${lines.length === 1 ? 'én barnehage' : `${lines.length} barnehager`}${late > 0 ? `, ${late} forsinket` : ''}`);
+    },
+    body: (ctx) => {
+      const lines = need(ctx, 'guidanceReminder').lines;
+      const w = when(ctx);
+      const line = (l: (typeof lines)[number]) =>
+        `• ${l.kindergarten} (${l.municipality}${l.place ? `, ${l.place}` : ''}): ${quoted(l.deliverable)}, levert ${w.dateTime(l.submittedAt)} – veiledning ${l.late ? 'skulle vært gitt' : 'gis innen'} ${w.dateTime(l.dueAt)}`;
+      const section = (heading: string, items: typeof lines): Paragraph[] => (items.length ? [[`${heading}\n${items.map(line).join('\n')}`]] : []);
+      return [
+        ['Disse barnehagene har levert og venter på veiledning fra dere. Vi samler alt som gjenstår i én e-post.'],
+        ...section('Forsinket:', lines.filter((l) => l.late)),
+        ...section('Venter på veiledning:', lines.filter((l) => !l.late)),
+        ...(ctx.signInUrl ? [['Skriv veiledningen på innleveringens side i Årshjul (personlig lenke, ingen passord): ', link(ctx.signInUrl)] as Paragraph] : []),
       ];
     },
   },

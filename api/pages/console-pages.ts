@@ -8,7 +8,8 @@ import { type Timeline, placeName } from '../../domain/timeline';
 import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
 import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
-import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, PAST_OUTCOME, actorText, auditSentence, count, pastStepText, upcomingEmailText } from '../../texts/catalogue';
+import type { GuidanceLine } from '../../application/guidance';
+import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, GUIDANCE_STATE, PAST_OUTCOME, actorText, auditSentence, count, pastStepText, upcomingEmailText } from '../../texts/catalogue';
 import type { PastStep } from '../../domain/start-preview';
 
 /** The coordinator's console, server-rendered in bokmål: sign-in, runs, a run at a glance, a kindergarten, actions. */
@@ -70,6 +71,9 @@ main select, main input, main textarea { max-width: 100%; }
 .filters select, .filters input, form.action select, form.action input[type=text], form.action input[type=email], form.action input[type=date], form.action input[type=datetime-local], form.action textarea { font: inherit; padding: .45rem; border: 2px solid #767676; border-radius: 4px; background: #fff; color: #1b1b1b; }
 .filters button, .actions button { margin-top: 0; }
 table.matrix td, table.matrix th { white-space: nowrap; }
+.guidance-state { display: inline-block; font-size: .85rem; padding: .05rem .4rem; border-radius: 3px; border: 1px solid #1d5b8f; color: #123c5e; background: #eef4fa; margin-top: .2rem; }
+.guidance-state.late { border-color: #a4262c; color: #7a1c20; background: #fbeeee; }
+.guidance-state.given { border-color: #2e7d32; color: #1b5e20; background: #edf7ee; }
 table.matrix thead th { white-space: normal; min-width: 7rem; vertical-align: bottom; }
 .status { display: inline-block; padding: 0 .4rem; border-radius: 3px; border: 1px solid #767676; }
 .status.submitted, .status.submitted-late { background: #edf7f0; border-color: #0b6b2f; }
@@ -221,6 +225,8 @@ export interface RunPageData {
   now: number;
   /** Planned due dates per group and deliverable, to show "extended" where a kindergarten's is later. */
   plannedDue: (row: MatrixRow, deliverableId: string) => number | null;
+  /** The research centre's guidance by `<orgnr>/<deliverable>` (release 1.2.0): its own state beside the submission's. */
+  guidance?: Map<string, GuidanceLine>;
 }
 
 function option(value: string, label: string, selected: string | undefined): Html {
@@ -249,8 +255,14 @@ export function runPage(frame: ConsoleFrame, d: RunPageData): string {
     const planned = d.plannedDue(row, deliverableId);
     const extended = planned !== null && c.dueAt > planned && !['submitted', 'submitted-late', 'withdrawn'].includes(c.status);
     const status = extended ? 'extended' : c.status;
-    return html`<td><span class="status ${status}">${STATUS_LABELS[status] ?? status}</span></td>`;
+    const guidance = d.guidance?.get(`${row.orgnr}/${deliverableId}`);
+    return html`<td><span class="status ${status}">${STATUS_LABELS[status] ?? status}</span>${guidance ? html`<br><span class="guidance-state ${guidance.state}">${GUIDANCE_STATE[guidance.state]}</span>` : null}</td>`;
   };
+  const guidanceCounts = (deliverableId: string) =>
+    (['owed', 'late', 'given'] as const).flatMap((state) => {
+      const n = [...(d.guidance?.entries() ?? [])].filter(([key, line]) => key.endsWith(`/${deliverableId}`) && line.state === state).length;
+      return n ? [html`<li><span class="guidance-state ${state}">${GUIDANCE_STATE[state]}</span> ${n}</li>`] : [];
+    });
   const pages = Math.max(1, Math.ceil(d.matrix.total / d.pageSize));
   const matrixRows = d.matrix.rows.map(
     (r) => html`<tr><th scope="row"><a href="${base}/barnehager/${r.orgnr}">${r.name}</a></th><td>${r.municipalityName}</td>${d.deliverables.map((x) => cell(r, x.id))}</tr>`,
@@ -270,7 +282,7 @@ ${attentionRows.length
   : html`<p>Ingenting nå.</p>`}
 ${coordinator && d.timeline ? runActions(frame, d) : null}
 <h2 id="oversikt">Innleveringer</h2>
-${d.deliverables.map((x) => html`<h3>${x.title}</h3><ul class="counts">${countsFor(x.id)}</ul>`)}
+${d.deliverables.map((x) => html`<h3>${x.title}</h3><ul class="counts">${countsFor(x.id)}</ul>${guidanceCounts(x.id).length ? html`<ul class="counts">${guidanceCounts(x.id)}</ul>` : null}`)}
 <form method="get" action="${base}#oversikt" class="filters">
 <div><label for="region">Region</label><select id="region" name="region">${option('', 'Alle', d.filter.region ?? '')}${d.regions.map((r) => option(r.id, r.name, d.filter.region))}</select></div>
 <div><label for="kommune">Kommune</label><select id="kommune" name="kommune">${option('', 'Alle', d.filter.kommune ?? '')}${d.municipalities.map((m) => option(m.id, m.name, d.filter.kommune))}</select></div>
@@ -328,7 +340,20 @@ function nextEmails(k: KindergartenDetail, upcoming: UpcomingEmail[] | null, pau
   return html`${note}<ul class="upcoming">${upcoming.map((u) => html`<li>${u.held ? `Planlagt ${when(u.at)}, holdes tilbake under pausen` : `Sendes ${when(u.at)}`}: ${upcomingEmailText(u)}</li>`)}</ul>`;
 }
 
-export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; k: KindergartenDetail; deliverableTitles: Map<string, string>; upcoming: UpcomingEmail[] | null; place: string; paused: boolean }): string {
+/** The research centre's guidance on a kindergarten's submissions: state per deliverable and everything given, with files. */
+function guidanceSection(runId: string, guidance: Map<string, GuidanceLine> | undefined, title: (id: string) => string): Html | null {
+  if (!guidance || guidance.size === 0) return null;
+  const items = [...guidance.entries()].map(([key, line]) => {
+    const deliverableId = key.slice(key.indexOf('/') + 1);
+    const state = line.state === 'given' ? GUIDANCE_STATE.given : `${GUIDANCE_STATE[line.state]} – frist ${line.dueAt === null ? '–' : when(line.dueAt)}`;
+    return html`<h3>${title(deliverableId)}: <span class="guidance-state ${line.state}">${state}</span></h3>${line.given.map(
+      (g) => html`<article class="guidance"><p><strong>${when(g.at)}, versjon ${String(g.version)}</strong> (${g.by})</p>${g.text.split(/\n\s*\n/).map((p) => html`<p>${p}</p>`)}${g.files.length ? html`<ul>${g.files.map((f, i) => html`<li><a href="/konsoll/runs/${runId}/veiledning/${g.guidanceId}/filer/${i + 1}">${f.name}</a> (${formatFileSize(f.size)})</li>`)}</ul>` : null}</article>`,
+    )}`;
+  });
+  return html`<h2>Veiledning fra forskningssenteret</h2>${items}`;
+}
+
+export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; k: KindergartenDetail; deliverableTitles: Map<string, string>; upcoming: UpcomingEmail[] | null; place: string; paused: boolean; guidance?: Map<string, GuidanceLine> }): string {
   const { k, runId } = options;
   const coordinator = frame.user?.role === 'coordinator';
   const title = (id: string) => options.deliverableTitles.get(id) ?? id;
@@ -349,6 +374,7 @@ export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; 
 <div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Innlevering</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Forsinket til</th></tr></thead><tbody>${deliverables}</tbody></table></div>
 <h2>Mottatt</h2>
 ${submissions.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Kvittering</th><th scope="col">Innlevering</th><th scope="col">Resultat</th><th scope="col">Mottatt</th><th scope="col">Filer</th></tr></thead><tbody>${submissions}</tbody></table></div>` : html`<p>Ingen innleveringer ennå.</p>`}
+${guidanceSection(options.runId, options.guidance, title)}
 <h2>Neste e-post</h2>
 ${nextEmails(k, options.upcoming, options.paused)}
 <h2>Sendt e-post</h2>

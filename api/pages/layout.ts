@@ -51,6 +51,8 @@ a { color: var(--accent); }
 .notice { border-left: 6px solid var(--accent); padding: .75rem 1rem; margin: 1rem 0; background: #eef4fb; }
 .notice.ok { border-color: var(--ok); background: #edf7f0; }
 .notice.bad { border-color: var(--bad); background: #fbeeee; }
+section.guidance { border-left: 4px solid var(--accent); padding: .25rem 1rem; margin: .75rem 0; background: #f4f8fb; overflow-wrap: anywhere; }
+section.guidance h3 { margin: .25rem 0; font-size: 1rem; }
 .notice h2 { margin-top: 0; font-size: 1.15rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { text-align: left; vertical-align: top; padding: .5rem; border-bottom: 1px solid var(--line); }

@@ -1,6 +1,8 @@
 import type { ReceivedRow, ReviewLine } from '../../activities/db/console-repository';
-import { DELIVERABLE_STATUS } from '../../texts/catalogue';
-import { html } from '../../texts/html';
+import type { GuidanceRecord } from '../../activities/store';
+import type { GuidanceLine } from '../../application/guidance';
+import { DELIVERABLE_STATUS, GUIDANCE_STATE } from '../../texts/catalogue';
+import { type Html, html } from '../../texts/html';
 import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
 import { type ConsoleFrame, consolePage } from './console-pages';
 
@@ -17,7 +19,9 @@ export function receivedPage(
     heading: string;
     intro: string;
     /** `reviewed`: the deliverable goes to the municipal authority, which accepts or returns it; `reviewable`: this reader may. */
-    deliverables: { id: string; title: string; rows: ReceivedRow[]; reviewed: boolean; reviewable: boolean }[];
+    deliverables: { id: string; title: string; rows: ReceivedRow[]; reviewed: boolean; reviewable: boolean; guided?: boolean; guidable?: boolean }[];
+    /** Guidance by `<orgnr>/<deliverable>` (release 1.2.0), for deliverables that ask for it. */
+    guidance?: Map<string, GuidanceLine>;
     regions: { id: string; name: string }[];
     message?: string | null;
   },
@@ -31,16 +35,22 @@ export function receivedPage(
       const link = r.submission && d.reviewable ? html`<a href="${base}/mottatt/${r.orgnr}/${d.id}/vurdering">${current ? 'Se vurderingen' : 'Vurder'}</a>` : null;
       return html`<td>${current ? html`${verdictText(current)}<br>` : r.review && r.review.verdict === 'returned' ? html`Sendt tilbake ${when(r.review.at)}; venter på ny versjon<br>` : null}${link ?? (current ? null : '–')}</td>`;
     };
+    const guidanceCell = (r: ReceivedRow) => {
+      if (!d.guided) return null;
+      const line = options.guidance?.get(`${r.orgnr}/${d.id}`) ?? null;
+      const link = r.submission && d.guidable ? html`<a href="${base}/mottatt/${r.orgnr}/${d.id}/veiledning">${line?.state === 'given' ? 'Se veiledningen' : 'Gi veiledning'}</a>` : null;
+      return html`<td>${line ? html`<span class="guidance-state ${line.state}">${guidanceText(line)}</span><br>` : null}${link ?? (line ? null : '–')}</td>`;
+    };
     const rows = d.rows.map(
       (r) =>
         html`<tr><th scope="row">${r.name}</th><td>${r.municipality}</td><td><span class="status ${r.status}">${DELIVERABLE_STATUS[r.status] ?? r.status}</span></td><td class="nowrap">${when(r.dueAt)}</td><td>${
           r.submission
             ? html`${r.submission.receiptNumber}, versjon ${String(r.submission.version ?? '')}${r.submission.late ? ' (etter fristen)' : ''}, ${when(r.submission.receivedAt)}<br>${r.submission.files.map((f) => html`<a href="${base}/innleveringer/${r.submission?.id ?? ''}/filer/${f.position}">${f.name}</a> (${formatFileSize(f.size)})<br>`)}`
             : html`–`
-        }</td>${reviewCell(r)}</tr>`,
+        }</td>${reviewCell(r)}${guidanceCell(r)}</tr>`,
     );
-    return html`<h2>${d.title}</h2><p>${submitted} av ${d.rows.length} har levert.${d.reviewable ? ' Vurder hver analyse: godkjenn den, eller send den tilbake til revisjon med en kommentar og en ny frist.' : ''}</p>
-<div class="table-wrap" tabindex="0" role="region" aria-label="${d.title} (kan rulles sidelengs)"><table><thead><tr><th scope="col">Barnehage</th><th scope="col">Kommune</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Innlevert</th>${d.reviewed ? html`<th scope="col">Vurdering</th>` : null}</tr></thead><tbody>${rows}</tbody></table></div>`;
+    return html`<h2>${d.title}</h2><p>${submitted} av ${d.rows.length} har levert.${d.reviewable ? ' Vurder hver analyse: godkjenn den, eller send den tilbake til revisjon med en kommentar og en ny frist.' : ''}${d.guidable ? ' Gi veiledning på hver innlevering: styreren får den på e-post.' : ''}</p>
+<div class="table-wrap" tabindex="0" role="region" aria-label="${d.title} (kan rulles sidelengs)"><table><thead><tr><th scope="col">Barnehage</th><th scope="col">Kommune</th><th scope="col">Status</th><th scope="col">Frist</th><th scope="col">Innlevert</th>${d.reviewed ? html`<th scope="col">Vurdering</th>` : null}${d.guided ? html`<th scope="col">Veiledning</th>` : null}</tr></thead><tbody>${rows}</tbody></table></div>`;
   });
   const body = html`<h1>${options.heading}</h1>
 ${options.message ? html`<div class="notice good" role="status"><p>${options.message}</p></div>` : null}
@@ -113,4 +123,68 @@ form.review .choice label { margin: 0; font-weight: 400; }
 form.review label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
 form.review textarea, form.review input[type=datetime-local] { display: block; width: 100%; max-width: 40rem; font: inherit; padding: .45rem; border: 2px solid #767676; border-radius: 4px; }
 form.review button { margin-top: 1rem; }
+form.review input[type=file] { display: block; margin: .25rem 0; }
+article.guidance { border-left: 4px solid #1d5b8f; padding: .25rem 1rem; margin: .75rem 0; background: #f4f8fb; }
+article.guidance h3 { margin: .25rem 0; font-size: 1rem; }
 `;
+
+/** A guidance state with its date: "Veiledning skyldes innen …", "Veiledning forsinket (skulle vært gitt …)", "Veiledning gitt …". */
+export function guidanceText(line: GuidanceLine): string {
+  if (line.state === 'given') return `${GUIDANCE_STATE.given} ${when((line.given.at(-1) as GuidanceRecord).at)}`;
+  if (line.state === 'late') return `${GUIDANCE_STATE.late} (skulle vært gitt ${line.dueAt === null ? '–' : when(line.dueAt)})`;
+  return `${GUIDANCE_STATE.owed} innen ${line.dueAt === null ? '–' : when(line.dueAt)}`;
+}
+
+/** Guidance given, oldest first: when, on which version, the text and its files (links where the reader may open them). */
+export function guidanceHistory(given: GuidanceRecord[], fileHref: ((g: GuidanceRecord, position: number) => string) | null): Html {
+  return html`${given.map(
+    (g) => html`<article class="guidance"><h3>Veiledning ${when(g.at)} (versjon ${String(g.version)})</h3>
+${g.text.split(/\n\s*\n/).map((p) => html`<p>${p}</p>`)}
+${g.files.length ? html`<ul>${g.files.map((f, i) => html`<li>${fileHref ? html`<a href="${fileHref(g, i + 1)}">${f.name}</a>` : f.name} (${formatFileSize(f.size)})</li>`)}</ul>` : null}
+</article>`,
+  )}`;
+}
+
+/**
+ * The research centre's page for one kindergarten's submission of a deliverable that asks for guidance: the version
+ * in force with its files, the guidance given so far, and the form to write guidance (text, and files if wanted).
+ * A refused form keeps what was typed and says why beside it.
+ */
+export function guidancePage(
+  frame: ConsoleFrame,
+  options: {
+    runId: string;
+    kindergarten: string;
+    municipality: string;
+    deliverable: { id: string; title: string };
+    submission: ReceivedRow['submission'];
+    line: GuidanceLine | null;
+    form: { action: string; guidanceId: string; text: string } | null;
+    refusal?: string | null;
+  },
+): string {
+  const base = `/konsoll/runs/${options.runId}`;
+  const s = options.submission;
+  const f = options.form;
+  const form = f
+    ? html`<form method="post" action="${f.action}" enctype="multipart/form-data" class="review">
+<input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><input type="hidden" name="veiledning" value="${f.guidanceId}">
+<label for="tekst">Veiledning til styreren</label>
+<textarea id="tekst" name="tekst" rows="10" required>${f.text}</textarea>
+<label for="filer">Vedlegg (valgfritt, PDF, Word eller bilde; høyst 5 filer)</label>
+<input type="file" id="filer" name="filer" multiple>
+<button type="submit">Send veiledningen til styreren</button>
+</form>`
+    : null;
+  const body = html`<h1>Veiledning: ${options.kindergarten}</h1>
+<p>${options.deliverable.title}. ${options.kindergarten}, ${options.municipality}.${options.line ? html` <strong>${guidanceText(options.line)}.</strong>` : null}</p>
+${options.refusal ? html`<div class="notice bad" role="alert"><h2>Veiledningen ble ikke sendt</h2><p>${options.refusal}</p></div>` : null}
+<h2>Innleveringen</h2>
+${s
+  ? html`<p>${s.receiptNumber}, versjon ${String(s.version ?? '')}${s.late ? ' (etter fristen)' : ''}, mottatt ${when(s.receivedAt)}.</p><ul>${s.files.map((file) => html`<li><a href="${base}/innleveringer/${s.id}/filer/${file.position}">${file.name}</a> (${formatFileSize(file.size)})</li>`)}</ul>`
+  : html`<p>Barnehagen har ikke levert ennå.</p>`}
+${options.line?.given.length ? html`<h2>Veiledning som er gitt</h2>${guidanceHistory(options.line.given, (g, i) => `${base}/veiledning/${g.guidanceId}/filer/${i}`)}` : null}
+${s && form ? html`<h2>${options.line?.given.length ? 'Gi mer veiledning' : 'Gi veiledning'}</h2><p>Styreren får veiledningen på e-post, med vedleggene, og finner den på innleveringssiden.</p>${form}` : null}
+<p><a href="${base}/mottatt">Tilbake til oversikten</a></p>`;
+  return consolePage(frame, body);
+}

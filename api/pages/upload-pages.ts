@@ -85,6 +85,8 @@ export function uploadPage(options: {
   limits: { maxFileBytes: number; maxFiles: number };
   errors?: FormErrors;
   comment?: string;
+  /** The research centre's guidance on the submissions (release 1.2.0), with the links to its files. */
+  guidance?: { guidanceId: string; version: number; text: string; at: number; files: { name: string; size: number }[] }[];
 }): string {
   const { target, limits } = options;
   const limitMb = Math.round(limits.maxFileBytes / 1024 / 1024);
@@ -113,9 +115,18 @@ ${target.withdrawn ? html`<div class="notice bad"><p>Barnehagen er trukket fra p
 <textarea id="kommentar" name="kommentar" maxlength="2000" rows="4" aria-describedby="kommentar-hint">${options.comment ?? ''}</textarea>
 <button type="submit">Send inn</button>
 </form>
+${guidanceSection(options.guidance ?? [], options.formAction)}
 ${versions(options.submissions)}
 ${contact(target)}`;
   return page({ title: target.deliverable.title, body, header: target.programme });
+}
+
+/** The guidance the research centre has given, newest first, each with its files to open. */
+function guidanceSection(given: NonNullable<Parameters<typeof uploadPage>[0]['guidance']>, base: string): Html | null {
+  if (given.length === 0) return null;
+  return html`<h2 id="veiledning">Veiledning fra forskningssenteret</h2>${[...given].reverse().map(
+    (g) => html`<section class="guidance"><h3>${when(g.at)} (på versjon ${String(g.version)})</h3>${g.text.split(/\n\s*\n/).map((p) => html`<p>${p}</p>`)}${g.files.length ? html`<ul>${g.files.map((f, i) => html`<li><a href="${base}/veiledning/${g.guidanceId}/filer/${i + 1}">${f.name}</a> (${formatFileSize(f.size)})</li>`)}</ul>` : null}</section>`,
+  )}`;
 }
 
 function recipientText(target: LinkTarget): string {

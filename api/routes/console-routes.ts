@@ -16,6 +16,7 @@ import { currentSchoolYear } from './console/page-routes';
 import { CHART_STYLES } from '../pages/timeline-svg';
 import { actionRoutes } from './console/action-routes';
 import { reviewRoutes } from './console/review-routes';
+import { guidanceRoutes } from './console/guidance-routes';
 import { exportRoutes } from './console/export-routes';
 import { pageRoutes } from './console/page-routes';
 import { signInRoutes } from './console/sign-in-routes';
@@ -58,6 +59,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     await app.register(exportRoutes(deps));
     await app.register(actionRoutes(deps));
     await app.register(reviewRoutes(deps));
+    await app.register(guidanceRoutes(deps));
     await app.register(planRoutes(deps, () => currentSchoolYear((deps.now ?? Date.now)())));
   };
 }

@@ -141,8 +141,28 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
       if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null));
       const link = await resolveLink(deps, params.data.token);
       if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target));
-      const submissions = await deps.submissions.listFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId);
-      return reply.type('text/html; charset=utf-8').send(uploadPage({ target: link.target, formAction: formAction(params.data.token), submissionId: randomUUID(), submissions, limits }));
+      const [submissions, guidance] = await Promise.all([
+        deps.submissions.listFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId),
+        deps.submissions.guidanceFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId),
+      ]);
+      return reply.type('text/html; charset=utf-8').send(uploadPage({ target: link.target, formAction: formAction(params.data.token), submissionId: randomUUID(), submissions, limits, guidance }));
+    });
+
+    // A file of the research centre's guidance, for the director by the same personal link (release 1.2.0).
+    app.get('/levering/:token/veiledning/:guidanceId/filer/:position', async (request, reply) => {
+      const params = tokenParams.extend({ guidanceId: z.uuid(), position: z.coerce.number().int().min(1).max(100) }).safeParse(request.params);
+      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null));
+      const link = await resolveLink(deps, params.data.token, { allowExpired: true });
+      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target));
+      const given = await deps.submissions.guidanceFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId);
+      const file = given.find((g) => g.guidanceId === params.data.guidanceId)?.files[params.data.position - 1];
+      if (!file) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('unknown', link.target));
+      return reply
+        .type(file.contentType)
+        .header('Content-Length', String(file.size))
+        .header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+        .header('X-Content-Type-Options', 'nosniff')
+        .send(deps.files.open(file.storageKey));
     });
 
     app.post('/levering/:token', { config: perLink }, async (request, reply) => {

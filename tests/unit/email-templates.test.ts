@@ -55,6 +55,13 @@ function sampleContext(template: string, overrides: Partial<EmailContext> = {}):
         { kindergarten: 'Solsikken <barnehage>', deliverable: 'Heftet', status: 'open', dueAt: '2017-12-05T15:00:00Z', lateUntil: '2017-12-12T15:00:00Z', isNew: false },
       ],
     },
+    guidance: { text: 'Godt arbeid med <datagrunnlaget>.\n\nTil workshop 2: velg ett område.', files: [{ name: 'kommentarer.pdf', size: 214_332 }], at: '2018-03-12T09:15:00.000Z', version: 2 },
+    guidanceReminder: {
+      lines: [
+        { kindergarten: 'Bjørka barnehage', municipality: 'Ringsaker', place: 'Hedmarkregionen', deliverable: 'Analysen så langt', submittedAt: '2018-03-01T10:04:00.000Z', dueAt: '2018-03-08T11:00:00.000Z', late: true },
+        { kindergarten: 'Solsikken <barnehage>', municipality: 'Ringsaker', place: null, deliverable: 'Analysen så langt', submittedAt: '2018-02-27T13:12:00.000Z', dueAt: '2018-03-15T11:00:00.000Z', late: false },
+      ],
+    },
     ...overrides,
   };
 }
@@ -257,5 +264,29 @@ describe('email templates', () => {
     expect(accepted.subject).toBe('Kultur for læring: Utviklingsplan er godkjent av barnehagemyndigheten');
     expect(accepted.text).toContain('og godkjent den mandag 4. juni 2018 kl. 10.30.');
     expect(accepted.text).not.toContain('Kommentar fra barnehagemyndigheten');
+  });
+
+  it('gives the director the research centre\'s guidance in its own paragraphs, names the attached files and links the upload page', () => {
+    const email = renderEmail(sampleContext('guidance-given'));
+    expect(email.subject).toBe('Kultur for læring: Veiledning fra SePU på Utviklingsplan');
+    expect(email.text).toContain('SePU har lest «Utviklingsplan» for Solsikken barnehage (versjon 2) og gir denne veiledningen mandag 12. mars 2018 kl. 10.15:');
+    expect(email.text).toContain('Godt arbeid med <datagrunnlaget>.\n\nTil workshop 2: velg ett område.');
+    expect(email.text).toContain('Vedlegg til veiledningen (også lagt ved denne e-posten):\nkommentarer.pdf (214,3 kB)');
+    expect(email.text).toContain('https://arshjul.example.no/upload/abc123?token=x&y=1');
+    expect(email.html).toContain('Godt arbeid med &lt;datagrunnlaget&gt;.');
+    const noFiles = renderEmail(sampleContext('guidance-given', { guidance: { text: 'Kort.', files: [], at: '2018-03-12T09:15:00.000Z', version: 1 } }));
+    expect(noFiles.text).not.toContain('Vedlegg');
+  });
+
+  it('reminds the research centre of every guidance owed in one email, the late first, with its personal link', () => {
+    const email = renderEmail(sampleContext('guidance-reminder', { recipient: { name: 'SePU', role: 'research-centre' }, signInUrl: 'https://arshjul.example.no/mottaker/m1.x.y' }));
+    expect(email.subject).toBe('Kultur for læring: Veiledning som gjenstår: 2 barnehager, 1 forsinket');
+    expect(email.text).toContain('Forsinket:\n• Bjørka barnehage (Ringsaker, Hedmarkregionen): «Analysen så langt», levert torsdag 1. mars 2018 kl. 11.04 – veiledning skulle vært gitt torsdag 8. mars 2018 kl. 12.00');
+    expect(email.text).toContain('Venter på veiledning:\n• Solsikken <barnehage> (Ringsaker): «Analysen så langt», levert tirsdag 27. februar 2018 kl. 14.12 – veiledning gis innen torsdag 15. mars 2018 kl. 12.00');
+    expect(email.text).toContain('https://arshjul.example.no/mottaker/m1.x.y');
+    expect(email.html).not.toContain('<barnehage>');
+    const one = renderEmail(sampleContext('guidance-reminder', { guidanceReminder: { lines: [{ kindergarten: 'Bjørka barnehage', municipality: 'Ringsaker', place: null, deliverable: 'Analysen', submittedAt: '2018-03-01T10:04:00.000Z', dueAt: '2018-03-15T11:00:00.000Z', late: false }] } }));
+    expect(one.subject).toBe('Kultur for læring: Veiledning som gjenstår: én barnehage');
+    expect(one.text).not.toContain('Forsinket:');
   });
 });

@@ -61,9 +61,11 @@ describe('the plan as a form', () => {
 
   it('refuses a workshop 2 before workshop 1 for a group, beside that milestone', () => {
     const error = refused({ [`milestones.${index('workshop-2')}.at.groups.kongsvinger`]: '2018-01-30T09:00' });
-    // The moved date breaks two rules, each reported beside the milestone or deliverable it concerns.
+    // The moved date breaks three rules, each reported beside the milestone or deliverable it concerns: the analysis's
+    // deadline and its guidance (both relative to workshop 2) come before it opens, and workshop 2 before workshop 1.
     expect(error.issues).toEqual([
       expect.objectContaining({ path: 'deliverables.0', message: expect.stringMatching(/er ikke etter åpningen .* for Kongsvingerregionen$/) }),
+      expect.objectContaining({ path: 'deliverables.0', message: expect.stringMatching(/^veiledningen på «Analysen så langt \(modul 1 og 2\)» skal gis .* før innleveringen åpner .* for Kongsvingerregionen$/) }),
       expect.objectContaining({ path: `milestones.${index('workshop-2')}`, message: expect.stringMatching(/må komme etter «Workshop 1/) }),
     ]);
   });

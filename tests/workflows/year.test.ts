@@ -29,7 +29,13 @@ describe('a whole programme year on the time-skipping server', () => {
     const extra = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], 2, 95_000_000);
     roster = { municipalities: roster.municipalities, kindergartens: [...roster.kindergartens, ...extra.kindergartens] };
     const [never, late] = extra.kindergartens.map((k) => k.orgnr) as [string, string];
-    const scenario = scenarioSchema.parse({ kindergartens: { [never]: 'never', [late]: { 'analysis-so-far': 'late' } } });
+    // The research centre never gives guidance to the second kindergarten, and gives it two days after the third's
+    // submission; everyone else gets it a day before it is due.
+    const [, noGuidance, quick] = roster.kindergartens.map((k) => k.orgnr) as [string, string, string];
+    const scenario = scenarioSchema.parse({
+      kindergartens: { [never]: 'never', [late]: { 'analysis-so-far': 'late' } },
+      guidance: { kindergartens: { [noGuidance]: 'never', [quick]: { daysAfterSubmission: 2 } } },
+    });
     result = await rehearse(plan, roster, scenario, { workflowBundle: bundle });
   });
 
@@ -51,7 +57,7 @@ describe('a whole programme year on the time-skipping server', () => {
     const timeline = resolveTimeline(plan);
     for (const k of roster.kindergartens) {
       const schedule = scheduleForKindergarten(timeline, k.regionId, k.groupId);
-      const got = emails((e) => e.kindergarten === k.orgnr && e.to === k.director.email && !['deliverable-prompt', 'deliverable-reminder', 'submission-receipt'].includes(e.template ?? ''));
+      const got = emails((e) => e.kindergarten === k.orgnr && e.to === k.director.email && !['deliverable-prompt', 'deliverable-reminder', 'submission-receipt', 'guidance-given'].includes(e.template ?? ''));
       const want = schedule.emails.map((s) => `${s.milestoneId}|${s.template}|${at(s.sendAt)}`);
       expect(got.map((e) => `${e.milestone}|${e.template}|${e.at}`).sort()).toEqual(want.sort());
     }
@@ -132,5 +138,34 @@ describe('a whole programme year on the time-skipping server', () => {
   it('refuses nothing in the default year and finishes in seconds', () => {
     expect(result.refusals).toEqual([]);
     expect(result.wallMs).toBeLessThan(120_000);
+  });
+
+  it('emails the research centre\'s guidance to each director it was given to, and reminds the research centre only of what it still owes', () => {
+    const timeline = resolveTimeline(plan);
+    const submitted = result.submissions.filter((x) => x.milestone === 'analysis-so-far');
+    const noGuidance = roster.kindergartens[1]?.orgnr as string;
+    // Guidance for everyone who submitted the analysis so far, except the one the scenario leaves without.
+    expect(result.guidance.map((g) => g.kindergarten).sort()).toEqual(submitted.map((x) => x.kindergarten).filter((k) => k !== noGuidance).sort());
+    const given = emails((e) => e.template === 'guidance-given');
+    expect(given.map((e) => `${e.kindergarten}|${e.to}|${e.at}`).sort()).toEqual(
+      result.guidance.map((g) => `${g.kindergarten}|${roster.kindergartens.find((k) => k.orgnr === g.kindergarten)?.director.email}|${g.at}`).sort(),
+    );
+    // On time: a day before the due instant of the kindergarten's group; the quick one two days after its submission.
+    const quick = roster.kindergartens[2] as Roster['kindergartens'][number];
+    const quickSubmitted = submitted.find((x) => x.kindergarten === quick.orgnr)?.at as string;
+    expect(result.guidance.find((g) => g.kindergarten === quick.orgnr)?.at).toBe(DateTime.fromISO(quickSubmitted).plus({ days: 2, hours: 1 }).setZone('Europe/Oslo').toISO({ suppressMilliseconds: true }));
+    const first = roster.kindergartens[0] as Roster['kindergartens'][number];
+    const firstDue = scheduleForKindergarten(timeline, first.regionId, first.groupId).deliverables.find((d) => d.id === 'analysis-so-far')?.window.guidance?.dueAt as number;
+    expect(result.guidance.find((g) => g.kindergarten === first.orgnr)?.at).toBe(at(firstDue - 86_400_000));
+
+    // A reminder goes at a reminder instant exactly when some submission is waiting for guidance then.
+    const owedAt = (t: number) =>
+      submitted.some((x) => Date.parse(x.at) <= t && !result.guidance.some((g) => g.kindergarten === x.kindergarten && Date.parse(g.at) <= t));
+    const instants = [...new Set(timeline.deliverables.flatMap((d) => d.windows.flatMap((w) => (w.guidance ? [...w.guidance.reminderAts, w.guidance.overdueAt] : []))))].sort((a, b) => a - b);
+    const reminders = emails((e) => e.template === 'guidance-reminder');
+    expect(reminders.map((e) => e.at)).toEqual(instants.filter(owedAt).map(at));
+    expect(new Set(reminders.map((e) => e.to))).toEqual(new Set([plan.contacts.researchCentre.email]));
+    // The kindergarten without guidance is owed from its submission to the end: the last instant has a reminder.
+    expect(reminders.at(-1)?.at).toBe(at(instants.at(-1) as number));
   });
 });

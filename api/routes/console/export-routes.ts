@@ -29,7 +29,7 @@ function statusCsvRows(rows: string[][], plan: Plan | null): string[][] {
 }
 
 /** A Content-Disposition with the file's own name (UTF-8) and an ASCII fallback. */
-function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

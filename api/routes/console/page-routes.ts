@@ -10,6 +10,8 @@ import { RefusedError } from '../../../domain/errors';
 import { type Timeline, placeName, scheduleForKindergarten } from '../../../domain/timeline';
 import { parsePlan } from '../../../planning/load-plan';
 import { resolveTimeline } from '../../../planning/resolve-timeline';
+import { guidanceOverview } from '../../../application/guidance';
+import { guidancePlanOf } from '../../../domain/guidance';
 import { parseRoster, parseRosterFile } from '../../../planning/roster-import';
 import { rosterTemplateCsv, rosterTemplateXlsx } from '../../../planning/roster-template';
 import { RUN_STATE } from '../../../texts/catalogue';
@@ -61,6 +63,12 @@ function nextStep(timeline: Timeline | null, now: number): NextStep | null {
   ].filter((s) => s.at > now);
   return steps.sort((a, b) => a.at - b.at)[0] ?? null;
 }
+
+/** What the received page says after an action. */
+const RECEIVED_MESSAGES: Record<string, string> = {
+  vurdert: 'Vurderingen er lagret, og styreren har fått beskjed på e-post.',
+  veiledning: 'Veiledningen er lagret og sendt til styreren på e-post.',
+};
 
 /** The console's pages: the runs, starting a year, a run at a glance, a kindergarten, the audit log. */
 export function pageRoutes(deps: ConsoleDeps) {
@@ -191,6 +199,7 @@ export function pageRoutes(deps: ConsoleDeps) {
         if (!schedules.has(key)) schedules.set(key, new Map(scheduleForKindergarten(timeline, row.regionId, row.groupId).deliverables.map((d) => [d.id, d.window.dueAt])));
         return schedules.get(key)?.get(deliverableId) ?? null;
       };
+      const guidance = timeline ? await guidanceOverview(deps.control.store, guidancePlanOf(timeline), runId, now()) : new Map();
       const messageKey = typeof (request.query as Record<string, unknown>).melding === 'string' ? String((request.query as Record<string, unknown>).melding) : '';
       return htmlReply(
         reply,
@@ -210,6 +219,7 @@ export function pageRoutes(deps: ConsoleDeps) {
           attention,
           now: now(),
           plannedDue,
+          guidance,
         }),
       );
     });
@@ -229,11 +239,12 @@ export function pageRoutes(deps: ConsoleDeps) {
       const timeline = planned.status === 'fulfilled' ? planned.value.timeline : null;
       const upcoming = status.status === 'fulfilled' ? status.value.upcoming.slice(0, 10) : null;
       const place = timeline ? placeName(timeline, k.regionId, k.groupId) : null;
+      const guidance = timeline ? await guidanceOverview(deps.control.store, guidancePlanOf(timeline), runId, now(), { orgnr }) : undefined;
       const region = timeline?.regions.find((r) => r.id === k.regionId)?.name ?? k.regionId;
       return htmlReply(
         reply,
         200,
-        kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming, place: place && place !== region ? `${region}, ${place}` : region, paused: status.status === 'fulfilled' && status.value.state === 'paused' }),
+        kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming, place: place && place !== region ? `${region}, ${place}` : region, paused: status.status === 'fulfilled' && status.value.state === 'paused', ...(guidance ? { guidance } : {}) }),
       );
     });
 
@@ -248,7 +259,9 @@ export function pageRoutes(deps: ConsoleDeps) {
       const role = v.user.role;
       const addressed = plan.deliverables.filter((d) => d.recipient === role);
       const municipalityId = role === 'municipal-authority' ? v.user.municipalityId : null;
-      const rows = await deps.read.received(runId, addressed.map((d) => d.id), municipalityId);
+      const [rows, { timeline }] = await Promise.all([deps.read.received(runId, addressed.map((d) => d.id), municipalityId), currentPlan(runId)]);
+      // Guidance on what the research centre receives (release 1.2.0): owed, late or given, by the reminders' rule.
+      const guidance = timeline ? await guidanceOverview(deps.control.store, guidancePlanOf(timeline), runId, now()) : new Map();
       const municipality = municipalityId ? (await deps.read.municipalities(runId)).find((m) => m.id === municipalityId) : null;
       const regions = municipality ? plan.regions.filter((r) => r.id === municipality.regionId) : plan.regions;
       const heading = role === 'research-centre' ? 'Til forskningssenteret' : role === 'municipal-authority' ? `Til barnehagemyndigheten i ${municipality?.name ?? ''}` : 'Til koordinatoren';
@@ -265,9 +278,12 @@ export function pageRoutes(deps: ConsoleDeps) {
             rows: rows.filter((r) => r.deliverableId === d.id),
             reviewed: d.recipient === 'municipal-authority',
             reviewable: d.recipient === 'municipal-authority' && role === 'municipal-authority',
+            guided: d.review !== undefined,
+            guidable: d.review?.by === role,
           })),
+          guidance,
           regions: regions.map((r) => ({ id: r.id, name: r.name })),
-          message: (request.query as Record<string, unknown>).melding === 'vurdert' ? 'Vurderingen er lagret, og styreren har fått beskjed på e-post.' : null,
+          message: RECEIVED_MESSAGES[String((request.query as Record<string, unknown>).melding ?? '')] ?? null,
         }),
       );
     });
