@@ -2,7 +2,8 @@
  * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a whole year of a small run on the
  * time-skipping server with reschedules (one that moves a deadline before it opens), a pause and resume, a withdrawal,
  * an addition, an extension, a submission and a re-issued upload link, and (from 1.1.0) escalations into the
- * authorities' daily digest, so every workflow type, every handler and every patch appears in history. Run it once per release,
+ * authorities' daily digest, and (from 1.2.0) the research centre reminded of guidance owed and then giving it, so every
+ * workflow type, every handler and every patch appears in history. Run it once per release,
  * after tagging (the release rule in the README):
  *   npx tsx scripts/record-histories.ts        (writes tests/histories/<package.json version>/)
  * The histories of every supported release must keep replaying with the code of every later release.
@@ -12,7 +13,8 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ARSHJUL_RELEASE } from '../application/release';
 import * as control from '../application/run-control';
-import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../domain/ids';
+import { guidanceWorkflowId, kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../domain/ids';
+import { giveGuidance } from '../application/guidance';
 import { resolveTimeline } from '../planning/resolve-timeline';
 import { installRuntime } from '../temporal/runtime';
 import { formatNorwegian } from '../texts/norwegian-format';
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
       if (ms > now) await env.sleep(ms - now);
     };
     let reissued = '';
+    let guidanceEmail = '';
     await h.worker.runUntil(async () => {
       await control.startRun(deps, plan, roster, 'recorder');
       for (const region of ['kongsvinger', 'hedmarken']) {
@@ -72,6 +75,13 @@ async function main(): Promise<void> {
       await env.client.workflow
         .getHandle(kindergartenWorkflowId(runId, a.orgnr))
         .executeUpdate(submitDeliverableUpdate, { args: [{ submissionId: 'rec-1', deliverableId: 'analysis-so-far', files, comment: null, receiptNumber: 'AH-000001', receivedAt }] });
+      // Release 1.2.0: the analysis waits for guidance; the research centre is reminded, then gives it.
+      const moved = (await control.runPlan(deps, runId)).timeline;
+      const guidanceWindow = moved.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger')?.guidance;
+      await sleepUntil((guidanceWindow?.reminderAts[0] ?? 0) + 3_600_000);
+      const guidance = await giveGuidance(deps, plan, { runId, orgnr: a.orgnr, deliverableId: 'analysis-so-far', guidanceId: '00000000-0000-4000-8000-000000000001', text: 'Veiledning.', files: [], by: 'recorder', at: await env.currentTimeMs() });
+      guidanceEmail = guidanceWorkflowId(runId, a.orgnr, guidance.guidanceId);
+      await env.client.workflow.getHandle(guidanceEmail).result();
       await env.client.workflow.getHandle(reissued).result();
       await env.client.workflow.getHandle(runId).result();
       for (const k of [a, b, c]) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
@@ -88,6 +98,10 @@ async function main(): Promise<void> {
     await save('kindergarten-workflow-withdrawn', kindergartenWorkflowId(runId, c.orgnr));
     await save('kindergarten-workflow-added', kindergartenWorkflowId(runId, '974760673'));
     await save('deliver-email-workflow', reissued);
+    await save('deliver-email-workflow-guidance', guidanceEmail);
+    const reminders = [...h.store.outbox.values()].filter((e) => e.template === 'guidance-reminder').length;
+    process.stdout.write(`guidance reminders sent: ${reminders}\n`);
+    if (reminders === 0) throw new Error('no guidance reminder was sent: the run history would not take the guidance-reminders patch with an email');
   } finally {
     await env.teardown();
   }
