@@ -218,9 +218,13 @@ export class SubmissionRepository {
     return rows.map((r) => ({ guidanceId: r.guidance_id, version: r.version, text: r.text, at: r.given_at.getTime(), files: r.files }));
   }
 
-  /** Which of these submission ids have a row (the rest are files nobody was ever given a receipt for). */
+  /** Which of these submission or guidance ids have a row (the rest are files nobody was ever given a receipt for). */
   async existingIds(ids: string[]): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM submissions WHERE id = ANY($1::uuid[])', [ids]);
+    // The research centre's guidance files are stored the same way, under the guidance id (release 1.2.0).
+    const { rows } = await this.pool.query<{ id: string }>(
+      'SELECT id::text AS id FROM submissions WHERE id = ANY($1::uuid[]) UNION SELECT guidance_id::text FROM submission_guidance WHERE guidance_id = ANY($1::uuid[])',
+      [ids],
+    );
     return new Set(rows.map((r) => r.id));
   }
 

@@ -9,7 +9,7 @@ import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
 import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
 import type { GuidanceLine } from '../../application/guidance';
-import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, GUIDANCE_STATE, PAST_OUTCOME, actorText, auditSentence, count, pastStepText, upcomingEmailText } from '../../texts/catalogue';
+import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, GUIDANCE_STATE, ROLE, templateName, PAST_OUTCOME, actorText, auditSentence, count, pastStepText, upcomingEmailText } from '../../texts/catalogue';
 import type { PastStep } from '../../domain/start-preview';
 
 /** The coordinator's console, server-rendered in bokmål: sign-in, runs, a run at a glance, a kindergarten, actions. */
@@ -30,7 +30,7 @@ export interface ConsoleFrame {
 /** The console's page: a skip link, a header with who is signed in and a sign-out button, then the main content. */
 export function consolePage(frame: ConsoleFrame, body: Html): string {
   const header = frame.user
-    ? html`<header class="site console"><p><a href="/konsoll">Årshjul</a></p><form method="post" action="/konsoll/logg-ut"><input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><span>${frame.user.name} (${frame.user.role === 'coordinator' ? 'koordinator' : frame.user.role === 'municipal-authority' ? 'barnehagemyndighet' : 'lesetilgang'})</span> <button type="submit" class="link">Logg ut</button></form></header>`
+    ? html`<header class="site console"><p><a href="/konsoll">Årshjul</a></p><form method="post" action="/konsoll/logg-ut"><input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><span>${frame.user.name}${frame.user.role === 'research-centre' ? null : ` (${ROLE[frame.user.role] ?? frame.user.role})`}</span> <button type="submit" class="link">Logg ut</button></form></header>`
     : html`<header class="site console"><p>Årshjul</p></header>`;
   return html`<!doctype html>
 <html lang="nb">
@@ -269,7 +269,10 @@ export function runPage(frame: ConsoleFrame, d: RunPageData): string {
   );
   const attentionRows = d.attention.map((a) => {
     const kind = a.kind === 'overdue' ? 'Forfalt' : a.kind === 'email-failed' ? 'E-post feilet' : 'Innlevering avvist';
-    return html`<tr><td>${kind}</td><td>${a.orgnr ? html`<a href="${base}/barnehager/${a.orgnr}">${a.name ?? a.orgnr}</a>` : '–'}</td><td>${a.what}</td><td>${when(a.at)}</td><td>${a.detail ?? ''}</td></tr>`;
+    // Named as people know them: the deliverable's title or the email's name, a status in words.
+    const what = a.kind === 'email-failed' ? templateName(a.what) : (d.deliverables.find((x) => x.id === a.what)?.title ?? a.what);
+    const detail = a.kind === 'overdue' ? (DELIVERABLE_STATUS[a.detail ?? ''] ?? a.detail) : a.kind === 'email-failed' && a.detail ? `Svar fra e-posttjenesten: ${a.detail}` : a.detail;
+    return html`<tr><td>${kind}</td><td>${a.orgnr ? html`<a href="${base}/barnehager/${a.orgnr}">${a.name ?? a.orgnr}</a>` : '–'}</td><td>${what}</td><td>${when(a.at)}</td><td>${detail ?? ''}</td></tr>`;
   });
   const body = html`<h1>${d.run.countyName} ${d.run.schoolYear}/${d.run.schoolYear + 1}</h1>
 <dl class="facts"><dt>Programårets id</dt><dd>${d.run.runId}</dd><dt>Tilstand</dt><dd>${d.runState ?? 'ukjent'}</dd><dt>Barnehager</dt><dd>${d.run.kindergartens} (${d.run.withdrawn} trukket)</dd></dl>

@@ -105,6 +105,7 @@ export function uploadPage(options: {
 ${facts(target)}
 ${summary}
 ${target.withdrawn ? html`<div class="notice bad"><p>Barnehagen er trukket fra programmet. Innleveringer tas ikke imot.</p></div>` : null}
+${guidanceSection(options.guidance ?? [], options.formAction)}
 <form method="post" action="${options.formAction}" enctype="multipart/form-data">
 <input type="hidden" name="innsending" value="${options.submissionId}">
 <label for="filer">Filer</label>
@@ -115,7 +116,6 @@ ${target.withdrawn ? html`<div class="notice bad"><p>Barnehagen er trukket fra p
 <textarea id="kommentar" name="kommentar" maxlength="2000" rows="4" aria-describedby="kommentar-hint">${options.comment ?? ''}</textarea>
 <button type="submit">Send inn</button>
 </form>
-${guidanceSection(options.guidance ?? [], options.formAction)}
 ${versions(options.submissions)}
 ${contact(target)}`;
   return page({ title: target.deliverable.title, body, header: target.programme });

@@ -247,7 +247,43 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await check('mottatt');
     const [centreFile] = await Promise.all([page.waitForResponse(/\/innleveringer\/.+\/filer\/\d+/), page.getByRole('link', { name: 'Analyse Solbakken.pdf' }).click()]);
     expect(centreFile.status()).toBe(200);
+    // Its guidance is owed; it writes it on the submission's page: a blank text is refused beside the form, then the
+    // text with a file goes to the director by email (the file attached) and shows on the director's page.
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/mottatt`);
+    expect(await main()).toMatch(/Veiledning skyldes innen [a-zæøå]+dag/);
+    await Promise.all([page.waitForURL(/\/veiledning$/), page.getByRole('link', { name: 'Gi veiledning' }).click()]);
+    const submitterName = s.roster.kindergartens[0]?.name as string;
+    expect(await h1()).toBe(`Veiledning: ${submitterName}`);
+    await check('veiledning');
+    await page.getByLabel('Veiledning til styreren').fill('   ');
+    await page.getByRole('button', { name: 'Send veiledningen til styreren' }).click();
+    expect(await page.locator('[role=alert]').textContent()).toContain('Skriv veiledningen: styreren får teksten på e-post.');
+    await check('veiledning-feil');
+    const guidanceText = 'Dere beskriver godt hva dataene viser om språkmiljøet.\n\nTil workshop 2: velg ett område å arbeide videre med.';
+    await page.getByLabel('Veiledning til styreren').fill(guidanceText);
+    await page.getByLabel(/^Vedlegg/).setInputFiles({ name: 'Kommentarer SePU.pdf', mimeType: 'application/pdf', buffer: pdf('Kommentarer fra SePU', 20_000) });
+    await Promise.all([page.waitForURL(/melding=veiledning/), page.getByRole('button', { name: 'Send veiledningen til styreren' }).click()]);
+    expect(await page.locator('[role=status]').textContent()).toContain('Veiledningen er lagret og sendt til styreren på e-post.');
+    expect(await main()).toMatch(/Veiledning gitt [a-zæøå]+dag/);
+    await check('veiledning-gitt');
     await centre.close();
+    // The director opens the email's link (here in the coordinator's browser: the link is all it takes).
+    page = coordinatorPage;
+    const submitterDirector = s.roster.kindergartens[0]?.director.email as string;
+    let guided = s.sink.messages.find((m) => m.rcptTo.includes(submitterDirector) && /^Kultur for læring: Veiledning fra/.test(m.mail.subject ?? ''));
+    for (let i = 0; i < 100 && !guided; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      guided = s.sink.messages.find((m) => m.rcptTo.includes(submitterDirector) && /^Kultur for læring: Veiledning fra/.test(m.mail.subject ?? ''));
+    }
+    expect(guided?.mail.text).toContain(guidanceText);
+    expect(guided?.mail.attachments.map((a) => [a.filename, a.mimeType])).toEqual([['Kommentarer SePU.pdf', 'application/pdf']]);
+    expect(Buffer.from(guided?.mail.attachments[0]?.content as ArrayBuffer).equals(pdf('Kommentarer fra SePU', 20_000))).toBe(true);
+    await page.goto(/innleveringssiden: (http\S+\/levering\/\S+)/.exec(guided?.mail.text ?? '')?.[1] as string);
+    expect(await main()).toContain('Veiledning fra forskningssenteret');
+    expect(await main()).toContain('Til workshop 2: velg ett område å arbeide videre med.');
+    const [directorFile] = await Promise.all([page.waitForResponse(/\/veiledning\/.+\/filer\/1$/), page.getByRole('link', { name: 'Kommentarer SePU.pdf' }).click()]);
+    expect(directorFile.status()).toBe(200);
+    await check('styrer-veiledning');
 
     // A kindergarten sends its full analysis (late); its municipal authority opens the notice's personal link, finds
     // the analysis, tries to return it without saying why (refused, nothing lost), then returns it with a comment and
@@ -294,6 +330,14 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await check('styrer-tilbake');
     await authority.close();
     page = coordinatorPage;
+    // The coordinator sees the guidance in the matrix and on the kindergarten's page, and the verdict on its page.
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}#oversikt`);
+    expect(await page.locator('table.matrix').textContent()).toContain('Veiledning gitt');
+    await check('matrise-veiledning');
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/barnehager/${submitter}`);
+    expect(await main()).toContain('Veiledning fra forskningssenteret');
+    expect(await main()).toContain('Dere beskriver godt hva dataene viser om språkmiljøet.');
+    // The coordinator saw this page before the guidance (check 'innlevert'); the guidance is under the submissions.
     // The coordinator sees the verdict on the kindergarten's page.
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/barnehager/${reviser.orgnr}`);
     expect(await main()).toMatch(/versjon 1 \(sent\)\s*sendt tilbake av barnehagemyndigheten [a-zæøå]+dag .*, ny frist .*: «Analysen mangler tiltakene/);
@@ -310,6 +354,7 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/revisjon`);
     const thisYear = (await page.locator('tbody').textContent()) ?? '';
     expect(thisYear).toContain('Sendte en melding om «Analysen så langt (modul 1 og 2)» til 2 barnehager som ikke har levert: «Husk analysen».');
+    expect(thisYear).toContain(`Ga veiledning på «Analysen så langt (modul 1 og 2)» fra ${s.roster.kindergartens[0]?.name as string} (versjon 1), med 1 vedlegg.`);
     expect(thisYear).toMatch(new RegExp(`Sendte «Full pedagogisk analyse \\(modul 3 og 4\\)» fra ${reviser.name} \\(versjon 1\\) tilbake til revisjon med ny frist [a-zæøå]+dag`));
     process.stdout.write(`coordinator year: ${checked.length} page views checked (${checked.join(', ')})\n`);
   });

@@ -73,7 +73,9 @@ export function uploadTimeline(plan: Plan, now: number): Timeline {
   const deliverable = (id: string, w: DeliverableWindow) => {
     const d = byId.get(id);
     if (!d) throw new Error(`the example plan has no deliverable ${id}`);
-    return { id, title: d.title, recipient: d.recipient, templates: d.templates, windows: [w] };
+    // A deliverable that asks for guidance (the analysis so far) owes it four days from now.
+    const guidance = d.review ? { guidance: { dueAt: now + 4 * DAY, reminderAts: [now + 3 * DAY], overdueAt: now + 5 * DAY } } : {};
+    return { id, title: d.title, recipient: d.recipient, templates: d.templates, windows: [{ ...w, ...guidance }], ...(d.review ? { review: { by: d.review.by, minimumDays: d.review.minimumDays } } : {}) };
   };
   return {
     schoolYear: plan.schoolYear,
@@ -142,7 +144,7 @@ export async function startUploadStack(options: {
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await bundleWorkflows(),
-    deps: { store, mailer: transport, mail: { from: 'Årshjul <arshjul@fylke.example>', publicBaseUrl: baseUrl, uploadSecret: TEST_UPLOAD_SECRET }, temporal: env.client },
+    deps: { store, mailer: transport, mail: { from: 'Årshjul <arshjul@fylke.example>', publicBaseUrl: baseUrl, uploadSecret: TEST_UPLOAD_SECRET }, temporal: env.client, files },
   });
   const running = worker.run();
 

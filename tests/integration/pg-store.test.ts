@@ -99,11 +99,11 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'authority_digest_items', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submission_reviews', 'submissions', 'upload_links', 'users']);
+    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'authority_digest_items', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submission_guidance', 'submission_reviews', 'submissions', 'upload_links', 'users']);
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews', '1763800000008_submission-guidance']);
   });
 });
 
@@ -635,5 +635,47 @@ describe('the authority\'s verdicts', () => {
     await store.recordReview({ ...review, comment: 'en annen tekst' });
     const { rows } = await pool.query<{ comment: string; verdict: string }>('SELECT comment, verdict FROM submission_reviews WHERE run_id = $1', [runId]);
     expect(rows).toEqual([{ comment: 'Mangler tiltak.', verdict: 'returned' }]);
+  });
+});
+
+describe('the research centre\'s guidance', () => {
+  const accepted = async (runId: string, orgnr: string, id: string, version: number, at: number) =>
+    pool.query(
+      `INSERT INTO submissions (id, run_id, orgnr, deliverable_id, link_version, state, version, late, created_at) VALUES ($1, $2, $3, 'analysis-so-far', 1, 'accepted', $4, false, $5)`,
+      [id, runId, orgnr, version, new Date(at)],
+    );
+  const guidance = (runId: string, orgnr: string, guidanceId: string, at: number) => ({
+    guidanceId, runId, orgnr, deliverableId: 'analysis-so-far', submissionId: '11111111-1111-4111-8111-111111111111', version: 1, text: 'Godt arbeid.',
+    files: [{ name: 'kommentarer.pdf', size: 10, sha256: 'd'.repeat(64), contentType: 'application/pdf', storageKey: `${guidanceId}/1` }], by: 'sepu@example.no', at,
+  });
+
+  it('owes guidance on what was submitted by an instant and not yet guided by then, and keeps each guidance once', async () => {
+    const { runId, roster } = await createHedmarkRun(1);
+    const [a, b, c, d] = roster.kindergartens.map((k) => k.orgnr) as [string, string, string, string];
+    const t = Date.UTC(2018, 2, 1, 9);
+    await accepted(runId, a, '11111111-1111-4111-8111-111111111111', 1, t);
+    await accepted(runId, a, '22222222-2222-4222-8222-222222222222', 2, t + 3_600_000);
+    await accepted(runId, b, '33333333-3333-4333-8333-333333333333', 1, t + 86_400_000);
+    await accepted(runId, c, '44444444-4444-4444-8444-444444444444', 1, t);
+    await store.withdrawKindergarten({ runId, orgnr: c, reason: 'flyttet', at: t });
+    expect(await store.latestSubmission(runId, a, 'analysis-so-far')).toEqual({ submissionId: '22222222-2222-4222-8222-222222222222', version: 2, at: t + 3_600_000 });
+    expect(await store.latestSubmission(runId, d, 'analysis-so-far')).toBeNull();
+
+    // Before b submitted: only a (with its first submission's time); c is withdrawn, d never submitted.
+    expect((await store.owedGuidance(runId, ['analysis-so-far'], t + 7_200_000)).map((o) => [o.orgnr, o.firstSubmittedAt])).toEqual([[a, t]]);
+    const g = guidance(runId, a, '55555555-5555-4555-8555-555555555555', t + 2 * 86_400_000);
+    await store.recordGuidance(g);
+    await store.recordGuidance({ ...g, text: 'en annen tekst' });
+    expect(await store.guidance(runId, g.guidanceId)).toEqual(g);
+    expect(await store.listGuidance(runId, { orgnr: a })).toEqual([g]);
+    expect(await store.listGuidance(runId, { orgnr: b })).toEqual([]);
+    // As of the day after: a (guidance still to come) and b; as of later: only b. Another deliverable owes nothing.
+    expect((await store.owedGuidance(runId, ['analysis-so-far'], t + 86_400_000 + 1)).map((o) => o.orgnr).sort()).toEqual([a, b].sort());
+    expect((await store.owedGuidance(runId, ['analysis-so-far'], t + 3 * 86_400_000)).map((o) => o.orgnr)).toEqual([b]);
+    expect(await store.owedGuidance(runId, ['full-analysis'], t + 3 * 86_400_000)).toEqual([]);
+    expect(await store.owedGuidance(runId, [], t + 3 * 86_400_000)).toEqual([]);
+    const [owed] = await store.owedGuidance(runId, ['analysis-so-far'], t + 3 * 86_400_000);
+    const k = roster.kindergartens.find((x) => x.orgnr === b) as Roster['kindergartens'][number];
+    expect(owed).toEqual({ orgnr: b, kindergarten: k.name, municipality: roster.municipalities.find((m) => m.id === k.municipalityId)?.name, regionId: k.regionId, groupId: k.groupId, deliverableId: 'analysis-so-far', firstSubmittedAt: t + 86_400_000 });
   });
 });

@@ -115,7 +115,7 @@ export function guidanceRoutes(deps: ConsoleDeps) {
       try {
         const files: GuidanceFile[] = [];
         for (const [i, f] of received.entries()) {
-          const storageKey = `guidance/${values.guidanceId}/${i + 1}`;
+          const storageKey = `${values.guidanceId}/${i + 1}`;
           await deps.files?.commit(f.file.tempPath, storageKey);
           files.push({ name: f.name, size: f.file.size, sha256: f.file.sha256, contentType: types[i] as string, storageKey });
         }
