@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Store, StoreError } from './store';
 import type { AuditEntry } from '../domain/audit';
-import type { AddKindergartenInput, ClaimDigestsInput, QueueDigestItemInput, RecordDeliverableStatusInput, RecordEventInput, RecordReviewInput } from '../domain/activity-contracts';
+import type { AddKindergartenInput, AuthorityTargetsInput, ClaimDigestsInput, QueueDigestItemInput, RecordDeliverableStatusInput, RecordEventInput, RecordReviewInput } from '../domain/activity-contracts';
 
 export interface StoreDeps {
   store: Store;
@@ -59,6 +59,14 @@ export function createStoreActivities({ store }: StoreDeps) {
      */
     async countOwedGuidance(input: { runId: string; deliverableIds: string[]; asOf: number }): Promise<number> {
       return (await store.owedGuidance(input.runId, input.deliverableIds, input.asOf)).length;
+    },
+    /**
+     * The municipalities a step of an authority deliverable is for (run workflow): every one with a kindergarten still
+     * in the run for the prompt, those that had sent nothing by `asOf` for a reminder or the escalation.
+     */
+    async authorityDeliverableTargets(input: AuthorityTargetsInput): Promise<string[]> {
+      if (input.kind === 'prompt') return (await store.groupSetups(input.runId, input.deliverableId)).map((m) => m.municipalityId).sort();
+      return store.municipalitiesWithoutGroupSetup(input.runId, input.deliverableId, input.asOf);
     },
     /** Marks a kindergarten withdrawn in the roster (run workflow, withdrawKindergarten update). */
     async withdrawKindergarten(input: { runId: string; orgnr: string; reason: string; at: number }): Promise<void> {

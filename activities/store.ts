@@ -149,6 +149,46 @@ export interface OwedGuidance {
   firstSubmittedAt: number;
 }
 
+/** A participant of the competence package, as a municipal authority's group set-up names them (release 1.2.0). */
+export interface GroupSetupParticipant {
+  orgnr: string;
+  name: string;
+  email: string;
+  role: string;
+}
+
+/** A group set-up to store: one version from one municipal authority. */
+export interface NewGroupSetup {
+  /** Chosen by the form when it is shown: the same form sent twice stores one version. */
+  setupId: string;
+  runId: string;
+  municipalityId: string;
+  deliverableId: string;
+  deliverable: string;
+  late: boolean;
+  receivedAt: number;
+  by: string;
+  source: 'form' | 'file';
+  fileName: string | null;
+  participants: GroupSetupParticipant[];
+}
+
+/** A stored version of a group set-up, with its receipt number (`GS-000042`). */
+export interface GroupSetupRecord extends Omit<NewGroupSetup, 'deliverable'> {
+  version: number;
+  receiptNumber: string;
+}
+
+/** Where a municipality stands with a group set-up: its latest version, if any. */
+export interface GroupSetupSummary {
+  municipalityId: string;
+  municipality: string;
+  regionId: string;
+  /** Kindergartens still in the run. */
+  kindergartens: number;
+  latest: { setupId: string; version: number; receiptNumber: string; late: boolean; receivedAt: number; by: string; participants: number } | null;
+}
+
 export interface RunEvent extends RecordEventInput {
   id: number;
 }
@@ -238,6 +278,19 @@ export interface Store {
    * guidance on it by then: what the research centre still owed at that instant.
    */
   owedGuidance(runId: string, deliverableIds: string[], asOf: number): Promise<OwedGuidance[]>;
+  /**
+   * Stores a version of a municipality's group set-up with its participants and its audit entry in one transaction;
+   * the version is the next for the municipality and deliverable. Asked again with the same set-up id: the same record.
+   */
+  recordGroupSetup(input: NewGroupSetup): Promise<GroupSetupRecord>;
+  /** One stored version, with its participants; null if there is none. */
+  groupSetup(runId: string, setupId: string): Promise<GroupSetupRecord | null>;
+  /** A municipality's latest version of a group set-up, with its participants; null before the first. */
+  latestGroupSetup(runId: string, municipalityId: string, deliverableId: string): Promise<GroupSetupRecord | null>;
+  /** Every municipality that still has a kindergarten in the run, with its latest version (or none). */
+  groupSetups(runId: string, deliverableId: string): Promise<GroupSetupSummary[]>;
+  /** The municipalities that still have a kindergarten in the run and had sent no version by `asOf`. */
+  municipalitiesWithoutGroupSetup(runId: string, deliverableId: string, asOf: number): Promise<string[]>;
   listEvents(runId: string): Promise<RunEvent[]>;
   listEmails(runId: string, filter?: { orgnr?: string }): Promise<EmailLogEntry[]>;
   countDeliverableStatuses(runId: string): Promise<{ deliverableId: string; status: string; count: number }[]>;

@@ -1,5 +1,5 @@
 import { version } from '../package.json';
-import { AUTHORITY_DIGEST_PATCH, GUIDANCE_REMINDER_PATCH, READ_MODEL_DEADLINE_PATCH } from '../domain/patches';
+import { AUTHORITY_DELIVERABLES_PATCH, AUTHORITY_DIGEST_PATCH, GUIDANCE_REMINDER_PATCH, READ_MODEL_DEADLINE_PATCH } from '../domain/patches';
 
 /**
  * The Årshjul release this code is, from package.json: every run remembers the release that started it (the run's
@@ -48,5 +48,12 @@ export const WORKFLOW_PATCHES: readonly WorkflowPatch[] = [
     addedIn: '1.2.0',
     deprecatedIn: null,
     what: 'kjøringen minner forskningssenteret om veiledning som gjenstår',
+  },
+  {
+    id: AUTHORITY_DELIVERABLES_PATCH,
+    workflow: 'runWorkflow',
+    addedIn: '1.2.0',
+    deprecatedIn: null,
+    what: 'kjøringen ber barnehagemyndighetene om gruppeoppsettet, minner dem som ikke har sendt det, og varsler koordinatoren',
   },
 ];

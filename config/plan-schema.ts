@@ -126,7 +126,17 @@ export const deliverableSchema = z
     id: idSchema,
     title: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
-    submittedBy: z.literal('directors'),
+    submittedBy: z
+      .enum(['directors', 'municipal-authorities'])
+      .default('directors')
+      .describe("who sends it: each kindergarten's director, or each municipal authority its group set-up (the participants of its kindergartens)"),
+    minimumParticipants: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(2)
+      .describe('for a group set-up: the fewest participants a kindergarten may have, the director among them'),
     recipient: z.enum(['research-centre', 'municipal-authority', 'coordinator']),
     opens: dateSpecSchema.optional().describe('when submissions open, unless a milestone opens it'),
     due: dateSpecSchema,
@@ -297,6 +307,7 @@ function checkReferences(plan: PlanReferences, ctx: z.RefinementCtx): void {
     }
     if (d.opens !== undefined) checkRelative(d.opens, ['deliverables', i, 'opens']);
     checkRelative(d.due, ['deliverables', i, 'due']);
+    if (d.submittedBy === 'municipal-authorities' && d.review) issue(['deliverables', i, 'review'], PLAN_RULE.reviewOfGroupSetup);
     if (d.review) {
       checkRelative(d.review.due, ['deliverables', i, 'review', 'due']);
       if (d.recipient !== d.review.by) issue(['deliverables', i, 'review', 'by'], PLAN_RULE.reviewByRecipient);

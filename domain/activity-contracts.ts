@@ -55,6 +55,11 @@ export interface SendEmailInput {
    * each kindergarten's due instant from `plan` (the run's timeline when it was sent). Release 1.2.0.
    */
   guidanceReminder?: { asOf: number; plan: GuidancePlan };
+  /**
+   * A municipal authority's group set-up (release 1.2.0): the version a receipt is for, or — for the coordinator's
+   * escalation — the instant at which the municipalities that had not sent it are listed. Read when it is sent.
+   */
+  groupSetup?: { setupId?: string; asOf?: number; minimumParticipants?: number };
   /** The kindergarten an email is about (escalations to its authority). */
   about?: { orgnr: string };
   /** The region and workshop group the email belongs to, for the email log. */
@@ -212,4 +217,12 @@ export interface RecordReviewInput {
   at: number;
   dueAt: number | null;
   lateUntil: number | null;
+}
+
+/** Whom a step of a deliverable the authorities submit is for (release 1.2.0): municipality ids, read at `asOf`. */
+export interface AuthorityTargetsInput {
+  runId: string;
+  deliverableId: string;
+  kind: 'prompt' | 'reminder' | 'escalation';
+  asOf: number;
 }

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = {
   'submission-accepted': 'Godkjente en innlevering',
   'submission-returned': 'Sendte en innlevering tilbake til revisjon',
   'guidance-given': 'Ga veiledning på en innlevering',
+  'group-setup-received': 'Sendte gruppeoppsett',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

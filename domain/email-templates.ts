@@ -32,6 +32,10 @@ export const TEMPLATE_IDS = [
   'coordinator-message',
   'guidance-given',
   'guidance-reminder',
+  'group-setup-prompt',
+  'group-setup-reminder',
+  'group-setup-escalation',
+  'group-setup-receipt',
 ] as const;
 
 /** The id of a known email template. */
@@ -48,6 +52,14 @@ export function isTemplateId(id: string): id is TemplateId {
 export const GUIDANCE_TEMPLATE = 'guidance-given' satisfies TemplateId;
 /** The run's reminder to the research centre of guidance still owed (release 1.2.0). */
 export const GUIDANCE_REMINDER_TEMPLATE = 'guidance-reminder' satisfies TemplateId;
+
+/** A municipal authority's group set-up (release 1.2.0): asked for, reminded, escalated to the coordinator, received. */
+export const GROUP_SETUP_TEMPLATES = {
+  prompt: 'group-setup-prompt',
+  reminder: 'group-setup-reminder',
+  escalation: 'group-setup-escalation',
+  receipt: 'group-setup-receipt',
+} as const satisfies Record<string, TemplateId>;
 
 /** Templates that invite to an event (and carry a calendar invitation); shared by workflows and the email activity. */
 export const INVITATION_TEMPLATES: ReadonlySet<string> = new Set<TemplateId>([

@@ -11,3 +11,6 @@ export const READ_MODEL_DEADLINE_PATCH = 'read-model-deadline';
 
 /** 1.2.0: the run reminds the research centre of guidance still owed (deliverables with a `review`). */
 export const GUIDANCE_REMINDER_PATCH = 'guidance-reminders';
+
+/** 1.2.0: the run prompts, reminds and escalates the deliverables the municipal authorities submit (their group set-up). */
+export const AUTHORITY_DELIVERABLES_PATCH = 'authority-deliverables';

@@ -77,6 +77,13 @@ export interface TimelineDeliverable {
   windows: DeliverableWindow[];
   /** The plan's `review`: who gives guidance on each submission, and the least time a late submission leaves them. */
   review?: { by: 'research-centre'; minimumDays: number };
+  /**
+   * Set for a deliverable each municipal authority submits (its group set-up, release 1.2.0): the run workflow prompts,
+   * reminds and escalates it, no kindergarten workflow has it. Absent: each director submits it.
+   */
+  submittedBy?: 'municipal-authorities';
+  /** For a group set-up: the fewest participants per kindergarten, the director among them. */
+  minimumParticipants?: number;
 }
 
 export interface TimelineRegion {
@@ -169,6 +176,47 @@ export function guidanceReminderInstants(timeline: Timeline): number[] {
   return [...new Set(instants)].sort((a, b) => a - b);
 }
 
+/** One step of a deliverable the municipal authorities submit, which the run workflow carries out (release 1.2.0). */
+export interface AuthorityDeliverableStep {
+  /** `<deliverable>/<prompt|reminder-N|escalation>/<region|*>@v<window version>`: the step's key within the run. */
+  key: string;
+  deliverableId: string;
+  kind: 'prompt' | 'reminder' | 'escalation';
+  at: number;
+  /** After this instant the step is not worth doing (a reminder after the deadline, a prompt after the late window). */
+  latestUsefulAt: number;
+  window: DeliverableWindow;
+  title: string;
+  recipient: TimelineDeliverable['recipient'];
+  minimumParticipants: number;
+}
+
+/**
+ * The prompts, reminders and escalations of every deliverable the municipal authorities submit, earliest first: a
+ * prompt to every authority when it opens, a reminder to each that has not sent it, and an escalation to the
+ * coordinator naming those that still have not. Empty for a run whose plan has none (every run before release 1.2.0).
+ */
+export function authorityDeliverableSteps(timeline: Pick<Timeline, 'deliverables'>): AuthorityDeliverableStep[] {
+  const steps: AuthorityDeliverableStep[] = [];
+  for (const d of timeline.deliverables) {
+    if (d.submittedBy !== 'municipal-authorities') continue;
+    for (const w of d.windows) {
+      const where = `${w.regionId ?? '*'}@v${w.version}`;
+      const common = { deliverableId: d.id, window: w, title: d.title, recipient: d.recipient, minimumParticipants: d.minimumParticipants ?? 2 };
+      steps.push({ ...common, key: `${d.id}/prompt/${where}`, kind: 'prompt', at: w.promptAt, latestUsefulAt: w.lateUntil });
+      w.reminderAts.forEach((at, i) => steps.push({ ...common, key: `${d.id}/reminder-${i + 1}/${where}`, kind: 'reminder', at, latestUsefulAt: w.dueAt }));
+      steps.push({ ...common, key: `${d.id}/escalation/${where}`, kind: 'escalation', at: w.escalationAt, latestUsefulAt: w.lateUntil });
+    }
+  }
+  return steps.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
+}
+
+/** The window of an authority deliverable for a municipality's region; null if the plan has no such deliverable. */
+export function authorityWindowFor(timeline: Pick<Timeline, 'deliverables'>, deliverableId: string, regionId: string): DeliverableWindow | null {
+  const d = timeline.deliverables.find((x) => x.id === deliverableId && x.submittedBy === 'municipal-authorities');
+  return d?.windows.find((w) => w.scope === 'run' || w.regionId === regionId) ?? null;
+}
+
 /** True when an occurrence or window applies to a kindergarten or municipality in this region and group. */
 export function appliesTo(
   item: { scope: Scope; regionId: string | null; groupId: string | null },
@@ -208,6 +256,8 @@ export function scheduleForKindergarten(timeline: Timeline, regionId: string, gr
   emails.sort((a, b) => a.sendAt - b.sendAt || a.stepId.localeCompare(b.stepId));
   const deliverables: KindergartenDeliverable[] = [];
   for (const deliverable of timeline.deliverables) {
+    // A municipal authority's deliverable (its group set-up) is the run's, not the kindergarten's.
+    if (deliverable.submittedBy === 'municipal-authorities') continue;
     const window = deliverable.windows.find((w) => appliesTo(w, regionId, groupId));
     if (!window) continue;
     deliverables.push({

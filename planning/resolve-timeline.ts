@@ -181,6 +181,7 @@ export function resolveTimeline(plan: Plan, overrides: readonly MilestoneOverrid
       templates: { ...d.templates },
       windows,
       ...(d.review ? { review: { by: d.review.by, minimumDays: d.review.minimumDays } } : {}),
+      ...(d.submittedBy === 'municipal-authorities' ? { submittedBy: d.submittedBy, minimumParticipants: d.minimumParticipants } : {}),
     };
   });
 

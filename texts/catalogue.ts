@@ -149,6 +149,10 @@ export const TEMPLATE_NAME: Record<TemplateId, string> = {
   'coordinator-message': 'Melding fra koordinatoren',
   'guidance-given': 'Veiledning på innleveringen',
   'guidance-reminder': 'Påminnelse om veiledning til forskningssenteret',
+  'group-setup-prompt': 'Be om gruppeoppsett fra barnehagemyndigheten',
+  'group-setup-reminder': 'Påminnelse om gruppeoppsett',
+  'group-setup-escalation': 'Varsel til koordinatoren om manglende gruppeoppsett',
+  'group-setup-receipt': 'Kvittering for gruppeoppsett',
 };
 
 /** The research centre's guidance on a kindergarten's submission, in words (release 1.2.0). */
@@ -233,6 +237,8 @@ export function auditSentence(entry: AuditLine, names: AuditNames): string {
       return `Godkjente ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''}${text(d.comment) ? `: ${quoted(text(d.comment) as string)}` : ''}.`;
     case 'submission-returned':
       return `Sendte ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''} tilbake til revisjon med ny frist ${num(d.to) !== null ? day(num(d.to) as number) : '–'}${text(d.comment) ? `: ${quoted(text(d.comment) as string)}` : ''}.`;
+    case 'group-setup-received':
+      return `Sendte ${quoted(deliverable)}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''} med ${count(num(d.participants) ?? 0, 'deltaker', 'deltakere')}${d.late === true ? ', etter fristen' : ''}.`;
     case 'guidance-given':
       return `Ga veiledning på ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''}${num(d.files) ? `, med ${count(num(d.files) as number, 'vedlegg', 'vedlegg')}` : ''}.`;
     case 'signed-in':

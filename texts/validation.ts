@@ -35,6 +35,7 @@ export const PLAN_RULE = {
   openedTwice: (ids: string[]) => `åpnes av mer enn én milepæl: ${ids.join(', ')}`,
   openedBoth: (id: string) => `både «opens» og milepælen «${id}» åpner denne innleveringen; behold én av dem`,
   noOpening: 'forventet en åpningsdato, eller en milepæl med «opens» som nevner denne innleveringen',
+  reviewOfGroupSetup: 'et gruppeoppsett fra barnehagemyndighetene får ikke veiledning; fjern «review»',
   reviewByRecipient: 'veiledning gis av den som mottar innleveringen; sett «recipient: research-centre» eller fjern «review»',
   cycle: (id: string) => `de relative datoene går i ring gjennom «${id}»`,
   unknownTemplate: (id: string) => `«${id}» er ikke en e-postmal`,
@@ -191,6 +192,25 @@ export function issueText(issue: IssuePlace & { message: string }): string {
   ].filter((part): part is string => part !== undefined);
   return where.length ? `${where.join(', ')}: ${issue.message}` : issue.message;
 }
+
+/** The checks of a municipal authority's group set-up (release 1.2.0), in bokmål. */
+export const GROUP_SETUP_RULE = {
+  summary: (file?: string) => (file ? `Gruppeoppsettet i ${file} ble ikke lagret` : 'Gruppeoppsettet ble ikke lagret'),
+  orgnrMissing: 'mangler organisasjonsnummer',
+  unknownOrgnr: (orgnr: string, known: string[]) => `«${orgnr}» er ikke en av barnehagene deres; barnehagene er ${known.join(', ')}`,
+  nameMissing: 'mangler navn',
+  nameInvalid: 'navnet er for langt eller har tegn som ikke kan lagres',
+  emailMissing: 'mangler e-postadresse',
+  emailInvalid: (email: string) => `«${email}» er ikke en gyldig e-postadresse`,
+  emailTwice: (email: string, other: string) => `e-postadressen «${email}» står også i ${other}; hver deltaker én gang`,
+  roleUnknown: (role: string, known: string[]) => (role === '' ? `mangler rolle; rollene er ${known.join(', ')}` : `«${role}» er ikke en rolle; rollene er ${known.join(', ')}`),
+  tooFew: (n: number, minimum: number) => `har ${n === 0 ? 'ingen deltakere' : n === 1 ? 'én deltaker' : `${n} deltakere`}; minst ${minimum} må være med, styreren blant dem`,
+  noDirector: (director: string) => `styreren må være med (rolle «Styrer»; i deltakerlisten er det ${director})`,
+  notXlsx: 'filen kan ikke leses som et Excel-regneark (.xlsx); lagre den som .xlsx eller CSV og prøv igjen',
+  notCsv: 'filen er ikke gyldig CSV (sjekk anførselstegnene i cellene)',
+  wrongFileType: 'last opp et regneark (.xlsx) eller en CSV-fil',
+  columnMissing: (columns: readonly string[]) => `kolonnen mangler; overskriftsraden skal ha ${columns.join(', ')}`,
+} as const;
 
 /** The summary line of a refused input, in bokmål. */
 export const INPUT_SUMMARY = {

@@ -16,20 +16,20 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { AddKindergartenInput } from '../domain/activity-contracts';
+import type { AddKindergartenInput, SendEmailInput } from '../domain/activity-contracts';
 import type { AuditAction } from '../domain/audit';
 import type { Plan } from '../config/plan-schema';
 import type { RegionControl } from '../domain/controls';
 import { ErrorType } from '../domain/errors';
 import { kindergartenWorkflowId, regionWorkflowId } from '../domain/ids';
 import { DIGEST_TEMPLATE } from '../domain/kindergarten-schedule';
-import { AUTHORITY_DIGEST_PATCH, GUIDANCE_REMINDER_PATCH } from '../domain/patches';
-import { GUIDANCE_REMINDER_TEMPLATE } from '../domain/email-templates';
+import { AUTHORITY_DELIVERABLES_PATCH, AUTHORITY_DIGEST_PATCH, GUIDANCE_REMINDER_PATCH } from '../domain/patches';
+import { GROUP_SETUP_TEMPLATES, GUIDANCE_REMINDER_TEMPLATE } from '../domain/email-templates';
 import { guidancePlanOf, reviewedDeliverables } from '../domain/guidance';
 import { digestWantedSignal } from './digest-signal';
 import { emailSender } from './email-sender';
 import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
-import { type MilestoneOverride, type Timeline, digestWakeDays, guidanceReminderInstants, ownedOccurrences, placeName } from '../domain/timeline';
+import { type AuthorityDeliverableStep, type MilestoneOverride, type Timeline, authorityDeliverableSteps, digestWakeDays, guidanceReminderInstants, ownedOccurrences, placeName } from '../domain/timeline';
 import { type MovedOccurrence, movedOccurrences, windowsChangedIn } from '../domain/timeline-changes';
 import { withdrawKindergartenSignal } from './kindergarten-workflow';
 import { runDueOwnedSteps } from './owned-step-runner';
@@ -52,6 +52,8 @@ export interface RunState {
   digestWanted?: number[];
   /** The instant of the last reminder to the research centre of guidance owed that is done (release 1.2.0). */
   guidanceThrough?: number;
+  /** The steps of the authorities' deliverables done (sent, or skipped as no longer useful), by key (release 1.2.0). */
+  authorityStepsDone?: Record<string, 'sent' | 'stale'>;
 }
 
 export interface RunWorkflowInput {
@@ -440,6 +442,59 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     return true;
   }
 
+  /** The steps of the authorities' deliverables still to do, earliest first (none in a run without such a deliverable). */
+  const authorityStepsLeft = () => authorityDeliverableSteps(state.timeline).filter((s) => !(state.authorityStepsDone ?? {})[s.key]);
+
+  /**
+   * Carries out the due steps of the deliverables the municipal authorities submit (their group set-up): the prompt to
+   * every authority, a reminder to each that has not sent it, the escalation to the coordinator naming those that still
+   * have not — each email keyed by step (and municipality), so a retry sends none twice. A step whose useful time has
+   * passed (a reminder after the deadline) is skipped. Held while the run is paused.
+   */
+  async function runDueAuthoritySteps(now: number): Promise<boolean> {
+    const due = authorityStepsLeft().filter((s) => s.at <= now);
+    if (due.length === 0 || state.paused || !patched(AUTHORITY_DELIVERABLES_PATCH)) return false;
+    for (const step of due) {
+      state.authorityStepsDone = { ...(state.authorityStepsDone ?? {}), [step.key]: now > step.latestUsefulAt ? 'stale' : 'sent' };
+      if (now > step.latestUsefulAt) continue;
+      const targets = await store.authorityDeliverableTargets({ runId: input.runId, deliverableId: step.deliverableId, kind: step.kind, asOf: now });
+      await Promise.all(
+        authorityEmails(step, targets, now).map(async (email) => {
+          try {
+            await emailSender(now, email.latestUsefulAt, { taskQueue: input.emailTaskQueue }).sendEmail(email);
+          } catch (error) {
+            log.warn('authority deliverable email not delivered', { key: email.key, error: String(error) });
+            await store.recordEvent({ runId: input.runId, type: 'email-failed', at: Date.now(), data: { step: email.key, error: String(error) } });
+          }
+        }),
+      );
+    }
+    return true;
+  }
+
+  /** The emails of one step: one per municipality for a prompt or reminder, one to the coordinator for the escalation. */
+  function authorityEmails(step: AuthorityDeliverableStep, municipalities: string[], now: number): SendEmailInput[] {
+    const w = step.window;
+    const common = {
+      runId: input.runId,
+      deliverable: { id: step.deliverableId, title: step.title, recipient: step.recipient, opensAt: w.opensAt, dueAt: w.dueAt, lateUntil: w.lateUntil },
+      scheduledFor: step.at,
+      requestedAt: now,
+      latestUsefulAt: step.latestUsefulAt,
+    };
+    if (step.kind === 'escalation') {
+      if (municipalities.length === 0) return [];
+      return [{ ...common, key: `${input.runId}/${step.key}`, template: GROUP_SETUP_TEMPLATES.escalation, to: { kind: 'coordinator' }, groupSetup: { asOf: now } }];
+    }
+    return municipalities.map((municipalityId) => ({
+      ...common,
+      key: `${input.runId}/${step.key}/${municipalityId}`,
+      template: step.kind === 'prompt' ? GROUP_SETUP_TEMPLATES.prompt : GROUP_SETUP_TEMPLATES.reminder,
+      to: { kind: 'authority', municipalityId },
+      groupSetup: { minimumParticipants: step.minimumParticipants },
+    }));
+  }
+
   for (;;) {
     if (state.cancelled) break;
     const now = Date.now();
@@ -447,15 +502,17 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
     if (await runDueOwnedSteps(steps, now, input.runId, state, input.emailTaskQueue)) continue;
     if (state.timeline.authorityDigest && (await sendDueDigest(now))) continue;
     if (await sendDueGuidanceReminder(now)) continue;
+    if (await runDueAuthoritySteps(now)) continue;
     const digestsLeft = state.paused ? [] : digestDaysLeft();
     const guidanceRemindersLeft = state.paused ? [] : guidanceLeft();
-    if (steps.length === 0 && now > state.timeline.endsAt && digestsLeft.length === 0 && guidanceRemindersLeft.length === 0) break;
+    const authorityLeft = state.paused ? [] : authorityStepsLeft();
+    if (steps.length === 0 && now > state.timeline.endsAt && digestsLeft.length === 0 && guidanceRemindersLeft.length === 0 && authorityLeft.length === 0) break;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof runWorkflow>({ ...input, state });
     }
     changed = false;
-    const wake = Math.min(nextStepAt(steps, now) ?? state.timeline.endsAt + 1, digestsLeft[0]?.at ?? Infinity, guidanceRemindersLeft[0] ?? Infinity);
+    const wake = Math.min(nextStepAt(steps, now) ?? state.timeline.endsAt + 1, digestsLeft[0]?.at ?? Infinity, guidanceRemindersLeft[0] ?? Infinity, authorityLeft[0]?.at ?? Infinity);
     await condition(() => changed, Math.max(wake - Date.now(), 1));
   }
   await condition(allHandlersFinished);

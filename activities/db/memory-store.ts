@@ -1,7 +1,7 @@
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
 import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
-import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type GuidanceRecord, type InitialDeliverable, type OwedGuidance, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
+import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type GroupSetupRecord, type GroupSetupSummary, type GuidanceRecord, type InitialDeliverable, type NewGroupSetup, type OwedGuidance, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
 import type {
@@ -325,6 +325,64 @@ export class MemoryStore implements Store {
       }
     }
     return owed.sort((a, b) => a.firstSubmittedAt - b.firstSubmittedAt || a.kindergarten.localeCompare(b.kindergarten, 'nb'));
+  }
+
+  /** The municipal authorities' group set-ups, every version in the order stored (as the table group_setups). */
+  readonly groupSetupRecords: GroupSetupRecord[] = [];
+
+  async recordGroupSetup(input: NewGroupSetup): Promise<GroupSetupRecord> {
+    const earlier = this.groupSetupRecords.find((g) => g.setupId === input.setupId);
+    if (earlier) return earlier;
+    const { deliverable, ...rest } = input;
+    const version = this.groupSetupRecords.filter((g) => g.runId === input.runId && g.municipalityId === input.municipalityId && g.deliverableId === input.deliverableId).length + 1;
+    const record: GroupSetupRecord = { ...rest, version, receiptNumber: `GS-${String(this.groupSetupRecords.length + 1).padStart(6, '0')}` };
+    this.groupSetupRecords.push(record);
+    await this.recordAudit({
+      key: `${input.runId}/group-setup-received/${input.setupId}`,
+      runId: input.runId,
+      actor: input.by,
+      action: 'group-setup-received',
+      at: input.receivedAt,
+      details: { municipalityId: input.municipalityId, deliverableId: input.deliverableId, deliverable, version, participants: input.participants.length, late: input.late },
+    });
+    return record;
+  }
+
+  async groupSetup(runId: string, setupId: string): Promise<GroupSetupRecord | null> {
+    return this.groupSetupRecords.find((g) => g.runId === runId && g.setupId === setupId) ?? null;
+  }
+
+  async latestGroupSetup(runId: string, municipalityId: string, deliverableId: string): Promise<GroupSetupRecord | null> {
+    return this.groupSetupRecords.filter((g) => g.runId === runId && g.municipalityId === municipalityId && g.deliverableId === deliverableId).at(-1) ?? null;
+  }
+
+  /** The municipalities with a kindergarten still in the run. */
+  private activeMunicipalities(runId: string) {
+    const run = this.run(runId);
+    return run.roster.municipalities.filter((m) => run.roster.kindergartens.some((k) => k.municipalityId === m.id && !run.withdrawn.has(k.orgnr)));
+  }
+
+  async groupSetups(runId: string, deliverableId: string): Promise<GroupSetupSummary[]> {
+    const run = this.run(runId);
+    return this.activeMunicipalities(runId)
+      .map((m) => {
+        const latest = this.groupSetupRecords.filter((g) => g.runId === runId && g.municipalityId === m.id && g.deliverableId === deliverableId).at(-1);
+        return {
+          municipalityId: m.id,
+          municipality: m.name,
+          regionId: m.regionId,
+          kindergartens: run.roster.kindergartens.filter((k) => k.municipalityId === m.id && !run.withdrawn.has(k.orgnr)).length,
+          latest: latest ? { setupId: latest.setupId, version: latest.version, receiptNumber: latest.receiptNumber, late: latest.late, receivedAt: latest.receivedAt, by: latest.by, participants: latest.participants.length } : null,
+        };
+      })
+      .sort((a, b) => a.municipality.localeCompare(b.municipality, 'nb'));
+  }
+
+  async municipalitiesWithoutGroupSetup(runId: string, deliverableId: string, asOf: number): Promise<string[]> {
+    return this.activeMunicipalities(runId)
+      .filter((m) => !this.groupSetupRecords.some((g) => g.runId === runId && g.municipalityId === m.id && g.deliverableId === deliverableId && g.receivedAt <= asOf))
+      .map((m) => m.id)
+      .sort();
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {

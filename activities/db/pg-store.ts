@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
-import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type EmailMeta, type GuidanceFile, type GuidanceRecord, type InitialDeliverable, type OwedGuidance, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
+import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type EmailMeta, type GroupSetupRecord, type GroupSetupSummary, type GuidanceFile, type GuidanceRecord, type NewGroupSetup, type InitialDeliverable, type OwedGuidance, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
 import { withTransaction } from './transaction';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
@@ -411,6 +411,84 @@ export class PgStore implements Store {
     return rows.map((r) => ({ orgnr: r.orgnr, kindergarten: r.name, municipality: r.municipality, regionId: r.region_id, groupId: r.group_id, deliverableId: r.deliverable_id, firstSubmittedAt: r.first_at.getTime() }));
   }
 
+  async recordGroupSetup(input: NewGroupSetup): Promise<GroupSetupRecord> {
+    const earlier = await this.groupSetup(input.runId, input.setupId);
+    if (earlier) return earlier;
+    await withTransaction(this.pool, async (client) => {
+      // One writer per municipality and deliverable at a time, so two versions never get the same number.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${input.runId}/${input.municipalityId}/${input.deliverableId}`]);
+      const { rows } = await client.query<{ version: number }>(
+        `INSERT INTO group_setups (setup_id, run_id, municipality_id, deliverable_id, version, late, received_at, submitted_by, source, file_name)
+         SELECT $1, $2, $3, $4, coalesce(max(version), 0) + 1, $5, $6, $7, $8, $9 FROM group_setups WHERE run_id = $2 AND municipality_id = $3 AND deliverable_id = $4
+         ON CONFLICT (setup_id) DO NOTHING RETURNING version`,
+        [input.setupId, input.runId, input.municipalityId, input.deliverableId, input.late, ts(input.receivedAt), input.by, input.source, input.fileName],
+      );
+      const version = rows[0]?.version;
+      if (version === undefined) return;
+      for (const [i, p] of input.participants.entries()) {
+        await client.query('INSERT INTO group_setup_participants (setup_id, position, orgnr, name, email, role) VALUES ($1, $2, $3, $4, $5, $6)', [input.setupId, i + 1, p.orgnr, p.name, p.email, p.role]);
+      }
+      await insertAudit(client, {
+        key: `${input.runId}/group-setup-received/${input.setupId}`,
+        runId: input.runId,
+        actor: input.by,
+        action: 'group-setup-received',
+        at: input.receivedAt,
+        details: { municipalityId: input.municipalityId, deliverableId: input.deliverableId, deliverable: input.deliverable, version, participants: input.participants.length, late: input.late },
+      });
+    });
+    return (await this.groupSetup(input.runId, input.setupId)) as GroupSetupRecord;
+  }
+
+  async groupSetup(runId: string, setupId: string): Promise<GroupSetupRecord | null> {
+    const { rows } = await this.pool.query<GroupSetupRow>(`${SELECT_GROUP_SETUP} WHERE g.run_id = $1 AND g.setup_id = $2`, [runId, setupId]);
+    return rows[0] ? groupSetupOf(rows[0]) : null;
+  }
+
+  async latestGroupSetup(runId: string, municipalityId: string, deliverableId: string): Promise<GroupSetupRecord | null> {
+    const { rows } = await this.pool.query<GroupSetupRow>(
+      `${SELECT_GROUP_SETUP} WHERE g.run_id = $1 AND g.municipality_id = $2 AND g.deliverable_id = $3 ORDER BY g.version DESC LIMIT 1`,
+      [runId, municipalityId, deliverableId],
+    );
+    return rows[0] ? groupSetupOf(rows[0]) : null;
+  }
+
+  async groupSetups(runId: string, deliverableId: string): Promise<GroupSetupSummary[]> {
+    const { rows } = await this.pool.query<{ municipality_id: string; name: string; region_id: string; kindergartens: string; setup_id: string | null; version: number | null; receipt_number: string | null; late: boolean | null; received_at: Date | null; submitted_by: string | null; participants: string | null }>(
+      `SELECT m.municipality_id, m.name, m.region_id, count(k.orgnr) AS kindergartens,
+              g.setup_id, g.version, g.receipt_number, g.late, g.received_at, g.submitted_by,
+              (SELECT count(*) FROM group_setup_participants p WHERE p.setup_id = g.setup_id) AS participants
+         FROM municipalities m
+         JOIN kindergartens k ON k.run_id = m.run_id AND k.municipality_id = m.municipality_id AND k.withdrawn_at IS NULL
+         LEFT JOIN LATERAL (SELECT * FROM group_setups s WHERE s.run_id = m.run_id AND s.municipality_id = m.municipality_id AND s.deliverable_id = $2 ORDER BY s.version DESC LIMIT 1) g ON true
+        WHERE m.run_id = $1
+        GROUP BY m.municipality_id, m.name, m.region_id, g.setup_id, g.version, g.receipt_number, g.late, g.received_at, g.submitted_by
+        ORDER BY m.name`,
+      [runId, deliverableId],
+    );
+    return rows.map((r) => ({
+      municipalityId: r.municipality_id,
+      municipality: r.name,
+      regionId: r.region_id,
+      kindergartens: Number(r.kindergartens),
+      latest: r.setup_id
+        ? { setupId: r.setup_id, version: r.version as number, receiptNumber: receiptOf(r.receipt_number as string), late: r.late as boolean, receivedAt: (r.received_at as Date).getTime(), by: r.submitted_by as string, participants: Number(r.participants) }
+        : null,
+    }));
+  }
+
+  async municipalitiesWithoutGroupSetup(runId: string, deliverableId: string, asOf: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ municipality_id: string }>(
+      `SELECT DISTINCT m.municipality_id FROM municipalities m
+         JOIN kindergartens k ON k.run_id = m.run_id AND k.municipality_id = m.municipality_id AND k.withdrawn_at IS NULL
+        WHERE m.run_id = $1
+          AND NOT EXISTS (SELECT 1 FROM group_setups g WHERE g.run_id = m.run_id AND g.municipality_id = m.municipality_id AND g.deliverable_id = $2 AND g.received_at <= $3)
+        ORDER BY m.municipality_id`,
+      [runId, deliverableId, ts(asOf)],
+    );
+    return rows.map((r) => r.municipality_id);
+  }
+
   async listEvents(runId: string): Promise<RunEvent[]> {
     const { rows } = await this.pool.query<{ id: string; type: string; at: Date; milestone_id: string | null; region_id: string | null; group_id: string | null; orgnr: string | null; data: Record<string, unknown> }>(
       'SELECT id, type, at, milestone_id, region_id, group_id, orgnr, data FROM events WHERE run_id = $1 ORDER BY at, id',
@@ -461,4 +539,42 @@ interface GuidanceRow {
 
 function guidanceOf(r: GuidanceRow): GuidanceRecord {
   return { guidanceId: r.guidance_id, runId: r.run_id, orgnr: r.orgnr, deliverableId: r.deliverable_id, submissionId: r.submission_id, version: r.version, text: r.text, files: r.files, by: r.given_by, at: r.given_at.getTime() };
+}
+
+const SELECT_GROUP_SETUP = `SELECT g.*, (SELECT json_agg(json_build_object('orgnr', p.orgnr, 'name', p.name, 'email', p.email, 'role', p.role) ORDER BY p.position)
+    FROM group_setup_participants p WHERE p.setup_id = g.setup_id) AS participants FROM group_setups g`;
+
+interface GroupSetupRow {
+  setup_id: string;
+  receipt_number: string;
+  run_id: string;
+  municipality_id: string;
+  deliverable_id: string;
+  version: number;
+  late: boolean;
+  received_at: Date;
+  submitted_by: string;
+  source: 'form' | 'file';
+  file_name: string | null;
+  participants: { orgnr: string; name: string; email: string; role: string }[] | null;
+}
+
+/** A group set-up's receipt number as people read it: GS-000042. */
+const receiptOf = (n: string | number) => `GS-${String(n).padStart(6, '0')}`;
+
+function groupSetupOf(r: GroupSetupRow): GroupSetupRecord {
+  return {
+    setupId: r.setup_id,
+    runId: r.run_id,
+    municipalityId: r.municipality_id,
+    deliverableId: r.deliverable_id,
+    version: r.version,
+    receiptNumber: receiptOf(r.receipt_number),
+    late: r.late,
+    receivedAt: r.received_at.getTime(),
+    by: r.submitted_by,
+    source: r.source,
+    fileName: r.file_name,
+    participants: r.participants ?? [],
+  };
 }

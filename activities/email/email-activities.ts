@@ -13,6 +13,9 @@ import type { FileStore } from '../files/file-store';
 import { guidanceDueFor } from '../../domain/guidance';
 import { placeName } from '../../domain/timeline';
 
+/** A participant's role in words (the roles of planning/group-setup.ts). */
+const ROLE_WORD: Record<string, string> = { styrer: 'styrer', stedfortreder: 'stedfortredende styrer', 'pedagogisk-leder': 'pedagogisk leder', annen: 'annen ansatt' };
+
 /** How long a director's link in a guidance email lets them read it, at least (the upload link's own expiry may be later). */
 const GUIDANCE_LINK_MS = 30 * 86_400_000;
 
@@ -65,6 +68,30 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
       expiresAt: input.requestedAt + RECIPIENT_LINK_DAYS * 24 * 3_600_000,
     };
     return { signInUrl: `${mail.publicBaseUrl}/mottaker/${signRecipientLink(claims, mail.uploadSecret)}` };
+  }
+
+  /** A group set-up's receipt (its version, kindergartens and participants) or the escalation's missing municipalities. */
+  async function groupSetupContext(runId: string, deliverableId: string, g: NonNullable<SendEmailInput['groupSetup']>) {
+    if (g.setupId) {
+      const record = await store.groupSetup(runId, g.setupId);
+      if (!record) throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no group set-up ${g.setupId} in run ${runId}` });
+      const names = new Map<string, string>();
+      for (const p of record.participants) {
+        if (!names.has(p.orgnr)) names.set(p.orgnr, (await store.findRecipients(runId, { kind: 'director', orgnr: p.orgnr }))[0]?.kindergarten?.name ?? p.orgnr);
+      }
+      return {
+        receiptNumber: record.receiptNumber,
+        version: record.version,
+        at: iso(record.receivedAt),
+        late: record.late,
+        kindergartens: [...names.entries()].map(([orgnr, name]) => ({ name, participants: record.participants.filter((p) => p.orgnr === orgnr).map((p) => ({ name: p.name, email: p.email, role: ROLE_WORD[p.role] ?? p.role })) })),
+      };
+    }
+    if (g.asOf === undefined) return { ...(g.minimumParticipants !== undefined ? { minimumParticipants: g.minimumParticipants } : {}) };
+    const missing = new Set(await store.municipalitiesWithoutGroupSetup(runId, deliverableId, g.asOf));
+    const all = await store.groupSetups(runId, deliverableId);
+    const authorities = await Promise.all(all.filter((m) => missing.has(m.municipalityId)).map(async (m) => ({ municipality: m.municipality, authority: (await store.findRecipients(runId, { kind: 'authority', municipalityId: m.municipalityId }))[0]?.name ?? '' })));
+    return { missing: authorities };
   }
 
   /** What the research centre still owed at the reminder's instant, each with its due instant and whether it is late. */
@@ -128,6 +155,7 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
       throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: 'this worker has no file store for the guidance files (UPLOAD_DIR)' });
     }
     const owedGuidance = input.guidanceReminder ? await guidanceReminderLines(input.runId, input.guidanceReminder) : undefined;
+    const groupSetup = input.groupSetup && input.deliverable ? await groupSetupContext(input.runId, input.deliverable.id, input.groupSetup) : undefined;
     // Jitter spreads a burst (every director's reminder at 08:00) so the provider does not see one spike.
     if (mail.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * (mail.jitterMs as number)));
     for (const recipient of recipients) {
@@ -175,6 +203,7 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
           : {}),
         ...(guidance ? { guidance: { text: guidance.text, files: guidance.files.map((f) => ({ name: f.name, size: f.size })), at: iso(guidance.at), version: guidance.version } } : {}),
         ...(owedGuidance ? { guidanceReminder: { lines: owedGuidance } } : {}),
+        ...(groupSetup ? { groupSetup } : {}),
         ...signInFor(input, recipient),
       };
       let rendered;

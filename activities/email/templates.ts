@@ -42,6 +42,19 @@ export interface EmailContext {
   };
   /** The research centre's guidance on a submission (template guidance-given); its files go as attachments. */
   guidance?: { text: string; files: { name: string; size: number }[]; at: string; version: number };
+  /**
+   * A municipal authority's group set-up (release 1.2.0): for the receipt, the version with its kindergartens and
+   * participants; for the coordinator's escalation, the municipalities that have not sent it.
+   */
+  groupSetup?: {
+    receiptNumber?: string;
+    version?: number;
+    at?: string;
+    late?: boolean;
+    kindergartens?: { name: string; participants: { name: string; email: string; role: string }[] }[];
+    missing?: { municipality: string; authority: string }[];
+    minimumParticipants?: number;
+  };
   /** Guidance the research centre still owes (template guidance-reminder), earliest due first. */
   guidanceReminder?: {
     lines: { kindergarten: string; municipality: string; place: string | null; deliverable: string; submittedAt: string; dueAt: string; late: boolean }[];
@@ -75,7 +88,7 @@ function link(href: string, label: string = href): Link {
 // ---------------------------------------------------------------------------------------------------------------
 // Context helpers used by the template definitions
 
-type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message' | 'digest' | 'review' | 'guidance' | 'guidanceReminder';
+type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message' | 'digest' | 'review' | 'guidance' | 'guidanceReminder' | 'groupSetup';
 
 function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<EmailContext[K]> {
   const value = ctx[key];
@@ -467,6 +480,63 @@ const TEMPLATES = {
         ...section('Forsinket:', lines.filter((l) => l.late)),
         ...section('Venter på veiledning:', lines.filter((l) => !l.late)),
         ...(ctx.signInUrl ? [['Skriv veiledningen på innleveringens side i Årshjul (personlig lenke, ingen passord): ', link(ctx.signInUrl)] as Paragraph] : []),
+      ];
+    },
+  },
+  'group-setup-prompt': {
+    subject: (ctx) => subjectOf(ctx, `Send gruppeoppsettet til kompetansepakken innen ${when(ctx).dayMonth(need(ctx, 'deliverable').dueAt)}`),
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const minimum = ctx.groupSetup?.minimumParticipants ?? 2;
+      return [
+        [`Barnehagemyndigheten${ctx.municipality ? ` i ${ctx.municipality.name}` : ''} avklarer hvem som deltar på kompetansepakken fra hver av barnehagene deres, og sender ${quoted(d.title)} med navn og e-postadresse til ${d.recipientLabel}.`],
+        [`Fra hver barnehage skal minst ${minimum} delta: styreren, og stedfortredende styrer eller en pedagogisk leder. Deltakerne får selv informasjonen om kompetansepakken og invitasjonene til workshopene.`],
+        [`Fristen er ${when(ctx).dateTime(d.dueAt)}. Dere kan fylle ut skjemaet i Årshjul eller laste opp et regneark (mal på siden). Dere kan sende en ny versjon fram til ${when(ctx).dateTime(d.lateUntil)}; den siste gjelder.`],
+        ...(ctx.signInUrl ? [['Send gruppeoppsettet i Årshjul (personlig lenke, ingen passord): ', link(ctx.signInUrl)] as Paragraph] : []),
+      ];
+    },
+  },
+  'group-setup-reminder': {
+    subject: (ctx) => subjectOf(ctx, `Påminnelse: gruppeoppsettet til kompetansepakken, frist ${when(ctx).dayMonth(need(ctx, 'deliverable').dueAt)}`),
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      return [
+        [`Vi har ennå ikke fått ${quoted(d.title)} fra barnehagemyndigheten${ctx.municipality ? ` i ${ctx.municipality.name}` : ''}. Fristen er ${when(ctx).dateTime(d.dueAt)}.`],
+        [`Gruppeoppsettet gir navn, e-postadresse og rolle for deltakerne fra hver barnehage, minst ${ctx.groupSetup?.minimumParticipants ?? 2}, styreren blant dem.`],
+        ...(ctx.signInUrl ? [['Send gruppeoppsettet i Årshjul (personlig lenke, ingen passord): ', link(ctx.signInUrl)] as Paragraph] : []),
+      ];
+    },
+  },
+  'group-setup-escalation': {
+    subject: (ctx) => {
+      const missing = need(ctx, 'groupSetup').missing ?? [];
+      return subjectOf(ctx, `${missing.length === 1 ? 'Én kommune' : `${missing.length} kommuner`} har ikke sendt gruppeoppsettet`);
+    },
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const missing = need(ctx, 'groupSetup').missing ?? [];
+      return [
+        [`Fristen for ${quoted(d.title)} var ${when(ctx).dateTime(d.dueAt)}. Disse barnehagemyndighetene har ikke sendt det:`],
+        [missing.map((m) => `• ${m.municipality} (${m.authority})`).join('\n')],
+        [`Gruppeoppsett tas imot fram til ${when(ctx).dateTime(d.lateUntil)}. Oversikten står på programårets side i konsollen.`],
+      ];
+    },
+  },
+  'group-setup-receipt': {
+    subject: (ctx) => {
+      const g = need(ctx, 'groupSetup');
+      return subjectOf(ctx, `Kvittering${g.receiptNumber ? ` ${g.receiptNumber}` : ''}: gruppeoppsettet er mottatt`);
+    },
+    body: (ctx) => {
+      const d = need(ctx, 'deliverable');
+      const g = need(ctx, 'groupSetup');
+      const kindergartens = g.kindergartens ?? [];
+      return [
+        [`Vi har mottatt ${quoted(d.title)} fra barnehagemyndigheten${ctx.municipality ? ` i ${ctx.municipality.name}` : ''}.`],
+        [[`Kvitteringsnummer: ${g.receiptNumber ?? ''}`, `Mottatt: ${g.at ? when(ctx).dateTime(g.at) : ''}${g.late ? ' (etter fristen)' : ''}`, `Versjon: ${g.version ?? ''}`].join('\n')],
+        ...kindergartens.map((k): Paragraph => [`${k.name}:\n${k.participants.map((p) => `• ${p.name}, ${p.role}, ${p.email}`).join('\n')}`]),
+        [`Dere kan sende en ny versjon fram til ${when(ctx).dateTime(d.lateUntil)}; den siste gjelder.`],
+        ...(ctx.signInUrl ? [['Gruppeoppsettet i Årshjul (personlig lenke): ', link(ctx.signInUrl)] as Paragraph] : []),
       ];
     },
   },
