@@ -289,6 +289,8 @@ export interface Store {
   latestGroupSetup(runId: string, municipalityId: string, deliverableId: string): Promise<GroupSetupRecord | null>;
   /** Every municipality that still has a kindergarten in the run, with its latest version (or none). */
   groupSetups(runId: string, deliverableId: string): Promise<GroupSetupSummary[]>;
+  /** A municipality's kindergartens still in the run, with their directors, by name (what its group set-up covers). */
+  municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; director: { name: string; email: string } }[]>;
   /** The municipalities that still have a kindergarten in the run and had sent no version by `asOf`. */
   municipalitiesWithoutGroupSetup(runId: string, deliverableId: string, asOf: number): Promise<string[]>;
   listEvents(runId: string): Promise<RunEvent[]>;

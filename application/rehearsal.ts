@@ -16,11 +16,12 @@ import { ARSHJUL_RELEASE } from './release';
 import { initialDeliverables } from './run-control';
 import { guidanceWorkflowId, kindergartenWorkflowId, runWorkflowId } from '../domain/ids';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
-import { GUIDANCE_TEMPLATE } from '../domain/email-templates';
+import { GROUP_SETUP_TEMPLATES, GUIDANCE_TEMPLATE } from '../domain/email-templates';
+import { groupSetupReceiptWorkflowId, submitGroupSetup } from './group-setup';
 import { guidanceDueFor, guidancePlanOf } from '../domain/guidance';
 import { giveGuidance } from './guidance';
 import { runWorkflow } from '../workflows/run-workflow';
-import { scheduleForKindergarten, type Timeline } from '../domain/timeline';
+import { authorityWindowFor, scheduleForKindergarten, type Timeline } from '../domain/timeline';
 import { WORKFLOWS_PATH, buildWorker } from '../temporal/worker-factory';
 import { findTestServer } from '../temporal/binaries';
 
@@ -46,6 +47,14 @@ export const scenarioSchema = z
     kindergartens: z
       .record(z.string().regex(/^\d{9}$/, 'expected a nine-digit orgnr'), z.union([behaviourSchema, z.record(z.string(), behaviourSchema)]))
       .default({}),
+    groupSetup: z
+      .object({
+        default: behaviourSchema.default('on-time'),
+        municipalities: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a municipality id'), behaviourSchema).default({}),
+      })
+      .strict()
+      .prefault({})
+      .describe('when each municipal authority sends its group set-up (release 1.2.0)'),
     guidance: z
       .object({
         default: guidanceBehaviourSchema.default('on-time'),
@@ -71,7 +80,7 @@ export function parseScenario(text: string, file: string): Scenario {
 
 /** One line of a rehearsal, in the shape `arshjul rehearse --json` prints. */
 export interface RehearsalEntry {
-  type: 'milestone' | 'email' | 'submission' | 'guidance';
+  type: 'milestone' | 'email' | 'submission' | 'guidance' | 'group-setup';
   /** ISO-8601 with the Oslo offset, to the second: the workflow time when it happened. */
   at: string;
   milestone: string | null;
@@ -87,6 +96,8 @@ export interface RehearsalResult {
   submissions: RehearsalEntry[];
   /** The research centre's guidance given (release 1.2.0): `milestone` names the deliverable. */
   guidance: RehearsalEntry[];
+  /** The municipal authorities' group set-ups sent (release 1.2.0): `milestone` names the deliverable, `to` the municipality. */
+  groupSetups: RehearsalEntry[];
   timeline: Timeline;
   refusals: { orgnr: string; deliverableId: string; reason: string }[];
   wallMs: number;
@@ -98,9 +109,40 @@ interface PlannedSubmission {
   deliverableId: string;
 }
 
-/** A step the rehearsal takes at an instant: a director's submission or the research centre's guidance. */
+/** A step the rehearsal takes at an instant: a director's submission, the research centre's guidance, a group set-up. */
 interface PlannedStep extends PlannedSubmission {
-  kind: 'submission' | 'guidance';
+  kind: 'submission' | 'guidance' | 'group-setup';
+  /** For a group set-up: the municipality (`orgnr` is then empty). */
+  municipalityId?: string;
+}
+
+/** The group set-ups a scenario implies, one per municipality and deliverable the authorities send, inside its window. */
+export function plannedGroupSetups(plan: Plan, timeline: Timeline, roster: Roster, scenario: Scenario): (PlannedSubmission & { municipalityId: string })[] {
+  const HOUR = 3_600_000;
+  const planned: (PlannedSubmission & { municipalityId: string })[] = [];
+  for (const m of roster.municipalities) {
+    for (const d of timeline.deliverables.filter((x) => x.submittedBy === 'municipal-authorities')) {
+      const w = authorityWindowFor(timeline, d.id, m.regionId);
+      if (!w) continue;
+      const behaviour = scenario.groupSetup.municipalities[m.id] ?? scenario.groupSetup.default;
+      let at: number | null = null;
+      if (behaviour === 'on-time') at = Math.max(w.opensAt + HOUR, Math.min(w.dueAt - 48 * HOUR, (w.reminderAts[0] ?? w.dueAt) - 24 * HOUR));
+      else if (behaviour === 'late') at = Math.min(w.dueAt + 24 * HOUR, w.lateUntil - HOUR);
+      else if (typeof behaviour === 'object') at = DateTime.fromISO(behaviour.at, { zone: plan.timezone }).toMillis();
+      if (at !== null) planned.push({ at, orgnr: '', deliverableId: d.id, municipalityId: m.id });
+    }
+  }
+  return planned.sort((a, b) => a.at - b.at || a.municipalityId.localeCompare(b.municipalityId));
+}
+
+/** The lines a rehearsal's authority sends: each kindergarten's director and a pedagogical leader. */
+function rehearsalLines(roster: Roster, municipalityId: string) {
+  return roster.kindergartens
+    .filter((k) => k.municipalityId === municipalityId)
+    .flatMap((k, i) => [
+      { row: 2 * i + 2, orgnr: k.orgnr, name: k.director.name, email: k.director.email, role: 'styrer' },
+      { row: 2 * i + 3, orgnr: k.orgnr, name: `Pedagogisk leder ${k.name}`, email: `pedleder-${k.orgnr}@rehearsal.invalid`, role: 'pedagogisk-leder' },
+    ]);
 }
 
 /**
@@ -174,14 +216,22 @@ export async function rehearse(
   await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
   const submissions = plannedSubmissions(plan, timeline, roster, scenario);
   const guidance = plannedGuidance(plan, timeline, roster, scenario, submissions);
-  const steps: PlannedStep[] = [...submissions.map((s) => ({ ...s, kind: 'submission' as const })), ...guidance.map((g) => ({ ...g, kind: 'guidance' as const }))].sort(
+  const setups = plannedGroupSetups(plan, timeline, roster, scenario);
+  const steps: PlannedStep[] = [
+    ...submissions.map((s) => ({ ...s, kind: 'submission' as const })),
+    ...guidance.map((g) => ({ ...g, kind: 'guidance' as const })),
+    ...setups.map((g) => ({ ...g, kind: 'group-setup' as const })),
+  ].sort(
     (a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'submission' ? -1 : 1) || a.orgnr.localeCompare(b.orgnr),
   );
   const refusals: RehearsalResult['refusals'] = [];
   const submitted: RehearsalEntry[] = [];
   const guided: RehearsalEntry[] = [];
+  const setupsSent: RehearsalEntry[] = [];
+  const receiptWorkflows: string[] = [];
   const guidanceWorkflows: string[] = [];
   let guidanceCount = 0;
+  let setupCount = 0;
 
   progress('starter testtjeneren som hopper i tid');
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: findTestServer() } } });
@@ -227,6 +277,20 @@ export async function rehearse(
           await Promise.all(
             group.slice(i, i + 20).map(async (s) => {
               const k = roster.kindergartens.find((x) => x.orgnr === s.orgnr);
+              if (s.kind === 'group-setup') {
+                // The authority's group set-up goes through the application layer, as the console's form does.
+                const municipalityId = s.municipalityId as string;
+                const setupId = rehearsalUuid(0x100000 + (setupCount += 1));
+                try {
+                  await submitGroupSetup(control, shifted, { runId, municipalityId, deliverableId: s.deliverableId, setupId, lines: rehearsalLines(roster, municipalityId), source: { kind: 'form' }, by: 'rehearsal', receivedAt: now });
+                  receiptWorkflows.push(groupSetupReceiptWorkflowId(runId, setupId));
+                  const region = roster.municipalities.find((m) => m.id === municipalityId)?.regionId ?? null;
+                  setupsSent.push(entry('group-setup', at, plan.timezone, { milestone: s.deliverableId, region, to: municipalityId, template: GROUP_SETUP_TEMPLATES.receipt }));
+                } catch (error) {
+                  refusals.push({ orgnr: municipalityId, deliverableId: s.deliverableId, reason: `gruppeoppsett: ${describeError(error).message}` });
+                }
+                return;
+              }
               if (s.kind === 'guidance') {
                 // The research centre's guidance goes through the application layer, as the console's form does.
                 const guidanceId = rehearsalUuid((guidanceCount += 1));
@@ -254,12 +318,13 @@ export async function rehearse(
       }
       submitted.sort(byTimeThenFields);
       guided.sort(byTimeThenFields);
+      setupsSent.sort(byTimeThenFields);
       refusals.sort((a, b) => a.orgnr.localeCompare(b.orgnr) || a.deliverableId.localeCompare(b.deliverableId));
       await handle.result();
       // One at a time: each result() of the time-skipping client unlocks and relocks the server's clock, and
       // concurrent calls unbalance that lock (the test server then fails with "Unbalanced lock and unlock calls").
       for (const k of roster.kindergartens) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
-      for (const id of guidanceWorkflows) await env.client.workflow.getHandle(id).result();
+      for (const id of [...guidanceWorkflows, ...receiptWorkflows]) await env.client.workflow.getHandle(id).result();
       progress('året er over');
     });
   } finally {
@@ -283,7 +348,7 @@ export async function rehearse(
         }),
       ),
   ].sort(byTimeThenFields);
-  return { entries, submissions: submitted, guidance: guided, timeline, refusals, wallMs: Date.now() - started };
+  return { entries, submissions: submitted, guidance: guided, groupSetups: setupsSent, timeline, refusals, wallMs: Date.now() - started };
 }
 
 /** A deterministic UUID for the rehearsal's n-th guidance (the guidance table's id is a UUID). */

@@ -66,7 +66,7 @@ async function withControl<T>(work: (deps: control.RunControlDeps, store: PgStor
   }
 }
 
-const ENTRY_TYPE: Record<string, string> = { milestone: 'milepæl', email: 'e-post', submission: 'innlevering', guidance: 'veiledning' };
+const ENTRY_TYPE: Record<string, string> = { milestone: 'milepæl', email: 'e-post', submission: 'innlevering', guidance: 'veiledning', 'group-setup': 'gruppeoppsett' };
 const AUDIENCE_WORD: Record<string, string> = { directors: 'styrerne', 'municipal-authorities': 'barnehagemyndighetene', 'research-centre': 'forskningssenteret', coordinator: 'koordinatoren' };
 
 /**
@@ -172,7 +172,7 @@ export function buildProgram(): Command {
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(result.entries, null, 1)}\n`);
       } else {
-        const lines = [...result.entries, ...result.submissions, ...result.guidance].sort((a, b) => a.at.localeCompare(b.at));
+        const lines = [...result.entries, ...result.submissions, ...result.guidance, ...result.groupSetups].sort((a, b) => a.at.localeCompare(b.at));
         for (const e of lines) {
           const where = [e.region, e.group !== e.region ? e.group : null, e.kindergarten].filter(Boolean).join(' ');
           process.stdout.write(`${e.at}  ${(ENTRY_TYPE[e.type] ?? e.type).padEnd(11)} ${(e.milestone ?? '').padEnd(30)} ${where.padEnd(36)} ${e.to ?? ''} ${e.template ?? ''}\n`);
@@ -180,7 +180,7 @@ export function buildProgram(): Command {
       }
       const emails = result.entries.filter((e) => e.type === 'email').length;
       err(
-        `prøvekjøring: ${count(result.entries.length - emails, 'milepæl', 'milepæler')}, ${count(emails, 'e-post', 'e-poster')}, ${count(result.submissions.length, 'innlevering', 'innleveringer')}, ${count(result.guidance.length, 'veiledning', 'veiledninger')}, ${result.refusals.length} avvist, på ${(result.wallMs / 1000).toLocaleString('nb-NO', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} s`,
+        `prøvekjøring: ${count(result.entries.length - emails, 'milepæl', 'milepæler')}, ${count(emails, 'e-post', 'e-poster')}, ${count(result.submissions.length, 'innlevering', 'innleveringer')}, ${count(result.guidance.length, 'veiledning', 'veiledninger')}, ${count(result.groupSetups.length, 'gruppeoppsett', 'gruppeoppsett')}, ${result.refusals.length} avvist, på ${(result.wallMs / 1000).toLocaleString('nb-NO', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} s`,
       );
       for (const r of result.refusals) err(`prøvekjøring: avvist ${r.orgnr} ${r.deliverableId}: ${r.reason}`);
     });

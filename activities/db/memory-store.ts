@@ -378,6 +378,14 @@ export class MemoryStore implements Store {
       .sort((a, b) => a.municipality.localeCompare(b.municipality, 'nb'));
   }
 
+  async municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; director: { name: string; email: string } }[]> {
+    const run = this.run(runId);
+    return run.roster.kindergartens
+      .filter((k) => k.municipalityId === municipalityId && !run.withdrawn.has(k.orgnr))
+      .map((k) => ({ orgnr: k.orgnr, name: k.name, director: { name: k.director.name, email: k.director.email } }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'nb') || a.orgnr.localeCompare(b.orgnr));
+  }
+
   async municipalitiesWithoutGroupSetup(runId: string, deliverableId: string, asOf: number): Promise<string[]> {
     return this.activeMunicipalities(runId)
       .filter((m) => !this.groupSetupRecords.some((g) => g.runId === runId && g.municipalityId === m.id && g.deliverableId === deliverableId && g.receivedAt <= asOf))

@@ -477,6 +477,14 @@ export class PgStore implements Store {
     }));
   }
 
+  async municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; director: { name: string; email: string } }[]> {
+    const { rows } = await this.pool.query<{ orgnr: string; name: string; director_name: string; director_email: string }>(
+      'SELECT orgnr, name, director_name, director_email FROM kindergartens WHERE run_id = $1 AND municipality_id = $2 AND withdrawn_at IS NULL ORDER BY name, orgnr',
+      [runId, municipalityId],
+    );
+    return rows.map((r) => ({ orgnr: r.orgnr, name: r.name, director: { name: r.director_name, email: r.director_email } }));
+  }
+
   async municipalitiesWithoutGroupSetup(runId: string, deliverableId: string, asOf: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ municipality_id: string }>(
       `SELECT DISTINCT m.municipality_id FROM municipalities m

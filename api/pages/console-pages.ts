@@ -9,6 +9,7 @@ import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
 import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
 import type { GuidanceLine } from '../../application/guidance';
+import { type GroupSetupLink, groupSetupSection } from './recipient-pages';
 import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, GUIDANCE_STATE, ROLE, templateName, PAST_OUTCOME, actorText, auditSentence, count, pastStepText, upcomingEmailText } from '../../texts/catalogue';
 import type { PastStep } from '../../domain/start-preview';
 
@@ -227,6 +228,8 @@ export interface RunPageData {
   plannedDue: (row: MatrixRow, deliverableId: string) => number | null;
   /** The research centre's guidance by `<orgnr>/<deliverable>` (release 1.2.0): its own state beside the submission's. */
   guidance?: Map<string, GuidanceLine>;
+  /** The authorities' group set-ups (release 1.2.0): how many have sent each, and the overview. */
+  groupSetups?: GroupSetupLink[];
 }
 
 function option(value: string, label: string, selected: string | undefined): Html {
@@ -284,6 +287,7 @@ ${attentionRows.length
   ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><caption class="hint">Forfalte innleveringer, e-post som ikke kom fram, avviste innleveringer</caption><thead><tr><th scope="col">Hva</th><th scope="col">Barnehage</th><th scope="col">Gjelder</th><th scope="col">Når</th><th scope="col">Detaljer</th></tr></thead><tbody>${attentionRows}</tbody></table></div>`
   : html`<p>Ingenting nå.</p>`}
 ${coordinator && d.timeline ? runActions(frame, d) : null}
+${groupSetupSection(d.groupSetups ?? [])}
 <h2 id="oversikt">Innleveringer</h2>
 ${d.deliverables.map((x) => html`<h3>${x.title}</h3><ul class="counts">${countsFor(x.id)}</ul>${guidanceCounts(x.id).length ? html`<ul class="counts">${guidanceCounts(x.id)}</ul>` : null}`)}
 <form method="get" action="${base}#oversikt" class="filters">

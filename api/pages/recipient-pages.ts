@@ -22,6 +22,8 @@ export function receivedPage(
     deliverables: { id: string; title: string; rows: ReceivedRow[]; reviewed: boolean; reviewable: boolean; guided?: boolean; guidable?: boolean }[];
     /** Guidance by `<orgnr>/<deliverable>` (release 1.2.0), for deliverables that ask for it. */
     guidance?: Map<string, GuidanceLine>;
+    /** The authorities' group set-ups (release 1.2.0): for an authority its own (`own`), for others how many have sent. */
+    groupSetups?: GroupSetupLink[];
     regions: { id: string; name: string }[];
     message?: string | null;
   },
@@ -55,10 +57,32 @@ export function receivedPage(
   const body = html`<h1>${options.heading}</h1>
 ${options.message ? html`<div class="notice good" role="status"><p>${options.message}</p></div>` : null}
 <p>${options.intro}</p>
+${groupSetupSection(options.groupSetups ?? [])}
 ${options.regions.length ? html`<p>Alt som er levert fra en region, som zip: ${options.regions.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${base}/regioner/${r.id}/innleveringer.zip">${r.name}</a>`)}</p>` : null}
 ${sections.length ? sections : html`<p>Ingen innleveringer i planen er adressert til dere.</p>`}
 <p><a href="${base}">Hele programåret</a></p>`;
   return consolePage(frame, body);
+}
+
+/** A group set-up the authorities send, with where it stands and where to open it. */
+export interface GroupSetupLink {
+  id: string;
+  title: string;
+  href: string;
+  sent: number;
+  total: number;
+  /** For an authority: its own latest version, null before the first; absent for others. */
+  own?: { version: number; receivedAt: number; late: boolean } | null;
+}
+
+/** The group set-ups at the top of a recipient's page: an authority's own with its form, or every municipality's. */
+export function groupSetupSection(links: GroupSetupLink[]): Html | null {
+  if (links.length === 0) return null;
+  return html`${links.map((g) =>
+    g.own !== undefined
+      ? html`<section class="group-setup-link"><h2>${g.title}</h2><p>${g.own ? `Dere sendte versjon ${g.own.version} ${when(g.own.receivedAt)}${g.own.late ? ' (etter fristen)' : ''}.` : 'Dere har ikke sendt det ennå.'} <a href="${g.href}">${g.own ? 'Se eller endre gruppeoppsettet' : 'Send gruppeoppsettet'}</a></p></section>`
+      : html`<section class="group-setup-link"><h2>${g.title}</h2><p>${g.sent} av ${g.total} kommuner har sendt. <a href="${g.href}">Se gruppeoppsettene</a></p></section>`,
+  )}`;
 }
 
 /** A verdict in words: "Godkjent mandag 4. juni 2018 kl. 10.30" or "Sendt tilbake …, ny frist …". */

@@ -16,7 +16,9 @@ import { currentSchoolYear } from './console/page-routes';
 import { CHART_STYLES } from '../pages/timeline-svg';
 import { actionRoutes } from './console/action-routes';
 import { reviewRoutes } from './console/review-routes';
+import { GROUP_SETUP_STYLES } from '../pages/group-setup-pages';
 import { guidanceRoutes } from './console/guidance-routes';
+import { groupSetupRoutes } from './console/group-setup-routes';
 import { exportRoutes } from './console/export-routes';
 import { pageRoutes } from './console/page-routes';
 import { signInRoutes } from './console/sign-in-routes';
@@ -53,13 +55,14 @@ export function consoleRoutes(deps: ConsoleDeps) {
       reply.header('Cache-Control', 'no-store');
     });
     app.setErrorHandler(consoleErrorPage);
-    app.get('/assets/konsoll.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(CONSOLE_STYLES + CHART_STYLES + PLAN_EDITOR_STYLES + REVIEW_STYLES));
+    app.get('/assets/konsoll.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(CONSOLE_STYLES + CHART_STYLES + PLAN_EDITOR_STYLES + REVIEW_STYLES + GROUP_SETUP_STYLES));
     await app.register(signInRoutes(deps));
     await app.register(pageRoutes(deps));
     await app.register(exportRoutes(deps));
     await app.register(actionRoutes(deps));
     await app.register(reviewRoutes(deps));
     await app.register(guidanceRoutes(deps));
+    await app.register(groupSetupRoutes(deps));
     await app.register(planRoutes(deps, () => currentSchoolYear((deps.now ?? Date.now)())));
   };
 }

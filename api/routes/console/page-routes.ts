@@ -99,6 +99,29 @@ export function pageRoutes(deps: ConsoleDeps) {
     }
   }
 
+  /**
+   * The deliverables the municipal authorities send (their group set-up), each with how many have sent it and where to
+   * open it: for an authority its own state and its form, for everyone else the overview.
+   */
+  async function groupSetupLinks(runId: string, plan: Plan | null, municipalityId: string | null = null) {
+    return Promise.all(
+      (plan?.deliverables ?? [])
+        .filter((d) => d.submittedBy === 'municipal-authorities')
+        .map(async (d) => {
+          const rows = await deps.control.store.groupSetups(runId, d.id);
+          const own = municipalityId ? rows.find((r) => r.municipalityId === municipalityId) : null;
+          return {
+            id: d.id,
+            title: d.title,
+            href: `/konsoll/runs/${runId}/gruppeoppsett/${d.id}${municipalityId ? '' : '/oversikt'}`,
+            sent: rows.filter((r) => r.latest).length,
+            total: rows.length,
+            own: own ? (own.latest ? { version: own.latest.version, receivedAt: own.latest.receivedAt, late: own.latest.late } : null) : undefined,
+          };
+        }),
+    );
+  }
+
   return async (app: FastifyInstance) => {
     app.get('/konsoll', async (request, reply) => {
       const v = await visitor(deps, request);
@@ -200,6 +223,7 @@ export function pageRoutes(deps: ConsoleDeps) {
         return schedules.get(key)?.get(deliverableId) ?? null;
       };
       const guidance = timeline ? await guidanceOverview(deps.control.store, guidancePlanOf(timeline), runId, now()) : new Map();
+      const groupSetups = await groupSetupLinks(runId, plan);
       const messageKey = typeof (request.query as Record<string, unknown>).melding === 'string' ? String((request.query as Record<string, unknown>).melding) : '';
       return htmlReply(
         reply,
@@ -209,7 +233,8 @@ export function pageRoutes(deps: ConsoleDeps) {
           timeline,
           runState: state ? (RUN_STATES[state] ?? null) : null,
           counts,
-          deliverables: (plan?.deliverables ?? []).map((d) => ({ id: d.id, title: d.title })),
+          deliverables: (plan?.deliverables ?? []).filter((d) => d.submittedBy !== 'municipal-authorities').map((d) => ({ id: d.id, title: d.title })),
+          groupSetups,
           regions: (plan?.regions ?? []).map((r) => ({ id: r.id, name: r.name, groups: r.groups })),
           municipalities: v.user.role === 'municipal-authority' ? municipalities.filter((m) => m.id === v.user.municipalityId) : municipalities,
           matrix,
@@ -257,7 +282,8 @@ export function pageRoutes(deps: ConsoleDeps) {
       const plan = await deps.read.plan(runId);
       if (!run || !plan) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke programåret', 'Programåret finnes ikke.'));
       const role = v.user.role;
-      const addressed = plan.deliverables.filter((d) => d.recipient === role);
+      // What the directors send; the authorities' group set-up has its own page (release 1.2.0).
+      const addressed = plan.deliverables.filter((d) => d.recipient === role && d.submittedBy !== 'municipal-authorities');
       const municipalityId = role === 'municipal-authority' ? v.user.municipalityId : null;
       const [rows, { timeline }] = await Promise.all([deps.read.received(runId, addressed.map((d) => d.id), municipalityId), currentPlan(runId)]);
       // Guidance on what the research centre receives (release 1.2.0): owed, late or given, by the reminders' rule.
@@ -282,6 +308,7 @@ export function pageRoutes(deps: ConsoleDeps) {
             guidable: d.review?.by === role,
           })),
           guidance,
+          groupSetups: await groupSetupLinks(runId, plan, role === 'municipal-authority' ? municipalityId : null),
           regions: regions.map((r) => ({ id: r.id, name: r.name })),
           message: RECEIVED_MESSAGES[String((request.query as Record<string, unknown>).melding ?? '')] ?? null,
         }),
