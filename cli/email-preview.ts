@@ -4,14 +4,14 @@ import { InputError } from '../config/errors';
 
 const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message', 'submission-accepted', 'submission-returned', 'guidance-given']);
 const RESEARCH_CENTRE_TEMPLATES = new Set(['guidance-reminder']);
-const AUTHORITY_TEMPLATES = new Set(['deliverable-escalation', 'authority-digest', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
+const AUTHORITY_TEMPLATES = new Set(['group-setup-prompt', 'group-setup-reminder', 'group-setup-receipt', 'deliverable-escalation', 'authority-digest', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
 
 /** A realistic context for a template, with the 2017/2018 programme's names and dates. */
 export function sampleContext(template: string): EmailContext {
   const role = AUTHORITY_TEMPLATES.has(template) ? 'municipal-authority' : RESEARCH_CENTRE_TEMPLATES.has(template) ? 'research-centre' : 'director';
   return {
     template,
-    recipient: role === 'director' ? { name: 'Kristin Grønli', role } : role === 'research-centre' ? { name: 'Senter for praksisrettet utdanningsforskning (SePU)', role } : { name: 'Kari Nordby', role },
+    recipient: template === 'group-setup-escalation' ? { name: 'Fylkesmannen i Hedmark, barnehageseksjonen', role: 'coordinator' } : role === 'director' ? { name: 'Kristin Grønli', role } : role === 'research-centre' ? { name: 'Senter for praksisrettet utdanningsforskning (SePU)', role } : { name: 'Kari Nordby', role },
     programme: 'Kultur for læring – barnehage',
     countyName: 'Hedmark',
     schoolYear: 2017,
@@ -78,6 +78,29 @@ export function sampleContext(template: string): EmailContext {
             files: [{ name: 'Kommentarer SePU Solstua.pdf', size: 214_332 }],
             at: '2018-03-12T09:15:00.000Z',
             version: 1,
+          },
+        }
+      : {}),
+    ...(template.startsWith('group-setup-') && template !== 'group-setup-deadline'
+      ? {
+          deliverable: {
+            id: 'group-setup',
+            title: 'Gruppeoppsett til kompetansepakken (deltakere med e-postadresser)',
+            recipientLabel: 'Senter for praksisrettet utdanningsforskning (SePU)',
+            opensAt: '2017-10-31T15:00:00.000Z',
+            dueAt: '2017-12-01T15:00:00.000Z',
+            lateUntil: '2017-12-31T15:00:00.000Z',
+          },
+          groupSetup: {
+            receiptNumber: 'GS-000007',
+            version: 1,
+            at: '2017-11-24T09:40:00.000Z',
+            late: false,
+            minimumParticipants: 2,
+            kindergartens: [
+              { name: 'Solstua barnehage', participants: [{ name: 'Kristin Grønli', email: 'styrer@solstua.barnehage.example', role: 'styrer' }, { name: 'Jonas Berg', email: 'jonas.berg@solstua.barnehage.example', role: 'pedagogisk leder' }] },
+            ],
+            missing: [{ municipality: 'Eidskog', authority: 'Eva Haugen' }],
           },
         }
       : {}),

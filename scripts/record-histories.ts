@@ -2,7 +2,8 @@
  * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a whole year of a small run on the
  * time-skipping server with reschedules (one that moves a deadline before it opens), a pause and resume, a withdrawal,
  * an addition, an extension, a submission and a re-issued upload link, and (from 1.1.0) escalations into the
- * authorities' daily digest, and (from 1.2.0) the research centre reminded of guidance owed and then giving it, so every
+ * authorities' daily digest, and (from 1.2.0) the research centre reminded of guidance owed and then giving it and the
+ * authorities asked for their group set-up (one sends it, the rest are reminded and escalated), so every
  * workflow type, every handler and every patch appears in history. Run it once per release,
  * after tagging (the release rule in the README):
  *   npx tsx scripts/record-histories.ts        (writes tests/histories/<package.json version>/)
@@ -15,6 +16,8 @@ import { ARSHJUL_RELEASE } from '../application/release';
 import * as control from '../application/run-control';
 import { guidanceWorkflowId, kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../domain/ids';
 import { giveGuidance } from '../application/guidance';
+import { groupSetupReceiptWorkflowId, submitGroupSetup } from '../application/group-setup';
+import { authorityWindowFor } from '../domain/timeline';
 import { resolveTimeline } from '../planning/resolve-timeline';
 import { installRuntime } from '../temporal/runtime';
 import { formatNorwegian } from '../texts/norwegian-format';
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
     };
     let reissued = '';
     let guidanceEmail = '';
+    let setupReceipt = '';
     await h.worker.runUntil(async () => {
       await control.startRun(deps, plan, roster, 'recorder');
       for (const region of ['kongsvinger', 'hedmarken']) {
@@ -58,6 +62,17 @@ async function main(): Promise<void> {
       // deadline is written again (patch read-model-deadline, 1.1.0).
       const ws2 = timeline.milestones.find((m) => m.id === 'workshop-2')?.occurrences.find((o) => o.groupId === 'kongsvinger')?.at as number;
       await control.rescheduleMilestone(deps, runId, { milestoneId: 'workshop-2', regionId: 'kongsvinger', groupId: 'kongsvinger', at: local(ws2 + 7 * DAY) }, 'recorder');
+      // Release 1.2.0: one authority sends its group set-up after the prompt; the others are reminded and escalated.
+      const setupWindow = authorityWindowFor(timeline, 'group-setup', 'kongsvinger');
+      await sleepUntil((setupWindow?.promptAt ?? 0) + 3_600_000);
+      const authority = roster.municipalities.find((m) => m.regionId === 'kongsvinger')?.id as string;
+      const setupLines = roster.kindergartens.filter((k) => k.municipalityId === authority).flatMap((k, i) => [
+        { row: 2 * i + 2, orgnr: k.orgnr, name: k.director.name, email: k.director.email, role: 'styrer' },
+        { row: 2 * i + 3, orgnr: k.orgnr, name: 'Pedagogisk leder', email: `ped-${k.orgnr}@barnehage.example`, role: 'pedagogisk-leder' },
+      ]);
+      const setup = await submitGroupSetup(deps, (await control.runPlan(deps, runId)).timeline, { runId, municipalityId: authority, deliverableId: 'group-setup', setupId: '00000000-0000-4000-8000-000000000002', lines: setupLines, source: { kind: 'form' }, by: 'recorder', receivedAt: await env.currentTimeMs() });
+      setupReceipt = groupSetupReceiptWorkflowId(runId, setup.setupId);
+      await env.client.workflow.getHandle(setupReceipt).result();
       const portal = timeline.milestones.find((m) => m.id === 'portal-opens')?.occurrences[0]?.at as number;
       await sleepUntil(portal - 2 * DAY);
       await control.pauseRun(deps, runId, 'recorder', 'recorded pause');
@@ -99,6 +114,10 @@ async function main(): Promise<void> {
     await save('kindergarten-workflow-added', kindergartenWorkflowId(runId, '974760673'));
     await save('deliver-email-workflow', reissued);
     await save('deliver-email-workflow-guidance', guidanceEmail);
+    await save('deliver-email-workflow-group-setup', setupReceipt);
+    const authorityEmails = [...h.store.outbox.values()].filter((e) => e.template.startsWith('group-setup-')).map((e) => e.template);
+    process.stdout.write(`group set-up emails: ${authorityEmails.length} (${[...new Set(authorityEmails)].join(', ')})\n`);
+    if (!authorityEmails.includes('group-setup-escalation')) throw new Error('no group set-up escalation was sent: the run history would not take the authority-deliverables patch through its escalation');
     const reminders = [...h.store.outbox.values()].filter((e) => e.template === 'guidance-reminder').length;
     process.stdout.write(`guidance reminders sent: ${reminders}\n`);
     if (reminders === 0) throw new Error('no guidance reminder was sent: the run history would not take the guidance-reminders patch with an email');

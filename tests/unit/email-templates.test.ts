@@ -56,6 +56,15 @@ function sampleContext(template: string, overrides: Partial<EmailContext> = {}):
       ],
     },
     guidance: { text: 'Godt arbeid med <datagrunnlaget>.\n\nTil workshop 2: velg ett område.', files: [{ name: 'kommentarer.pdf', size: 214_332 }], at: '2018-03-12T09:15:00.000Z', version: 2 },
+    groupSetup: {
+      receiptNumber: 'GS-000003',
+      version: 2,
+      at: '2017-11-28T12:30:00.000Z',
+      late: false,
+      kindergartens: [{ name: 'Solsikken <barnehage>', participants: [{ name: 'Kari Nordmann', email: 'kari@solsikken.example', role: 'styrer' }, { name: 'Per Pedleder', email: 'per@solsikken.example', role: 'pedagogisk leder' }] }],
+      missing: [{ municipality: 'Eidskog', authority: 'Eva Eidskog' }, { municipality: 'Grue', authority: 'Gro Grue' }],
+      minimumParticipants: 2,
+    },
     guidanceReminder: {
       lines: [
         { kindergarten: 'Bjørka barnehage', municipality: 'Ringsaker', place: 'Hedmarkregionen', deliverable: 'Analysen så langt', submittedAt: '2018-03-01T10:04:00.000Z', dueAt: '2018-03-08T11:00:00.000Z', late: true },
@@ -288,5 +297,25 @@ describe('email templates', () => {
     const one = renderEmail(sampleContext('guidance-reminder', { guidanceReminder: { lines: [{ kindergarten: 'Bjørka barnehage', municipality: 'Ringsaker', place: null, deliverable: 'Analysen', submittedAt: '2018-03-01T10:04:00.000Z', dueAt: '2018-03-15T11:00:00.000Z', late: false }] } }));
     expect(one.subject).toBe('Kultur for læring: Veiledning som gjenstår: én barnehage');
     expect(one.text).not.toContain('Forsinket:');
+  });
+
+  it('asks the authority for its group set-up with the deadline, the rule of at least two with the director, and its link; reminds it; tells the coordinator who has not sent it', () => {
+    const authority = { recipient: { name: 'Kari Nordmann', role: 'municipal-authority' as const }, signInUrl: 'https://arshjul.example.no/mottaker/m1.x.y' };
+    const prompt = renderEmail(sampleContext('group-setup-prompt', authority));
+    expect(prompt.subject).toBe('Kultur for læring: Send gruppeoppsettet til kompetansepakken innen fredag 1. desember');
+    expect(prompt.text).toContain('Fra hver barnehage skal minst 2 delta: styreren, og stedfortredende styrer eller en pedagogisk leder.');
+    expect(prompt.text).toContain('Fristen er fredag 1. desember 2017 kl. 16.00.');
+    expect(prompt.text).toContain('https://arshjul.example.no/mottaker/m1.x.y');
+    const reminder = renderEmail(sampleContext('group-setup-reminder', authority));
+    expect(reminder.subject).toBe('Kultur for læring: Påminnelse: gruppeoppsettet til kompetansepakken, frist fredag 1. desember');
+    expect(reminder.text).toContain('Vi har ennå ikke fått «Utviklingsplan» fra barnehagemyndigheten i Ringsaker.');
+    const escalation = renderEmail(sampleContext('group-setup-escalation', { recipient: { name: 'Ola Koordinator', role: 'coordinator' } }));
+    expect(escalation.subject).toBe('Kultur for læring: 2 kommuner har ikke sendt gruppeoppsettet');
+    expect(escalation.text).toContain('• Eidskog (Eva Eidskog)\n• Grue (Gro Grue)');
+    const receipt = renderEmail(sampleContext('group-setup-receipt', authority));
+    expect(receipt.subject).toBe('Kultur for læring: Kvittering GS-000003: gruppeoppsettet er mottatt');
+    expect(receipt.text).toContain('Kvitteringsnummer: GS-000003\nMottatt: tirsdag 28. november 2017 kl. 13.30\nVersjon: 2');
+    expect(receipt.text).toContain('Solsikken <barnehage>:\n• Kari Nordmann, styrer, kari@solsikken.example\n• Per Pedleder, pedagogisk leder, per@solsikken.example');
+    expect(receipt.html).not.toContain('<barnehage>');
   });
 });

@@ -32,11 +32,12 @@ function refusal(text: string, file = 'plan.yaml'): InputError {
 }
 
 describe('parsePlan accepts the example plan', () => {
-  it('reads the Hedmark 2017/2018 plan with 19 milestones, 3 deliverables and the default send policy filled in', () => {
+  it('reads the Hedmark 2017/2018 plan with 19 milestones, 4 deliverables (the authorities\' group set-up among them) and the default send policy filled in', () => {
     const plan = parsePlan(example, 'plan.yaml');
     expect(plan.schoolYear).toBe(2017);
     expect(plan.milestones).toHaveLength(19);
-    expect(plan.deliverables.map((d) => d.id)).toEqual(['analysis-so-far', 'full-analysis', 'booklet-material']);
+    expect(plan.deliverables.map((d) => d.id)).toEqual(['analysis-so-far', 'full-analysis', 'booklet-material', 'group-setup']);
+    expect(plan.deliverables.map((d) => d.submittedBy)).toEqual(['directors', 'directors', 'directors', 'municipal-authorities']);
     expect(plan.sendPolicy).toEqual({ quietHours: { start: '08:00', end: '16:00' }, skipWeekends: true, skipHolidays: true, defaultTime: '08:00', authorityDigest: { enabled: true, at: '12:00' } });
     expect(plan.deliverables[0]?.templates).toEqual({ prompt: 'deliverable-prompt', reminder: 'deliverable-reminder', escalation: 'deliverable-escalation' });
   });
@@ -155,9 +156,11 @@ describe('parsePlan refuses a broken plan with file, path and what was expected'
       expect.arrayContaining([
         expect.objectContaining({ file: 'plan.yaml', path: 'milestones.3.id', message: 'milepælen «portal-opens» står to ganger i planen' }),
         expect.objectContaining({ file: 'plan.yaml', path: 'milestones.5.emails.0.template', message: '«survey-reminders» er ikke en e-postmal' }),
+        // The group set-up opens with the kick-off, which is no longer there by that id.
+        expect.objectContaining({ file: 'plan.yaml', path: 'deliverables.3.opens.milestone', message: expect.stringMatching(/^«kick-off» er ikke en milepæl i planen/) }),
       ]),
     );
-    expect(error.issues).toHaveLength(2);
+    expect(error.issues).toHaveLength(3);
   });
 
   it('reports the row of a YAML syntax error (a repeated key)', () => {

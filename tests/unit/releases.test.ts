@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTHORITY_DIGEST_PATCH, GUIDANCE_REMINDER_PATCH, READ_MODEL_DEADLINE_PATCH } from '../../domain/patches';
+import { AUTHORITY_DELIVERABLES_PATCH, AUTHORITY_DIGEST_PATCH, GUIDANCE_REMINDER_PATCH, READ_MODEL_DEADLINE_PATCH } from '../../domain/patches';
 import { compareReleases, patchVerdicts, releaseReport, type OpenRelease } from '../../application/releases';
 import { ARSHJUL_RELEASE, WORKFLOW_PATCHES, type WorkflowPatch } from '../../application/release';
 import { version } from '../../package.json';
@@ -9,7 +9,7 @@ const patch = (id: string, addedIn: string, deprecatedIn: string | null = null):
 const open = (release: string, runs: string[]): OpenRelease => ({ release, runs, workflows: { runWorkflow: runs.length, regionWorkflow: 4 * runs.length, kindergartenWorkflow: 61 * runs.length } });
 
 describe('the release rule', () => {
-  it('is release 1.2.0, from package.json, whose patches (the authorities\' digest, the read model\'s deadline, the guidance reminders) are listed with the workflows they are in', () => {
+  it('is release 1.2.0, from package.json, whose patches (the authorities\' digest, the read model\'s deadline, the guidance reminders, the authorities\' deliverables) are listed with the workflows they are in', () => {
     expect(ARSHJUL_RELEASE).toBe(version);
     expect(ARSHJUL_RELEASE).toBe('1.2.0');
     expect(WORKFLOW_PATCHES.map((p) => [p.id, p.workflow, p.addedIn, p.deprecatedIn])).toEqual([
@@ -17,12 +17,13 @@ describe('the release rule', () => {
       ['read-model-deadline', 'kindergartenWorkflow', '1.1.0', null],
       ['authority-digest', 'runWorkflow', '1.1.0', null],
       ['guidance-reminders', 'runWorkflow', '1.2.0', null],
+      ['authority-deliverables', 'runWorkflow', '1.2.0', null],
     ]);
   });
 
   it('lists every patched() and deprecatePatch() of the workflow code, with the workflow it is in', () => {
     const dir = join(__dirname, '../../workflows');
-    const ids: Record<string, string> = { AUTHORITY_DIGEST_PATCH, READ_MODEL_DEADLINE_PATCH, GUIDANCE_REMINDER_PATCH };
+    const ids: Record<string, string> = { AUTHORITY_DIGEST_PATCH, READ_MODEL_DEADLINE_PATCH, GUIDANCE_REMINDER_PATCH, AUTHORITY_DELIVERABLES_PATCH };
     const found = readdirSync(dir)
       .filter((f) => f.endsWith('.ts'))
       .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/\b(?:patched|deprecatePatch)\(([A-Z_]+|'[^']+')\)/g)].map((m) => [ids[m[1] as string] ?? (m[1] as string).replace(/'/g, ''), f]));

@@ -8,6 +8,8 @@ import { resolveTimeline } from '../../planning/resolve-timeline';
 import { scheduleForKindergarten } from '../../domain/timeline';
 import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
 import { EXAMPLE_PLAN, bundleWorkflows } from '../helpers/temporal';
+import { MemoryStore } from '../../activities/db/memory-store';
+import { authorityDeliverableSteps } from '../../domain/timeline';
 
 jest.setTimeout(300_000);
 
@@ -19,6 +21,7 @@ describe('a whole programme year on the time-skipping server', () => {
   let plan: Plan;
   let roster: Roster;
   let result: RehearsalResult;
+  const store = new MemoryStore();
   // One kindergarten per workshop group; in Kongsvinger a second one that never submits and one that submits late.
   const groups = EXAMPLE_GROUPS;
 
@@ -32,11 +35,14 @@ describe('a whole programme year on the time-skipping server', () => {
     // The research centre never gives guidance to the second kindergarten, and gives it two days after the third's
     // submission; everyone else gets it a day before it is due.
     const [, noGuidance, quick] = roster.kindergartens.map((k) => k.orgnr) as [string, string, string];
+    // One authority sends its group set-up late, one never; the others on time.
+    const [lateAuthority, silentAuthority] = roster.municipalities.map((m) => m.id) as [string, string];
     const scenario = scenarioSchema.parse({
       kindergartens: { [never]: 'never', [late]: { 'analysis-so-far': 'late' } },
+      groupSetup: { municipalities: { [lateAuthority]: 'late', [silentAuthority]: 'never' } },
       guidance: { kindergartens: { [noGuidance]: 'never', [quick]: { daysAfterSubmission: 2 } } },
     });
-    result = await rehearse(plan, roster, scenario, { workflowBundle: bundle });
+    result = await rehearse(plan, roster, scenario, { workflowBundle: bundle, store });
   });
 
   const emails = (filter: (e: RehearsalEntry) => boolean) => result.entries.filter((e) => e.type === 'email' && filter(e));
@@ -167,5 +173,37 @@ describe('a whole programme year on the time-skipping server', () => {
     expect(new Set(reminders.map((e) => e.to))).toEqual(new Set([plan.contacts.researchCentre.email]));
     // The kindergarten without guidance is owed from its submission to the end: the last instant has a reminder.
     expect(reminders.at(-1)?.at).toBe(at(instants.at(-1) as number));
+  });
+
+  it('asks every authority for its group set-up, reminds only those that have not sent it, tells the coordinator who has not, and receipts each version', () => {
+    const timeline = resolveTimeline(plan);
+    const steps = authorityDeliverableSteps(timeline);
+    const [lateAuthority, silentAuthority] = roster.municipalities as [Roster['municipalities'][number], Roster['municipalities'][number]];
+    const authorities = roster.municipalities.map((m) => m.authority.email).sort();
+    const prompts = emails((e) => e.template === 'group-setup-prompt');
+    expect(prompts.map((e) => e.to).sort()).toEqual(authorities);
+    expect(new Set(prompts.map((e) => e.at))).toEqual(new Set([at(steps.find((s) => s.kind === 'prompt')?.at as number)]));
+    // On time means before the first reminder: only the late and the silent authority are reminded, at both reminders.
+    const reminders = emails((e) => e.template === 'group-setup-reminder');
+    const reminderAts = steps.filter((s) => s.kind === 'reminder').map((s) => at(s.at));
+    expect(reminders.map((e) => `${e.to}|${e.at}`).sort()).toEqual(
+      [lateAuthority, silentAuthority].flatMap((m) => reminderAts.map((r) => `${m.authority.email}|${r}`)).sort(),
+    );
+    // The late one had sent it by the escalation: the coordinator is told of the silent one only.
+    const escalation = emails((e) => e.template === 'group-setup-escalation');
+    expect(escalation.map((e) => `${e.to}|${e.at}`)).toEqual([`${plan.contacts.coordinator.email}|${at(steps.find((s) => s.kind === 'escalation')?.at as number)}`]);
+    const escalationText = [...store.outbox.values()].find((e) => e.template === 'group-setup-escalation')?.text ?? '';
+    expect(escalationText).toContain(`• ${silentAuthority.name} (${silentAuthority.authority.name})`);
+    expect(escalationText).not.toContain(`• ${lateAuthority.name} (`);
+    // A receipt for each version sent, to its authority; the late one marked late, with every kindergarten's participants.
+    expect(result.groupSetups.map((g) => g.to).sort()).toEqual(roster.municipalities.filter((m) => m.id !== silentAuthority.id).map((m) => m.id).sort());
+    const receipts = emails((e) => e.template === 'group-setup-receipt');
+    expect(receipts.map((e) => e.to).sort()).toEqual(roster.municipalities.filter((m) => m.id !== silentAuthority.id).map((m) => m.authority.email).sort());
+    const lateRecord = store.groupSetupRecords.find((g) => g.municipalityId === lateAuthority.id);
+    expect(lateRecord?.late).toBe(true);
+    expect(store.groupSetupRecords.filter((g) => g.municipalityId !== lateAuthority.id).every((g) => !g.late)).toBe(true);
+    const lateReceipt = [...store.outbox.values()].find((e) => e.template === 'group-setup-receipt' && e.to === lateAuthority.authority.email)?.text ?? '';
+    expect(lateReceipt).toContain('(etter fristen)');
+    for (const k of roster.kindergartens.filter((x) => x.municipalityId === lateAuthority.id)) expect(lateReceipt).toContain(`• ${k.director.name}, styrer, ${k.director.email}`);
   });
 });
