@@ -43,6 +43,8 @@ export function groupSetupPage(
     lines: number;
     values: Record<string, string>;
     issues: InputIssue[] | null;
+    /** Where the refused lines came from: the form (kept as typed) or an uploaded file. */
+    issuesFrom?: 'form' | 'file';
     refusal: string | null;
   },
 ): string {
@@ -76,18 +78,19 @@ ${rows}
 <dl class="facts"><dt>Frist</dt><dd>${when(o.window.dueAt)}</dd><dt>Tas imot til</dt><dd>${when(o.window.lateUntil)}</dd></dl>
 ${status}
 ${o.refusal ? html`<div class="notice bad" role="alert"><h2>Gruppeoppsettet ble ikke lagret</h2><p>${o.refusal}</p></div>` : null}
-${o.issues?.length ? html`<div class="notice bad" role="alert" id="feil"><h2>Gruppeoppsettet ble ikke lagret</h2><p>Rett opp dette og send på nytt; det du skrev, står fortsatt i skjemaet.</p><ul>${o.issues.map((i) => html`<li>${formatIssue(i)}</li>`)}</ul></div>` : null}
+${o.issues?.length ? html`<div class="notice bad" role="alert" id="feil"><h2>Gruppeoppsettet ble ikke lagret</h2><p>${o.issuesFrom === 'file' ? 'Ingenting er lagret. Rett opp regnearket og last det opp på nytt, eller fyll ut skjemaet.' : 'Ingenting er lagret. Rett opp dette og send på nytt; det du skrev, står fortsatt i skjemaet.'}</p><ul>${o.issues.map((i) => html`<li>${formatIssue(i)}</li>`)}</ul></div>` : null}
 ${closed
   ? html`<p>Gruppeoppsett tas ikke lenger imot. Kontakt koordinatoren om noe må endres.</p>`
   : notYet
     ? html`<p>Gruppeoppsettet kan sendes fra ${when(o.window.opensAt)}.</p>`
-    : html`<h2>Fyll ut skjemaet</h2>
+    : html`<p><a href="#fil">Har dere deltakerne i et regneark? Last det opp i stedet.</a></p>
+<h2>Fyll ut skjemaet</h2>
 <form method="post" action="${o.base}" class="group-setup">
 <input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><input type="hidden" name="oppsett" value="${o.setupId}"><input type="hidden" name="linjer" value="${String(o.lines)}">
 ${fieldsets}
 <button type="submit">Send gruppeoppsettet</button>
 </form>
-<h2>Eller last opp et regneark</h2>
+<h2 id="fil-overskrift">Eller last opp et regneark</h2>
 <p>Én rad per deltaker med kolonnene orgnr, barnehage, navn, epost og rolle. Malen har barnehagene deres og styrerne fylt inn: <a href="${o.base}/mal.xlsx">mal som Excel-regneark</a> · <a href="${o.base}/mal.csv">mal som CSV</a>.</p>
 <form method="post" action="${o.base}/fil" enctype="multipart/form-data" class="group-setup">
 <input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><input type="hidden" name="oppsett" value="${o.setupId}">

@@ -70,7 +70,7 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
   const checked: string[] = [];
 
   beforeAll(async () => {
-    s = await startUploadStack({ label: 'aaret', kindergartens: 3 });
+    s = await startUploadStack({ label: 'aaret', kindergartens: 3, groupSetup: true });
     await s.accounts.addUser({ email: 'kari@fylke.example', name: 'Kari Koordinator', passwordHash: await hashPassword('korrekt-hest-batteri-stift'), role: 'coordinator', runId: null, municipalityId: null });
     // Last year's run, as PostgreSQL keeps it: the example plan rolled to the last school year, the example roster.
     const now = new Date();
@@ -304,6 +304,43 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await page.goto(authorityLink);
     await page.waitForURL(/\/mottatt$/);
     expect(await h1()).toMatch(/^Til barnehagemyndigheten i /);
+    // Its group set-up: a spreadsheet with a wrong address and a kindergarten with one participant is refused with
+    // the rows and columns named, nothing stored; then the form, prefilled with the directors, gets a pedagogical
+    // leader for each kindergarten, and the receipt follows (on the page and by email).
+    expect(await main()).toContain('Dere har ikke sendt det ennå.');
+    await Promise.all([page.waitForURL(/\/gruppeoppsett\/group-setup$/), page.getByRole('link', { name: 'Send gruppeoppsettet' }).click()]);
+    await check('gruppeoppsett');
+    const ks = s.roster.kindergartens.filter((k) => k.municipalityId === reviser.municipalityId);
+    const directorOf = (k: (typeof ks)[number]) => k.director;
+    const csvRows = ['orgnr;barnehage;navn;epost;rolle', ...ks.flatMap((k, i) => (i === 0 ? [`${k.orgnr};${k.name};${directorOf(k).name};${directorOf(k).email};Styrer`] : [`${k.orgnr};${k.name};${directorOf(k).name};${directorOf(k).email};Styrer`, `${k.orgnr};${k.name};Per Pedleder ${i};per${i}@barnehage;Pedagogisk leder`]))];
+    await page.getByLabel('Regneark (.xlsx) eller CSV').setInputFiles({ name: 'gruppeoppsett.csv', mimeType: 'text/csv', buffer: Buffer.from(csvRows.join('\n')) });
+    await page.getByRole('button', { name: 'Last opp gruppeoppsettet' }).click();
+    await page.waitForLoadState('load');
+    const refusedSetup = (await page.locator('#feil').textContent()) ?? '';
+    expect(refusedSetup).toContain('gruppeoppsett.csv, rad 4, kolonne «epost»: «per1@barnehage» er ikke en gyldig e-postadresse');
+    expect(refusedSetup).toContain(`${ks[0]?.name as string}: har én deltaker; minst 2 må være med, styreren blant dem`);
+    expect(await s.store.latestGroupSetup(s.runId, reviser.municipalityId, 'group-setup')).toBeNull();
+    await check('gruppeoppsett-feil');
+    for (const [i, k] of ks.entries()) {
+      expect(await page.getByLabel('Navn, deltaker 1').nth(i).inputValue()).toBe(directorOf(k).name);
+      await page.getByLabel('Navn, deltaker 2').nth(i).fill(`Pedagogisk leder ${i + 1}`);
+      await page.getByLabel('E-post, deltaker 2').nth(i).fill(`pedleder${i + 1}@barnehage.example`);
+    }
+    await Promise.all([page.waitForURL(/\/kvittering\//), page.getByRole('button', { name: 'Send gruppeoppsettet' }).click()]);
+    expect(await h1()).toBe('Kvittering');
+    expect(await main()).toMatch(/Kvitteringsnummer\s*GS-\d{6}/);
+    await check('gruppeoppsett-kvittering');
+    const stored = await s.store.latestGroupSetup(s.runId, reviser.municipalityId, 'group-setup');
+    expect(stored?.version).toBe(1);
+    expect(stored?.participants.map((p) => p.email).sort()).toEqual([...ks.map((k) => directorOf(k).email), ...ks.map((_, i) => `pedleder${i + 1}@barnehage.example`)].sort());
+    let setupReceipt = s.sink.messages.find((m) => m.rcptTo.includes(authorityEmail) && /Kvittering GS-\d+: gruppeoppsettet er mottatt/.test(m.mail.subject ?? ''));
+    for (let i = 0; i < 100 && !setupReceipt; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      setupReceipt = s.sink.messages.find((m) => m.rcptTo.includes(authorityEmail) && /Kvittering GS-\d+: gruppeoppsettet er mottatt/.test(m.mail.subject ?? ''));
+    }
+    expect(setupReceipt?.mail.text).toContain(`• Pedagogisk leder 1, pedagogisk leder, pedleder1@barnehage.example`);
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/mottatt`);
+    expect(await main()).toMatch(/Dere sendte versjon 1 [a-zæøå]+dag/);
     await Promise.all([page.waitForURL(/\/vurdering$/), page.getByRole('link', { name: 'Vurder' }).click()]);
     expect(await h1()).toBe(`Full pedagogisk analyse (modul 3 og 4): ${reviser.name}`);
     await check('vurdering');
@@ -330,6 +367,15 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await check('styrer-tilbake');
     await authority.close();
     page = coordinatorPage;
+    // The coordinator sees who has sent the group set-up, and its participants.
+    await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}`);
+    expect(await main()).toContain('1 av 1 kommuner har sendt.');
+    await Promise.all([page.waitForURL(/\/oversikt$/), page.getByRole('link', { name: 'Se gruppeoppsettene' }).click()]);
+    expect(await main()).toMatch(/sendt\s*versjon 1, [a-zæøå]+dag .*, 6 deltakere/);
+    await check('gruppeoppsett-oversikt');
+    const participantsCsv = await page.request.get(`${s.baseUrl}/konsoll/runs/${s.runId}/gruppeoppsett/group-setup/deltakere.csv`);
+    expect(participantsCsv.status()).toBe(200);
+    expect((await participantsCsv.text()).split('\r\n').filter((l) => l.includes('@'))).toHaveLength(6);
     // The coordinator sees the guidance in the matrix and on the kindergarten's page, and the verdict on its page.
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}#oversikt`);
     expect(await page.locator('table.matrix').textContent()).toContain('Veiledning gitt');

@@ -68,7 +68,7 @@ function window(opensAt: number, dueAt: number, lateUntil: number, reminderAts: 
   return { scope: 'run', regionId: null, groupId: null, opensAt, promptAt: Math.max(opensAt, Date.now() + 2_000), dueAt, reminderAts, escalationAt: dueAt + 2 * DAY, lateUntil, version: 0 };
 }
 
-export function uploadTimeline(plan: Plan, now: number): Timeline {
+export function uploadTimeline(plan: Plan, now: number, options: { groupSetup?: boolean } = {}): Timeline {
   const byId = new Map(plan.deliverables.map((d) => [d.id, d]));
   const deliverable = (id: string, w: DeliverableWindow) => {
     const d = byId.get(id);
@@ -87,6 +87,7 @@ export function uploadTimeline(plan: Plan, now: number): Timeline {
       deliverable('analysis-so-far', window(now - HOUR, now + 2 * DAY, now + 3 * DAY, [now + DAY])),
       deliverable('full-analysis', window(now - 2 * DAY, now - HOUR, now + DAY)),
       deliverable('booklet-material', window(now + 10 * DAY, now + 20 * DAY, now + 30 * DAY)),
+      ...(options.groupSetup ? [{ ...deliverable('group-setup', window(now - HOUR, now + 2 * DAY, now + 3 * DAY)), submittedBy: 'municipal-authorities' as const, minimumParticipants: 2 }] : []),
     ],
     endsAt: now + 30 * DAY,
     submissionGraceMs: 7 * DAY,
@@ -112,6 +113,8 @@ export async function startUploadStack(options: {
   roster?: (roster: Roster) => Roster;
   /** Receives the API's log (JSON lines). */
   logStream?: NodeJS.WritableStream;
+  /** Also the authorities' group set-up, open now (its prompt goes to every authority in seconds). */
+  groupSetup?: boolean;
 }): Promise<UploadStack> {
   const db = options.databaseUrl ? await ownDatabase(options.databaseUrl) : await freshSchema(options.label);
   const store = new PgStore({ pool: db.pool });
@@ -152,7 +155,7 @@ export async function startUploadStack(options: {
   const generated = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], options.kindergartens);
   const roster = options.roster ? options.roster(generated) : generated;
   const runId = runWorkflowId(plan.schoolYear, plan.county);
-  const timeline = uploadTimeline(plan, Date.now());
+  const timeline = uploadTimeline(plan, Date.now(), { groupSetup: options.groupSetup ?? false });
   await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
   await env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue, args: [{ runId, plan, timeline, release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }] });
 

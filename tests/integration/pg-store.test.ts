@@ -99,11 +99,11 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'authority_digest_items', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'kindergartens', 'municipalities', 'pgmigrations', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submission_guidance', 'submission_reviews', 'submissions', 'upload_links', 'users']);
+    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'authority_digest_items', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'group_setup_participants', 'group_setups', 'kindergartens', 'municipalities', 'pgmigrations', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submission_guidance', 'submission_reviews', 'submissions', 'upload_links', 'users']);
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews', '1763800000008_submission-guidance']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews', '1763800000008_submission-guidance', '1763800000009_group-setups']);
   });
 });
 
@@ -677,5 +677,34 @@ describe('the research centre\'s guidance', () => {
     const [owed] = await store.owedGuidance(runId, ['analysis-so-far'], t + 3 * 86_400_000);
     const k = roster.kindergartens.find((x) => x.orgnr === b) as Roster['kindergartens'][number];
     expect(owed).toEqual({ orgnr: b, kindergarten: k.name, municipality: roster.municipalities.find((m) => m.id === k.municipalityId)?.name, regionId: k.regionId, groupId: k.groupId, deliverableId: 'analysis-so-far', firstSubmittedAt: t + 86_400_000 });
+  });
+});
+
+describe("the authorities' group set-ups", () => {
+  it('numbers each municipality\'s versions, keeps a repeated set-up id once with one audit entry, and says who has sent by an instant', async () => {
+    const { runId, roster } = await createHedmarkRun(1);
+    const [m1, m2] = roster.municipalities as [Roster['municipalities'][number], Roster['municipalities'][number]];
+    const k1 = roster.kindergartens.find((k) => k.municipalityId === m1.id) as Roster['kindergartens'][number];
+    const t = Date.UTC(2017, 10, 20, 9);
+    const setup = (setupId: string, at: number) => ({
+      setupId, runId, municipalityId: m1.id, deliverableId: 'group-setup', deliverable: 'Gruppeoppsett', late: false, receivedAt: at, by: m1.authority.email, source: 'form' as const, fileName: null,
+      participants: [{ orgnr: k1.orgnr, name: k1.director.name, email: k1.director.email, role: 'styrer' }, { orgnr: k1.orgnr, name: 'Per Pedleder', email: 'per@example.no', role: 'pedagogisk-leder' }],
+    });
+    expect(await store.municipalitiesWithoutGroupSetup(runId, 'group-setup', t)).toEqual(roster.municipalities.map((m) => m.id).sort());
+    const first = await store.recordGroupSetup(setup('66666666-6666-4666-8666-666666666666', t));
+    expect(first).toMatchObject({ version: 1, receiptNumber: expect.stringMatching(/^GS-\d{6}$/), participants: setup('x', t).participants });
+    expect(await store.recordGroupSetup({ ...setup('66666666-6666-4666-8666-666666666666', t + 1), participants: [] })).toEqual(first);
+    const second = await store.recordGroupSetup({ ...setup('77777777-7777-4777-8777-777777777777', t + 86_400_000), late: true });
+    expect(second.version).toBe(2);
+    expect(await store.latestGroupSetup(runId, m1.id, 'group-setup')).toEqual(second);
+    expect(await store.latestGroupSetup(runId, m2.id, 'group-setup')).toBeNull();
+    const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM audit_log WHERE run_id = $1 AND action = 'group-setup-received'", [runId]);
+    expect(Number(rows[0]?.n)).toBe(2);
+    expect(await store.municipalitiesWithoutGroupSetup(runId, 'group-setup', t - 1)).toContain(m1.id);
+    expect(await store.municipalitiesWithoutGroupSetup(runId, 'group-setup', t)).not.toContain(m1.id);
+    const summaries = await store.groupSetups(runId, 'group-setup');
+    expect(summaries.find((s) => s.municipalityId === m1.id)).toEqual({ municipalityId: m1.id, municipality: m1.name, regionId: m1.regionId, kindergartens: roster.kindergartens.filter((k) => k.municipalityId === m1.id).length, latest: { setupId: second.setupId, version: 2, receiptNumber: second.receiptNumber, late: true, receivedAt: t + 86_400_000, by: m1.authority.email, participants: 2 } });
+    expect(summaries.find((s) => s.municipalityId === m2.id)?.latest).toBeNull();
+    expect((await store.municipalityKindergartens(runId, m1.id)).map((k) => k.orgnr)).toEqual(roster.kindergartens.filter((k) => k.municipalityId === m1.id).map((k) => k.orgnr).sort());
   });
 });

@@ -49,7 +49,7 @@ export function groupSetupRoutes(deps: ConsoleDeps) {
     return v.user.municipalityId;
   };
 
-  async function authorityPage(v: Visitor, reply: FastifyReply, status: number, runId: string, run: NonNullable<Awaited<ReturnType<typeof loadRun>>>, form: { setupId: string; lines?: number; values?: Record<string, string>; issues?: InputError['issues'] | null; refusal?: string | null }) {
+  async function authorityPage(v: Visitor, reply: FastifyReply, status: number, runId: string, run: NonNullable<Awaited<ReturnType<typeof loadRun>>>, form: { setupId: string; lines?: number; values?: Record<string, string>; issues?: InputError['issues'] | null; issuesFrom?: 'form' | 'file'; refusal?: string | null }) {
     const municipalityId = ownMunicipality(v);
     const scope = await groupSetupScope(deps.control, run.timeline, runId, municipalityId, run.deliverable.id);
     if (!scope.window || !scope.municipality) return notFound(v, reply);
@@ -80,6 +80,7 @@ export function groupSetupRoutes(deps: ConsoleDeps) {
         lines,
         values,
         issues: form.issues ?? null,
+        issuesFrom: form.issuesFrom ?? 'form',
         refusal: form.refusal ?? null,
       }),
     );
@@ -92,7 +93,7 @@ export function groupSetupRoutes(deps: ConsoleDeps) {
       const record = await submitGroupSetup(deps.control, run.timeline, { runId, municipalityId, deliverableId: run.deliverable.id, setupId, lines, source, by: v.user.email, receivedAt: now() });
       return reply.redirect(`/konsoll/runs/${runId}/gruppeoppsett/${run.deliverable.id}/kvittering/${record.setupId}`, 303);
     } catch (error) {
-      if (error instanceof InputError) return authorityPage(v, reply, 400, runId, run, { setupId, ...shown, issues: error.issues });
+      if (error instanceof InputError) return authorityPage(v, reply, 400, runId, run, { setupId, ...shown, issues: error.issues, issuesFrom: source.kind });
       const { status, reason } = refusalReason(error, request, reply);
       return authorityPage(v, reply, status, runId, run, { setupId, ...shown, refusal: reason });
     }
@@ -150,7 +151,7 @@ export function groupSetupRoutes(deps: ConsoleDeps) {
         const { lines, sheet } = await fileLines(file.bytes, file.name);
         return await submit(v, request, reply, runId, run, setupId, lines, { kind: 'file', file: file.name, ...(sheet ? { sheet } : {}) }, {});
       } catch (error) {
-        if (error instanceof InputError) return authorityPage(v, reply, 400, runId, run, { setupId, issues: error.issues });
+        if (error instanceof InputError) return authorityPage(v, reply, 400, runId, run, { setupId, issues: error.issues, issuesFrom: 'file' });
         throw error;
       }
     });
