@@ -290,7 +290,7 @@ export interface Store {
   /** Every municipality that still has a kindergarten in the run, with its latest version (or none). */
   groupSetups(runId: string, deliverableId: string): Promise<GroupSetupSummary[]>;
   /** A municipality's kindergartens still in the run, with their directors, by name (what its group set-up covers). */
-  municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; director: { name: string; email: string } }[]>;
+  municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; regionId: string; groupId: string; director: { name: string; email: string } }[]>;
   /** The municipalities that still have a kindergarten in the run and had sent no version by `asOf`. */
   municipalitiesWithoutGroupSetup(runId: string, deliverableId: string, asOf: number): Promise<string[]>;
   listEvents(runId: string): Promise<RunEvent[]>;

@@ -6,9 +6,10 @@
  * twice stores and sends once).
  */
 import type { GroupSetupRecord } from '../activities/store';
-import { GROUP_SETUP_TEMPLATES } from '../domain/email-templates';
+import { GROUP_SETUP_TEMPLATES, INVITATION_TEMPLATES, PARTICIPANT_REMOVED_TEMPLATE } from '../domain/email-templates';
+import { actionEmail, cancellationEmail } from '../domain/kindergarten-emails';
 import { unknownDeliverable } from '../domain/refusals';
-import { type Timeline, authorityWindowFor } from '../domain/timeline';
+import { type Timeline, authorityWindowFor, scheduleForKindergarten } from '../domain/timeline';
 import { type ParticipantLine, type SetupKindergarten, checkGroupSetup } from '../planning/group-setup';
 import { refuse } from './errors';
 import { type RunControlDeps, startOnce } from './run-control';
@@ -31,6 +32,29 @@ export function groupSetupReceiptWorkflowId(runId: string, setupId: string): str
   return `${runId}-group-setup-${setupId}`;
 }
 
+/**
+ * What a new version changes for the participants' emails already sent (release 1.2.0): for each kindergarten's email
+ * to its participants whose time has come and that is still useful, the participants this version added get it now,
+ * and those it removed get the invitation withdrawn (METHOD:CANCEL, same event) when it was a calendar invitation.
+ * Each by a one-off workflow named after the version, kindergarten and step, so it goes once; the recipients are
+ * looked up when it is sent (`added-participants`, `removed-participants`), never put in a workflow's input.
+ */
+async function catchUpParticipants(deps: RunControlDeps, timeline: Timeline, record: GroupSetupRecord, kindergartens: (SetupKindergarten & { regionId: string; groupId: string })[], now: number): Promise<void> {
+  for (const k of kindergartens) {
+    const steps = scheduleForKindergarten(timeline, k.regionId, k.groupId).emails.filter((e) => e.to === 'participants' && e.sendAt <= now && now < e.latestUsefulAt);
+    for (const step of steps) {
+      const ids = { runId: record.runId, orgnr: k.orgnr, regionId: k.regionId, groupId: k.groupId };
+      const key = `${step.stepId}@v${step.version}/setup-${record.setupId}`;
+      const added = actionEmail(ids, { kind: 'milestone-email', key, at: now, step }, now, step.latestUsefulAt);
+      await startOnce(deps, `${record.runId}-setup-${record.setupId}-${k.orgnr}-${step.stepId.replace(/[^a-z0-9-]/g, '-')}-added`, { ...added, to: { kind: 'added-participants', orgnr: k.orgnr, setupId: record.setupId } });
+      if (INVITATION_TEMPLATES.has(step.template) && step.occurrenceAt > now) {
+        const removed = cancellationEmail(ids, `${key}/removed`, step, now);
+        await startOnce(deps, `${record.runId}-setup-${record.setupId}-${k.orgnr}-${step.stepId.replace(/[^a-z0-9-]/g, '-')}-removed`, { ...removed, template: PARTICIPANT_REMOVED_TEMPLATE, to: { kind: 'removed-participants', orgnr: k.orgnr, setupId: record.setupId } });
+      }
+    }
+  }
+}
+
 /** The authority deliverable of a timeline, refused when the plan has none by that id. */
 function authorityDeliverable(timeline: Timeline, deliverableId: string) {
   const deliverable = timeline.deliverables.find((d) => d.id === deliverableId && d.submittedBy === 'municipal-authorities');
@@ -44,7 +68,7 @@ export async function groupSetupScope(deps: Pick<RunControlDeps, 'store'>, timel
   const [kindergartens, municipalities] = await Promise.all([deps.store.municipalityKindergartens(runId, municipalityId), deps.store.groupSetups(runId, deliverableId)]);
   const municipality = municipalities.find((m) => m.municipalityId === municipalityId);
   const window = municipality ? authorityWindowFor(timeline, deliverableId, municipality.regionId) : null;
-  return { deliverable, kindergartens: kindergartens as SetupKindergarten[], municipality: municipality ?? null, window, minimum: deliverable.minimumParticipants ?? 2 };
+  return { deliverable, kindergartens, municipality: municipality ?? null, window, minimum: deliverable.minimumParticipants ?? 2 };
 }
 
 /**
@@ -75,6 +99,7 @@ export async function submitGroupSetup(deps: RunControlDeps, timeline: Timeline,
     fileName: input.source.kind === 'file' ? input.source.file : null,
     participants,
   });
+  await catchUpParticipants(deps, timeline, record, scope.kindergartens, input.receivedAt);
   await startOnce(deps, groupSetupReceiptWorkflowId(input.runId, input.setupId), {
     key: `${input.runId}/group-setup-receipt/${input.setupId}`,
     runId: input.runId,

@@ -4,6 +4,7 @@ import { InputError } from '../config/errors';
 
 const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message', 'submission-accepted', 'submission-returned', 'guidance-given']);
 const RESEARCH_CENTRE_TEMPLATES = new Set(['guidance-reminder']);
+const PARTICIPANT_TEMPLATES = new Set(['participant-information', 'participant-removed']);
 const AUTHORITY_TEMPLATES = new Set(['group-setup-prompt', 'group-setup-reminder', 'group-setup-receipt', 'deliverable-escalation', 'authority-digest', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
 
 /** A realistic context for a template, with the 2017/2018 programme's names and dates. */
@@ -11,7 +12,7 @@ export function sampleContext(template: string): EmailContext {
   const role = AUTHORITY_TEMPLATES.has(template) ? 'municipal-authority' : RESEARCH_CENTRE_TEMPLATES.has(template) ? 'research-centre' : 'director';
   return {
     template,
-    recipient: template === 'group-setup-escalation' ? { name: 'Fylkesmannen i Hedmark, barnehageseksjonen', role: 'coordinator' } : role === 'director' ? { name: 'Kristin Grønli', role } : role === 'research-centre' ? { name: 'Senter for praksisrettet utdanningsforskning (SePU)', role } : { name: 'Kari Nordby', role },
+    recipient: PARTICIPANT_TEMPLATES.has(template) ? { name: 'Jonas Berg', role: 'participant' } : template === 'group-setup-escalation' ? { name: 'Fylkesmannen i Hedmark, barnehageseksjonen', role: 'coordinator' } : role === 'director' ? { name: 'Kristin Grønli', role } : role === 'research-centre' ? { name: 'Senter for praksisrettet utdanningsforskning (SePU)', role } : { name: 'Kari Nordby', role },
     programme: 'Kultur for læring – barnehage',
     countyName: 'Hedmark',
     schoolYear: 2017,

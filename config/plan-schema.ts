@@ -35,7 +35,7 @@ export const localTimeSchema = z
 const emailSchema = z.email(RULE.email);
 
 export const audienceSchema = z
-  .enum(['directors', 'municipal-authorities', 'research-centre', 'coordinator'])
+  .enum(['directors', 'participants', 'municipal-authorities', 'research-centre', 'coordinator'])
   .describe('who an email or milestone is for');
 export type Audience = z.infer<typeof audienceSchema>;
 

@@ -8,6 +8,13 @@ import type { KindergartenSchedule } from './timeline';
 /** Who an email goes to; the activity looks the addresses up at send time, so a changed address is used. */
 export type RecipientSelector =
   | { kind: 'director'; orgnr: string }
+  /**
+   * A kindergarten's participants in its authority's latest group set-up (release 1.2.0), its director left out (the
+   * director has the director's emails); none before there is a set-up.
+   */
+  | { kind: 'participants'; orgnr: string }
+  /** The participants a group set-up version removed (or added) for a kindergarten, compared with the version before. */
+  | { kind: 'removed-participants' | 'added-participants'; orgnr: string; setupId: string }
   | { kind: 'authority-of'; orgnr: string }
   | { kind: 'authority'; municipalityId: string }
   | { kind: 'municipal-authorities'; regionId: string | null; groupId: string | null }

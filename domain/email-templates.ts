@@ -36,6 +36,8 @@ export const TEMPLATE_IDS = [
   'group-setup-reminder',
   'group-setup-escalation',
   'group-setup-receipt',
+  'participant-information',
+  'participant-removed',
 ] as const;
 
 /** The id of a known email template. */
@@ -72,3 +74,9 @@ export const INVITATION_TEMPLATES: ReadonlySet<string> = new Set<TemplateId>([
 
 /** The template that withdraws an invitation; it carries a METHOD:CANCEL for the same event. */
 export const CANCELLATION_TEMPLATE = 'invitation-cancelled' satisfies TemplateId;
+
+/** The invitation withdrawn from a participant a new group set-up removed (release 1.2.0); also a METHOD:CANCEL. */
+export const PARTICIPANT_REMOVED_TEMPLATE = 'participant-removed' satisfies TemplateId;
+
+/** Every template that withdraws a calendar invitation. */
+export const CANCELLATION_TEMPLATES: ReadonlySet<string> = new Set<TemplateId>([CANCELLATION_TEMPLATE, PARTICIPANT_REMOVED_TEMPLATE]);

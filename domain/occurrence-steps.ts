@@ -16,7 +16,8 @@ export function occurrenceSteps(owned: OwnedOccurrence[], done: Record<string, u
     const version = `@v${o.occurrence.version}`;
     steps.push({ kind: 'record', key: `${o.key}${version}`, at: o.occurrence.at, owned: o });
     for (const email of o.occurrence.emails) {
-      if (email.to === 'directors') continue;
+      // Emails to directors and participants are each kindergarten's own.
+      if (email.to === 'directors' || email.to === 'participants') continue;
       steps.push({ kind: 'email', key: `${o.key}/${email.id}${version}`, at: email.sendAt, owned: o, email });
     }
   }
@@ -24,7 +25,7 @@ export function occurrenceSteps(owned: OwnedOccurrence[], done: Record<string, u
 }
 
 /** The recipients of a non-director email about an occurrence. */
-export function selectorFor(audience: Exclude<Audience, 'directors'>, owned: OwnedOccurrence): RecipientSelector {
+export function selectorFor(audience: Exclude<Audience, 'directors' | 'participants'>, owned: OwnedOccurrence): RecipientSelector {
   if (audience === 'research-centre') return { kind: 'research-centre' };
   if (audience === 'coordinator') return { kind: 'coordinator' };
   return { kind: 'municipal-authorities', regionId: owned.occurrence.regionId, groupId: owned.occurrence.groupId };

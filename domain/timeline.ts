@@ -4,7 +4,8 @@
  * sandbox in `planning/resolve-timeline.ts`; this file holds only data and deterministic functions.
  */
 
-export type Audience = 'directors' | 'municipal-authorities' | 'research-centre' | 'coordinator';
+/** `participants`: each kindergarten's participants in the competence package, from its authority's group set-up (1.2.0). */
+export type Audience = 'directors' | 'participants' | 'municipal-authorities' | 'research-centre' | 'coordinator';
 export type Scope = 'run' | 'region' | 'group';
 
 export interface ScheduledEmail {
@@ -157,6 +158,8 @@ export interface KindergartenEmailStep {
   sendAt: number;
   latestUsefulAt: number;
   version: number;
+  /** Set for an email to the kindergarten's participants (release 1.2.0); absent: to its director. */
+  to?: 'participants';
 }
 
 export interface KindergartenDeliverable {
@@ -235,7 +238,8 @@ export function scheduleForKindergarten(timeline: Timeline, regionId: string, gr
     for (const occurrence of milestone.occurrences) {
       if (!appliesTo(occurrence, regionId, groupId)) continue;
       for (const email of occurrence.emails) {
-        if (email.to !== 'directors') continue;
+        // The kindergarten's own emails: to its director, and (release 1.2.0) to its participants.
+        if (email.to !== 'directors' && email.to !== 'participants') continue;
         emails.push({
           stepId: `${milestone.id}/${email.id}`,
           milestoneId: milestone.id,
@@ -249,6 +253,7 @@ export function scheduleForKindergarten(timeline: Timeline, regionId: string, gr
           sendAt: email.sendAt,
           latestUsefulAt: email.latestUsefulAt,
           version: occurrence.version,
+          ...(email.to === 'participants' ? { to: 'participants' as const } : {}),
         });
       }
     }

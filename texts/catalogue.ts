@@ -63,6 +63,8 @@ export const STEP_STATUS: Record<string, string> = {
 
 export const AUDIENCE: Record<string, string> = {
   directors: 'styrerne',
+  participants: 'deltakerne',
+  participant: 'deltakeren',
   director: 'styreren',
   'municipal-authorities': 'barnehagemyndighetene',
   'municipal-authority': 'barnehagemyndigheten',
@@ -153,6 +155,8 @@ export const TEMPLATE_NAME: Record<TemplateId, string> = {
   'group-setup-reminder': 'Påminnelse om gruppeoppsett',
   'group-setup-escalation': 'Varsel til koordinatoren om manglende gruppeoppsett',
   'group-setup-receipt': 'Kvittering for gruppeoppsett',
+  'participant-information': 'Informasjon til deltakerne i kompetansepakken',
+  'participant-removed': 'Invitasjonen gjelder ikke lenger (fjernet fra gruppeoppsettet)',
 };
 
 /** The research centre's guidance on a kindergarten's submission, in words (release 1.2.0). */

@@ -38,7 +38,7 @@ export async function runOwnedStep(step: OccurrenceStep, runId: string, timeline
     await store.recordEvent({ runId, type: 'email-stale', at: now, milestoneId: step.owned.milestoneId, regionId: occurrence.regionId, data: { step: step.key } });
     return 'stale';
   }
-  if (email.to === 'directors') return 'sent';
+  if (email.to === 'directors' || email.to === 'participants') return 'sent';
   const sender = emailSender(now, email.latestUsefulAt, { taskQueue: emailTaskQueue, fanOut: true });
   try {
     await sender.sendEmail({

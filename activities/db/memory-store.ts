@@ -90,6 +90,19 @@ export class MemoryStore implements Store {
     const m = k && municipality(k.municipalityId);
     if (!k || !m) throw new StoreError('NotFound', `no kindergarten ${selector.orgnr} in run ${runId}`);
     const kindergarten = { orgnr: k.orgnr, name: k.name, municipalityName: m.name };
+    if (selector.kind === 'participants' || selector.kind === 'removed-participants' || selector.kind === 'added-participants') {
+      const people = (setup: GroupSetupRecord | undefined) => (setup?.participants ?? []).filter((p) => p.orgnr === k.orgnr);
+      let chosen: { name: string; email: string }[];
+      if (selector.kind === 'participants') {
+        chosen = people(this.groupSetupRecords.filter((g) => g.runId === runId && g.municipalityId === m.id).sort((a, b) => a.receivedAt - b.receivedAt || a.version - b.version).at(-1));
+      } else {
+        const setup = this.groupSetupRecords.find((g) => g.runId === runId && g.setupId === selector.setupId);
+        const previous = setup && this.groupSetupRecords.find((g) => g.runId === runId && g.municipalityId === setup.municipalityId && g.deliverableId === setup.deliverableId && g.version === setup.version - 1);
+        const [now, before] = [people(setup), people(previous)];
+        chosen = selector.kind === 'removed-participants' ? before.filter((p) => !now.some((x) => x.email === p.email)) : now.filter((p) => !before.some((x) => x.email === p.email));
+      }
+      return chosen.filter((p) => p.email.toLowerCase() !== k.director.email.toLowerCase()).map((p) => ({ id: `participant-${k.orgnr}-${p.email}`, name: p.name, email: p.email, role: 'participant' as const, kindergarten, municipality: { name: m.name } }));
+    }
     if (selector.kind === 'director') {
       return [{ id: `director-${k.orgnr}`, name: k.director.name, email: k.director.email, role: 'director', kindergarten, municipality: { name: m.name } }];
     }
@@ -378,11 +391,11 @@ export class MemoryStore implements Store {
       .sort((a, b) => a.municipality.localeCompare(b.municipality, 'nb'));
   }
 
-  async municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; director: { name: string; email: string } }[]> {
+  async municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; regionId: string; groupId: string; director: { name: string; email: string } }[]> {
     const run = this.run(runId);
     return run.roster.kindergartens
       .filter((k) => k.municipalityId === municipalityId && !run.withdrawn.has(k.orgnr))
-      .map((k) => ({ orgnr: k.orgnr, name: k.name, director: { name: k.director.name, email: k.director.email } }))
+      .map((k) => ({ orgnr: k.orgnr, name: k.name, regionId: k.regionId, groupId: k.groupId ?? k.regionId, director: { name: k.director.name, email: k.director.email } }))
       .sort((a, b) => a.name.localeCompare(b.name, 'nb') || a.orgnr.localeCompare(b.orgnr));
   }
 

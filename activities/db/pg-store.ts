@@ -116,6 +116,7 @@ export class PgStore implements Store {
       );
       return rows.map((r) => ({ id: `authority-${r.municipality_id}`, name: r.authority_name, email: r.authority_email, role: 'municipal-authority', municipality: { name: r.name } }));
     }
+    if (selector.kind === 'participants' || selector.kind === 'removed-participants' || selector.kind === 'added-participants') return this.participantsOf(runId, selector);
     const { rows } = await this.pool.query<{
       orgnr: string; name: string; director_name: string; director_email: string; municipality_id: string;
       municipality_name: string; authority_name: string; authority_email: string;
@@ -132,6 +133,42 @@ export class PgStore implements Store {
       return [{ id: `director-${k.orgnr}`, name: k.director_name, email: k.director_email, role: 'director', kindergarten, municipality: { name: k.municipality_name } }];
     }
     return [{ id: `authority-${k.municipality_id}`, name: k.authority_name, email: k.authority_email, role: 'municipal-authority', kindergarten, municipality: { name: k.municipality_name } }];
+  }
+
+  /**
+   * A kindergarten's participants: in its authority's latest group set-up, or those one version removed or added
+   * compared with the version before it (release 1.2.0), the director left out (the director has its own emails).
+   * Withdrawn kindergartens keep theirs, for cancellations.
+   */
+  private async participantsOf(runId: string, selector: Extract<RecipientSelector, { kind: 'participants' | 'removed-participants' | 'added-participants' }>): Promise<Recipient[]> {
+    const { rows: ks } = await this.pool.query<{ orgnr: string; name: string; director_email: string; municipality_id: string; municipality_name: string }>(
+      'SELECT k.orgnr, k.name, k.director_email, m.municipality_id, m.name AS municipality_name FROM kindergartens k JOIN municipalities m USING (run_id, municipality_id) WHERE k.run_id = $1 AND k.orgnr = $2',
+      [runId, selector.orgnr],
+    );
+    const k = ks[0];
+    if (!k) throw new StoreError('NotFound', `no kindergarten ${selector.orgnr} in run ${runId}`);
+    const people = async (setupId: string | null) => {
+      if (!setupId) return [] as { name: string; email: string }[];
+      const { rows } = await this.pool.query<{ name: string; email: string }>('SELECT name, email FROM group_setup_participants WHERE setup_id = $1 AND orgnr = $2 ORDER BY position', [setupId, k.orgnr]);
+      return rows;
+    };
+    let chosen: { name: string; email: string }[];
+    if (selector.kind === 'participants') {
+      const { rows } = await this.pool.query<{ setup_id: string }>('SELECT setup_id FROM group_setups WHERE run_id = $1 AND municipality_id = $2 ORDER BY received_at DESC, version DESC LIMIT 1', [runId, k.municipality_id]);
+      chosen = await people(rows[0]?.setup_id ?? null);
+    } else {
+      const { rows } = await this.pool.query<{ setup_id: string; previous: string | null }>(
+        `SELECT g.setup_id, (SELECT p.setup_id FROM group_setups p WHERE p.run_id = g.run_id AND p.municipality_id = g.municipality_id AND p.deliverable_id = g.deliverable_id AND p.version = g.version - 1) AS previous
+           FROM group_setups g WHERE g.run_id = $1 AND g.setup_id = $2`,
+        [runId, selector.setupId],
+      );
+      const [now, before] = await Promise.all([people(rows[0]?.setup_id ?? null), people(rows[0]?.previous ?? null)]);
+      const emails = (list: { email: string }[]) => new Set(list.map((p) => p.email));
+      chosen = selector.kind === 'removed-participants' ? before.filter((p) => !emails(now).has(p.email)) : now.filter((p) => !emails(before).has(p.email));
+    }
+    const kindergarten = { orgnr: k.orgnr, name: k.name, municipalityName: k.municipality_name };
+    // The director gets the director's own copy of every email: never a second one as a participant.
+    return chosen.filter((p) => p.email.toLowerCase() !== k.director_email.toLowerCase()).map((p) => ({ id: `participant-${k.orgnr}-${p.email}`, name: p.name, email: p.email, role: 'participant' as const, kindergarten, municipality: { name: k.municipality_name } }));
   }
 
   async claimEmail(e: OutboxEntry): Promise<'claimed' | 'already-sent'> {
@@ -477,12 +514,12 @@ export class PgStore implements Store {
     }));
   }
 
-  async municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; director: { name: string; email: string } }[]> {
-    const { rows } = await this.pool.query<{ orgnr: string; name: string; director_name: string; director_email: string }>(
-      'SELECT orgnr, name, director_name, director_email FROM kindergartens WHERE run_id = $1 AND municipality_id = $2 AND withdrawn_at IS NULL ORDER BY name, orgnr',
+  async municipalityKindergartens(runId: string, municipalityId: string): Promise<{ orgnr: string; name: string; regionId: string; groupId: string; director: { name: string; email: string } }[]> {
+    const { rows } = await this.pool.query<{ orgnr: string; name: string; region_id: string; group_id: string; director_name: string; director_email: string }>(
+      'SELECT orgnr, name, region_id, group_id, director_name, director_email FROM kindergartens WHERE run_id = $1 AND municipality_id = $2 AND withdrawn_at IS NULL ORDER BY name, orgnr',
       [runId, municipalityId],
     );
-    return rows.map((r) => ({ orgnr: r.orgnr, name: r.name, director: { name: r.director_name, email: r.director_email } }));
+    return rows.map((r) => ({ orgnr: r.orgnr, name: r.name, regionId: r.region_id, groupId: r.group_id, director: { name: r.director_name, email: r.director_email } }));
   }
 
   async municipalitiesWithoutGroupSetup(runId: string, deliverableId: string, asOf: number): Promise<string[]> {

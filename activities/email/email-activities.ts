@@ -7,7 +7,7 @@ import type { SendEmailInput, SendEmailResult } from '../../domain/activity-cont
 import { type EmailContext, renderEmail } from './templates';
 import { signUploadToken } from '../../security/upload-tokens';
 import { RECIPIENT_LINK_DAYS, signRecipientLink } from '../../security/recipient-links';
-import { CANCELLATION_TEMPLATE, INVITATION_TEMPLATES } from '../../domain/email-templates';
+import { CANCELLATION_TEMPLATES, INVITATION_TEMPLATES } from '../../domain/email-templates';
 import { calendarInvitation, eventUid } from './calendar';
 import type { FileStore } from '../files/file-store';
 import { guidanceDueFor } from '../../domain/guidance';
@@ -120,7 +120,8 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
     const run = await store.getRunContext(input.runId);
     const recipients = await store.findRecipients(input.runId, input.to);
     // A region or group with no (remaining) kindergartens has no authorities to tell: nothing to send.
-    if (recipients.length === 0 && input.to.kind === 'municipal-authorities') return { sent: 0, alreadySent: 0, recipients: [] };
+    // Nor a kindergarten whose authority has sent no group set-up yet: no participants to tell (release 1.2.0).
+    if (recipients.length === 0 && ['municipal-authorities', 'participants', 'removed-participants', 'added-participants'].includes(input.to.kind)) return { sent: 0, alreadySent: 0, recipients: [] };
     if (recipients.length === 0) {
       throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no recipient for ${JSON.stringify(input.to)} in run ${input.runId}` });
     }
@@ -245,7 +246,7 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
           text: rendered.text,
           html: rendered.html,
           messageId,
-          ...(invitation ? { icalEvent: { method: input.template === CANCELLATION_TEMPLATE ? 'CANCEL' : 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
+          ...(invitation ? { icalEvent: { method: CANCELLATION_TEMPLATES.has(input.template) ? 'CANCEL' : 'REQUEST', filename: 'invitasjon.ics', content: invitation } } : {}),
           ...(guidance && guidance.files.length > 0 && files
             ? { attachments: guidance.files.map((f) => ({ filename: f.name, contentType: f.contentType, content: files.open(f.storageKey) })) }
             : {}),
@@ -281,7 +282,7 @@ export const SEND_HEARTBEAT_MS = 5_000;
 /** A calendar invitation for invitation templates about a known occurrence; null otherwise. */
 function invitationFor(input: SendEmailInput, recipient: { name: string; email: string }, organizer: { name: string; email: string }, text: string): string | null {
   const m = input.milestone;
-  const cancel = input.template === CANCELLATION_TEMPLATE;
+  const cancel = CANCELLATION_TEMPLATES.has(input.template);
   if (!m || (!cancel && !INVITATION_TEMPLATES.has(input.template))) return null;
   return calendarInvitation({
     uid: eventUid(input.runId, m.occurrenceKey ?? `${m.id}/${input.where?.regionId ?? '*'}/${input.where?.groupId ?? '*'}`),

@@ -8,7 +8,7 @@ import { esc } from '../../texts/html';
 import { OSLO, formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
 
 /** Who an email is addressed to. */
-export type RecipientRole = 'director' | 'municipal-authority' | 'research-centre' | 'coordinator';
+export type RecipientRole = 'director' | 'participant' | 'municipal-authority' | 'research-centre' | 'coordinator';
 
 /** Everything a template may interpolate; templates that need an optional part throw when it is missing. */
 export interface EmailContext {
@@ -482,6 +482,22 @@ const TEMPLATES = {
         ...(ctx.signInUrl ? [['Skriv veiledningen på innleveringens side i Årshjul (personlig lenke, ingen passord): ', link(ctx.signInUrl)] as Paragraph] : []),
       ];
     },
+  },
+  'participant-information': {
+    subject: (ctx) => subjectOf(ctx, 'Du er med i kompetansepakken'),
+    body: (ctx) => [
+      [`Du er meldt på kompetansepakken i ${ctx.programme}${ctx.kindergarten ? ` fra ${ctx.kindergarten.name}` : ''}. Barnehagemyndigheten i kommunen har satt opp gruppene, og hver gruppe har en fast veileder.`],
+      ['Du får en egen aktiveringsmail med lenke for å ta i bruk brukeren din. Sjekk søppelposten hvis den ikke har kommet i løpet av noen dager.'],
+      [`Kompetansepakken starter ${milestoneTime(ctx)}. Invitasjonene til workshopene kommer på e-post, med kalenderoppføring.`],
+      milestoneFacts(ctx),
+    ],
+  },
+  'participant-removed': {
+    subject: (ctx) => milestoneSubject(ctx, 'Avlyst for deg: '),
+    body: (ctx) => [
+      [`Du står ikke lenger i gruppeoppsettet for kompetansepakken${ctx.kindergarten ? ` fra ${ctx.kindergarten.name}` : ''}, og invitasjonen til ${quoted(need(ctx, 'milestone').title)} gjelder derfor ikke lenger for deg. Kalenderoppføringen fjernes.`],
+      ['Er dette feil, ta kontakt med barnehagemyndigheten i kommunen.'],
+    ],
   },
   'group-setup-prompt': {
     subject: (ctx) => subjectOf(ctx, `Send gruppeoppsettet til kompetansepakken innen ${when(ctx).dayMonth(need(ctx, 'deliverable').dueAt)}`),

@@ -42,7 +42,7 @@ export interface Harness {
   store: MemoryStore;
   worker: Worker;
   taskQueue: string;
-  sent: { to: string; subject: string; messageId: string; at: number }[];
+  sent: { to: string; subject: string; messageId: string; at: number; ical?: { method: string; content: string } }[];
 }
 
 /** A worker on the given environment with the real activities, an in-memory store and a recording mailer. */
@@ -57,9 +57,9 @@ export async function harness(env: TestWorkflowEnvironment, workflowBundle: Work
     deps: {
       store,
       mailer: {
-        sendMail: async (mail: { to?: unknown; subject?: string; messageId?: string }) => {
+        sendMail: async (mail: { to?: unknown; subject?: string; messageId?: string; icalEvent?: { method: string; content: string } }) => {
           const to = (mail.to as { address: string }).address;
-          sent.push({ to, subject: mail.subject ?? '', messageId: mail.messageId ?? '', at: Date.now() });
+          sent.push({ to, subject: mail.subject ?? '', messageId: mail.messageId ?? '', at: Date.now(), ...(mail.icalEvent ? { ical: { method: mail.icalEvent.method, content: mail.icalEvent.content } } : {}) });
           // What nodemailer's SMTP transport answers when the server took the message.
           return { accepted: [to], rejected: [], response: '250 ok' } as never;
         },

@@ -64,7 +64,7 @@ describe('a whole programme year on the time-skipping server', () => {
     for (const k of roster.kindergartens) {
       const schedule = scheduleForKindergarten(timeline, k.regionId, k.groupId);
       const got = emails((e) => e.kindergarten === k.orgnr && e.to === k.director.email && !['deliverable-prompt', 'deliverable-reminder', 'submission-receipt', 'guidance-given'].includes(e.template ?? ''));
-      const want = schedule.emails.map((s) => `${s.milestoneId}|${s.template}|${at(s.sendAt)}`);
+      const want = schedule.emails.filter((s) => s.to !== 'participants').map((s) => `${s.milestoneId}|${s.template}|${at(s.sendAt)}`);
       expect(got.map((e) => `${e.milestone}|${e.template}|${e.at}`).sort()).toEqual(want.sort());
     }
     const survey = emails((e) => e.template === 'survey-reminder');
@@ -205,5 +205,22 @@ describe('a whole programme year on the time-skipping server', () => {
     const lateReceipt = [...store.outbox.values()].find((e) => e.template === 'group-setup-receipt' && e.to === lateAuthority.authority.email)?.text ?? '';
     expect(lateReceipt).toContain('(etter fristen)');
     for (const k of roster.kindergartens.filter((x) => x.municipalityId === lateAuthority.id)) expect(lateReceipt).toContain(`• ${k.director.name}, styrer, ${k.director.email}`);
+  });
+
+  it('sends each participant of an accepted group set-up the competence-package information and the workshop invitations, the director only its own copies', () => {
+    const timeline = resolveTimeline(plan);
+    const silent = roster.municipalities[1]?.id as string;
+    for (const k of roster.kindergartens) {
+      const steps = scheduleForKindergarten(timeline, k.regionId, k.groupId).emails.filter((s) => s.to === 'participants');
+      expect(steps.map((s) => s.template).sort()).toEqual(['participant-information', 'workshop-invitation', 'workshop-invitation']);
+      const participant = `pedleder-${k.orgnr}@rehearsal.invalid`;
+      const got = emails((e) => e.to === participant);
+      // A kindergarten whose authority never sent its set-up has no participants to tell.
+      const want = k.municipalityId === silent ? [] : steps.map((s) => `${s.milestoneId}|${s.template}|${at(s.sendAt)}`).sort();
+      expect(got.map((e) => `${e.milestone}|${e.template}|${e.at}`).sort()).toEqual(want);
+      expect(emails((e) => e.to === k.director.email && e.template === 'participant-information')).toEqual([]);
+    }
+    const invitation = [...store.outbox.values()].find((e) => e.template === 'workshop-invitation' && e.to.startsWith('pedleder-'));
+    expect(invitation?.text).toContain('Velkommen til «Workshop 1');
   });
 });
