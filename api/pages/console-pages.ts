@@ -360,7 +360,7 @@ function guidanceSection(runId: string, guidance: Map<string, GuidanceLine> | un
   return html`<h2>Veiledning fra forskningssenteret</h2>${items}`;
 }
 
-export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; k: KindergartenDetail; deliverableTitles: Map<string, string>; upcoming: UpcomingEmail[] | null; place: string; paused: boolean; guidance?: Map<string, GuidanceLine> }): string {
+export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; k: KindergartenDetail; deliverableTitles: Map<string, string>; upcoming: UpcomingEmail[] | null; place: string; paused: boolean; guidance?: Map<string, GuidanceLine>; participants?: { name: string; email: string; role: string }[] }): string {
   const { k, runId } = options;
   const coordinator = frame.user?.role === 'coordinator';
   const title = (id: string) => options.deliverableTitles.get(id) ?? id;
@@ -382,6 +382,7 @@ export function kindergartenPage(frame: ConsoleFrame, options: { runId: string; 
 <h2>Mottatt</h2>
 ${submissions.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table><thead><tr><th scope="col">Kvittering</th><th scope="col">Innlevering</th><th scope="col">Resultat</th><th scope="col">Mottatt</th><th scope="col">Filer</th></tr></thead><tbody>${submissions}</tbody></table></div>` : html`<p>Ingen innleveringer ennå.</p>`}
 ${guidanceSection(options.runId, options.guidance, title)}
+${options.participants ? html`<h2>Deltakere i kompetansepakken</h2>${options.participants.length ? html`<ul>${options.participants.map((p) => html`<li>${p.name}, ${p.role} (${p.email})</li>`)}</ul>` : html`<p>Barnehagemyndigheten har ikke sendt gruppeoppsett for barnehagen ennå.</p>`}` : null}
 <h2>Neste e-post</h2>
 ${nextEmails(k, options.upcoming, options.paused)}
 <h2>Sendt e-post</h2>

@@ -101,12 +101,13 @@ ${o.latest ? html`<h2>Versjonen som gjelder</h2>${participantsTable(o.latest, o.
   return consolePage(frame, body);
 }
 
-/** A version's participants, by kindergarten. */
+/** A version's participants, by kindergarten: a list per kindergarten (reads on a phone as on a desktop). */
 export function participantsTable(record: GroupSetupRecord, kindergartens: { orgnr: string; name: string }[]): Html {
   const name = (orgnr: string) => kindergartens.find((k) => k.orgnr === orgnr)?.name ?? orgnr;
-  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Deltakerne (kan rulles sidelengs)"><table><thead><tr><th scope="col">Barnehage</th><th scope="col">Navn</th><th scope="col">E-post</th><th scope="col">Rolle</th></tr></thead><tbody>${record.participants.map(
-    (p) => html`<tr><td>${name(p.orgnr)}</td><td>${p.name}</td><td class="email">${p.email}</td><td>${roleLabel(p.role)}</td></tr>`,
-  )}</tbody></table></div>`;
+  const orgnrs = [...new Set(record.participants.map((p) => p.orgnr))];
+  return html`<div class="participants">${orgnrs.map(
+    (orgnr) => html`<h3>${name(orgnr)}</h3><ul>${record.participants.filter((p) => p.orgnr === orgnr).map((p) => html`<li><strong>${p.name}</strong>, ${roleLabel(p.role).toLowerCase()}<br><span class="email">${p.email}</span></li>`)}</ul>`,
+  )}</div>`;
 }
 
 /** The receipt of a version: its number, time, version and every participant. */
@@ -145,5 +146,8 @@ form.group-setup input, form.group-setup select { display: block; width: 100%; b
 form.group-setup input[type=file] { border: none; padding: .25rem 0; }
 form.group-setup button { margin-top: 1rem; }
 ul.field-errors { color: #7a1c20; margin: .25rem 0 .5rem; }
-td.email { overflow-wrap: anywhere; }
+.participants .email { overflow-wrap: anywhere; }
+.participants h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
+.participants ul { margin: 0 0 .5rem; padding-left: 1.25rem; }
+.participants li { margin: .25rem 0; }
 `;

@@ -1,7 +1,7 @@
 import type { ReceivedRow, ReviewLine } from '../../activities/db/console-repository';
 import type { GuidanceRecord } from '../../activities/store';
 import type { GuidanceLine } from '../../application/guidance';
-import { DELIVERABLE_STATUS, GUIDANCE_STATE } from '../../texts/catalogue';
+import { DELIVERABLE_STATUS, GUIDANCE_STATE, count } from '../../texts/catalogue';
 import { type Html, html } from '../../texts/html';
 import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
 import { type ConsoleFrame, consolePage } from './console-pages';
@@ -81,7 +81,7 @@ export function groupSetupSection(links: GroupSetupLink[]): Html | null {
   return html`${links.map((g) =>
     g.own !== undefined
       ? html`<section class="group-setup-link"><h2>${g.title}</h2><p>${g.own ? `Dere sendte versjon ${g.own.version} ${when(g.own.receivedAt)}${g.own.late ? ' (etter fristen)' : ''}.` : 'Dere har ikke sendt det ennå.'} <a href="${g.href}">${g.own ? 'Se eller endre gruppeoppsettet' : 'Send gruppeoppsettet'}</a></p></section>`
-      : html`<section class="group-setup-link"><h2>${g.title}</h2><p>${g.sent} av ${g.total} kommuner har sendt. <a href="${g.href}">Se gruppeoppsettene</a></p></section>`,
+      : html`<section class="group-setup-link"><h2>${g.title}</h2><p>${g.sent} av ${count(g.total, 'kommune', 'kommuner')} har sendt. <a href="${g.href}">Se gruppeoppsettene</a></p></section>`,
   )}`;
 }
 

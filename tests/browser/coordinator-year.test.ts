@@ -369,7 +369,7 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     page = coordinatorPage;
     // The coordinator sees who has sent the group set-up, and its participants.
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}`);
-    expect(await main()).toContain('1 av 1 kommuner har sendt.');
+    expect(await main()).toContain('1 av 1 kommune har sendt.');
     await Promise.all([page.waitForURL(/\/oversikt$/), page.getByRole('link', { name: 'Se gruppeoppsettene' }).click()]);
     expect(await main()).toMatch(/sendt\s*versjon 1, [a-zæøå]+dag .*, 6 deltakere/);
     await check('gruppeoppsett-oversikt');
@@ -383,6 +383,8 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/barnehager/${submitter}`);
     expect(await main()).toContain('Veiledning fra forskningssenteret');
     expect(await main()).toContain('Dere beskriver godt hva dataene viser om språkmiljøet.');
+    // … and its participants in the group set-up the authority sent.
+    expect(await main()).toMatch(/Deltakere i kompetansepakken\s*.*Pedagogisk leder 1, pedagogisk leder \(pedleder1@barnehage\.example\)/s);
     // The coordinator saw this page before the guidance (check 'innlevert'); the guidance is under the submissions.
     // The coordinator sees the verdict on the kindergarten's page.
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/barnehager/${reviser.orgnr}`);

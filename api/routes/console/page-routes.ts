@@ -12,6 +12,7 @@ import { parsePlan } from '../../../planning/load-plan';
 import { resolveTimeline } from '../../../planning/resolve-timeline';
 import { guidanceOverview } from '../../../application/guidance';
 import { guidancePlanOf } from '../../../domain/guidance';
+import { ROLE_LABEL } from '../../../planning/group-setup';
 import { parseRoster, parseRosterFile } from '../../../planning/roster-import';
 import { rosterTemplateCsv, rosterTemplateXlsx } from '../../../planning/roster-template';
 import { RUN_STATE } from '../../../texts/catalogue';
@@ -265,11 +266,18 @@ export function pageRoutes(deps: ConsoleDeps) {
       const upcoming = status.status === 'fulfilled' ? status.value.upcoming.slice(0, 10) : null;
       const place = timeline ? placeName(timeline, k.regionId, k.groupId) : null;
       const guidance = timeline ? await guidanceOverview(deps.control.store, guidancePlanOf(timeline), runId, now(), { orgnr }) : undefined;
+      // Its participants in the latest group set-up of its authority (release 1.2.0), where the plan asks for one.
+      const setupDeliverables = (plan?.deliverables ?? []).filter((d) => d.submittedBy === 'municipal-authorities');
+      const setups = await Promise.all(setupDeliverables.map((d) => deps.control.store.latestGroupSetup(runId, k.municipalityId, d.id)));
+      const latestSetup = setups.filter((x) => x !== null).sort((a, b) => b.receivedAt - a.receivedAt)[0];
+      const participants = setupDeliverables.length
+        ? (latestSetup?.participants ?? []).filter((p) => p.orgnr === orgnr).map((p) => ({ name: p.name, email: p.email, role: (ROLE_LABEL[p.role as keyof typeof ROLE_LABEL] ?? p.role).toLowerCase() }))
+        : undefined;
       const region = timeline?.regions.find((r) => r.id === k.regionId)?.name ?? k.regionId;
       return htmlReply(
         reply,
         200,
-        kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming, place: place && place !== region ? `${region}, ${place}` : region, paused: status.status === 'fulfilled' && status.value.state === 'paused', ...(guidance ? { guidance } : {}) }),
+        kindergartenPage(v.frame(k.name), { runId, k, deliverableTitles: new Map((plan?.deliverables ?? []).map((d) => [d.id, d.title])), upcoming, place: place && place !== region ? `${region}, ${place}` : region, paused: status.status === 'fulfilled' && status.value.state === 'paused', ...(guidance ? { guidance } : {}), ...(participants ? { participants } : {}) }),
       );
     });
 
