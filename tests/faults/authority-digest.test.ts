@@ -85,7 +85,8 @@ describe('the authorities\' daily digest through worker kills', () => {
     const window = (dueAt: number, escalationAt: number, lateUntil: number) => ({ opensAt: t0, promptAt: t0, reminderAts: [], dueAt, escalationAt, lateUntil });
     const deliverables = resolved.deliverables
       .filter((d) => d.id === 'analysis-so-far' || d.id === 'full-analysis')
-      .map((d) => ({ ...d, windows: d.windows.map((w) => ({ ...w, ...(d.id === 'analysis-so-far' ? window(t0 + 12 * S, t0 + 20 * S, t0 + 70 * S) : window(t0 + 32 * S, t0 + 40 * S, t0 + 70 * S)) })) }));
+      // Without the guidance windows: the run's guidance reminders would keep it open until their real dates.
+      .map((d) => ({ ...d, windows: d.windows.map(({ guidance: _guidance, ...w }) => ({ ...w, ...(d.id === 'analysis-so-far' ? window(t0 + 12 * S, t0 + 20 * S, t0 + 70 * S) : window(t0 + 32 * S, t0 + 40 * S, t0 + 70 * S)) })) }));
     const days = [
       { day: '2028-03-06', at: t0 + 26 * S },
       { day: '2028-03-07', at: t0 + 48 * S },
