@@ -162,8 +162,8 @@ export interface UpcomingEmail {
   /** The milestone's or the deliverable's title. */
   title: string;
   template: string;
-  /** Who gets it: the director, or (an escalation) the municipal authority. */
-  to: 'director' | 'municipal-authority';
+  /** Who gets it: the director, the kindergarten's participants (release 1.2.0), or (an escalation) the municipal authority. */
+  to: 'director' | 'participants' | 'municipal-authority';
   /** Held while the run is paused; sent on resume if it is still useful then. */
   held: boolean;
   /** For an email about a milestone: when the milestone is. */
@@ -187,7 +187,7 @@ export function upcomingEmails(state: KindergartenState, now: number): UpcomingE
       at,
       title: action.kind === 'milestone-email' ? action.step.title : action.deliverable.title,
       template: action.kind === 'milestone-email' ? action.step.template : goesIntoDigest(action, state) ? DIGEST_TEMPLATE : action.deliverable.templates[action.kind],
-      to: action.kind === 'escalation' ? 'municipal-authority' : 'director',
+      to: action.kind === 'escalation' ? ('municipal-authority' as const) : action.kind === 'milestone-email' && action.step.to === 'participants' ? ('participants' as const) : ('director' as const),
       held: state.paused,
       occurrenceAt: action.kind === 'milestone-email' ? action.step.occurrenceAt : null,
     }));

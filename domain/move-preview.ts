@@ -28,6 +28,8 @@ export interface EmailChange {
   change: 'moved' | 'now' | 'new' | 'dropped';
   from: number | null;
   to: number | null;
+  /** Who gets it: each kindergarten's director, its participants, or its authority. */
+  recipients: UpcomingEmail['to'];
   kindergartens: number;
 }
 
@@ -73,7 +75,7 @@ export function previewMove(before: Timeline, after: Timeline, kindergartens: Ki
   const lines = new Map<string, EmailChange>();
   const add = (u: UpcomingEmail, change: EmailChange['change'], from: number | null, to: number | null) => {
     const id = `${u.key}|${change}|${from}|${to}`;
-    const line = lines.get(id) ?? { template: u.template, title: u.title, kind: u.kind, change, from, to, kindergartens: 0 };
+    const line = lines.get(id) ?? { template: u.template, title: u.title, kind: u.kind, change, from, to, recipients: u.to, kindergartens: 0 };
     line.kindergartens += 1;
     lines.set(id, line);
   };

@@ -89,7 +89,7 @@ export const MILESTONE_KIND: Record<string, string> = {
 export function upcomingEmailText(email: Pick<UpcomingEmail, 'kind' | 'title' | 'to'> & { occurrenceAt?: number | null; template?: string }): string {
   switch (email.kind) {
     case 'milestone-email':
-      return `Om ${quoted(email.title)}${email.occurrenceAt ? ` (${formatNorwegian(email.occurrenceAt)})` : ''} til styreren`;
+      return `Om ${quoted(email.title)}${email.occurrenceAt ? ` (${formatNorwegian(email.occurrenceAt)})` : ''} til ${email.to === 'participants' ? 'deltakerne' : 'styreren'}`;
     case 'prompt':
       return `${quoted(email.title)} åpner: innleveringslenke til styreren`;
     case 'reminder':

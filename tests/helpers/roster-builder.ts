@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Municipality, Roster, rosterJsonSchema } from '../../config/roster-schema';
 import { isValidOrgnr } from '../../config/roster-schema';
+import type { Store } from '../../activities/store';
 
 /** One entry per workshop group of the example plan (Hedmarken meets as two groups). */
 export const EXAMPLE_GROUPS = [
@@ -73,4 +74,31 @@ export function rosterAsJson(roster: Roster, plan: Pick<Plan, 'regions'>): z.inp
         })),
     })),
   };
+}
+
+/**
+ * Stores each municipality's group set-up (release 1.2.0) — every kindergarten's director and one pedagogical leader
+ * `pedleder-<orgnr>@barnehage.example` — so the emails a plan addresses to participants have someone to go to.
+ */
+export async function storeGroupSetups(store: Pick<Store, 'recordGroupSetup'>, runId: string, roster: Roster, at: number): Promise<void> {
+  for (const [i, m] of roster.municipalities.entries()) {
+    await store.recordGroupSetup({
+      setupId: `00000000-0000-4000-9000-${String(i + 1).padStart(12, '0')}`,
+      runId,
+      municipalityId: m.id,
+      deliverableId: 'group-setup',
+      deliverable: 'Gruppeoppsett',
+      late: false,
+      receivedAt: at,
+      by: m.authority.email,
+      source: 'form',
+      fileName: null,
+      participants: roster.kindergartens
+        .filter((k) => k.municipalityId === m.id)
+        .flatMap((k) => [
+          { orgnr: k.orgnr, name: k.director.name, email: k.director.email, role: 'styrer' },
+          { orgnr: k.orgnr, name: `Pedagogisk leder ${k.name}`, email: `pedleder-${k.orgnr}@barnehage.example`, role: 'pedagogisk-leder' },
+        ]),
+    });
+  }
 }

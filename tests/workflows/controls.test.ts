@@ -15,7 +15,7 @@ import type { Timeline } from '../../domain/timeline';
 import { previewMove } from '../../domain/move-preview';
 import { pastStepsAtStart } from '../../domain/start-preview';
 import { placeName } from '../../domain/timeline';
-import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
+import { EXAMPLE_GROUPS, buildRoster, storeGroupSetups } from '../helpers/roster-builder';
 import { type Harness, type Plan, type Roster, bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
 
 jest.setTimeout(300_000);
@@ -204,6 +204,8 @@ describe('the coordinator controls a running year', () => {
   it('a kindergarten\'s next emails are the ones its workflow then sends, after an extension, a submission and a withdrawal', async () => {
     await h.worker.runUntil(async () => {
       await start();
+      // The authorities' group set-ups are in, so the emails to participants have someone to go to.
+      await storeGroupSetups(h.store, runId, roster, await env.currentTimeMs());
       const window = timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.find((w) => w.groupId === 'kongsvinger');
       if (!window) throw new Error('no window');
       await sleepUntil(window.opensAt + 3_600_000);
@@ -268,7 +270,7 @@ describe('the coordinator controls a running year', () => {
 
       // What the workflows now say they will send differently, counted the way the preview counts.
       const changes = new Map<string, number>();
-      const note = (template: string, change: string, from: number | null, to: number | null) => changes.set(`${template}|${change}|${from}|${to}`, (changes.get(`${template}|${change}|${from}|${to}`) ?? 0) + 1);
+      const note = (template: string, recipients: string, change: string, from: number | null, to: number | null) => changes.set(`${template}|${recipients}|${change}|${from}|${to}`, (changes.get(`${template}|${recipients}|${change}|${from}|${to}`) ?? 0) + 1);
       const stem = (key: string) => key.replace(/@v\d+$/, '');
       for (const k of roster.kindergartens) {
         const was = new Map((before.get(k.orgnr) ?? []).map((u) => [stem(u.key), u]));
@@ -276,11 +278,11 @@ describe('the coordinator controls a running year', () => {
         for (const [key, u] of is) {
           const w = was.get(key);
           if (w && w.at === u.at) continue;
-          note(u.template, u.at <= now ? 'now' : w ? 'moved' : 'new', w ? w.at : null, u.at);
+          note(u.template, u.to, u.at <= now ? 'now' : w ? 'moved' : 'new', w ? w.at : null, u.at);
         }
-        for (const [key, u] of was) if (!is.has(key)) note(u.template, 'dropped', u.at, null);
+        for (const [key, u] of was) if (!is.has(key)) note(u.template, u.to, 'dropped', u.at, null);
       }
-      const predicted = new Map(preview.emails.map((e) => [`${e.template}|${e.change}|${e.from}|${e.to}`, e.kindergartens]));
+      const predicted = new Map(preview.emails.map((e) => [`${e.template}|${e.recipients}|${e.change}|${e.from}|${e.to}`, e.kindergartens]));
       expect(predicted).toEqual(changes);
       // The analysis opens later for the group: every Kongsvinger kindergarten's prompt moves, no one else's.
       const inGroup = roster.kindergartens.filter((k) => k.groupId === 'kongsvinger').length;

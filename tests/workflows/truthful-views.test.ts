@@ -11,7 +11,7 @@ import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 import { submitDeliverableUpdate } from '../../workflows/kindergarten-workflow';
 import { regionStatusQuery } from '../../workflows/region-workflow';
-import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
+import { EXAMPLE_GROUPS, buildRoster, storeGroupSetups } from '../helpers/roster-builder';
 import { bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
 
 jest.setTimeout(900_000);
@@ -116,6 +116,8 @@ async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWith
 
   await h.worker.runUntil(async () => {
     await control.startRun(deps, plan, roster, 'koordinator');
+    // Every authority's group set-up is in: the emails to participants have someone to go to, so each is seen sent.
+    await storeGroupSetups(h.store, runId, roster, await env.currentTimeMs());
     for (const region of timeline.regions) {
       const handle = env.client.workflow.getHandle(regionWorkflowId(runId, region.id));
       for (let i = 0; i < 100 && !(await handle.query(regionStatusQuery).catch(() => null))?.startComplete; i++) await new Promise((r) => setTimeout(r, 100));
@@ -155,7 +157,7 @@ async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWith
         took('move');
         const after = await upcomingOf();
         // Paused, a step already due is listed at "now" by both; the comparison is of what changes.
-        expect(new Map(predicted.emails.map((e) => [`${e.template}|${e.change}|${e.from}|${e.to}`, e.kindergartens]))).toEqual(changesBetween(before, after, now));
+        expect(new Map(predicted.emails.map((e) => [`${e.template}|${e.recipients}|${e.change}|${e.from}|${e.to}`, e.kindergartens]))).toEqual(changesBetween(before, after, now));
       }
     }
     await control.resumeRun(deps, runId, 'koordinator').catch(tolerated);
@@ -196,9 +198,9 @@ function changesBetween(before: Map<string, UpcomingEmail[]>, after: Map<string,
     for (const [key, u] of is) {
       const w = was.get(key);
       if (w && w.at === u.at) continue;
-      note(`${u.template}|${u.at <= now ? 'now' : w ? 'moved' : 'new'}|${w ? w.at : null}|${u.at}`);
+      note(`${u.template}|${u.to}|${u.at <= now ? 'now' : w ? 'moved' : 'new'}|${w ? w.at : null}|${u.at}`);
     }
-    for (const [key, u] of was) if (!is.has(key)) note(`${u.template}|dropped|${u.at}|null`);
+    for (const [key, u] of was) if (!is.has(key)) note(`${u.template}|${u.to}|dropped|${u.at}|null`);
   }
   return changes;
 }
