@@ -46,9 +46,11 @@ export async function giveGuidance(deps: RunControlDeps, plan: Plan, input: Give
   const earlier = await deps.store.guidance(input.runId, input.guidanceId);
   if (earlier) return earlier;
   const latest = await deps.store.latestSubmission(input.runId, input.orgnr, deliverable.id);
+  if (!latest) {
+    const kindergarten = (await deps.store.findRecipients(input.runId, { kind: 'director', orgnr: input.orgnr }))[0]?.kindergarten?.name ?? input.orgnr;
+    throw refuse({ code: 'guidance-nothing-submitted', deliverable: deliverable.title, kindergarten });
+  }
   const status = await kindergartenStatus(deps, input.runId, input.orgnr);
-  const kindergarten = (await deps.store.findRecipients(input.runId, { kind: 'director', orgnr: input.orgnr }))[0]?.kindergarten?.name ?? input.orgnr;
-  if (!latest) throw refuse({ code: 'guidance-nothing-submitted', deliverable: deliverable.title, kindergarten });
 
   const record: GuidanceRecord = {
     guidanceId: input.guidanceId,

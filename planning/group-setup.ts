@@ -12,17 +12,13 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { InputError, type InputIssue } from '../config/errors';
 import { isStorableText } from '../config/plan-schema';
+import { PARTICIPANT_ROLE } from '../texts/catalogue';
 import { GROUP_SETUP_RULE } from '../texts/validation';
 
 /** A participant's role in the competence package. */
 export const PARTICIPANT_ROLES = ['styrer', 'stedfortreder', 'pedagogisk-leder', 'annen'] as const;
 export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
-export const ROLE_LABEL: Record<ParticipantRole, string> = {
-  styrer: 'Styrer',
-  stedfortreder: 'Stedfortredende styrer',
-  'pedagogisk-leder': 'Pedagogisk leder',
-  annen: 'Annen ansatt',
-};
+export const ROLE_LABEL: Record<ParticipantRole, string> = PARTICIPANT_ROLE;
 
 export interface Participant {
   orgnr: string;

@@ -159,6 +159,14 @@ export const TEMPLATE_NAME: Record<TemplateId, string> = {
   'participant-removed': 'Invitasjonen gjelder ikke lenger (fjernet fra gruppeoppsettet)',
 };
 
+/** A participant's role in the competence package, as the group set-up names it (release 1.2.0). */
+export const PARTICIPANT_ROLE = {
+  styrer: 'Styrer',
+  stedfortreder: 'Stedfortredende styrer',
+  'pedagogisk-leder': 'Pedagogisk leder',
+  annen: 'Annen ansatt',
+} as const;
+
 /** The research centre's guidance on a kindergarten's submission, in words (release 1.2.0). */
 export const GUIDANCE_STATE: Record<'owed' | 'late' | 'given', string> = {
   owed: 'Veiledning skyldes',

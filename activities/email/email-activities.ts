@@ -12,9 +12,7 @@ import { calendarInvitation, eventUid } from './calendar';
 import type { FileStore } from '../files/file-store';
 import { guidanceDueFor } from '../../domain/guidance';
 import { placeName } from '../../domain/timeline';
-
-/** A participant's role in words (the roles of planning/group-setup.ts). */
-const ROLE_WORD: Record<string, string> = { styrer: 'styrer', stedfortreder: 'stedfortredende styrer', 'pedagogisk-leder': 'pedagogisk leder', annen: 'annen ansatt' };
+import { PARTICIPANT_ROLE } from '../../texts/catalogue';
 
 /** How long a director's link in a guidance email lets them read it, at least (the upload link's own expiry may be later). */
 const GUIDANCE_LINK_MS = 30 * 86_400_000;
@@ -75,16 +73,15 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
     if (g.setupId) {
       const record = await store.groupSetup(runId, g.setupId);
       if (!record) throw ApplicationFailure.create({ type: ErrorType.NotFound, nonRetryable: true, message: `no group set-up ${g.setupId} in run ${runId}` });
-      const names = new Map<string, string>();
-      for (const p of record.participants) {
-        if (!names.has(p.orgnr)) names.set(p.orgnr, (await store.findRecipients(runId, { kind: 'director', orgnr: p.orgnr }))[0]?.kindergarten?.name ?? p.orgnr);
-      }
+      // The kindergartens' names in one query; the set-up names only kindergartens still in the run.
+      const kindergartens = new Map((await store.municipalityKindergartens(runId, record.municipalityId)).map((k) => [k.orgnr, k.name]));
+      const names = new Map(record.participants.map((p) => [p.orgnr, kindergartens.get(p.orgnr) ?? p.orgnr]));
       return {
         receiptNumber: record.receiptNumber,
         version: record.version,
         at: iso(record.receivedAt),
         late: record.late,
-        kindergartens: [...names.entries()].map(([orgnr, name]) => ({ name, participants: record.participants.filter((p) => p.orgnr === orgnr).map((p) => ({ name: p.name, email: p.email, role: ROLE_WORD[p.role] ?? p.role })) })),
+        kindergartens: [...names.entries()].map(([orgnr, name]) => ({ name, participants: record.participants.filter((p) => p.orgnr === orgnr).map((p) => ({ name: p.name, email: p.email, role: (PARTICIPANT_ROLE[p.role as keyof typeof PARTICIPANT_ROLE] ?? p.role).toLowerCase() })) })),
       };
     }
     if (g.asOf === undefined) return { ...(g.minimumParticipants !== undefined ? { minimumParticipants: g.minimumParticipants } : {}) };

@@ -9,7 +9,7 @@ import { type Html, html } from '../../texts/html';
 import { timelineChart } from './timeline-svg';
 import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
 import type { GuidanceLine } from '../../application/guidance';
-import { type GroupSetupLink, groupSetupSection } from './recipient-pages';
+import { type GroupSetupLink, groupSetupSection, guidanceHistory } from './recipient-pages';
 import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, GUIDANCE_STATE, ROLE, templateName, PAST_OUTCOME, actorText, auditSentence, count, pastStepText, upcomingEmailText } from '../../texts/catalogue';
 import type { PastStep } from '../../domain/start-preview';
 
@@ -353,9 +353,7 @@ function guidanceSection(runId: string, guidance: Map<string, GuidanceLine> | un
   const items = [...guidance.entries()].map(([key, line]) => {
     const deliverableId = key.slice(key.indexOf('/') + 1);
     const state = line.state === 'given' ? GUIDANCE_STATE.given : `${GUIDANCE_STATE[line.state]} – frist ${line.dueAt === null ? '–' : when(line.dueAt)}`;
-    return html`<h3>${title(deliverableId)}: <span class="guidance-state ${line.state}">${state}</span></h3>${line.given.map(
-      (g) => html`<article class="guidance"><p><strong>${when(g.at)}, versjon ${String(g.version)}</strong> (${g.by})</p>${g.text.split(/\n\s*\n/).map((p) => html`<p>${p}</p>`)}${g.files.length ? html`<ul>${g.files.map((f, i) => html`<li><a href="/konsoll/runs/${runId}/veiledning/${g.guidanceId}/filer/${i + 1}">${f.name}</a> (${formatFileSize(f.size)})</li>`)}</ul>` : null}</article>`,
-    )}`;
+    return html`<h3>${title(deliverableId)}: <span class="guidance-state ${line.state}">${state}</span></h3>${guidanceHistory(line.given, (g, i) => `/konsoll/runs/${runId}/veiledning/${g.guidanceId}/filer/${i}`, { by: true })}`;
   });
   return html`<h2>Veiledning fra forskningssenteret</h2>${items}`;
 }

@@ -160,9 +160,9 @@ export function guidanceText(line: GuidanceLine): string {
 }
 
 /** Guidance given, oldest first: when, on which version, the text and its files (links where the reader may open them). */
-export function guidanceHistory(given: GuidanceRecord[], fileHref: ((g: GuidanceRecord, position: number) => string) | null): Html {
+export function guidanceHistory(given: GuidanceRecord[], fileHref: ((g: GuidanceRecord, position: number) => string) | null, options: { by?: boolean } = {}): Html {
   return html`${given.map(
-    (g) => html`<article class="guidance"><h3>Veiledning ${when(g.at)} (versjon ${String(g.version)})</h3>
+    (g) => html`<article class="guidance"><h3>Veiledning ${when(g.at)} (versjon ${String(g.version)})${options.by ? ` – ${g.by}` : ''}</h3>
 ${g.text.split(/\n\s*\n/).map((p) => html`<p>${p}</p>`)}
 ${g.files.length ? html`<ul>${g.files.map((f, i) => html`<li>${fileHref ? html`<a href="${fileHref(g, i + 1)}">${f.name}</a>` : f.name} (${formatFileSize(f.size)})</li>`)}</ul>` : null}
 </article>`,

@@ -5,6 +5,7 @@ import { DOCUMENT_MEDIA_TYPES } from '../../activities/files/document-type';
 import type { FileStore } from '../../activities/files/file-store';
 import { type OpenApiRegistry, errorBody } from '../openapi';
 import { receiptJson, receiptOf } from './upload-routes';
+import { contentDisposition } from '../exports/content-disposition';
 
 /**
  * Downloads for the recipients of deliverables (research centre, municipal authorities, the coordinator), each with its
@@ -34,10 +35,7 @@ async function accessOf(request: FastifyRequest, reply: FastifyReply, submission
 }
 
 /** RFC 6266/5987 attachment header that survives any file name (the name was cleaned when it was stored). */
-function attachment(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
+const attachment = (name: string): string => contentDisposition('attachment', name);
 
 export function submissionRoutes(deps: { submissions: SubmissionRepository; files: FileStore }, openapi: OpenApiRegistry) {
   return async (app: FastifyInstance) => {

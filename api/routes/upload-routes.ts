@@ -7,6 +7,7 @@ import type { Submission } from '../../activities/db/submission-repository';
 import { type OpenApiRegistry, errorBody } from '../openapi';
 import { LINK_STATUS, type FormErrors, linkProblemPage, pendingPage, receiptPage, refusedPage, uploadPage } from '../pages/upload-pages';
 import { DEFAULT_UPLOAD_ATTEMPTS_PER_MINUTE, type IncomingFile, type SubmitOutcome, type UploadDeps, cleanFileName, resolveLink, submitUpload } from '../../application/upload-service';
+import { contentDisposition } from '../exports/content-disposition';
 
 /**
  * The director's side: `/levering/<token>` is the page the email links to (form, receipt, refusals), and
@@ -160,7 +161,7 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
       return reply
         .type(file.contentType)
         .header('Content-Length', String(file.size))
-        .header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+        .header('Content-Disposition', contentDisposition('attachment', file.name))
         .header('X-Content-Type-Options', 'nosniff')
         .send(deps.files.open(file.storageKey));
     });

@@ -8,6 +8,7 @@ import type { ConsoleDeps } from '../console-routes';
 import type { Plan } from '../../../config/plan-schema';
 import { DELIVERABLE_STATUS } from '../../../texts/catalogue';
 import { runParams } from './page-routes';
+import { contentDisposition } from '../../exports/content-disposition';
 
 /**
  * The status CSV: what a person reads first (names, the state in words, Oslo local times), then the same row's ids,
@@ -26,12 +27,6 @@ function statusCsvRows(rows: string[][], plan: Plan | null): string[][] {
     const group = region?.groups.find((g) => g.id === groupId)?.name ?? (groupId === regionId ? '' : groupId);
     return [name, orgnr, municipality, region?.name ?? regionId, group, deliverables.get(deliverableId) ?? deliverableId, DELIVERABLE_STATUS[status] ?? status, due, late, municipalityId, regionId, groupId, deliverableId, status, dueUtc, lateUtc];
   });
-}
-
-/** A Content-Disposition with the file's own name (UTF-8) and an ASCII fallback. */
-export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 /** The exports: the status as CSV (a municipal authority: its own kindergartens), a region's submissions as one zip. */

@@ -14,7 +14,7 @@ import { Forbidden, type Visitor, htmlReply, mayRead, visitor } from '../../cons
 import { messagePage } from '../../pages/console-pages';
 import { guidancePage } from '../../pages/recipient-pages';
 import type { ConsoleDeps } from '../console-routes';
-import { contentDisposition } from './export-routes';
+import { contentDisposition } from '../../exports/content-disposition';
 import { runParams } from './page-routes';
 
 const guidanceParams = runParams.extend({ orgnr: z.string().regex(/^\d{9}$/), deliverableId: z.string().regex(/^[a-z0-9-]+$/) });
