@@ -129,6 +129,19 @@ export async function rescheduleMilestone(deps: RunControlDeps, runId: string, o
   return asDomainErrors(() => deps.client.workflow.getHandle(runId).executeUpdate(rescheduleMilestoneUpdate, { args: [{ basedOnRevision: revision, override, timeline, requestedBy }] }));
 }
 
+/**
+ * What an extension would do, without doing it: the deliverable's title, its deadline now, and the new deadline with
+ * its reminders, escalation and late window resolved by the same rule the extension itself uses (console and CLI).
+ */
+export async function previewExtension(deps: RunControlDeps, runId: string, orgnr: string, deliverableId: string, dueLocal: string) {
+  const { plan } = await runPlan(deps, runId);
+  const status = await kindergartenStatus(deps, runId, orgnr);
+  const current = status.deliverables.find((d) => d.id === deliverableId);
+  if (!current) throw refuse(unknownDeliverable(deliverableId, status.deliverables));
+  const request = resolveExtension(plan, deliverableId, dueLocal, current.opensAt);
+  return { title: current.title, current: { dueAt: current.dueAt, lateUntil: current.lateUntil, status: current.status }, request };
+}
+
 /** Gives one kindergarten a later deadline for one deliverable; reminders and escalation follow the plan's rules. */
 export async function extendDeadline(
   deps: RunControlDeps,
@@ -138,11 +151,7 @@ export async function extendDeadline(
   dueLocal: string,
   requestedBy: string,
 ): Promise<{ dueAt: number; lateUntil: number }> {
-  const { plan } = await runPlan(deps, runId);
-  const status = await kindergartenStatus(deps, runId, orgnr);
-  const current = status.deliverables.find((d) => d.id === deliverableId);
-  if (!current) throw refuse(unknownDeliverable(deliverableId, status.deliverables));
-  const request = resolveExtension(plan, deliverableId, dueLocal, current.opensAt);
+  const { request } = await previewExtension(deps, runId, orgnr, deliverableId, dueLocal);
   const kindergarten = deps.client.workflow.getHandle(kindergartenWorkflowId(runId, orgnr));
   return asDomainErrors(() => kindergarten.executeUpdate(extendDeadlineUpdate, { args: [{ ...request, requestedBy }] }));
 }

@@ -112,14 +112,18 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     return { title: choice.title, changes: () => html`<p>${choice.text}</p>`, fields: { hva: what }, run: () => choice.run(deps.control, runId, actor), done: what };
   },
 
-  async forleng({ deps, runId, actor, field, kindergarten }) {
+  async forleng({ deps, runId, actor, field, kindergarten, now }) {
     const k = await kindergarten();
     const deliverableId = field('leveranse');
     const at = localTime.parse(field('tid'));
-    const current = k.deliverables.find((d) => d.deliverableId === deliverableId);
     return {
       title: `Forleng fristen for ${k.name}`,
-      changes: () => html`<dl class="change"><dt>Innlevering</dt><dd>${deliverableId}</dd><dt>Frist nå</dt><dd>${current ? when(current.dueAt) : 'ukjent'}</dd><dt>Ny frist</dt><dd>${at.replace('T', ' kl. ')}</dd></dl><p>Påminnelser og varsel til kommunen følger den nye fristen.</p>`,
+      changes: async () => {
+        // Resolved by the same rule the extension itself applies: the new deadline, its reminders, escalation and late window.
+        const { title, current, request } = await control.previewExtension(deps.control, runId, k.orgnr, deliverableId, at);
+        const reminders = request.reminderAts.filter((r) => r > now());
+        return html`<dl class="change"><dt>Innlevering</dt><dd>${title}</dd><dt>Frist nå</dt><dd>${when(current.dueAt)}</dd><dt>Ny frist</dt><dd>${when(request.dueAt)}</dd><dt>Forsinket innlevering</dt><dd>tas imot til ${when(request.lateUntil)}</dd><dt>Påminnelser til styreren</dt><dd>${reminders.length ? reminders.map((r, i) => html`${i > 0 ? html`<br>` : null}${when(r)}`) : 'ingen flere'}</dd><dt>Varsel til kommunen</dt><dd>${when(request.escalationAt)}, om ingenting er levert</dd></dl><p>Påminnelser og varsel til kommunen følger den nye fristen. Har barnehagen levert, sendes ingen påminnelse.</p>`;
+      },
       fields: { barnehage: k.orgnr, leveranse: deliverableId, tid: at },
       run: () => control.extendDeadline(deps.control, runId, k.orgnr, deliverableId, at, actor),
       done: 'forlenget',
@@ -132,7 +136,10 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     const deliverableId = field('leveranse');
     return {
       title: `Ny innleveringslenke for ${k.name}`,
-      changes: () => html`<p>${k.directorName} (${k.directorEmail}) får en ny lenke for ${deliverableId} på e-post. Lenker som er sendt tidligere, slutter å virke.</p>`,
+      changes: async () => {
+        const title = (await control.kindergartenStatus(deps.control, runId, k.orgnr)).deliverables.find((d) => d.id === deliverableId)?.title ?? deliverableId;
+        return html`<p>${k.directorName} (${k.directorEmail}) får en ny lenke for «${title}» på e-post. Lenker som er sendt tidligere, slutter å virke.</p>`;
+      },
       fields: { barnehage: k.orgnr, leveranse: deliverableId },
       run: () => control.reissueUploadLink(deps.control, runId, k.orgnr, deliverableId, actor),
       done: 'ny-lenke',
