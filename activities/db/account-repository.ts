@@ -137,6 +137,12 @@ export class DraftRepository {
     return (rowCount ?? 0) > 0;
   }
 
+  /** Replaces a draft's roster (a new list uploaded on the draft's page); false when the draft is gone. */
+  async updateRoster(id: string, roster: unknown): Promise<boolean> {
+    const { rowCount } = await this.pool.query("UPDATE run_drafts SET roster = $2 WHERE id = $1 AND created_at > now() - interval '1 day'", [id, JSON.stringify(roster)]);
+    return (rowCount ?? 0) > 0;
+  }
+
   async remove(id: string): Promise<void> {
     await this.pool.query('DELETE FROM run_drafts WHERE id = $1', [id]);
   }

@@ -194,14 +194,27 @@ function pastStepsSection(past: PastStep[]): Html | null {
 <div class="table-wrap" tabindex="0" role="region" aria-label="Steg som allerede er passert (kan rulles sidelengs)"><table><thead><tr><th scope="col">Planlagt</th><th scope="col">Hva</th><th scope="col">For</th><th scope="col">Ved start</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function previewPage(frame: ConsoleFrame, options: { draftId: string; timeline: Timeline; programme: string; runId: string; kindergartens: number; municipalities: number; now: number; past: PastStep[] }): string {
+export function previewPage(
+  frame: ConsoleFrame,
+  options: { draftId: string; timeline: Timeline; programme: string; runId: string; kindergartens: number; municipalities: number; now: number; past: PastStep[]; rosterIssues?: InputIssue[]; rosterSummary?: string | null },
+): string {
   const body = html`<h1>Kontroller før start</h1>
+${options.rosterIssues?.length
+  ? html`<div class="notice bad" role="alert" id="feil"><h2>${options.rosterSummary ?? 'Deltakerlisten kan ikke brukes'}</h2><ul>${options.rosterIssues.map((i) => html`<li>${formatIssue(i)}</li>`)}</ul><p>Utkastet har fortsatt deltakerlisten det hadde.</p></div>`
+  : null}
 <dl class="facts"><dt>Programårets id</dt><dd>${options.runId}</dd><dt>Program</dt><dd>${options.programme}</dd><dt>Regioner</dt><dd>${options.timeline.regions.map((r) => r.name).join(', ')}</dd><dt>Kommuner</dt><dd>${options.municipalities}</dd><dt>Barnehager</dt><dd>${options.kindergartens}</dd></dl>
 ${pastStepsSection(options.past)}
 <h2>Tidslinjen</h2>
 ${timelineChart(options.timeline, options.now)}
 ${timelineTable(options.timeline)}
 <p><a class="button secondary" href="/konsoll/ny/${options.draftId}/plan">Rediger datoer og frister</a> <a href="/konsoll/ny/${options.draftId}/plan.yaml">Last ned planen som YAML</a></p>
+<form method="post" action="/konsoll/ny/${options.draftId}/deltakerliste" enctype="multipart/form-data" class="narrow">
+<input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
+<label for="ny-deltakerliste">Bytt deltakerliste (Excel, CSV eller JSON)</label>
+<p class="hint" id="ny-deltakerliste-hint">Utkastet har nå ${count(options.kindergartens, 'barnehage', 'barnehager')} i ${count(options.municipalities, 'kommune', 'kommuner')}. En ny liste erstatter den helt; den kontrolleres mot planen før den lagres. Last ned malen som <a href="/konsoll/mal/deltakerliste.xlsx">Excel-ark</a>.</p>
+<input type="file" id="ny-deltakerliste" name="roster" accept=".xlsx,.csv,.json" aria-describedby="ny-deltakerliste-hint" required>
+<button type="submit" class="secondary">Kontroller og bytt listen</button>
+</form>
 <form method="post" action="/konsoll/ny/${options.draftId}/start">
 <input type="hidden" name="_csrf" value="${frame.csrf ?? ''}">
 <p>Når du starter, sender Årshjul e-post etter tidslinjen til alle barnehagene og kommunene på listen.</p>

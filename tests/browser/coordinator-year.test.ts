@@ -119,23 +119,39 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await Promise.all([page.waitForURL(/\/konsoll$/), page.getByRole('button', { name: 'Logg inn' }).click()]);
     await check('oversikt');
 
-    // A roster as a workbook: the example roster saved as .xlsx, checked and previewed (not started).
+    // Next year from last year's run: its plan rolled forward and its roster as it stands.
     await page.getByRole('link', { name: 'Start et nytt programår' }).click();
     await check('ny');
-    const rows = readFileSync(join(ROOT, 'examples', 'roster-hedmark-2017.csv'), 'utf8').trim().split('\n').map((line) => line.split(','));
-    const xlsx = await writeXlsxFile([{ sheet: 'Barnehager', data: rows }]).toBuffer();
-    await page.getByLabel('Deltakerliste (Excel, CSV eller JSON)').setInputFiles({ name: 'deltakere.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx });
-    await Promise.all([page.waitForURL(/\/konsoll\/ny\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Kontroller og vis tidslinjen' }).click()]);
-    expect(await h1()).toBe('Kontroller før start');
-    expect(await page.locator('dl.facts').textContent()).toContain('Barnehager61');
-
-    // Next year from last year's run, dates edited before it starts.
-    await page.goto(`${s.baseUrl}/konsoll/ny`);
     await page.getByLabel('Programår').selectOption(`arshjul-${Number(new Date().getUTCMonth() >= 6 ? new Date().getUTCFullYear() : new Date().getUTCFullYear() - 1) - 1}-hedmark`);
     await Promise.all([page.waitForURL(/\/konsoll\/ny\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Lag utkast for neste år' }).click()]);
+    const draftUrl = page.url();
     expect(await h1()).toBe('Kontroller før start');
     expect(await main()).toContain('Allerede passert');
+    expect(await page.locator('dl.facts').textContent()).toContain('Barnehager61');
     await check('forhandsvisning');
+
+    // This year's roster as a workbook (.xlsx): Gaupestua barnehage has left the programme. A workbook with a broken
+    // organisation number is refused first, naming sheet, row and column; the draft keeps its roster.
+    const rows = readFileSync(join(ROOT, 'examples', 'roster-hedmark-2017.csv'), 'utf8').trim().split('\n').map((line) => line.split(','));
+    const newRoster = rows.filter((r) => r[6] !== 'Gaupestua barnehage');
+    const broken = newRoster.map((r, i) => (i === 3 ? r.map((cell, c) => (c === 7 ? '123456789' : cell)) : r));
+    const workbook = async (data: string[][]) => ({ name: 'deltakere.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: await writeXlsxFile([{ sheet: 'Barnehager', data }]).toBuffer() });
+    await page.getByLabel('Bytt deltakerliste (Excel, CSV eller JSON)').setInputFiles(await workbook(broken));
+    await page.getByRole('button', { name: 'Kontroller og bytt listen' }).click();
+    await page.waitForSelector('[role=alert]');
+    const refusal = (await page.locator('[role=alert]').textContent()) ?? '';
+    expect(refusal).toMatch(/deltakere\.xlsx/);
+    expect(refusal).toMatch(/Barnehager/);
+    expect(refusal).toMatch(/rad 4/);
+    expect(refusal).toMatch(/orgnr/);
+    expect(refusal).toContain('Utkastet har fortsatt deltakerlisten det hadde.');
+    expect(await page.locator('dl.facts').textContent()).toContain('Barnehager61');
+    await check('deltakerliste-feil');
+    await page.getByLabel('Bytt deltakerliste (Excel, CSV eller JSON)').setInputFiles(await workbook(newRoster));
+    await Promise.all([page.waitForURL(/melding=deltakerliste-lagret/), page.getByRole('button', { name: 'Kontroller og bytt listen' }).click()]);
+    expect(await page.locator('[role=status]').textContent()).toContain('Deltakerlisten er byttet.');
+    expect(await page.locator('dl.facts').textContent()).toContain('Barnehager60');
+    expect(page.url().split('?')[0]).toBe(draftUrl);
     await page.getByRole('link', { name: 'Rediger datoer og frister' }).click();
     expect(await h1()).toBe('Rediger planen');
     await check('plan');
@@ -166,7 +182,7 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     expect(await page.locator('[role=status]').textContent()).toContain('Planen er lagret.');
     await Promise.all([page.waitForURL(/\/konsoll\/runs\/arshjul-\d{4}-hedmark/), page.getByRole('button', { name: 'Start programåret' }).click()]);
     const runUrl = page.url().split('?')[0] as string;
-    expect(await page.locator('table.matrix caption').textContent()).toContain('61 barnehager');
+    expect(await page.locator('table.matrix caption').textContent()).toContain('60 barnehager');
     await check('programar');
 
     // Move workshop 1 for one workshop group: the preview names the emails that change.
@@ -189,6 +205,12 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await extend.getByLabel('Ny frist (lokal tid)').fill(`${year}-06-14T16:00`);
     await extend.getByRole('button', { name: 'Vis endringen' }).click();
     await page.waitForURL(/handling\/forleng/);
+    // The preview names the deliverable by its title and gives the new deadline, late window and reminders in Oslo time.
+    const extension = await main();
+    expect(extension).toContain('Full pedagogisk analyse (modul 3 og 4)');
+    expect(extension).toContain(`14. juni ${year} kl. 16.00`);
+    expect(extension).toMatch(/Forsinket innlevering\s*tas imot til/);
+    expect(extension).not.toContain('full-analysis');
     await check('forleng');
     await confirm(/melding=forlenget/);
     const director = page.locator('form.action', { hasText: 'Ny styrer' });
@@ -397,7 +419,7 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     expect(audit).toMatch(/Flyttet «Workshop 1: Tolke og analysere data» for Hedmarkregionen, Hamar og Stange fra [a-zæøå]+dag \d+\. januar \d{4} kl\. \d\d\.\d\d til [a-zæøå]+dag 28\. januar/);
     expect(audit).toContain('Forlenget fristen for «Full pedagogisk analyse (modul 3 og 4)» for Solstua barnehage');
     expect(audit).toMatch(/Endret styrer for Solstua barnehage fra Kristin Grønli \(styrer@solstua\.barnehage\.example\) til Nina Nystyrer/);
-    expect(audit).toContain('Startet programåret med 61 barnehager i 4 regioner');
+    expect(audit).toContain('Startet programåret med 60 barnehager i 4 regioner');
     await check('revisjon');
     await page.goto(`${s.baseUrl}/konsoll/runs/${s.runId}/revisjon`);
     const thisYear = (await page.locator('tbody').textContent()) ?? '';

@@ -12,6 +12,7 @@ import { pastStepsAtStart } from '../../../domain/start-preview';
 import { parsePlan } from '../../../planning/load-plan';
 import { fieldOf, planFieldGroups, savePlanForm } from '../../../planning/plan-form';
 import { rollPlanForward } from '../../../planning/roll-forward';
+import { parseRosterFile } from '../../../planning/roster-import';
 import { formatIssue } from '../../../config/errors';
 import { Forbidden, type Visitor, coordinator, htmlReply } from '../../console/guard';
 import { newRunPage, previewPage } from '../../pages/console-pages';
@@ -19,6 +20,12 @@ import { planEditorPage } from '../../pages/plan-editor';
 import type { ConsoleDeps } from '../console-routes';
 
 const draftParams = z.object({ draftId: z.uuid() });
+
+/** What the draft's page says after a change (`?melding=`). */
+const DRAFT_MESSAGES: Record<string, string> = {
+  'plan-lagret': 'Planen er lagret.',
+  'deltakerliste-lagret': 'Deltakerlisten er byttet.',
+};
 
 /**
  * A year before it starts: the draft (plan and roster) made from uploaded files, the example, or last year's run; its
@@ -33,6 +40,23 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
     return { plan: draft.plan as Plan, roster: draft.roster as Roster };
   }
 
+  /** The draft's page: its timeline with what is already past; a roster that could not be used is listed on top. */
+  function draftPage(v: Visitor, draftId: string, draft: { plan: Plan; roster: Roster }, message: string | null, rosterError?: InputError): string {
+    const { plan, roster } = draft;
+    const timeline = control.startableTimeline(plan, now());
+    return previewPage(v.frame('Kontroller før start', message), {
+      draftId,
+      timeline,
+      programme: plan.programme,
+      runId: runWorkflowId(plan.schoolYear, plan.county),
+      kindergartens: roster.kindergartens.length,
+      municipalities: roster.municipalities.length,
+      now: now(),
+      past: pastStepsAtStart(timeline, now()),
+      ...(rosterError ? { rosterIssues: rosterError.issues, rosterSummary: rosterError.summary } : {}),
+    });
+  }
+
   const gone = (v: Visitor) => newRunPage(v.frame('Start et nytt programår'), { issues: [{ message: 'Utkastet er utløpt eller finnes ikke; start på nytt.' }], exampleYear: exampleYear(), runs: [] });
 
   return async (app: FastifyInstance) => {
@@ -41,14 +65,9 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
       const { draftId } = draftParams.parse(request.params);
       const draft = await draftOf(draftId);
       if (!draft) return htmlReply(reply, 404, gone(v));
-      const { plan, roster } = draft;
+      const melding = (request.query as Record<string, unknown>).melding;
       try {
-        const timeline = control.startableTimeline(plan, now());
-        return htmlReply(
-          reply,
-          200,
-          previewPage(v.frame('Kontroller før start', (request.query as Record<string, unknown>).melding === 'plan-lagret' ? 'Planen er lagret.' : null), { draftId, timeline, programme: plan.programme, runId: runWorkflowId(plan.schoolYear, plan.county), kindergartens: roster.kindergartens.length, municipalities: roster.municipalities.length, now: now(), past: pastStepsAtStart(timeline, now()) }),
-        );
+        return htmlReply(reply, 200, draftPage(v, draftId, draft, typeof melding === 'string' ? (DRAFT_MESSAGES[melding] ?? null) : null));
       } catch (error) {
         const frame = v.frame('Start et nytt programår');
         if (error instanceof InputError) return htmlReply(reply, 400, newRunPage(frame, { issues: error.issues, summary: error.summary, exampleYear: exampleYear(), runs: [] }));
@@ -88,6 +107,32 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
           else unplaced.push(formatIssue(issue));
         }
         return htmlReply(reply, 400, planEditorPage(v.frame('Rediger planen'), { draftId, programme: draft.plan.programme, groups, values: form, errors, unplaced }));
+      }
+    });
+
+    // A new roster for the draft (an .xlsx, CSV or JSON file), checked against the draft's plan before it replaces
+    // the one the draft has; a refused file leaves the draft as it was and lists its problems with sheet, row and column.
+    app.post('/konsoll/ny/:draftId/deltakerliste', async (request, reply) => {
+      const v = await coordinator(deps, request);
+      const { draftId } = draftParams.parse(request.params);
+      let upload: { bytes: Buffer; file: string } | null = null;
+      const fields: Record<string, string> = {};
+      for await (const part of request.parts()) {
+        if (part.type === 'field') fields[part.fieldname] = String(part.value);
+        else if (part.fieldname === 'roster' && part.filename) upload = { bytes: await part.toBuffer(), file: part.filename };
+        else part.file.resume();
+      }
+      if (!v.csrfOk(fields)) throw new Forbidden();
+      const draft = await draftOf(draftId);
+      if (!draft) return htmlReply(reply, 404, gone(v));
+      try {
+        if (!upload) throw new InputError('Deltakerlisten ble ikke byttet', [{ message: 'Velg en fil med deltakerlisten (Excel, CSV eller JSON).' }]);
+        const roster = await parseRosterFile(upload.bytes, upload.file, draft.plan);
+        if (!(await deps.drafts.updateRoster(draftId, roster))) return htmlReply(reply, 404, gone(v));
+        return reply.redirect(`/konsoll/ny/${draftId}?melding=deltakerliste-lagret`, 303);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        return htmlReply(reply, 400, draftPage(v, draftId, draft, null, error));
       }
     });
 
