@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { formatFileSize, formatNorwegian } from '../texts/norwegian-format';
@@ -15,7 +16,7 @@ import { hashPassword, passwordProblem } from '../security/passwords';
 import { z } from 'zod';
 import { migrate } from '../activities/db/migrate';
 import { connectClient } from '../temporal/connection';
-import { EXIT_CODE, asDomainErrors, describeError } from '../application/errors';
+import { EXIT_CODE, asDomainErrors, describeError, refuse } from '../application/errors';
 import { ARSHJUL_RELEASE } from '../application/release';
 import { openWorkflowsByRelease, patchVerdicts, releaseReport } from '../application/releases';
 import * as control from '../application/run-control';
@@ -27,10 +28,26 @@ import { parseScenario, rehearse, scenarioSchema } from '../application/rehearsa
 import { previewEmail } from './email-preview';
 import { TEMPLATE_IDS } from '../domain/email-templates';
 import { installRuntime } from '../temporal/runtime';
-import { type Timeline, placeName } from '../domain/timeline';
+import { type MilestoneOverride, type Timeline, placeName } from '../domain/timeline';
+import { NotFoundError } from '../domain/errors';
+import { movedOccurrences } from '../domain/timeline-changes';
+import { type KindergartenBasis, previewMove } from '../domain/move-preview';
 import { ConsoleRepository } from '../activities/db/console-repository';
 import { DELIVERABLE_STATUS, EMAIL_STATE, KINDERGARTEN_STATE, ROLE, RUN_STATE, count, upcomingEmailText } from '../texts/catalogue';
-import { HELP_AFTER_ERROR, HELP_TITLES, commanderError, optionExtras, usageText } from '../texts/cli';
+import {
+  CONFIRM_QUESTION,
+  CONFIRM_TEXT,
+  HELP_AFTER_ERROR,
+  HELP_TITLES,
+  commanderError,
+  contactPreviewLines,
+  extensionPreviewLines,
+  isYes,
+  messagePreviewLines,
+  movePreviewLines,
+  optionExtras,
+  usageText,
+} from '../texts/cli';
 
 const oslo = (ms: number) => formatNorwegian(ms, 'compact');
 /** Who the audit log says acted: the CLI and the user it ran as. */
@@ -45,6 +62,76 @@ async function firstLineOfStdin(): Promise<string> {
     if (text.includes('\n')) break;
   }
   return text.split(/\r?\n/)[0] ?? '';
+}
+
+/** `--dry-run` and `--ja` (alias `--yes`), which every action of the coordinator's takes. */
+interface ConfirmOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+const dryRunOption = (text = 'vis bare hva som ville endres, og endre ingenting') => new Option('--dry-run', text);
+const yesOption = () => new Option('--ja, --yes', 'gjennomfør uten å spørre (i et skript, uten terminal, må --ja være med)');
+
+/** Whether an action shows its preview first: always, except with --ja (a script), which acts at once as before. */
+const showsPreview = (opts: ConfirmOptions) => Boolean(opts.dryRun) || !opts.yes;
+
+/**
+ * The confirmation of an action (issue 13: preview, confirmation and audit, in the console and in the CLI). The preview
+ * goes to standard out; with --dry-run that is all; at a terminal the coordinator is asked, and only «ja» or «j»
+ * carries the action out; without a terminal and without --ja nothing is done (bad input, exit code 2).
+ */
+async function confirmed(preview: string[], opts: ConfirmOptions): Promise<boolean> {
+  process.stdout.write(`${preview.join('\n')}\n`);
+  if (opts.dryRun) {
+    err(CONFIRM_TEXT.dryRun);
+    return false;
+  }
+  if (opts.yes) return true;
+  if (!process.stdin.isTTY) throw new InputError(CONFIRM_TEXT.noTerminalSummary, [{ path: '--ja', message: CONFIRM_TEXT.noTerminal }]);
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    if (isYes(await terminal.question(CONFIRM_QUESTION))) return true;
+  } finally {
+    terminal.close();
+  }
+  err(CONFIRM_TEXT.declined);
+  return false;
+}
+
+/**
+ * A move's preview, computed as the console's: the timeline before and after (`previewReschedule`, the resolution the
+ * move uses), the occurrences that move (`movedOccurrences`, the run workflow's comparison) and the emails
+ * (`previewMove`, the kindergarten workflows' rules on each kindergarten's state in the read model).
+ */
+async function movePreview(deps: control.RunControlDeps, pool: Pool, runId: string, override: MilestoneOverride): Promise<{ lines: string[]; revision: number }> {
+  const read = new ConsoleRepository(pool);
+  const [{ before, after, revision }, matrix, extended] = await Promise.all([
+    control.previewReschedule(deps, runId, override),
+    asDomainErrors(() => read.matrix(runId, {}, { offset: 0, limit: 1_000_000 })),
+    asDomainErrors(() => read.extensions(runId)),
+  ]);
+  const moved = movedOccurrences(before, after).map((m) => ({
+    title: after.milestones.find((x) => x.id === m.milestoneId)?.title ?? m.milestoneId,
+    where: placeName(after, m.regionId, m.groupId) ?? 'hele fylket',
+    from: m.from,
+    to: m.to,
+  }));
+  const basis: KindergartenBasis[] = matrix.rows.map((r) => ({
+    orgnr: r.orgnr,
+    regionId: r.regionId,
+    groupId: r.groupId,
+    withdrawn: r.withdrawn,
+    deliverables: Object.fromEntries(Object.entries(r.cells).map(([id, c]) => [id, { submitted: c.status === 'submitted' || c.status === 'submitted-late', extended: extended.has(`${r.orgnr}/${id}`) }])),
+  }));
+  const lines = movePreviewLines({
+    milestone: after.milestones.find((x) => x.id === override.milestoneId)?.title ?? override.milestoneId,
+    where: placeName(after, override.regionId ?? null, override.groupId ?? null) ?? 'hele fylket',
+    revision,
+    moved,
+    preview: previewMove(before, after, basis, Date.now()),
+  });
+  return { lines, revision };
 }
 
 /** Connects to PostgreSQL (migrating it) and Temporal as configured, runs `work`, and closes both. */
@@ -253,12 +340,24 @@ export function buildProgram(): Command {
     .requiredOption('--at <tid>', 'ny lokal dato og tid, for eksempel 2018-01-25T09:00')
     .option('--region <id>', 'bare denne regionen')
     .option('--group <id>', 'bare denne workshopgruppen')
+    .addOption(dryRunOption())
+    .addOption(yesOption())
     .addOption(as)
-    .action(async (opts: { run: string; milestone: string; at: string; region?: string; group?: string; as: string }) => {
-      const { result, timeline } = await withControl(async (deps) => {
-        const moved = await control.rescheduleMilestone(deps, opts.run, { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at }, actor(opts.as));
+    .action(async (opts: { run: string; milestone: string; at: string; region?: string; group?: string; as: string } & ConfirmOptions) => {
+      const override = { milestoneId: opts.milestone, regionId: opts.region ?? null, groupId: opts.group ?? null, at: opts.at };
+      const done = await withControl(async (deps, _store, pool) => {
+        let shown: number | undefined;
+        if (showsPreview(opts)) {
+          const preview = await movePreview(deps, pool, opts.run, override);
+          if (!(await confirmed(preview.lines, opts))) return null;
+          // The plan version the preview showed: a move someone else made meanwhile refuses this one (as in the console).
+          shown = preview.revision;
+        }
+        const moved = await control.rescheduleMilestone(deps, opts.run, override, actor(opts.as), shown);
         return { result: moved, timeline: (await control.runPlan(deps, opts.run)).timeline };
       });
+      if (!done) return;
+      const { result, timeline } = done;
       const title = (id: string) => timeline.milestones.find((m) => m.id === id)?.title ?? id;
       const regionName = (id: string) => timeline.regions.find((r) => r.id === id)?.name ?? id;
       process.stdout.write(`planversjon ${result.revision}: ${count(result.moved.length, 'tidspunkt', 'tidspunkter')} flyttet; regioner som er varslet: ${result.regionsNotified.map(regionName).join(', ')}\n`);
@@ -271,9 +370,32 @@ export function buildProgram(): Command {
     .requiredOption('--kindergarten <orgnr>', 'barnehagens organisasjonsnummer')
     .requiredOption('--deliverable <id>', 'innleveringen')
     .requiredOption('--due <tid>', 'ny lokal frist, for eksempel 2018-03-09T16:00')
+    .addOption(dryRunOption())
+    .addOption(yesOption())
     .addOption(as)
-    .action(async (opts: { run: string; kindergarten: string; deliverable: string; due: string; as: string }) => {
-      const r = await withControl((deps) => control.extendDeadline(deps, opts.run, opts.kindergarten, opts.deliverable, opts.due, actor(opts.as)));
+    .action(async (opts: { run: string; kindergarten: string; deliverable: string; due: string; as: string } & ConfirmOptions) => {
+      const r = await withControl(async (deps, _store, pool) => {
+        if (showsPreview(opts)) {
+          // The console's preview: the new window resolved by the rule the extension itself applies.
+          const [{ title, current, request }, detail] = await Promise.all([
+            control.previewExtension(deps, opts.run, opts.kindergarten, opts.deliverable, opts.due),
+            asDomainErrors(() => new ConsoleRepository(pool).kindergarten(opts.run, opts.kindergarten)),
+          ]);
+          const now = Date.now();
+          const lines = extensionPreviewLines({
+            kindergarten: detail ? `${detail.name} (${detail.municipalityName})` : opts.kindergarten,
+            deliverable: title,
+            currentDueAt: current.dueAt,
+            dueAt: request.dueAt,
+            lateUntil: request.lateUntil,
+            reminderAts: request.reminderAts.filter((at) => at > now),
+            escalationAt: request.escalationAt,
+          });
+          if (!(await confirmed(lines, opts))) return null;
+        }
+        return control.extendDeadline(deps, opts.run, opts.kindergarten, opts.deliverable, opts.due, actor(opts.as));
+      });
+      if (!r) return;
       process.stdout.write(`ny frist ${oslo(r.dueAt)}; sene innleveringer tas imot til ${oslo(r.lateUntil)}\n`);
     });
   run
@@ -335,13 +457,37 @@ export function buildProgram(): Command {
     .option('--municipality <id>', 'barnehagemyndigheten i denne kommunen')
     .requiredOption('--name <navn>', 'det nye navnet')
     .requiredOption('--email <e-post>', 'den nye e-postadressen')
+    .addOption(dryRunOption())
+    .addOption(yesOption())
     .addOption(as)
-    .action(async (opts: { run: string; kindergarten?: string; municipality?: string; name: string; email: string; as: string }) => {
+    .action(async (opts: { run: string; kindergarten?: string; municipality?: string; name: string; email: string; as: string } & ConfirmOptions) => {
       if (Boolean(opts.kindergarten) === Boolean(opts.municipality)) {
         throw new InputError('Kontaktpersonen ble ikke endret', [{ path: '--kindergarten', message: 'skriv enten --kindergarten <orgnr> (styreren) eller --municipality <id> (barnehagemyndigheten)' }]);
       }
       const target = opts.kindergarten ? ({ kind: 'director', orgnr: opts.kindergarten } as const) : ({ kind: 'authority', municipalityId: opts.municipality as string } as const);
-      const r = await withControl((deps) => control.changeContact(deps, opts.run, target, { name: opts.name, email: opts.email }, actor(opts.as)));
+      const contact = { name: opts.name, email: opts.email };
+      const r = await withControl(async (deps, _store, pool) => {
+        if (showsPreview(opts)) {
+          const read = new ConsoleRepository(pool);
+          // The console's preview: who now, who next, and the links a new director gets (`previewContactChange`).
+          const { links } = await control.previewContactChange(deps, opts.run, target, Date.now);
+          let lines: string[];
+          if (target.kind === 'director') {
+            const k = await asDomainErrors(() => read.kindergarten(opts.run, target.orgnr));
+            if (!k) throw new NotFoundError(`Barnehagen ${target.orgnr} er ikke med i dette programåret.`);
+            lines = contactPreviewLines({ who: 'director', kindergarten: k.name, municipality: k.municipalityName, before: { name: k.directorName, email: k.directorEmail }, after: contact, links });
+          } else {
+            // The authority's contact as the console reads it: from a kindergarten of the municipality.
+            const [first] = (await asDomainErrors(() => read.matrix(opts.run, { municipalityId: target.municipalityId }, { offset: 0, limit: 1 }))).rows;
+            const k = first ? await asDomainErrors(() => read.kindergarten(opts.run, first.orgnr)) : null;
+            if (!k) throw refuse({ code: 'unknown-municipality', municipalityId: target.municipalityId });
+            lines = contactPreviewLines({ who: 'authority', municipality: k.municipalityName, before: { name: k.authorityName, email: k.authorityEmail }, after: contact, links });
+          }
+          if (!(await confirmed(lines, opts))) return null;
+        }
+        return control.changeContact(deps, opts.run, target, contact, actor(opts.as));
+      });
+      if (!r) return;
       process.stdout.write(`endret fra ${r.before.name} (${r.before.email}) til ${r.after.name} (${r.after.email})${r.linksReissued ? `; ${count(r.linksReissued, 'ny lenke', 'nye lenker')} sendt til den nye styreren` : ''}\n`);
     });
   run
@@ -353,14 +499,15 @@ export function buildProgram(): Command {
     .option('--text <tekst>', 'teksten (avsnitt skilles med en tom linje)')
     .option('--text-file <fil>', 'les teksten fra en fil')
     .option('--id <id>', 'meldingens id: samme id sendes bare én gang (standard: en ny)')
-    .option('--dry-run', 'vis bare hvem den ville gått til')
+    .addOption(dryRunOption('vis bare meldingen og hvem den ville gått til, og send ingenting'))
+    .addOption(yesOption())
     .addOption(as)
-    .action(async (opts: { run: string; deliverable: string; subject: string; text?: string; textFile?: string; id?: string; dryRun?: boolean; as: string }) => {
+    .action(async (opts: { run: string; deliverable: string; subject: string; text?: string; textFile?: string; id?: string; as: string } & ConfirmOptions) => {
       const text = opts.textFile ? readFileSync(opts.textFile, 'utf8') : (opts.text ?? '');
       await withControl(async (deps) => {
         const { deliverable, recipients } = await control.messageRecipients(deps, opts.run, opts.deliverable);
         err(`«${deliverable.title}»: ${count(recipients.length, 'barnehage', 'barnehager')} har ikke levert`);
-        if (opts.dryRun) return void process.stdout.write(`${recipients.map((r) => `${r.orgnr}  frist ${oslo(r.dueAt)}`).join('\n')}\n`);
+        if (showsPreview(opts) && !(await confirmed(messagePreviewLines({ deliverable: deliverable.title, subject: opts.subject, text, recipients }), opts))) return;
         const messageId = opts.id ?? randomUUID();
         const r = await control.messageNonSubmitters(deps, opts.run, { deliverableId: opts.deliverable, subject: opts.subject, text, messageId }, actor(opts.as));
         process.stdout.write(`melding ${messageId} sendt til ${count(r.recipients, 'styrer', 'styrere')}\n`);

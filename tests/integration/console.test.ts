@@ -294,7 +294,7 @@ describe('the coordinator console', () => {
       promisify(execFile)(process.execPath, [join(__dirname, '..', '..', 'bin', 'arshjul.js'), ...args], { env: { ...process.env, DATABASE_URL: s.databaseUrl, TEMPORAL_ADDRESS: s.env.address, TEMPORAL_TASK_QUEUE: s.control.taskQueue, ...env } });
     const orgnr = orgnrs[3] as string;
     // The authority's contact changes from the command line as from the console.
-    const changed = await cli(['run', 'change-contact', '--run', s.runId, '--municipality', 'm-kongsvinger', '--name', 'Ny Kommunekontakt', '--email', 'ny@kongsvinger.example', '--as', 'kari']);
+    const changed = await cli(['run', 'change-contact', '--run', s.runId, '--municipality', 'm-kongsvinger', '--name', 'Ny Kommunekontakt', '--email', 'ny@kongsvinger.example', '--ja', '--as', 'kari']);
     expect(changed.stdout).toMatch(/^endret fra .+ til Ny Kommunekontakt \(ny@kongsvinger\.example\)\n$/);
     expect((await s.store.findRecipients(s.runId, { kind: 'authority-of', orgnr })).map((r) => r.email)).toEqual(['ny@kongsvinger.example']);
     // A submission's files from the command line, checked against their SHA-256.

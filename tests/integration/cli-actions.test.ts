@@ -1,0 +1,285 @@
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DateTime } from 'luxon';
+import { ConsoleRepository } from '../../activities/db/console-repository';
+import * as control from '../../application/run-control';
+import { ARSHJUL_RELEASE } from '../../application/release';
+import { kindergartenWorkflowId, runWorkflowId } from '../../domain/ids';
+import { resolveTimeline } from '../../planning/resolve-timeline';
+import { formatNorwegian } from '../../texts/norwegian-format';
+import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
+import { runWorkflow } from '../../workflows/run-workflow';
+import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
+import { futurePlan } from '../helpers/temporal';
+import { type UploadStack, startUploadStack, waitForEmail } from '../helpers/upload-stack';
+
+jest.setTimeout(300_000);
+
+const BIN = join(__dirname, '..', '..', 'bin', 'arshjul.js');
+const exec = promisify(execFile);
+const WORKSHOP_1 = 'Workshop 1: Tolke og analysere data';
+const MODULES_1_2 = 'Kompetansepakken, analysedel: modul 1 og 2';
+const ANALYSIS = 'Analysen så langt (modul 1 og 2)';
+const HAMAR_STANGE = 'Hedmarkregionen, Hamar og Stange';
+const REFUSED_WITHOUT_JA = 'Ingenting er endret: handlingen må bekreftes\n  - --ja: standard inn er ikke en terminal, så ingen kan svare «ja»; legg til --ja';
+
+/**
+ * The coordinator's actions from the command line (issue 13 point 4: preview, confirmation and audit, in the console
+ * and the CLI), against the dev server and PostgreSQL: `--dry-run` prints the console's preview in bokmål and changes
+ * nothing; a script (no terminal) without `--ja` is refused with exit code 2 and changes nothing; `--ja` acts and the
+ * audit log has the entry; at a terminal only «ja»/«j» acts.
+ */
+describe('the coordinator’s actions on the command line: preview, confirmation and audit', () => {
+  let s: UploadStack;
+  let read: ConsoleRepository;
+  let orgnrs: string[];
+  /** A second run with the example plan's whole timeline (the upload stack's run has no milestones), for moves. */
+  let moveRunId: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    s = await startUploadStack({ label: 'cli-actions', kindergartens: 3 });
+    read = new ConsoleRepository(s.pool);
+    orgnrs = s.roster.kindergartens.map((k) => k.orgnr);
+    // The CLI's connections and queues: this stack's schema, dev server and worker (the re-issued links' emails too).
+    env = { DATABASE_URL: s.databaseUrl, TEMPORAL_ADDRESS: s.env.address, TEMPORAL_TASK_QUEUE: s.control.taskQueue, EMAIL_TASK_QUEUE: s.control.taskQueue };
+
+    const plan = futurePlan(2027, 'cliflytt');
+    const roster = buildRoster(EXAMPLE_GROUPS, 1, 95_000_000);
+    const timeline = resolveTimeline(plan);
+    moveRunId = runWorkflowId(plan.schoolYear, plan.county);
+    await s.store.createRun(moveRunId, plan, roster, control.initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
+    await s.env.client.workflow.start(runWorkflow, { workflowId: moveRunId, taskQueue: s.control.taskQueue, args: [{ runId: moveRunId, plan, timeline, release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }] });
+    await kindergartensStarted(s.runId, orgnrs);
+    await kindergartensStarted(moveRunId, roster.kindergartens.map((k) => k.orgnr));
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  async function kindergartensStarted(runId: string, numbers: string[]): Promise<void> {
+    for (const orgnr of numbers) {
+      for (let i = 0; ; i++) {
+        const status = await s.env.client.workflow.getHandle(kindergartenWorkflowId(runId, orgnr)).query(kindergartenStatusQuery).catch(() => null);
+        if (status) break;
+        if (i > 150) throw new Error(`the kindergarten workflow of ${orgnr} in ${runId} did not start`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  /** The CLI as a script runs it: standard in is a pipe, not a terminal. */
+  async function arshjul(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  /** The CLI at a terminal (a pseudo-terminal from util-linux `script`), answering the question with `answer`. */
+  function atTerminal(args: string[], answer: string): Promise<{ code: number; output: string }> {
+    const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+    const child = spawn('script', ['-q', '-e', '-c', [process.execPath, BIN, ...args].map(quote).join(' '), '/dev/null'], { env: { ...process.env, ...env } });
+    let output = '';
+    let answered = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!answered && output.includes('Vil du gjennomføre dette? (ja/nei)')) {
+        answered = true;
+        child.stdin.write(`${answer}\n`);
+      }
+    });
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, output: output.replace(/\r/g, '') })));
+  }
+
+  const actions = async (runId: string) => (await s.accounts.listAudit(runId)).map((a) => a.action);
+  const workshop1 = (timeline: { milestones: { id: string; occurrences: { groupId: string | null; at: number }[] }[] }, groupId: string) =>
+    timeline.milestones.find((m) => m.id === 'workshop-1')?.occurrences.find((o) => o.groupId === groupId)?.at;
+
+  describe('run reschedule', () => {
+    const move = ['run', 'reschedule', '--milestone', 'workshop-1', '--region', 'hedmarken', '--group', 'hamar-stange', '--at', '2028-01-27T09:00', '--as', 'kari'];
+
+    it('with --dry-run prints the move preview in bokmål — the milestone by title, the group by name, Norwegian dates, the emails it changes — and moves nothing', async () => {
+      const before = await control.runPlan(s.control, moveRunId);
+      const { code, stdout, stderr } = await arshjul([...move, '--run', moveRunId, '--dry-run']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Flytt «${WORKSHOP_1}» for ${HAMAR_STANGE} (planversjon ${before.revision})\nMilepæler som flyttes:\n`);
+      expect(stdout).toContain(`  «${WORKSHOP_1}» for ${HAMAR_STANGE}: tirsdag 25. januar 2028 kl. 09.00 → torsdag 27. januar 2028 kl. 09.00\n`);
+      // The module that follows workshop 1 moves with it.
+      expect(stdout).toContain(`  «${MODULES_1_2}» for ${HAMAR_STANGE}: tirsdag 25. januar 2028 kl. 12.00 → torsdag 27. januar 2028 kl. 12.00\n`);
+      expect(stdout).toContain('E-post som endres: 1 barnehage får e-post til nye tider\n');
+      expect(stdout).toContain(`  «${WORKSHOP_1}»: Invitasjon til workshop til styreren flyttes, tirsdag 11. januar 2028 kl. 08.00 → torsdag 13. januar 2028 kl. 08.00 (1 barnehage)\n`);
+      expect(stdout).toContain(`  «${WORKSHOP_1}»: Invitasjon til workshop til deltakerne flyttes, tirsdag 11. januar 2028 kl. 08.00 → torsdag 13. januar 2028 kl. 08.00 (1 barnehage)\n`);
+      expect(stdout).not.toMatch(/hamar-stange|workshop-1|\d{4}-\d{2}-\d{2}T/);
+      expect(stderr).toContain('Dette var en forhåndsvisning (--dry-run): ingenting er endret.');
+      const after = await control.runPlan(s.control, moveRunId);
+      expect(after.revision).toBe(before.revision);
+      expect(after.overrides).toEqual(before.overrides);
+      expect(workshop1(after.timeline, 'hamar-stange')).toBe(workshop1(before.timeline, 'hamar-stange'));
+      expect(await actions(moveRunId)).not.toContain('milestone-moved');
+    });
+
+    it('refuses without --ja when standard in is not a terminal: the preview, a bokmål line saying to add --ja, exit code 2, nothing moved', async () => {
+      const before = await control.runPlan(s.control, moveRunId);
+      const { code, stdout, stderr } = await arshjul([...move, '--run', moveRunId]);
+      expect(code).toBe(2);
+      expect(stdout).toContain(`Flytt «${WORKSHOP_1}» for ${HAMAR_STANGE}`);
+      expect(stderr).toContain(REFUSED_WITHOUT_JA);
+      expect((await control.runPlan(s.control, moveRunId)).revision).toBe(before.revision);
+      expect(await actions(moveRunId)).not.toContain('milestone-moved');
+    });
+
+    it('with --ja moves the one workshop group at once, and the audit log has the move by cli:kari', async () => {
+      const before = await control.runPlan(s.control, moveRunId);
+      const { code, stdout, stderr } = await arshjul([...move, '--run', moveRunId, '--ja']);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      // With --ja there is no preview and no question: the result only, as scripts have always read it.
+      expect(stdout).toMatch(/^planversjon \d+: \d+ tidspunkter flyttet; regioner som er varslet: Hedmarken\n/);
+      expect(stdout).not.toContain('Flytt «');
+      const after = await control.runPlan(s.control, moveRunId);
+      expect(after.revision).toBe(before.revision + 1);
+      expect(workshop1(after.timeline, 'hamar-stange')).toBe(DateTime.fromISO('2028-01-27T09:00', { zone: 'Europe/Oslo' }).toMillis());
+      expect(workshop1(after.timeline, 'ringsaker-loten')).toBe(workshop1(before.timeline, 'ringsaker-loten'));
+      const [latest] = await s.accounts.listAudit(moveRunId);
+      expect(latest).toMatchObject({ actor: 'cli:kari', action: 'milestone-moved', details: expect.objectContaining({ milestoneId: 'workshop-1' }) });
+    });
+  });
+
+  describe('run extend', () => {
+    const newDue = () => DateTime.now().setZone('Europe/Oslo').plus({ days: 5 }).set({ hour: 16, minute: 0, second: 0, millisecond: 0 });
+
+    it('with --dry-run prints the extension preview — kindergarten and deliverable by name, the deadline now and the new one in Norwegian — and extends nothing', async () => {
+      const orgnr = orgnrs[0] as string;
+      const due = newDue();
+      const current = (await control.kindergartenStatus(s.control, s.runId, orgnr)).deliverables.find((d) => d.id === 'analysis-so-far');
+      const { code, stdout, stderr } = await arshjul(['run', 'extend', '--run', s.runId, '--kindergarten', orgnr, '--deliverable', 'analysis-so-far', '--due', due.toFormat("yyyy-MM-dd'T'HH:mm"), '--dry-run']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Forleng fristen for Barnehage ${orgnr} (Kommune kongsvinger)\n`);
+      expect(stdout).toContain(`  Innlevering: «${ANALYSIS}»\n`);
+      expect(stdout).toContain(`  Frist nå: ${formatNorwegian(current?.dueAt as number)}\n`);
+      expect(stdout).toContain(`  Ny frist: ${formatNorwegian(due.toMillis())}\n`);
+      expect(stdout).toMatch(/ {2}Ny frist: (mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) \d{1,2}\. [a-zæøå]+ \d{4} kl\. 16\.00\n/);
+      expect(stdout).toContain('Påminnelser og varsel til kommunen følger den nye fristen.');
+      expect(stdout).not.toContain('analysis-so-far');
+      expect(stderr).toContain('Dette var en forhåndsvisning (--dry-run): ingenting er endret.');
+      const after = (await control.kindergartenStatus(s.control, s.runId, orgnr)).deliverables.find((d) => d.id === 'analysis-so-far');
+      expect(after).toMatchObject({ dueAt: current?.dueAt, extended: false });
+      expect(await actions(s.runId)).not.toContain('deadline-extended');
+    });
+
+    it('refuses without --ja when standard in is not a terminal, with exit code 2, and extends nothing', async () => {
+      const orgnr = orgnrs[0] as string;
+      const { code, stdout, stderr } = await arshjul(['run', 'extend', '--run', s.runId, '--kindergarten', orgnr, '--deliverable', 'analysis-so-far', '--due', newDue().toFormat("yyyy-MM-dd'T'HH:mm")]);
+      expect(code).toBe(2);
+      expect(stdout).toContain(`Forleng fristen for Barnehage ${orgnr}`);
+      expect(stderr).toContain(REFUSED_WITHOUT_JA);
+      expect((await control.kindergartenStatus(s.control, s.runId, orgnr)).deliverables.find((d) => d.id === 'analysis-so-far')?.extended).toBe(false);
+      expect(await actions(s.runId)).not.toContain('deadline-extended');
+    });
+
+    it('with --yes (the alias of --ja) extends the deadline, and the audit log has the extension', async () => {
+      const orgnr = orgnrs[0] as string;
+      const due = newDue();
+      const { code, stdout } = await arshjul(['run', 'extend', '--run', s.runId, '--kindergarten', orgnr, '--deliverable', 'analysis-so-far', '--due', due.toFormat("yyyy-MM-dd'T'HH:mm"), '--yes', '--as', 'kari']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^ny frist .+ kl\. 16\.00; sene innleveringer tas imot til /);
+      expect((await control.kindergartenStatus(s.control, s.runId, orgnr)).deliverables.find((d) => d.id === 'analysis-so-far')).toMatchObject({ dueAt: due.toMillis(), extended: true });
+      const [latest] = await s.accounts.listAudit(s.runId);
+      expect(latest).toMatchObject({ actor: 'cli:kari', action: 'deadline-extended', details: expect.objectContaining({ orgnr, deliverableId: 'analysis-so-far' }) });
+    });
+
+    it('at a terminal asks «Vil du gjennomføre dette? (ja/nei)»: «nei» changes nothing, «j» extends', async () => {
+      const orgnr = orgnrs[2] as string;
+      const args = ['run', 'extend', '--run', s.runId, '--kindergarten', orgnr, '--deliverable', 'analysis-so-far', '--due', newDue().toFormat("yyyy-MM-dd'T'HH:mm"), '--as', 'kari'];
+      const declined = await atTerminal(args, 'nei');
+      expect(declined.code).toBe(0);
+      expect(declined.output).toContain(`Forleng fristen for Barnehage ${orgnr} (Kommune kongsvinger)`);
+      expect(declined.output).toContain('Vil du gjennomføre dette? (ja/nei)');
+      expect(declined.output).toContain('Ingenting er endret (du svarte ikke «ja»).');
+      expect((await control.kindergartenStatus(s.control, s.runId, orgnr)).deliverables.find((d) => d.id === 'analysis-so-far')?.extended).toBe(false);
+      const accepted = await atTerminal(args, 'j');
+      expect(accepted.code).toBe(0);
+      expect(accepted.output).toMatch(/ny frist .+ kl\. 16\.00; sene innleveringer tas imot til /);
+      expect((await control.kindergartenStatus(s.control, s.runId, orgnr)).deliverables.find((d) => d.id === 'analysis-so-far')?.extended).toBe(true);
+      expect((await s.accounts.listAudit(s.runId)).filter((a) => a.action === 'deadline-extended' && a.details.orgnr === orgnr)).toHaveLength(1);
+    });
+  });
+
+  describe('run change-contact', () => {
+    it('with --dry-run names the director now and next and the open links that will be re-issued, and changes nothing', async () => {
+      const orgnr = orgnrs[1] as string;
+      const { code, stdout, stderr } = await arshjul(['run', 'change-contact', '--run', s.runId, '--kindergarten', orgnr, '--name', 'Nina Ny', '--email', 'nina@barnehage.example', '--dry-run']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Ny styrer for Barnehage ${orgnr}\n  Nå: Styrer ${orgnr}, styrer-${orgnr}@barnehage.example\n  Ny: Nina Ny, nina@barnehage.example\n`);
+      expect(stdout).toContain('Den nye styreren får 2 nye innleveringslenker på e-post, og lenkene den forrige fikk, slutter å virke:\n');
+      // The two deliverables open now (the analysis so far, and the full analysis in its late window); not the booklet material.
+      const full = s.timeline.deliverables.find((d) => d.id === 'full-analysis');
+      expect(stdout).toMatch(new RegExp(` {2}«${ANALYSIS.replace(/[()]/g, '\\$&')}» \\(virker til [a-zæøå]+dag \\d{1,2}\\. [a-zæøå]+ \\d{4} kl\\. \\d\\d\\.\\d\\d\\)\\n`));
+      expect(stdout).toContain(`  «${full?.title}» (virker til `);
+      expect(stdout).not.toContain('booklet');
+      expect(stderr).toContain('Dette var en forhåndsvisning (--dry-run): ingenting er endret.');
+      expect((await read.kindergarten(s.runId, orgnr))?.directorEmail).toBe(`styrer-${orgnr}@barnehage.example`);
+      expect(await actions(s.runId)).not.toContain('contact-changed');
+      expect(await actions(s.runId)).not.toContain('upload-link-reissued');
+    });
+
+    it('with --dry-run for an authority names the municipality and its contact now', async () => {
+      const { code, stdout } = await arshjul(['run', 'change-contact', '--run', s.runId, '--municipality', 'm-kongsvinger', '--name', 'Ola Ny', '--email', 'ola@kommune.example', '--dry-run']);
+      expect(code).toBe(0);
+      expect(stdout).toContain('Ny kontakt hos barnehagemyndigheten i Kommune kongsvinger\n  Nå: Myndighet kongsvinger, barnehage@kongsvinger.kommune.example\n  Ny: Ola Ny, ola@kommune.example\n');
+      expect(stdout).toContain('til barnehagemyndigheten i Kommune kongsvinger (for alle barnehagene i kommunen), går til den nye adressen.');
+    });
+
+    it('refuses without --ja when standard in is not a terminal, with exit code 2, and changes nothing', async () => {
+      const orgnr = orgnrs[1] as string;
+      const { code, stdout, stderr } = await arshjul(['run', 'change-contact', '--run', s.runId, '--kindergarten', orgnr, '--name', 'Nina Ny', '--email', 'nina@barnehage.example']);
+      expect(code).toBe(2);
+      expect(stdout).toContain(`Ny styrer for Barnehage ${orgnr}`);
+      expect(stderr).toContain(REFUSED_WITHOUT_JA);
+      expect((await read.kindergarten(s.runId, orgnr))?.directorEmail).toBe(`styrer-${orgnr}@barnehage.example`);
+      expect(await actions(s.runId)).not.toContain('contact-changed');
+    });
+
+    it('with --ja changes the director, re-issues the two open links to the new one, and the audit log has each', async () => {
+      const orgnr = orgnrs[1] as string;
+      const { code, stdout } = await arshjul(['run', 'change-contact', '--run', s.runId, '--kindergarten', orgnr, '--name', 'Nina Ny', '--email', 'nina@barnehage.example', '--ja', '--as', 'kari']);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`endret fra Styrer ${orgnr} (styrer-${orgnr}@barnehage.example) til Nina Ny (nina@barnehage.example); 2 nye lenker sendt til den nye styreren\n`);
+      expect((await read.kindergarten(s.runId, orgnr))?.directorEmail).toBe('nina@barnehage.example');
+      const entries = (await s.accounts.listAudit(s.runId)).filter((a) => a.actor === 'cli:kari' && a.details.orgnr === orgnr);
+      expect(entries.map((a) => a.action).sort()).toEqual(['contact-changed', 'upload-link-reissued', 'upload-link-reissued']);
+      await waitForEmail(s.sink, (e) => e.to.includes('nina@barnehage.example') && e.text.includes(ANALYSIS));
+    });
+  });
+
+  describe('run message', () => {
+    const message = () => ['run', 'message', '--run', s.runId, '--deliverable', 'analysis-so-far', '--subject', 'Husk analysen', '--text', 'Fristen nærmer seg.', '--id', 'cli-handlinger-1', '--as', 'kari'];
+
+    it('with --dry-run prints the message and each kindergarten by name with its deadline, and sends nothing', async () => {
+      const { code, stdout, stderr } = await arshjul([...message(), '--dry-run']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^Meldingen om «${ANALYSIS.replace(/[()]/g, '\\$&')}» sendes til styreren i \\d barnehager? som ikke har levert ennå`));
+      expect(stdout).toContain('  Emne: Husk analysen\n  Tekst:\n    Fristen nærmer seg.\n');
+      expect(stdout).toMatch(new RegExp(`^ {2}Barnehage ${orgnrs[1]} \\(Kommune kongsvinger\\), frist [a-zæøå]+dag `, 'm'));
+      expect(stderr).toContain('Dette var en forhåndsvisning (--dry-run): ingenting er endret.');
+      expect(await actions(s.runId)).not.toContain('message-sent');
+    });
+
+    it('refuses without --ja when standard in is not a terminal (exit code 2); with --ja it is sent and the audit log has it', async () => {
+      const refused = await arshjul(message());
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(REFUSED_WITHOUT_JA);
+      expect(await actions(s.runId)).not.toContain('message-sent');
+      const sent = await arshjul([...message(), '--ja']);
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toMatch(/^melding cli-handlinger-1 sendt til \d styrere?\n$/);
+      const [latest] = await s.accounts.listAudit(s.runId);
+      expect(latest).toMatchObject({ actor: 'cli:kari', action: 'message-sent', details: expect.objectContaining({ messageId: 'cli-handlinger-1', subject: 'Husk analysen' }) });
+    });
+  });
+});
