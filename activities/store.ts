@@ -1,3 +1,4 @@
+import type { Language } from '../texts/language';
 import type { Plan } from '../config/plan-schema';
 import type { AuditEntry } from '../domain/audit';
 import type { Refusal } from '../domain/refusals';
@@ -34,7 +35,8 @@ export interface Recipient {
   email: string;
   role: RecipientRole;
   kindergarten?: { orgnr: string; name: string; municipalityName: string };
-  municipality?: { name: string };
+  /** The municipality the recipient belongs to, with its written standard (absent: bokmål). */
+  municipality?: { name: string; language?: Language };
 }
 
 export interface OutboxEntry {

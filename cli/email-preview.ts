@@ -1,17 +1,20 @@
 import { type EmailContext, type RenderedEmail, renderEmail } from '../activities/email/templates';
 import { TEMPLATE_IDS, isTemplateId } from '../domain/email-templates';
 import { InputError } from '../config/errors';
+import { type Language, isLanguage } from '../texts/language';
 
 const DIRECTOR_TEMPLATES = new Set(['deliverable-prompt', 'deliverable-reminder', 'upload-link-reissued', 'submission-receipt', 'coordinator-message', 'submission-accepted', 'submission-returned', 'guidance-given']);
 const RESEARCH_CENTRE_TEMPLATES = new Set(['guidance-reminder']);
 const PARTICIPANT_TEMPLATES = new Set(['participant-information', 'participant-removed']);
 const AUTHORITY_TEMPLATES = new Set(['group-setup-prompt', 'group-setup-reminder', 'group-setup-receipt', 'deliverable-escalation', 'authority-digest', 'submission-received', 'group-setup-deadline', 'director-meeting-reminder', 'authority-meeting-invitation', 'learning-report-day-invitation']);
 
-/** A realistic context for a template, with the 2017/2018 programme's names and dates. */
-export function sampleContext(template: string): EmailContext {
+/** A realistic context for a template, with the 2017/2018 programme's names and dates, in the given written standard. */
+export function sampleContext(template: string, language: Language = 'nb'): EmailContext {
+  const authorityLabel = language === 'nn' ? 'barnehagemyndigheita i kommunen' : 'barnehagemyndigheten i kommunen';
   const role = AUTHORITY_TEMPLATES.has(template) ? 'municipal-authority' : RESEARCH_CENTRE_TEMPLATES.has(template) ? 'research-centre' : 'director';
   return {
     template,
+    language,
     recipient: PARTICIPANT_TEMPLATES.has(template) ? { name: 'Jonas Berg', role: 'participant' } : template === 'group-setup-escalation' ? { name: 'Fylkesmannen i Hedmark, barnehageseksjonen', role: 'coordinator' } : role === 'director' ? { name: 'Kristin Grønli', role } : role === 'research-centre' ? { name: 'Senter for praksisrettet utdanningsforskning (SePU)', role } : { name: 'Kari Nordby', role },
     programme: 'Kultur for læring – barnehage',
     countyName: 'Hedmark',
@@ -52,7 +55,7 @@ export function sampleContext(template: string): EmailContext {
           deliverable: {
             id: 'full-analysis',
             title: 'Full pedagogisk analyse (modul 3 og 4)',
-            recipientLabel: 'barnehagemyndigheten i kommunen',
+            recipientLabel: authorityLabel,
             opensAt: '2018-04-20T10:00:00.000Z',
             dueAt: template === 'submission-returned' ? '2018-06-18T14:00:00.000Z' : '2018-05-31T14:00:00.000Z',
             lateUntil: template === 'submission-returned' ? '2018-07-09T14:00:00.000Z' : '2018-06-21T14:00:00.000Z',
@@ -99,7 +102,7 @@ export function sampleContext(template: string): EmailContext {
             late: false,
             minimumParticipants: 2,
             kindergartens: [
-              { name: 'Solstua barnehage', participants: [{ name: 'Kristin Grønli', email: 'styrer@solstua.barnehage.example', role: 'styrer' }, { name: 'Jonas Berg', email: 'jonas.berg@solstua.barnehage.example', role: 'pedagogisk leder' }] },
+              { name: 'Solstua barnehage', participants: [{ name: 'Kristin Grønli', email: 'styrer@solstua.barnehage.example', role: 'styrer' }, { name: 'Jonas Berg', email: 'jonas.berg@solstua.barnehage.example', role: 'pedagogisk-leder' }] },
             ],
             missing: [{ municipality: 'Eidskog', authority: 'Eva Haugen' }],
           },
@@ -121,10 +124,13 @@ export function sampleContext(template: string): EmailContext {
   };
 }
 
-/** Renders one template with sample data; an unknown name lists the known ones. */
-export function previewEmail(template: string): RenderedEmail {
+/** Renders one template with sample data in bokmål or nynorsk; an unknown name or standard lists the known ones. */
+export function previewEmail(template: string, language: string = 'nb'): RenderedEmail {
   if (!isTemplateId(template)) {
     throw new InputError('Ukjent e-postmal', [{ path: 'mal', message: `«${template}» er ikke en e-postmal; malene er ${TEMPLATE_IDS.join(', ')}` }]);
   }
-  return renderEmail(sampleContext(template));
+  if (!isLanguage(language)) {
+    throw new InputError('Ukjent målform', [{ path: 'language', message: `«${language}» er ikke en målform; bruk nb (bokmål) eller nn (nynorsk)` }]);
+  }
+  return renderEmail(sampleContext(template, language));
 }

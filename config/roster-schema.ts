@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RULE } from '../texts/validation';
 import './zod-bokmal';
 import { STORABLE_TEXT_MESSAGE, idSchema, isStorableText } from './plan-schema';
+import type { Language } from '../texts/language';
 
 /**
  * The roster: regions → municipalities (with their kindergarten authority contact) → kindergartens.
@@ -26,6 +27,14 @@ export const orgnrSchema = z
 const nameSchema = z.string().trim().min(1, RULE.name).max(200).refine(isStorableText, STORABLE_TEXT_MESSAGE);
 const emailSchema = z.string().trim().pipe(z.email(RULE.email));
 
+/** A municipality's written standard: nb or nn (also written out, in any case); empty or absent is bokmål. */
+const LANGUAGE_WORDS: Record<string, Language> = { nb: 'nb', nn: 'nn', bokmål: 'nb', bokmal: 'nb', nynorsk: 'nn' };
+export const languageSchema = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .refine((s) => s === '' || s in LANGUAGE_WORDS, RULE.language)
+  .transform((s): Language | undefined => (s === '' ? undefined : LANGUAGE_WORDS[s]));
+
 /** One CSV row: what a coordinator exports from a spreadsheet. Column names are these keys. */
 export const rosterRowSchema = z
   .object({
@@ -40,6 +49,8 @@ export const rosterRowSchema = z
     director_name: nameSchema,
     director_email: emailSchema,
     participants: z.coerce.number().int(RULE.wholeNumber).min(0).max(1000).optional(),
+    /** The municipality's written standard (release 1.3.0); last, so rosters without it keep their columns. */
+    language: languageSchema.optional(),
   })
   .strict();
 export type RosterRow = z.infer<typeof rosterRowSchema>;
@@ -67,6 +78,7 @@ export const rosterJsonSchema = z
               .object({
                 id: idSchema,
                 name: nameSchema,
+                language: z.enum(['nb', 'nn'], RULE.language).optional(),
                 authority: z.object({ name: nameSchema, email: emailSchema }).strict(),
                 kindergartens: z.array(kindergartenJsonSchema),
               })
@@ -83,6 +95,8 @@ export interface Municipality {
   name: string;
   regionId: string;
   authority: { name: string; email: string };
+  /** The municipality's written standard (release 1.3.0): absent is bokmål. */
+  language?: Language;
 }
 
 export interface Kindergarten {

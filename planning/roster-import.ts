@@ -90,7 +90,7 @@ function tableRows(header: string[] | undefined, body: { cells: string[]; row: n
   columns.forEach((c, i) => {
     if (!(rosterColumns as string[]).includes(c)) issues.push({ ...where, row: 1, column: header[i], message: ROSTER_RULE.unknownColumn(rosterColumns) });
   });
-  const required = rosterColumns.filter((c) => c !== 'group' && c !== 'participants');
+  const required = rosterColumns.filter((c) => c !== 'group' && c !== 'participants' && c !== 'language');
   for (const c of required) {
     if (!columns.includes(c)) issues.push({ ...where, row: 1, column: c, message: ROSTER_RULE.missingColumn });
   }
@@ -174,6 +174,7 @@ function jsonRows(text: string, file: string): NumberedRow[] {
             group: k.group,
             municipality: m.id,
             municipality_name: m.name,
+            language: m.language,
             authority_name: m.authority.name,
             authority_email: m.authority.email,
             kindergarten: k.name,
@@ -243,6 +244,7 @@ function buildRoster(rows: NumberedRow[], fileName: string, plan: Plan, sheet?: 
       name: r.municipality_name,
       regionId: r.region,
       authority: { name: r.authority_name, email: r.authority_email },
+      ...(r.language ? { language: r.language } : {}),
       row,
     };
     if (existing) {
@@ -251,6 +253,7 @@ function buildRoster(rows: NumberedRow[], fileName: string, plan: Plan, sheet?: 
         ['municipality_name', existing.name, municipality.name],
         ['authority_name', existing.authority.name, municipality.authority.name],
         ['authority_email', existing.authority.email, municipality.authority.email],
+        ['language', existing.language ?? 'nb', municipality.language ?? 'nb'],
       ];
       for (const [column, before, now] of fields) {
         if (before !== now) issues.push({ file, ...at, row, column, message: ROSTER_RULE.municipalityDiffers(r.municipality, before, existing.row, now) });

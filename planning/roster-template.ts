@@ -32,6 +32,7 @@ export function rosterRules(plan: Plan): { column: string; required: boolean; ru
     { column: 'director_name', required: true, rule: 'Styrerens navn.' },
     { column: 'director_email', required: true, rule: 'Styrerens e-postadresse: hit går påminnelser og den personlige innleveringslenken.' },
     { column: 'participants', required: false, rule: 'Antall deltakere i kompetansepakken fra barnehagen (heltall), om det er kjent.' },
+    { column: 'language', required: false, rule: 'Kommunens målform: nb (bokmål) eller nn (nynorsk). E-post og sider til barnehagemyndigheten, barnehagene og deltakerne skrives i denne målformen. Tom betyr bokmål. Samme på alle rader for kommunen.' },
   ];
 }
 
@@ -43,6 +44,7 @@ function exampleRow(plan: Plan): string[] {
     group,
     municipality: 'kongsvinger',
     municipality_name: 'Kongsvinger',
+    language: 'nb',
     authority_name: 'Kari Nordby',
     authority_email: 'barnehage@kongsvinger.kommune.example',
     kindergarten: 'Solstua barnehage',

@@ -45,6 +45,17 @@ export const DELIVERABLE_STATUS_FOR_DIRECTOR: Record<string, string> = {
   withdrawn: 'Barnehagen er trukket fra programmet',
 };
 
+/** The same states in nynorsk, for the director of a kindergarten whose municipality writes nynorsk. */
+export const DELIVERABLE_STATUS_FOR_DIRECTOR_NN: Record<string, string> = {
+  'not-open': 'Ikkje opna for innlevering enno',
+  open: 'Open for innlevering',
+  submitted: 'Levert',
+  'submitted-late': 'Levert etter fristen',
+  overdue: 'Fristen er passert – forseinka innlevering blir framleis teken imot',
+  missed: 'Ikkje levert',
+  withdrawn: 'Barnehagen er trekt frå programmet',
+};
+
 export const RUN_STATE: Record<string, string> = { active: 'aktivt', paused: 'på pause', cancelled: 'avsluttet av koordinator', completed: 'fullført' };
 
 export const KINDERGARTEN_STATE: Record<string, string> = { active: 'aktiv', paused: 'på pause', withdrawn: 'trukket', cancelled: 'avsluttet' };
@@ -166,6 +177,14 @@ export const PARTICIPANT_ROLE = {
   'pedagogisk-leder': 'Pedagogisk leder',
   annen: 'Annen ansatt',
 } as const;
+
+/** A participant's role in nynorsk (an authority's receipt of its group set-up). */
+export const PARTICIPANT_ROLE_NN: Record<keyof typeof PARTICIPANT_ROLE, string> = {
+  styrer: 'Styrar',
+  stedfortreder: 'Stadfortredar',
+  'pedagogisk-leder': 'Pedagogisk leiar',
+  annen: 'Anna tilsett',
+};
 
 /** The research centre's guidance on a kindergarten's submission, in words (release 1.2.0). */
 export const GUIDANCE_STATE: Record<'owed' | 'late' | 'given', string> = {

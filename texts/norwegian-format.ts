@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { DEFAULT_LANGUAGE, type Language } from './language';
 
 /**
  * The one place Årshjul writes times and sizes for Norwegian readers: emails, pages, the CLI and exports all call
@@ -28,16 +29,20 @@ export const NORWEGIAN_FORMATS = {
 
 export type NorwegianFormat = keyof typeof NORWEGIAN_FORMATS;
 
-/** An instant as luxon DateTime in the zone with the Norwegian locale; throws on an invalid instant. */
-export function norwegianDateTime(instant: number | string, zone: string = OSLO): DateTime {
-  const dt = typeof instant === 'number' ? DateTime.fromMillis(instant, { zone, locale: 'nb' }) : DateTime.fromISO(instant, { zone, locale: 'nb' });
+/**
+ * An instant as luxon DateTime in the zone with the Norwegian locale of the written standard (nynorsk writes
+ * "måndag", "tysdag", "laurdag"); throws on an invalid instant.
+ */
+export function norwegianDateTime(instant: number | string, zone: string = OSLO, language: Language = DEFAULT_LANGUAGE): DateTime {
+  const locale = language;
+  const dt = typeof instant === 'number' ? DateTime.fromMillis(instant, { zone, locale }) : DateTime.fromISO(instant, { zone, locale });
   if (!dt.isValid) throw new Error(`invalid instant "${String(instant)}" in zone "${zone}": ${dt.invalidExplanation ?? dt.invalidReason ?? 'unknown reason'}`);
   return dt;
 }
 
-/** An instant (epoch ms or ISO-8601) written the Norwegian way in the given zone (default Europe/Oslo). */
-export function formatNorwegian(instant: number | string, style: NorwegianFormat = 'dateTime', zone: string = OSLO): string {
-  return norwegianDateTime(instant, zone).toFormat(NORWEGIAN_FORMATS[style]);
+/** An instant (epoch ms or ISO-8601) written the Norwegian way in the given zone (default Europe/Oslo) and standard (default bokmål). */
+export function formatNorwegian(instant: number | string, style: NorwegianFormat = 'dateTime', zone: string = OSLO, language: Language = DEFAULT_LANGUAGE): string {
+  return norwegianDateTime(instant, zone, language).toFormat(NORWEGIAN_FORMATS[style]);
 }
 
 /** A file size the Norwegian way: "1,4 MB", "512 kB", "900 byte". */

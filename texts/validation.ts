@@ -15,6 +15,7 @@ export const RULE = {
   orgnr: 'forventet et norsk organisasjonsnummer: ni sifre med gyldig kontrollsiffer',
   name: 'forventet et navn',
   wholeNumber: 'forventet et heltall',
+  language: 'forventet målformen: nb (bokmål) eller nn (nynorsk); tom betyr bokmål',
   secretLength: 'forventet minst 32 tegn',
   dateSpec: 'forventet en lokal dato og tid som 2018-01-18T09:00, eller en dato relativt til en annen milepæl: { milestone: workshop-1, days: -7 }',
   milestoneAt: 'forventet en lokal dato og tid som 2018-01-18T09:00, en dato relativt til en annen milepæl ({ milestone: workshop-1, days: -7 }), én dato per region (regions:) eller én per workshopgruppe (groups:)',

@@ -292,8 +292,8 @@ export class ConsoleRepository {
    */
   async roster(runId: string): Promise<Roster | null> {
     const [municipalities, kindergartens] = await Promise.all([
-      this.pool.query<{ municipality_id: string; name: string; region_id: string; authority_name: string; authority_email: string }>(
-        'SELECT municipality_id, name, region_id, authority_name, authority_email FROM municipalities WHERE run_id = $1 ORDER BY municipality_id',
+      this.pool.query<{ municipality_id: string; name: string; region_id: string; authority_name: string; authority_email: string; language: string }>(
+        'SELECT municipality_id, name, region_id, authority_name, authority_email, language FROM municipalities WHERE run_id = $1 ORDER BY municipality_id',
         [runId],
       ),
       this.pool.query<{ orgnr: string; name: string; municipality_id: string; region_id: string; group_id: string; director_name: string; director_email: string; participants: number | null }>(
@@ -304,7 +304,7 @@ export class ConsoleRepository {
     if (municipalities.rows.length === 0) return null;
     const used = new Set(kindergartens.rows.map((k) => k.municipality_id));
     return {
-      municipalities: municipalities.rows.filter((m) => used.has(m.municipality_id)).map((m) => ({ id: m.municipality_id, name: m.name, regionId: m.region_id, authority: { name: m.authority_name, email: m.authority_email } })),
+      municipalities: municipalities.rows.filter((m) => used.has(m.municipality_id)).map((m) => ({ id: m.municipality_id, name: m.name, regionId: m.region_id, authority: { name: m.authority_name, email: m.authority_email }, ...(m.language === 'nn' ? { language: 'nn' as const } : {}) })),
       kindergartens: kindergartens.rows.map((k) => ({ orgnr: k.orgnr, name: k.name, municipalityId: k.municipality_id, regionId: k.region_id, groupId: k.group_id, director: { name: k.director_name, email: k.director_email }, participants: k.participants })),
     };
   }

@@ -73,7 +73,7 @@ export class MemoryStore implements Store {
     if (selector.kind === 'authority') {
       const m = municipality(selector.municipalityId);
       if (!m) throw new StoreError('NotFound', `no municipality ${selector.municipalityId} in run ${runId}`);
-      return [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', municipality: { name: m.name } }];
+      return [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', municipality: { name: m.name, language: m.language ?? 'nb' } }];
     }
     if (selector.kind === 'municipal-authorities') {
       const ids = new Set(
@@ -83,7 +83,7 @@ export class MemoryStore implements Store {
       );
       return [...ids].sort().flatMap((id) => {
         const m = municipality(id);
-        return m ? [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority' as const, municipality: { name: m.name } }] : [];
+        return m ? [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority' as const, municipality: { name: m.name, language: m.language ?? 'nb' } }] : [];
       });
     }
     const k = run.roster.kindergartens.find((x) => x.orgnr === selector.orgnr);
@@ -101,12 +101,12 @@ export class MemoryStore implements Store {
         const [now, before] = [people(setup), people(previous)];
         chosen = selector.kind === 'removed-participants' ? before.filter((p) => !now.some((x) => x.email === p.email)) : now.filter((p) => !before.some((x) => x.email === p.email));
       }
-      return chosen.filter((p) => p.email.toLowerCase() !== k.director.email.toLowerCase()).map((p) => ({ id: `participant-${k.orgnr}-${p.email}`, name: p.name, email: p.email, role: 'participant' as const, kindergarten, municipality: { name: m.name } }));
+      return chosen.filter((p) => p.email.toLowerCase() !== k.director.email.toLowerCase()).map((p) => ({ id: `participant-${k.orgnr}-${p.email}`, name: p.name, email: p.email, role: 'participant' as const, kindergarten, municipality: { name: m.name, language: m.language ?? 'nb' } }));
     }
     if (selector.kind === 'director') {
-      return [{ id: `director-${k.orgnr}`, name: k.director.name, email: k.director.email, role: 'director', kindergarten, municipality: { name: m.name } }];
+      return [{ id: `director-${k.orgnr}`, name: k.director.name, email: k.director.email, role: 'director', kindergarten, municipality: { name: m.name, language: m.language ?? 'nb' } }];
     }
-    return [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', kindergarten, municipality: { name: m.name } }];
+    return [{ id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', kindergarten, municipality: { name: m.name, language: m.language ?? 'nb' } }];
   }
 
   async claimEmail(entry: OutboxEntry): Promise<'claimed' | 'already-sent'> {

@@ -1,3 +1,4 @@
+import { languageOf } from '../../texts/language';
 import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
@@ -53,8 +54,8 @@ export class PgStore implements Store {
         const existing = await client.query('SELECT 1 FROM runs WHERE run_id = $1', [runId]);
         if (existing.rowCount) throw new StoreError('Conflict', `a run with id ${runId} already exists`);
         await client.query('INSERT INTO runs (run_id, school_year, county, plan, release) VALUES ($1, $2, $3, $4, $5)', [runId, plan.schoolYear, plan.county, JSON.stringify(plan), release]);
-        await insertBatches(client, 'municipalities', ['run_id', 'municipality_id', 'name', 'region_id', 'authority_name', 'authority_email'],
-          roster.municipalities.map((m) => [runId, m.id, m.name, m.regionId, m.authority.name, m.authority.email]));
+        await insertBatches(client, 'municipalities', ['run_id', 'municipality_id', 'name', 'region_id', 'authority_name', 'authority_email', 'language'],
+          roster.municipalities.map((m) => [runId, m.id, m.name, m.regionId, m.authority.name, m.authority.email, m.language ?? 'nb']));
         await insertBatches(client, 'kindergartens', ['run_id', 'orgnr', 'name', 'municipality_id', 'region_id', 'group_id', 'director_name', 'director_email', 'participants'],
           roster.kindergartens.map((k) => [runId, k.orgnr, k.name, k.municipalityId, k.regionId, k.groupId, k.director.name, k.director.email, k.participants]));
         const createdAt = new Date(0);
@@ -97,32 +98,32 @@ export class PgStore implements Store {
       return [{ id: selector.kind, name: contact.name, email: contact.email, role: selector.kind }];
     }
     if (selector.kind === 'authority') {
-      const { rows } = await this.pool.query<{ name: string; authority_name: string; authority_email: string }>(
-        'SELECT name, authority_name, authority_email FROM municipalities WHERE run_id = $1 AND municipality_id = $2',
+      const { rows } = await this.pool.query<{ name: string; authority_name: string; authority_email: string; language: string }>(
+        'SELECT name, authority_name, authority_email, language FROM municipalities WHERE run_id = $1 AND municipality_id = $2',
         [runId, selector.municipalityId],
       );
       const m = rows[0];
       if (!m) throw new StoreError('NotFound', `no municipality ${selector.municipalityId} in run ${runId}`);
-      return [{ id: `authority-${selector.municipalityId}`, name: m.authority_name, email: m.authority_email, role: 'municipal-authority', municipality: { name: m.name } }];
+      return [{ id: `authority-${selector.municipalityId}`, name: m.authority_name, email: m.authority_email, role: 'municipal-authority', municipality: { name: m.name, language: languageOf(m.language) } }];
     }
     if (selector.kind === 'municipal-authorities') {
-      const { rows } = await this.pool.query<{ municipality_id: string; name: string; authority_name: string; authority_email: string }>(
-        `SELECT m.municipality_id, m.name, m.authority_name, m.authority_email FROM municipalities m
+      const { rows } = await this.pool.query<{ municipality_id: string; name: string; authority_name: string; authority_email: string; language: string }>(
+        `SELECT m.municipality_id, m.name, m.authority_name, m.authority_email, m.language FROM municipalities m
           WHERE m.run_id = $1 AND EXISTS (
             SELECT 1 FROM kindergartens k WHERE k.run_id = m.run_id AND k.municipality_id = m.municipality_id
               AND k.withdrawn_at IS NULL AND ($2::text IS NULL OR k.region_id = $2) AND ($3::text IS NULL OR k.group_id = $3))
           ORDER BY m.municipality_id`,
         [runId, selector.regionId, selector.groupId],
       );
-      return rows.map((r) => ({ id: `authority-${r.municipality_id}`, name: r.authority_name, email: r.authority_email, role: 'municipal-authority', municipality: { name: r.name } }));
+      return rows.map((r) => ({ id: `authority-${r.municipality_id}`, name: r.authority_name, email: r.authority_email, role: 'municipal-authority', municipality: { name: r.name, language: languageOf(r.language) } }));
     }
     if (selector.kind === 'participants' || selector.kind === 'removed-participants' || selector.kind === 'added-participants') return this.participantsOf(runId, selector);
     const { rows } = await this.pool.query<{
       orgnr: string; name: string; director_name: string; director_email: string; municipality_id: string;
-      municipality_name: string; authority_name: string; authority_email: string;
+      municipality_name: string; authority_name: string; authority_email: string; language: string;
     }>({
-      name: 'find-kindergarten-recipients',
-      text: `SELECT k.orgnr, k.name, k.director_name, k.director_email, m.municipality_id, m.name AS municipality_name, m.authority_name, m.authority_email
+      name: 'find-kindergarten-recipients-v2',
+      text: `SELECT k.orgnr, k.name, k.director_name, k.director_email, m.municipality_id, m.name AS municipality_name, m.authority_name, m.authority_email, m.language
          FROM kindergartens k JOIN municipalities m USING (run_id, municipality_id) WHERE k.run_id = $1 AND k.orgnr = $2`,
       values: [runId, selector.orgnr],
     });
@@ -130,9 +131,9 @@ export class PgStore implements Store {
     if (!k) throw new StoreError('NotFound', `no kindergarten ${selector.orgnr} in run ${runId}`);
     const kindergarten = { orgnr: k.orgnr, name: k.name, municipalityName: k.municipality_name };
     if (selector.kind === 'director') {
-      return [{ id: `director-${k.orgnr}`, name: k.director_name, email: k.director_email, role: 'director', kindergarten, municipality: { name: k.municipality_name } }];
+      return [{ id: `director-${k.orgnr}`, name: k.director_name, email: k.director_email, role: 'director', kindergarten, municipality: { name: k.municipality_name, language: languageOf(k.language) } }];
     }
-    return [{ id: `authority-${k.municipality_id}`, name: k.authority_name, email: k.authority_email, role: 'municipal-authority', kindergarten, municipality: { name: k.municipality_name } }];
+    return [{ id: `authority-${k.municipality_id}`, name: k.authority_name, email: k.authority_email, role: 'municipal-authority', kindergarten, municipality: { name: k.municipality_name, language: languageOf(k.language) } }];
   }
 
   /**
@@ -141,8 +142,8 @@ export class PgStore implements Store {
    * Withdrawn kindergartens keep theirs, for cancellations.
    */
   private async participantsOf(runId: string, selector: Extract<RecipientSelector, { kind: 'participants' | 'removed-participants' | 'added-participants' }>): Promise<Recipient[]> {
-    const { rows: ks } = await this.pool.query<{ orgnr: string; name: string; director_email: string; municipality_id: string; municipality_name: string }>(
-      'SELECT k.orgnr, k.name, k.director_email, m.municipality_id, m.name AS municipality_name FROM kindergartens k JOIN municipalities m USING (run_id, municipality_id) WHERE k.run_id = $1 AND k.orgnr = $2',
+    const { rows: ks } = await this.pool.query<{ orgnr: string; name: string; director_email: string; municipality_id: string; municipality_name: string; language: string }>(
+      'SELECT k.orgnr, k.name, k.director_email, m.municipality_id, m.name AS municipality_name, m.language FROM kindergartens k JOIN municipalities m USING (run_id, municipality_id) WHERE k.run_id = $1 AND k.orgnr = $2',
       [runId, selector.orgnr],
     );
     const k = ks[0];
@@ -168,7 +169,7 @@ export class PgStore implements Store {
     }
     const kindergarten = { orgnr: k.orgnr, name: k.name, municipalityName: k.municipality_name };
     // The director gets the director's own copy of every email: never a second one as a participant.
-    return chosen.filter((p) => p.email.toLowerCase() !== k.director_email.toLowerCase()).map((p) => ({ id: `participant-${k.orgnr}-${p.email}`, name: p.name, email: p.email, role: 'participant' as const, kindergarten, municipality: { name: k.municipality_name } }));
+    return chosen.filter((p) => p.email.toLowerCase() !== k.director_email.toLowerCase()).map((p) => ({ id: `participant-${k.orgnr}-${p.email}`, name: p.name, email: p.email, role: 'participant' as const, kindergarten, municipality: { name: k.municipality_name, language: languageOf(k.language) } }));
   }
 
   async claimEmail(e: OutboxEntry): Promise<'claimed' | 'already-sent'> {

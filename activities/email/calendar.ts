@@ -13,12 +13,14 @@ export interface CalendarEvent {
   description: string;
   organizer: { name: string; email: string };
   attendee: { name: string; email: string };
+  /** The written standard of the description (the email's text): nb or nn. */
+  language?: 'nb' | 'nn';
 }
 
 /** An iCalendar (RFC 5545) document with one event, from ical-generator. */
 export function calendarInvitation(event: CalendarEvent): string {
   const calendar = ical({
-    prodId: { company: 'Årshjul', product: 'Kultur for læring', language: 'NB' },
+    prodId: { company: 'Årshjul', product: 'Kultur for læring', language: (event.language ?? 'nb').toUpperCase() },
     method: event.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
     // No calendar time zone: without a VTIMEZONE definition ical-generator would write floating local times, so
     // instants go out in UTC (…Z), which every calendar shows in its user's zone.

@@ -12,7 +12,7 @@ import { calendarInvitation, eventUid } from './calendar';
 import type { FileStore } from '../files/file-store';
 import { guidanceDueFor } from '../../domain/guidance';
 import { placeName } from '../../domain/timeline';
-import { PARTICIPANT_ROLE } from '../../texts/catalogue';
+import { type Language, languageOf } from '../../texts/language';
 
 /** How long a director's link in a guidance email lets them read it, at least (the upload link's own expiry may be later). */
 const GUIDANCE_LINK_MS = 30 * 86_400_000;
@@ -81,7 +81,7 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
         version: record.version,
         at: iso(record.receivedAt),
         late: record.late,
-        kindergartens: [...names.entries()].map(([orgnr, name]) => ({ name, participants: record.participants.filter((p) => p.orgnr === orgnr).map((p) => ({ name: p.name, email: p.email, role: (PARTICIPANT_ROLE[p.role as keyof typeof PARTICIPANT_ROLE] ?? p.role).toLowerCase() })) })),
+        kindergartens: [...names.entries()].map(([orgnr, name]) => ({ name, participants: record.participants.filter((p) => p.orgnr === orgnr).map((p) => ({ name: p.name, email: p.email, role: p.role })) })),
       };
     }
     if (g.asOf === undefined) return { ...(g.minimumParticipants !== undefined ? { minimumParticipants: g.minimumParticipants } : {}) };
@@ -159,8 +159,11 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
     for (const recipient of recipients) {
       Context.current().heartbeat(recipient.id);
       const key = `${input.key}/${recipient.id}`;
+      // The standard of the recipient's municipality; the research centre and the coordinator read bokmål.
+      const language = languageOf(recipient.municipality?.language);
       const context: EmailContext = {
         template: input.template,
+        language,
         recipient: { name: recipient.name, role: recipient.role },
         programme: run.programme,
         countyName: run.countyName,
@@ -173,7 +176,7 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
               deliverable: {
                 id: input.deliverable.id,
                 title: input.deliverable.title,
-                recipientLabel: recipientLabel(input.deliverable.recipient, run.contacts.researchCentre.name),
+                recipientLabel: recipientLabel(input.deliverable.recipient, run.contacts.researchCentre.name, language),
                 opensAt: iso(input.deliverable.opensAt),
                 dueAt: iso(input.deliverable.dueAt),
                 lateUntil: iso(input.deliverable.lateUntil),
@@ -235,7 +238,7 @@ export function createEmailActivities({ store, mailer, mail, files }: EmailDeps)
         continue;
       }
       try {
-        const invitation = invitationFor(input, recipient, run.contacts.coordinator, rendered.text);
+        const invitation = invitationFor(input, recipient, run.contacts.coordinator, rendered.text, language);
         const info = await mailer.sendMail({
           from: mail.from,
           to: { name: recipient.name, address: recipient.email },
@@ -277,7 +280,7 @@ class NotConfirmedError extends Error {}
 export const SEND_HEARTBEAT_MS = 5_000;
 
 /** A calendar invitation for invitation templates about a known occurrence; null otherwise. */
-function invitationFor(input: SendEmailInput, recipient: { name: string; email: string }, organizer: { name: string; email: string }, text: string): string | null {
+function invitationFor(input: SendEmailInput, recipient: { name: string; email: string }, organizer: { name: string; email: string }, text: string, language: Language): string | null {
   const m = input.milestone;
   const cancel = CANCELLATION_TEMPLATES.has(input.template);
   if (!m || (!cancel && !INVITATION_TEMPLATES.has(input.template))) return null;
@@ -293,11 +296,13 @@ function invitationFor(input: SendEmailInput, recipient: { name: string; email: 
     description: text,
     organizer,
     attendee: recipient,
+    language,
   });
 }
 
-function recipientLabel(recipient: string, researchCentre: string): string {
+/** Who a deliverable goes to, as the email's reader says it. */
+function recipientLabel(recipient: string, researchCentre: string, language: Language): string {
   if (recipient === 'research-centre') return researchCentre;
-  if (recipient === 'municipal-authority') return 'barnehagemyndigheten i kommunen';
+  if (recipient === 'municipal-authority') return language === 'nn' ? 'barnehagemyndigheita i kommunen' : 'barnehagemyndigheten i kommunen';
   return 'fylkeskoordinatoren';
 }

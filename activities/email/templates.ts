@@ -1,178 +1,44 @@
 /**
- * Email templates for the Årshjul: one table of template definitions (subject builder + body paragraphs builder) and
- * one renderer that turns the same paragraphs into a plain-text part and a minimal HTML document. All texts are in
- * Norwegian bokmål; all times are written the Norwegian way in Oslo time ("torsdag 18. januar 2018 kl. 09.00").
+ * Email templates for the Årshjul: one table of template definitions per written standard (subject builder + body
+ * paragraphs builder; bokmål here, nynorsk in `templates-nn.ts`) and one renderer that turns the same paragraphs into a
+ * plain-text part and a minimal HTML document. A recipient reads the standard its municipality chose (the roster's
+ * `language`); all times are written the Norwegian way in Oslo time ("torsdag 18. januar 2018 kl. 09.00").
  */
-import { type TemplateId, isTemplateId } from '../../domain/email-templates';
+import { isTemplateId } from '../../domain/email-templates';
 import { esc } from '../../texts/html';
+import { type Language, languageOf } from '../../texts/language';
 import { OSLO, formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
+import {
+  type EmailContext,
+  type RenderedEmail,
+  type Inline,
+  type Paragraph,
+  type TemplateDefinition,
+  type TemplateTable,
+  forKindergarten,
+  link,
+  milestoneFacts,
+  milestoneSubject,
+  milestoneTime,
+  need,
+  quoted,
+  receiptFacts,
+  roleText,
+  schoolYearLabel,
+  subjectOf,
+  uploadParagraph,
+  when,
+  words,
+} from './template-parts';
+import { TEMPLATES_NN } from './templates-nn';
 
-/** Who an email is addressed to. */
-export type RecipientRole = 'director' | 'participant' | 'municipal-authority' | 'research-centre' | 'coordinator';
-
-/** Everything a template may interpolate; templates that need an optional part throw when it is missing. */
-export interface EmailContext {
-  template: string;
-  recipient: { name: string; role: RecipientRole };
-  programme: string;
-  countyName: string;
-  /** Autumn year: 2017 means the school year 2017/2018. */
-  schoolYear: number;
-  timezone: string;
-  milestone?: { id: string; title: string; kind: string; at: string; location: string | null };
-  deliverable?: { id: string; title: string; recipientLabel: string; opensAt: string; dueAt: string; lateUntil: string };
-  kindergarten?: { orgnr: string; name: string; municipalityName: string };
-  municipality?: { name: string };
-  uploadUrl?: string;
-  /** An accepted submission: its receipt number, time (ISO), version and files. */
-  submission?: { receiptNumber: string | null; at: string; version: number; late: boolean; files: { name: string; size: number; sha256: string }[]; comment: string | null };
-  /** Where the deliverable's recipient fetches the files with its own access. */
-  downloadUrl?: string;
-  coordinator: { name: string; email: string };
-  /** A recipient's personal sign-in link to the page of what is sent to it (research centre, municipal authority). */
-  signInUrl?: string;
-  /** The coordinator's own subject and text (template coordinator-message). */
-  message?: { subject: string; text: string };
-  /** The municipal authority's verdict on a submission (templates submission-accepted and submission-returned). */
-  review?: { verdict: 'accepted' | 'returned'; comment: string | null; version: number; at: string };
-  /** An authority's daily digest (template authority-digest): the day, and each deliverable due or overdue. */
-  digest?: {
-    day: string;
-    lines: { kindergarten: string; deliverable: string; status: string; dueAt: string; lateUntil: string; isNew: boolean }[];
-  };
-  /** The research centre's guidance on a submission (template guidance-given); its files go as attachments. */
-  guidance?: { text: string; files: { name: string; size: number }[]; at: string; version: number };
-  /**
-   * A municipal authority's group set-up (release 1.2.0): for the receipt, the version with its kindergartens and
-   * participants; for the coordinator's escalation, the municipalities that have not sent it.
-   */
-  groupSetup?: {
-    receiptNumber?: string;
-    version?: number;
-    at?: string;
-    late?: boolean;
-    kindergartens?: { name: string; participants: { name: string; email: string; role: string }[] }[];
-    missing?: { municipality: string; authority: string }[];
-    minimumParticipants?: number;
-  };
-  /** Guidance the research centre still owes (template guidance-reminder), earliest due first. */
-  guidanceReminder?: {
-    lines: { kindergarten: string; municipality: string; place: string | null; deliverable: string; submittedAt: string; dueAt: string; late: boolean }[];
-  };
-}
-
-/** A rendered email: a one-line subject, a plain-text part and an HTML part with the same content. */
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-  html: string;
-}
-
-
-// ---------------------------------------------------------------------------------------------------------------
-// Paragraph model shared by the text and HTML renderers
-
-interface Link {
-  href: string;
-  label: string;
-}
-/** A run of text (may contain "\n" for a line break) or a link. */
-type Inline = string | Link;
-/** One paragraph: inline parts rendered in order. */
-type Paragraph = Inline[];
-
-function link(href: string, label: string = href): Link {
-  return { href, label };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Context helpers used by the template definitions
-
-type RequiredPart = 'milestone' | 'deliverable' | 'kindergarten' | 'uploadUrl' | 'submission' | 'downloadUrl' | 'message' | 'digest' | 'review' | 'guidance' | 'guidanceReminder' | 'groupSetup';
-
-function need<K extends RequiredPart>(ctx: EmailContext, key: K): NonNullable<EmailContext[K]> {
-  const value = ctx[key];
-  if (value === undefined || value === null || value === '') {
-    throw new Error(`template "${ctx.template}" needs ctx.${key}`);
-  }
-  return value as NonNullable<EmailContext[K]>;
-}
-
-/** Formatting bound to the context's time zone (always Europe/Oslo in practice). */
-function when(ctx: EmailContext) {
-  const zone = ctx.timezone || OSLO;
-  return {
-    dateTime: (iso: string) => formatNorwegian(iso, 'dateTime', zone),
-    dayMonth: (iso: string) => formatNorwegian(iso, 'dayMonth', zone),
-  };
-}
-
-/** The short programme name for subjects: "Kultur for læring – barnehage" becomes "Kultur for læring". */
-function shortProgramme(ctx: EmailContext): string {
-  const short = ctx.programme.split(/\s+[–—-]\s+/)[0]?.trim();
-  return short || ctx.programme;
-}
-
-function subjectOf(ctx: EmailContext, rest: string): string {
-  return `${shortProgramme(ctx)}: ${rest}`;
-}
-
-function schoolYearLabel(ctx: EmailContext): string {
-  return `${ctx.schoolYear}/${ctx.schoolYear + 1}`;
-}
-
-function quoted(title: string): string {
-  return `«${title}»`;
-}
-
-/** The facts of a milestone: what, when and (if known) where. */
-function milestoneFacts(ctx: EmailContext): Paragraph {
-  const m = need(ctx, 'milestone');
-  const lines = [`Hva: ${m.title}`, `Tid: ${when(ctx).dateTime(m.at)}`];
-  if (m.location) lines.push(`Sted: ${m.location}`);
-  return [lines.join('\n')];
-}
-
-function milestoneSubject(ctx: EmailContext, prefix: string): string {
-  const m = need(ctx, 'milestone');
-  return subjectOf(ctx, `${prefix}${m.title} ${when(ctx).dayMonth(m.at)}`);
-}
-
-function milestoneTime(ctx: EmailContext): string {
-  return when(ctx).dateTime(need(ctx, 'milestone').at);
-}
-
-function forKindergarten(ctx: EmailContext): string {
-  return ctx.kindergarten ? ` for ${ctx.kindergarten.name}` : '';
-}
-
-function uploadParagraph(ctx: EmailContext): Paragraph {
-  return ['Last opp her: ', link(need(ctx, 'uploadUrl'))];
-}
-
-/** The receipt's facts: number, time, version and every file with its size and SHA-256. */
-function receiptFacts(ctx: EmailContext): Paragraph[] {
-  const s = need(ctx, 'submission');
-  const lines = [
-    ...(s.receiptNumber ? [`Kvitteringsnummer: ${s.receiptNumber}`] : []),
-    `Mottatt: ${when(ctx).dateTime(s.at)}${s.late ? ' (etter fristen)' : ''}`,
-    `Versjon: ${s.version}`,
-  ];
-  const files = s.files.map((f) => `${f.name} (${formatFileSize(f.size)})\nSHA-256: ${f.sha256}`);
-  return [[lines.join('\n')], [`${s.files.length === 1 ? 'Fil' : 'Filer'}:\n${files.join('\n')}`]];
-}
+export type { EmailContext, RecipientRole, RenderedEmail } from './template-parts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The template table
 
-interface TemplateDefinition {
-  /** The subject after sanitising; it always starts with the programme name. */
-  subject: (ctx: EmailContext) => string;
-  /** Body paragraphs between the greeting and the signature. */
-  body: (ctx: EmailContext) => Paragraph[];
-}
-
-const TEMPLATES = {
+/** Every template in bokmål. */
+const TEMPLATES_NB = {
   'survey-information': {
     subject: (ctx) => subjectOf(ctx, 'Informasjon om spørreundersøkelsen blant de ansatte'),
     body: (ctx) => [
@@ -364,7 +230,7 @@ const TEMPLATES = {
     subject: (ctx) => {
       const d = need(ctx, 'digest');
       const news = d.lines.filter((l) => l.isNew).length;
-      return subjectOf(ctx, `Sammendrag for ${ctx.municipality?.name ?? 'kommunen'} ${formatNorwegian(`${d.day}T12:00:00`, 'dayMonth', ctx.timezone || OSLO)}: ${news === 1 ? 'én innlevering' : `${news} innleveringer`} mangler`);
+      return subjectOf(ctx, `Sammendrag for ${ctx.municipality?.name ?? 'kommunen'} ${formatNorwegian(`${d.day}T12:00:00`, 'dayMonth', ctx.timezone || OSLO, 'nb')}: ${news === 1 ? 'én innlevering' : `${news} innleveringer`} mangler`);
     },
     body: (ctx) => {
       const d = need(ctx, 'digest');
@@ -550,7 +416,7 @@ const TEMPLATES = {
       return [
         [`Vi har mottatt ${quoted(d.title)} fra barnehagemyndigheten${ctx.municipality ? ` i ${ctx.municipality.name}` : ''}.`],
         [[`Kvitteringsnummer: ${g.receiptNumber ?? ''}`, `Mottatt: ${g.at ? when(ctx).dateTime(g.at) : ''}${g.late ? ' (etter fristen)' : ''}`, `Versjon: ${g.version ?? ''}`].join('\n')],
-        ...kindergartens.map((k): Paragraph => [`${k.name}:\n${k.participants.map((p) => `• ${p.name}, ${p.role}, ${p.email}`).join('\n')}`]),
+        ...kindergartens.map((k): Paragraph => [`${k.name}:\n${k.participants.map((p) => `• ${p.name}, ${roleText(ctx, p.role)}, ${p.email}`).join('\n')}`]),
         [`Dere kan sende en ny versjon fram til ${when(ctx).dateTime(d.lateUntil)}; den siste gjelder.`],
         ...(ctx.signInUrl ? [['Gruppeoppsettet i Årshjul (personlig lenke): ', link(ctx.signInUrl)] as Paragraph] : []),
       ];
@@ -578,10 +444,13 @@ const TEMPLATES = {
       ];
     },
   },
-} satisfies Record<TemplateId, TemplateDefinition>;
+} satisfies TemplateTable;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
+
+/** Both written standards' tables. */
+export const TEMPLATES: Record<Language, TemplateTable> = { nb: TEMPLATES_NB, nn: TEMPLATES_NN };
 
 /** Replaces control characters (CR, LF, tab, NUL, C1, line/paragraph separators) by spaces, collapses runs, trims. */
 function sanitizeSubject(subject: string): string {
@@ -618,23 +487,23 @@ function inlineHtml(part: Inline): string {
 }
 
 function greeting(ctx: EmailContext): Paragraph {
-  return [`Hei ${ctx.recipient.name},`];
+  return [`${words(ctx).hello} ${ctx.recipient.name},`];
 }
 
 function signature(ctx: EmailContext): Paragraph {
   const { name, email } = ctx.coordinator;
-  return [`Vennlig hilsen\n${name}\n`, link(`mailto:${email}`, email), `\n${ctx.programme}, ${ctx.countyName}`];
+  return [`${words(ctx).regards}\n${name}\n`, link(`mailto:${email}`, email), `\n${ctx.programme}, ${ctx.countyName}`];
 }
 
 function renderText(paragraphs: Paragraph[]): string {
   return `${paragraphs.map((p) => p.map(inlineText).join('')).join('\n\n')}\n`;
 }
 
-function renderHtml(subject: string, paragraphs: Paragraph[]): string {
+function renderHtml(subject: string, paragraphs: Paragraph[], language: Language): string {
   const body = paragraphs.map((p) => `<p>${p.map(inlineHtml).join('')}</p>`).join('\n');
   return [
     '<!doctype html>',
-    '<html lang="nb">',
+    `<html lang="${language}">`,
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -651,8 +520,9 @@ function renderHtml(subject: string, paragraphs: Paragraph[]): string {
 /** Renders the context's template into a subject, a plain-text part and an HTML part; throws on an unknown template or missing context. */
 export function renderEmail(ctx: EmailContext): RenderedEmail {
   if (!isTemplateId(ctx.template)) throw new Error(`unknown email template "${ctx.template}"`);
-  const definition: TemplateDefinition = TEMPLATES[ctx.template];
+  const language = languageOf(ctx.language);
+  const definition: TemplateDefinition = TEMPLATES[language][ctx.template];
   const subject = sanitizeSubject(definition.subject(ctx));
   const paragraphs = [greeting(ctx), ...definition.body(ctx), signature(ctx)];
-  return { subject, text: renderText(paragraphs), html: renderHtml(subject, paragraphs) };
+  return { subject, text: renderText(paragraphs), html: renderHtml(subject, paragraphs, language) };
 }

@@ -61,7 +61,7 @@ function sampleContext(template: string, overrides: Partial<EmailContext> = {}):
       version: 2,
       at: '2017-11-28T12:30:00.000Z',
       late: false,
-      kindergartens: [{ name: 'Solsikken <barnehage>', participants: [{ name: 'Kari Nordmann', email: 'kari@solsikken.example', role: 'styrer' }, { name: 'Per Pedleder', email: 'per@solsikken.example', role: 'pedagogisk leder' }] }],
+      kindergartens: [{ name: 'Solsikken <barnehage>', participants: [{ name: 'Kari Nordmann', email: 'kari@solsikken.example', role: 'styrer' }, { name: 'Per Pedleder', email: 'per@solsikken.example', role: 'pedagogisk-leder' }] }],
       missing: [{ municipality: 'Eidskog', authority: 'Eva Eidskog' }, { municipality: 'Grue', authority: 'Gro Grue' }],
       minimumParticipants: 2,
     },

@@ -23,7 +23,7 @@ const NUM_RUNS = 200;
 /** The example as cells: it has no quotes and no commas inside cells, so splitting on commas is exact. */
 const [HEADER, ...BODY] = exampleCsv.trimEnd().split('\n').map((line) => line.split(',')) as [string[], ...string[][]];
 const COLUMNS: readonly string[] = rosterColumns;
-const REQUIRED = COLUMNS.filter((c) => c !== 'group' && c !== 'participants');
+const REQUIRED = COLUMNS.filter((c) => c !== 'group' && c !== 'participants' && c !== 'language');
 
 type Delimiter = ',' | ';';
 

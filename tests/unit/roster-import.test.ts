@@ -304,7 +304,7 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
   it('refuses an empty file, asking for a header row', () => {
     const error = refusal('');
     expect(error.summary).toBe('Deltakerlisten roster.csv er tom');
-    expect(error.issues).toEqual([{ file: 'roster.csv', row: 1, message: `forventet en overskriftsrad med kolonnene ${HEADER.split(',').join(', ')}` }]);
+    expect(error.issues).toEqual([{ file: 'roster.csv', row: 1, message: `forventet en overskriftsrad med kolonnene ${HEADER.split(',').join(', ')}, language` }]);
   });
 
   it('refuses a file with a header and no kindergartens', () => {
@@ -367,3 +367,48 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
     expect(error.issues[0]?.file).toBe('roster.json');
   });
 });
+
+describe('a municipality\'s written standard (the column language, release 1.3.0)', () => {
+  const lines = exampleCsv.trim().split('\n');
+  const withLanguage = (value: (municipality: string, i: number) => string) =>
+    [`${lines[0]},language`, ...lines.slice(1).map((l, i) => `${l},${value(l.split(',')[2] as string, i)}`)].join('\n');
+
+  it('reads nn, nb, the words written out and an empty cell (bokmål) per municipality', () => {
+    const roster = parseRoster(withLanguage((m) => (m === 'tynset' ? 'nn' : m === 'os' ? 'Nynorsk' : m === 'kongsvinger' ? 'bokmål' : m === 'alvdal' ? 'NB' : '')), 'roster.csv', plan);
+    const language = (id: string) => roster.municipalities.find((m) => m.id === id)?.language ?? 'nb';
+    expect([language('tynset'), language('os'), language('kongsvinger'), language('alvdal'), language('hamar')]).toEqual(['nn', 'nn', 'nb', 'nb', 'nb']);
+  });
+
+  it('refuses a value that is no written standard, naming row and column', () => {
+    const error = (() => {
+      try {
+        parseRoster(withLanguage((_m, i) => (i === 2 ? 'svensk' : 'nb')), 'roster.csv', plan);
+      } catch (e) {
+        return e as InputError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error.issues).toEqual([{ file: 'roster.csv', row: 4, column: 'language', message: 'forventet målformen: nb (bokmål) eller nn (nynorsk); tom betyr bokmål' }]);
+  });
+
+  it('refuses a municipality with two written standards on its rows', () => {
+    const error = (() => {
+      try {
+        parseRoster(withLanguage((m, i) => (m === 'kongsvinger' && i === 1 ? 'nn' : 'nb')), 'roster.csv', plan);
+      } catch (e) {
+        return e as InputError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error.issues).toEqual([expect.objectContaining({ row: 3, column: 'language', message: expect.stringMatching(/kommunen «kongsvinger» har «nb» i rad 2, men «nn» her/) })]);
+  });
+
+  it('reads language from the nested JSON form too', () => {
+    const json = rosterAsJson(parseRoster(exampleCsv, 'roster.csv', plan), plan);
+    const first = json.regions[0]?.municipalities[0];
+    if (first) first.language = 'nn';
+    const roster = parseRoster(JSON.stringify(json), 'roster.json', plan);
+    expect(roster.municipalities.find((m) => m.id === first?.id)?.language).toBe('nn');
+  });
+});
+

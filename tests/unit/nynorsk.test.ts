@@ -1,0 +1,75 @@
+import { type EmailContext, TEMPLATES, renderEmail } from '../../activities/email/templates';
+import { PART_WORDS } from '../../activities/email/template-parts';
+import { sampleContext } from '../../cli/email-preview';
+import { TEMPLATE_IDS } from '../../domain/email-templates';
+import { DELIVERABLE_STATUS_FOR_DIRECTOR, DELIVERABLE_STATUS_FOR_DIRECTOR_NN, PARTICIPANT_ROLE, PARTICIPANT_ROLE_NN } from '../../texts/catalogue';
+import { LANGUAGES } from '../../texts/language';
+import { formatNorwegian } from '../../texts/norwegian-format';
+
+/**
+ * Bokmål forms a nynorsk reader must never meet in Årshjul's own words (the plan's titles and people's names are the
+ * coordinator's and the authorities' own, and are left out of the check below).
+ */
+const BOKMAL_FORMS = [
+  'ikke', 'hva', 'hvordan', 'hvilke', 'hvilken', 'hver', 'hvem', 'hvis', 'hvor', 'jeg', 'dere', 'deres', 'dem', 'mottatt', 'fra', 'noen', 'ennå',
+  'fortsatt', 'bare', 'vennlig', 'hilsen', 'innen', 'gjelder', 'trenger', 'deltakere', 'deltakerne', 'sammen', 'mye', 'hele', 'siden', 'videre',
+  'gjøre', 'følge', 'uke', 'tiden', 'veileder', 'veiledning', 'spørreundersøkelsen', 'ansatte', 'åpner', 'stenger', 'forsinket', 'påminnelse',
+  'barnehagene', 'kommuner', 'innleveringer', 'resultatene', 'tas', 'sendes', 'brukes', 'fjernes', 'mulig', 'vært', 'egen', 'eget', 'selv',
+  'mandag', 'tirsdag', 'lørdag', 'barnehagemyndigheten', 'forskningssenteret', 'lenke', 'lenker', 'siste versjonen er den som gjelder',
+];
+
+/** Every string value of a context (names, titles, free texts): what the reader's municipality or the plan wrote. */
+function contextValues(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(contextValues);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(contextValues);
+  return [];
+}
+
+function ownWords(ctx: EmailContext, text: string): string {
+  let own = text;
+  // Longest first, so a title is removed before a shorter name inside it.
+  for (const v of contextValues(ctx).filter((x) => x.length > 2).sort((a, b) => b.length - a.length)) own = own.split(v).join(' ');
+  return own.replace(/https?:\/\/\S+/g, ' ');
+}
+
+describe('nynorsk: every text a nynorsk municipality reads exists in nynorsk, without bokmål forms', () => {
+  it('has every email template in both written standards', () => {
+    for (const language of LANGUAGES) expect(Object.keys(TEMPLATES[language]).sort()).toEqual([...TEMPLATE_IDS].sort());
+    expect(Object.keys(PART_WORDS.nn).sort()).toEqual(Object.keys(PART_WORDS.nb).sort());
+    expect(Object.keys(PARTICIPANT_ROLE_NN).sort()).toEqual(Object.keys(PARTICIPANT_ROLE).sort());
+    expect(Object.keys(DELIVERABLE_STATUS_FOR_DIRECTOR_NN).sort()).toEqual(Object.keys(DELIVERABLE_STATUS_FOR_DIRECTOR).sort());
+  });
+
+  it.each([...TEMPLATE_IDS])('writes %s in nynorsk with no bokmål form, and differently from bokmål', (template) => {
+    const nn = sampleContext(template, 'nn');
+    const nb = sampleContext(template, 'nb');
+    const inNynorsk = renderEmail(nn);
+    const inBokmal = renderEmail(nb);
+    const own = ownWords(nn, `${inNynorsk.subject}\n${inNynorsk.text}`).toLowerCase();
+    const found = BOKMAL_FORMS.filter((form) => new RegExp(`(^|[^a-zæøå])${form}([^a-zæøå]|$)`).test(own));
+    expect({ template, found }).toEqual({ template, found: [] });
+    expect(inNynorsk.html).toContain('<html lang="nn">');
+    expect(inBokmal.html).toContain('<html lang="nb">');
+    // The body between greeting and signature is the template's own: a nynorsk text that is the bokmål one has not
+    // been written. (A coordinator's message is the coordinator's own text: only its frame differs.)
+    expect(inNynorsk.text).not.toBe(inBokmal.text);
+    expect(inNynorsk.text).toMatch(/Venleg helsing/);
+  });
+
+  it('writes dates the nynorsk way: måndag, tysdag, laurdag (søndag is nynorsk too)', () => {
+    expect(formatNorwegian('2018-01-15T08:00:00Z', 'dateTime', 'Europe/Oslo', 'nn')).toBe('måndag 15. januar 2018 kl. 09.00');
+    expect(formatNorwegian('2018-01-16T08:00:00Z', 'date', 'Europe/Oslo', 'nn')).toBe('tysdag 16. januar 2018');
+    expect(formatNorwegian('2018-01-20T08:00:00Z', 'dayMonth', 'Europe/Oslo', 'nn')).toBe('laurdag 20. januar');
+    expect(formatNorwegian('2018-01-21T08:00:00Z', 'dayMonth', 'Europe/Oslo', 'nn')).toBe('søndag 21. januar');
+    expect(formatNorwegian('2018-01-15T08:00:00Z', 'dateTime', 'Europe/Oslo')).toBe('mandag 15. januar 2018 kl. 09.00');
+  });
+
+  it('names the participants of a group set-up by their role in the reader’s standard', () => {
+    const nn = renderEmail(sampleContext('group-setup-receipt', 'nn')).text;
+    expect(nn).toContain(', pedagogisk leiar, ');
+    expect(nn).toContain(', styrar, ');
+    const nb = renderEmail(sampleContext('group-setup-receipt', 'nb')).text;
+    expect(nb).toContain(', pedagogisk leder, ');
+  });
+});
