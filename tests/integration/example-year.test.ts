@@ -55,6 +55,7 @@ interface OutboxRow {
  * the participants' January mail and workshop invitations with calendar entries that move, the directors' uploads
  * stored in PostgreSQL and on disk, the research centre's guidance (given for all but one, owed for that one), a full
  * analysis returned by its authority and resubmitted, and the daily digests instead of per-kindergarten escalations.
+ * Åmot has chosen nynorsk: every email to its people is in nynorsk, every other in bokmål.
  */
 describe('the example year with every party, on PostgreSQL and over SMTP', () => {
   let db: Awaited<ReturnType<typeof freshSchema>>;
@@ -86,7 +87,11 @@ describe('the example year with every party, on PostgreSQL and over SMTP', () =>
     env = await timeSkipping();
     plan = futurePlan(2027, 'eksempel');
     const full = loadRoster(ROSTER_FILE, plan);
-    roster = { municipalities: full.municipalities.filter((m) => MUNICIPALITIES.includes(m.id)), kindergartens: full.kindergartens.filter((k) => MUNICIPALITIES.includes(k.municipalityId)) };
+    // Åmot writes nynorsk (the roster's language column): its authority, directors and participants read nynorsk.
+    roster = {
+      municipalities: full.municipalities.filter((m) => MUNICIPALITIES.includes(m.id)).map((m) => (m.id === 'amot' ? { ...m, language: 'nn' as const } : m)),
+      kindergartens: full.kindergartens.filter((k) => MUNICIPALITIES.includes(k.municipalityId)),
+    };
     runId = runWorkflowId(plan.schoolYear, plan.county);
     const taskQueue = 'example-year';
     worker = await buildWorker({
@@ -318,6 +323,18 @@ describe('the example year with every party, on PostgreSQL and over SMTP', () =>
       perDay.set(key, (perDay.get(key) ?? 0) + 1);
     }
     expect([...perDay.values()].every((n) => n === 1)).toBe(true);
+    // Nynorsk for Åmot's people, bokmål for everyone else: every message to Åmot's authority, directors and
+    // participants is signed «Venleg helsing», every other «Vennlig hilsen».
+    const amotPeople = new Set([authority('amot'), ...amot.flatMap((k) => [k.director.email, pedleder(k.orgnr)])]);
+    const signed = (m: ReceivedMessage) => (/Venleg helsing/.test(m.mail.text ?? '') ? 'nn' : /Vennlig hilsen/.test(m.mail.text ?? '') ? 'nb' : '?');
+    const standards = { amot: new Set<string>(), others: new Set<string>() };
+    for (const m of sink.messages) standards[m.rcptTo.some((r) => amotPeople.has(r)) ? 'amot' : 'others'].add(signed(m));
+    expect({ amot: [...standards.amot], others: [...standards.others] }).toEqual({ amot: ['nn'], others: ['nb'] });
+    const amotReceipt = received(authority('amot'), /vi har fått gruppeoppsettet/).at(-1);
+    expect(amotReceipt?.mail.text).toContain(', pedagogisk leiar, ');
+    expect(received(pedleder(moltemyra), /Du er med i kompetansepakken/)[0]?.mail.text).toMatch(/Du er meld på kompetansepakken/);
+    expect(received(amot[0]?.director.email as string, /Rettleiing frå/)).toHaveLength(1);
+    expect(received(roster.kindergartens[0]?.director.email as string, /Veiledning fra/)).toHaveLength(1);
     const counts = Object.fromEntries([...new Set(sent.map((r) => r.template))].sort().map((t) => [t, byTemplate(t).length]));
     process.stdout.write(`example year on PostgreSQL and SMTP: ${roster.kindergartens.length} kindergartens, ${sent.length} emails sent over SMTP, ${digests.length} digests to Hamar; by template ${JSON.stringify(counts)}\n`);
   });
