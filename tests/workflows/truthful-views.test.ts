@@ -8,16 +8,30 @@ import { RefusedError } from '../../domain/errors';
 import { kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../../domain/ids';
 import { type KindergartenBasis, previewMove } from '../../domain/move-preview';
 import type { UpcomingEmail } from '../../domain/kindergarten-schedule';
+import { type PastStep, pastStepsAtStart } from '../../domain/start-preview';
+import { type Timeline, placeName } from '../../domain/timeline';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 import { submitDeliverableUpdate } from '../../workflows/kindergarten-workflow';
 import { regionStatusQuery } from '../../workflows/region-workflow';
 import { EXAMPLE_GROUPS, buildRoster, storeGroupSetups } from '../helpers/roster-builder';
-import { bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
+import { type Harness, type Roster, bundleWorkflows, futurePlan, harness, timeSkipping } from '../helpers/temporal';
 
 jest.setTimeout(900_000);
 
 const DAY = 24 * 3_600_000;
 const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("yyyy-MM-dd'T'HH:mm");
+
+/** The year every sequence runs (each under its own county): its first step, and when the analysis so far opens. */
+const YEAR = resolveTimeline(futurePlan(2027, 'sannhet'));
+const FIRST_STEP = Math.min(
+  ...YEAR.milestones.flatMap((m) => m.occurrences.flatMap((o) => [o.at, ...o.emails.map((e) => e.sendAt)])),
+  ...YEAR.deliverables.flatMap((d) => d.windows.flatMap((w) => [w.opensAt, w.promptAt])),
+);
+const ANALYSIS_WINDOWS = YEAR.deliverables.find((d) => d.id === 'analysis-so-far')?.windows ?? [];
+/** How long after the start its emails are looked at: time enough for every workflow to have done its first run. */
+const SETTLE = 2 * DAY;
+/** The latest start (in days after the first step) whose settling ends before the analysis so far opens for any group. */
+const LATEST_START_DAY = Math.floor((Math.min(...ANALYSIS_WINDOWS.map((w) => w.opensAt)) - SETTLE - FIRST_STEP) / DAY);
 
 type Step =
   | { kind: 'wait'; hours: number }
@@ -39,10 +53,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 /**
- * Random sequences of a coordinator's actions and directors' submissions on the time-skipping server, in the weeks
- * around the analysis: before every move its preview must list exactly what the workflows then say they will send
- * differently, and at the end every kindergarten's "next emails" must be exactly what its workflow then sends, key by
- * key and time by time, to the end of the year.
+ * A year started at a random moment between its first step and the analysis weeks, then random sequences of a
+ * coordinator's actions and directors' submissions on the time-skipping server, in the weeks around the analysis: the
+ * start preview must say what the workflows did with the steps already past (each email sent at once to as many as it
+ * said, or skipped; each milestone recorded), before every move its preview must list exactly what the workflows then
+ * say they will send differently, and at the end every kindergarten's "next emails" must be exactly what its workflow
+ * then sends, key by key and time by time, to the end of the year.
  */
 describe('previews and next emails tell the truth through random sequences of actions', () => {
   let bundle: WorkflowBundleWithSourceMap;
@@ -55,11 +71,11 @@ describe('previews and next emails tell the truth through random sequences of ac
 
   it('holds for every sequence', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 8 }), async (steps) => {
+      fc.asyncProperty(fc.integer({ min: 0, max: LATEST_START_DAY }), fc.array(step, { minLength: 3, maxLength: 8 }), async (startAfterDays, steps) => {
         runs += 1;
         const env: TestWorkflowEnvironment = await timeSkipping();
         try {
-          await sequence(env, bundle, runs, steps, applied);
+          await sequence(env, bundle, runs, startAfterDays, steps, applied);
         } finally {
           await env.teardown();
         }
@@ -67,12 +83,15 @@ describe('previews and next emails tell the truth through random sequences of ac
       {
         numRuns: 8,
         endOnFailure: true,
-        // One sequence with every kind of action first, so each is sure to be tried.
+        // One sequence with every kind of action first, so each is sure to be tried; one year started at its first
+        // step, one in November (after the kick-off and the group set-up's prompt), one as late as the property goes
+        // (after the participants' first emails).
         examples: [
           // Found by this test: a second move of a group whose deadline an earlier move had moved (the read model's
           // deadline is not the plan's then, and is no sign of an extension).
-          [[{ kind: 'wait', hours: 211 }, { kind: 'move', group: 4, days: -2 }, { kind: 'withdraw', k: 3 }, { kind: 'move', group: 4, days: 9 }, { kind: 'move', group: 2, days: 8 }, { kind: 'withdraw', k: 2 }]],
-          [[{ kind: 'wait', hours: 80 }, { kind: 'submit', k: 1 }, { kind: 'extend', k: 0, days: 7 }, { kind: 'move', group: 0, days: 5 }, { kind: 'withdraw', k: 2 }, { kind: 'pause' }, { kind: 'wait', hours: 50 }, { kind: 'move', group: 4, days: 2 }, { kind: 'resume' }]],
+          [0, [{ kind: 'wait', hours: 211 }, { kind: 'move', group: 4, days: -2 }, { kind: 'withdraw', k: 3 }, { kind: 'move', group: 4, days: 9 }, { kind: 'move', group: 2, days: 8 }, { kind: 'withdraw', k: 2 }]],
+          [70, [{ kind: 'wait', hours: 80 }, { kind: 'submit', k: 1 }, { kind: 'extend', k: 0, days: 7 }, { kind: 'move', group: 0, days: 5 }, { kind: 'withdraw', k: 2 }, { kind: 'pause' }, { kind: 'wait', hours: 50 }, { kind: 'move', group: 4, days: 2 }, { kind: 'resume' }]],
+          [LATEST_START_DAY, [{ kind: 'wait', hours: 30 }, { kind: 'submit', k: 3 }, { kind: 'move', group: 1, days: 4 }]],
         ],
       },
     );
@@ -81,7 +100,7 @@ describe('previews and next emails tell the truth through random sequences of ac
   });
 });
 
-async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, n: number, steps: Step[], applied: Record<string, number>): Promise<void> {
+async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, n: number, startAfterDays: number, steps: Step[], applied: Record<string, number>): Promise<void> {
   const took = (kind: string) => (applied[kind] = (applied[kind] ?? 0) + 1);
   const plan = futurePlan(2027, `sannhet-${n}`);
   const roster = buildRoster(EXAMPLE_GROUPS, 2);
@@ -115,13 +134,21 @@ async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWith
   };
 
   await h.worker.runUntil(async () => {
+    await sleepUntil(FIRST_STEP + startAfterDays * DAY);
+    const startedAt = await env.currentTimeMs();
+    const past = pastStepsAtStart(timeline, startedAt);
     await control.startRun(deps, plan, roster, 'koordinator');
-    // Every authority's group set-up is in: the emails to participants have someone to go to, so each is seen sent.
-    await storeGroupSetups(h.store, runId, roster, await env.currentTimeMs());
     for (const region of timeline.regions) {
       const handle = env.client.workflow.getHandle(regionWorkflowId(runId, region.id));
       for (let i = 0; i < 100 && !(await handle.query(regionStatusQuery).catch(() => null))?.startComplete; i++) await new Promise((r) => setTimeout(r, 100));
     }
+    await sleepUntil(startedAt + SETTLE);
+    // No authority can have sent its group set-up before the year started: what was due at the start went (or not) to
+    // the authorities and participants as of then.
+    await expectStartAsPreviewed(h, timeline, roster, runId, startedAt, past);
+    // Now every authority's group set-up is in: the later emails to participants have someone to go to, so each is seen
+    // sent. (Stored while the kindergartens do their first run, they would race it.)
+    await storeGroupSetups(h.store, runId, roster, await env.currentTimeMs());
     // The weeks of the analysis so far: it has opened for every group (with modules 1–2, right after workshop 1),
     // and its deadline follows workshop 2, which the moves move.
     const opens = Math.max(...(timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.map((w) => w.opensAt) ?? [0]));
@@ -185,6 +212,57 @@ async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWith
       for (const u of expected) expect(Math.abs((sent.get(`${runId}/${k.orgnr}/${u.key}`) ?? 0) - u.at)).toBeLessThan(60_000);
     }
   });
+}
+
+/**
+ * The steps already past at the start were done as the start preview said: every email due by then went out to as many
+ * as its lines say (by template, milestone or deliverable, audience and planned time), none of a line it skips, and
+ * exactly the milestones it records were recorded.
+ */
+async function expectStartAsPreviewed(h: Harness, timeline: Timeline, roster: Roster, runId: string, startedAt: number, past: PastStep[]): Promise<void> {
+  const audience = (recipientId: string) => (recipientId.startsWith('director-') ? 'directors' : recipientId.startsWith('participant-') ? 'participants' : recipientId.startsWith('authority-') ? 'municipal-authorities' : recipientId);
+  const id = (template: string | null, about: string | null, to: string | null, at: number) => `${template}|${about}|${to}|${local(at)}`;
+  const sent = new Map<string, number>();
+  for (const e of h.store.outbox.values()) {
+    if (e.scheduledFor > startedAt) continue;
+    const key = id(e.template, e.meta.deliverableId ?? e.meta.milestoneId, audience(e.recipientId), e.scheduledFor);
+    sent.set(key, (sent.get(key) ?? 0) + 1);
+  }
+  // A line's places are workshop groups for the directors' and participants' steps, regions for the authorities'.
+  const placesOf = (k: Roster['kindergartens'][number]) => [placeName(timeline, k.regionId, k.groupId), placeName(timeline, k.regionId, null)];
+  // A participants' email goes to the participants of the kindergarten's latest group set-up (not its director): at
+  // the start no authority has sent one, so it goes to no one yet (they get it when the set-up comes, if still useful).
+  const participants = new Map<string, number>();
+  for (const k of roster.kindergartens) {
+    const setup = await h.store.latestGroupSetup(runId, k.municipalityId, 'group-setup');
+    participants.set(k.orgnr, (setup?.participants ?? []).filter((p) => p.orgnr === k.orgnr && p.email !== k.director.email).length);
+  }
+  const expected = new Map<string, number>();
+  for (const p of past.filter((x) => x.outcome === 'send')) {
+    const inScope = roster.kindergartens.filter((k) => p.places === null || placesOf(k).some((place) => place !== null && p.places?.includes(place)));
+    const recipients =
+      p.to === 'directors'
+        ? inScope.length
+        : p.to === 'participants'
+          ? inScope.reduce((sum, k) => sum + (participants.get(k.orgnr) ?? 0), 0)
+          : p.to === 'municipal-authorities'
+            ? new Set(inScope.map((k) => k.municipalityId)).size
+            : 1;
+    const key = id(p.template, p.id, p.to, p.at);
+    if (recipients > 0) expected.set(key, (expected.get(key) ?? 0) + recipients);
+  }
+  // As objects (sorted by key when a difference is printed), with the start, so a failure reads as a preview line.
+  expect({ startedAt: local(startedAt), sent: Object.fromEntries(sent) }).toEqual({ startedAt: local(startedAt), sent: Object.fromEntries(expected) });
+  // (So nothing of a line it skips went, unless a line it sends has the same email.)
+  for (const p of past.filter((x) => x.outcome === 'skip')) {
+    const key = id(p.template, p.id, p.to, p.at);
+    expect({ skipped: key, sent: sent.get(key) ?? 0 }).toEqual({ skipped: key, sent: expected.get(key) ?? 0 });
+  }
+  const recorded = h.store.events
+    .filter((e) => e.type === 'milestone' && e.at <= startedAt)
+    .map((e) => `${e.milestoneId}|${local(e.at)}|${e.regionId ? placeName(timeline, e.regionId, e.groupId ?? null) : ''}`);
+  const said = past.filter((x) => x.outcome === 'recorded').flatMap((p) => (p.places ?? ['']).map((place) => `${p.id}|${local(p.at)}|${place}`));
+  expect(recorded.sort()).toEqual(said.sort());
 }
 
 /** The changes between two "next emails" lists, counted as previewMove counts them (a step's versions are one step). */
