@@ -6,7 +6,8 @@
  */
 import { DIGEST_TEMPLATE, type KindergartenState, decide, goesIntoDigest, pendingActions } from './kindergarten-schedule';
 import { occurrenceSteps } from './occurrence-steps';
-import { type Timeline, ownedOccurrences, placeName, scheduleForKindergarten } from './timeline';
+import { type Timeline, authorityDeliverableSteps, ownedOccurrences, placeName, scheduleForKindergarten } from './timeline';
+import { GROUP_SETUP_TEMPLATES } from './email-templates';
 
 export interface PastStep {
   /** The milestone's or deliverable's id and title. */
@@ -44,7 +45,7 @@ export function pastStepsAtStart(timeline: Timeline, now: number): PastStep[] {
         const outcome = decide(action, state, now) === 'send' ? 'send' : 'skip';
         const common = { at: action.at, outcome } as const;
         if (action.kind === 'milestone-email') {
-          add(`${action.step.stepId}|${action.at}|${outcome}`, { ...common, id: action.step.milestoneId, title: action.step.title, kind: 'email', template: action.step.template, to: 'directors' }, action.step.occurrenceKey.endsWith('/*/*') ? null : place);
+          add(`${action.step.stepId}|${action.at}|${outcome}`, { ...common, id: action.step.milestoneId, title: action.step.title, kind: 'email', template: action.step.template, to: action.step.to === 'participants' ? 'participants' : 'directors' }, action.step.occurrenceKey.endsWith('/*/*') ? null : place);
         } else {
           add(`${action.key}|${action.at}|${outcome}`, { ...common, id: action.deliverable.id, title: action.deliverable.title, kind: action.kind, template: goesIntoDigest(action, state) ? DIGEST_TEMPLATE : action.deliverable.templates[action.kind], to: action.kind === 'escalation' ? 'municipal-authorities' : 'directors' }, action.window.scope === 'run' ? null : place);
         }
@@ -64,6 +65,16 @@ export function pastStepsAtStart(timeline: Timeline, now: number): PastStep[] {
         add(`${step.owned.milestoneId}|${step.email.id}|${step.at}|${outcome}`, { id: step.owned.milestoneId, title: milestone?.title ?? step.owned.milestoneId, kind: 'email', template: step.email.template, to: step.email.to, at: step.at, outcome }, place);
       }
     }
+  }
+  // The deliverables the municipal authorities submit (their group set-up): the run's prompt, reminders and the
+  // coordinator's escalation, each sent at once while still useful, as the run workflow does on its first run.
+  for (const step of authorityDeliverableSteps(timeline).filter((s) => s.at <= now)) {
+    const outcome = now > step.latestUsefulAt ? 'skip' : 'send';
+    add(
+      `${step.key}|${outcome}`,
+      { id: step.deliverableId, title: step.title, kind: step.kind, template: GROUP_SETUP_TEMPLATES[step.kind], to: step.kind === 'escalation' ? 'coordinator' : 'municipal-authorities', at: step.at, outcome },
+      step.window.scope === 'run' ? null : placeName(timeline, step.window.regionId, null),
+    );
   }
   return [...lines.values()].sort((a, b) => a.at - b.at || a.title.localeCompare(b.title));
 }
