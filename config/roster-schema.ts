@@ -49,7 +49,7 @@ export const rosterRowSchema = z
     director_name: nameSchema,
     director_email: emailSchema,
     participants: z.coerce.number().int(RULE.wholeNumber).min(0).max(1000).optional(),
-    /** The municipality's written standard (release 1.3.0); last, so rosters without it keep their columns. */
+    /** The municipality's written standard (nynorsk, issue 15); last, so rosters without it keep their columns. */
     language: languageSchema.optional(),
   })
   .strict();
@@ -95,7 +95,7 @@ export interface Municipality {
   name: string;
   regionId: string;
   authority: { name: string; email: string };
-  /** The municipality's written standard (release 1.3.0): absent is bokmål. */
+  /** The municipality's written standard (nynorsk, issue 15): absent is bokmål. */
   language?: Language;
 }
 

@@ -1,3 +1,4 @@
+import { type Language, languageOf } from '../../texts/language';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { withTransaction } from './transaction';
@@ -49,6 +50,8 @@ export interface LinkTarget {
   lateUntil: number;
   coordinator: { name: string; email: string };
   programme: string;
+  /** The written standard of the kindergarten's municipality (nynorsk, issue 15). */
+  language: Language;
 }
 
 /** Who holds an access key: the run and the part of it they may read. */
@@ -130,8 +133,9 @@ export class SubmissionRepository {
       late_until: Date | null;
       coordinator: { name: string; email: string };
       programme: string;
+      language: string;
     }>(
-      `SELECT k.name AS kindergarten_name, m.name AS municipality_name, k.withdrawn_at,
+      `SELECT k.name AS kindergarten_name, m.name AS municipality_name, m.language, k.withdrawn_at,
               (SELECT version FROM upload_links l WHERE l.run_id = k.run_id AND l.orgnr = k.orgnr AND l.deliverable_id = $3) AS link_version,
               (SELECT d FROM jsonb_array_elements(r.plan->'deliverables') d WHERE d->>'id' = $3) AS deliverable,
               ds.status, ds.due_at, ds.late_until, r.plan->'contacts'->'coordinator' AS coordinator, r.plan->>'programme' AS programme
@@ -155,6 +159,7 @@ export class SubmissionRepository {
       lateUntil: r.late_until.getTime(),
       coordinator: r.coordinator,
       programme: r.programme,
+      language: languageOf(r.language),
     };
   }
 

@@ -7,9 +7,9 @@ import { type Html, html } from '../../texts/html';
 export const STYLESHEET_PATH = '/assets/arshjul.css';
 
 /** A whole page: language, viewport, title, one stylesheet, a main landmark. */
-export function page(options: { title: string; heading?: string; body: Html; header?: string }): string {
+export function page(options: { title: string; heading?: string; body: Html; header?: string; language?: 'nb' | 'nn' }): string {
   return html`<!doctype html>
-<html lang="nb">
+<html lang="${options.language ?? 'nb'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

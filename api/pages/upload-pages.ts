@@ -3,28 +3,55 @@ import { formatFileSize, formatNorwegian } from '../../texts/norwegian-format';
 import type { FileProblem, LinkRefusal } from '../../application/upload-service';
 import { type Html, html } from '../../texts/html';
 import { page } from './layout';
-import { DELIVERABLE_STATUS_FOR_DIRECTOR } from '../../texts/catalogue';
+import { DIRECTOR_PAGE_TEXT, type DirectorPageText } from '../../texts/director-pages';
+import { type Language, isLanguage, languageOf } from '../../texts/language';
 
-/** The director's upload pages: the form, the receipt, refusals and link problems, all in bokmål. */
-
-const STATUS_LABELS = DELIVERABLE_STATUS_FOR_DIRECTOR;
+/**
+ * The director's upload pages: the form, the receipt, refusals and link problems, in the written standard of the
+ * kindergarten's municipality (texts/director-pages.ts), with a switch to the other one (`?malform=nb|nn`).
+ */
 
 const ACCEPT = '.pdf,.docx,.odt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.oasis.opendocument.text';
 
-const when = (ms: number) => formatNorwegian(ms);
-
-function contact(target: LinkTarget | null): Html {
-  if (!target) return html`<footer class="contact"><p>Spørsmål? Kontakt fylkeskoordinatoren som sendte deg e-posten.</p></footer>`;
-  const { name, email } = target.coordinator;
-  return html`<footer class="contact"><p>Spørsmål? Kontakt ${name}, <a href="mailto:${email}">${email}</a>.</p></footer>`;
+/** The standard a page is shown in: the one asked for (`?malform=`), else the municipality's, else bokmål. */
+export function pageLanguage(query: unknown, target: LinkTarget | null): Language {
+  const asked = query && typeof query === 'object' ? (query as Record<string, unknown>).malform : undefined;
+  return isLanguage(asked) ? asked : languageOf(target?.language);
 }
 
-function facts(target: LinkTarget): Html {
+/** A page's own address in a standard (the switch, and the form's action so a sent form keeps the choice). */
+export function inLanguage(href: string, language: Language): string {
+  return `${href}?malform=${language}`;
+}
+
+function words(language: Language): DirectorPageText {
+  return DIRECTOR_PAGE_TEXT[language];
+}
+
+const whenIn = (language: Language) => (ms: number) => formatNorwegian(ms, 'dateTime', undefined, language);
+
+/** The link to the same page in the other standard, labelled in that standard. */
+function languageSwitch(here: string | null, language: Language): Html | null {
+  if (here === null) return null;
+  const other: Language = language === 'nn' ? 'nb' : 'nn';
+  return html`<p class="language-switch"><a href="${inLanguage(here, other)}" lang="${other}" hreflang="${other}">${words(language).switchTo}</a></p>`;
+}
+
+function contact(target: LinkTarget | null, language: Language): Html {
+  const t = words(language);
+  if (!target) return html`<footer class="contact"><p>${t.contactUnknown}</p></footer>`;
+  const { name, email } = target.coordinator;
+  return html`<footer class="contact"><p>${t.contact(name)}<a href="mailto:${email}">${email}</a>.</p></footer>`;
+}
+
+function facts(target: LinkTarget, language: Language): Html {
+  const t = words(language);
+  const when = whenIn(language);
   return html`<dl class="facts">
-<dt>Barnehage</dt><dd>${target.kindergartenName} (${target.municipalityName})</dd>
-<dt>Frist</dt><dd>${when(target.dueAt)}</dd>
-<dt>Forsinket innlevering</dt><dd>tas imot til ${when(target.lateUntil)}</dd>
-<dt>Status</dt><dd>${STATUS_LABELS[target.status] ?? target.status}</dd>
+<dt>${t.kindergarten}</dt><dd>${target.kindergartenName} (${target.municipalityName})</dd>
+<dt>${t.deadline}</dt><dd>${when(target.dueAt)}</dd>
+<dt>${t.lateSubmission}</dt><dd>${t.lateUntil(when(target.lateUntil))}</dd>
+<dt>${t.status}</dt><dd>${t.statuses[target.status] ?? target.status}</dd>
 </dl>`;
 }
 
@@ -32,44 +59,49 @@ function fileList(submission: Submission): Html[] {
   return submission.files.map((f) => html`${f.name} (${formatFileSize(f.size)})<br>`);
 }
 
-function versions(submissions: Submission[]): Html {
+function versions(submissions: Submission[], language: Language): Html {
+  const t = words(language);
+  const when = whenIn(language);
   const shown = submissions.filter((s) => s.state !== 'stored');
-  if (shown.length === 0) return html`<h2>Tidligere innleveringer</h2><p>Ingen ennå.</p>`;
+  if (shown.length === 0) return html`<h2>${t.earlier}</h2><p>${t.noneYet}</p>`;
   const reviewed = shown.some((s) => s.reviews.length > 0);
   const verdicts = (s: Submission) =>
     reviewed
       ? html`<td>${s.reviews.length
-          ? s.reviews.map((r) => html`${r.verdict === 'accepted' ? `Godkjent ${when(r.at)}` : `Sendt tilbake ${when(r.at)}${r.dueAt !== null ? `, ny frist ${when(r.dueAt)}` : ''}`}${r.comment ? html`: «${r.comment}»` : null}<br>`)
+          ? s.reviews.map((r) => html`${r.verdict === 'accepted' ? t.accepted(when(r.at)) : t.returned(when(r.at), r.dueAt !== null ? when(r.dueAt) : null)}${r.comment ? html`: «${r.comment}»` : null}<br>`)
           : '–'}</td>`
       : null;
   const rows = shown.map((s) =>
     s.state === 'accepted'
-      ? html`<tr><td>Versjon ${s.version ?? ''}</td><td>${when(s.receivedAt)}${s.late ? ' (etter fristen)' : ''}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td>${verdicts(s)}</tr>`
-      : html`<tr><td>Ikke tatt imot</td><td>${when(s.receivedAt)}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td>${verdicts(s)}</tr>`,
+      ? html`<tr><td>${t.version(String(s.version ?? ''))}</td><td>${when(s.receivedAt)}${s.late ? t.afterDeadline : ''}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td>${verdicts(s)}</tr>`
+      : html`<tr><td>${t.notAccepted}</td><td>${when(s.receivedAt)}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td>${verdicts(s)}</tr>`,
   );
-  return html`<h2>Tidligere innleveringer</h2>
-<p>Den siste versjonen er den som gjelder.</p>
-<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table>
-<caption class="hint">Innleveringer fra barnehagen, eldste først</caption>
-<thead><tr><th scope="col">Versjon</th><th scope="col">Mottatt</th><th scope="col">Filer</th><th scope="col">Referanse</th>${reviewed ? html`<th scope="col">Barnehagemyndighetens vurdering</th>` : null}</tr></thead>
+  return html`<h2>${t.earlier}</h2>
+<p>${t.latestCounts}</p>
+<div class="table-wrap" tabindex="0" role="region" aria-label="${t.tableLabel}"><table>
+<caption class="hint">${t.tableCaption}</caption>
+<thead><tr><th scope="col">${t.columns.version}</th><th scope="col">${t.columns.received}</th><th scope="col">${t.columns.files}</th><th scope="col">${t.columns.reference}</th>${reviewed ? html`<th scope="col">${t.columns.verdict}</th>` : null}</tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;
 }
 
-const PROBLEM_TEXT: Record<FileProblem['problem'], (limitMb: number) => string> = {
-  empty: () => 'filen er tom',
-  'too-large': (limitMb) => `filen er større enn ${limitMb} MB`,
-  'wrong-type': () => 'filen er ikke en PDF-, Word- (DOCX) eller OpenDocument-fil (ODT)',
-  'suspicious-archive': () => 'filen ser ut som et dokument, men innholdet er ikke et vanlig dokument',
-};
+function problemText(t: DirectorPageText, problem: FileProblem['problem'], limitMb: number): string {
+  if (problem === 'empty') return t.problems.empty;
+  if (problem === 'too-large') return t.problems.tooLarge(limitMb);
+  if (problem === 'wrong-type') return t.problems.wrongType;
+  return t.problems.suspicious;
+}
 
-const MESSAGE_TEXT: Record<string, (limits: { maxFiles: number }) => string> = {
-  'no-files': () => 'Velg minst én fil å sende inn.',
-  'too-many-files': ({ maxFiles }) => `Du kan sende inn høyst ${maxFiles} filer om gangen.`,
-  'bad-comment': () => 'Kommentaren kan være på høyst 2000 tegn.',
-  'submission-id-taken': () => 'Skjemaet var utløpt. Last inn siden på nytt og prøv igjen.',
-  'bad-form': () => 'Skjemaet kom ikke fram riktig. Last inn siden på nytt og prøv igjen.',
-};
+function messageText(t: DirectorPageText, message: string, limits: { maxFiles: number }): string {
+  const texts: Record<string, string> = {
+    'no-files': t.messages.noFiles,
+    'too-many-files': t.messages.tooManyFiles(limits.maxFiles),
+    'bad-comment': t.messages.badComment,
+    'submission-id-taken': t.messages.idTaken,
+    'bad-form': t.messages.badForm,
+  };
+  return texts[message] ?? message;
+}
 
 export interface FormErrors {
   problems: FileProblem[];
@@ -87,125 +119,129 @@ export function uploadPage(options: {
   comment?: string;
   /** The research centre's guidance on the submissions (release 1.2.0), with the links to its files. */
   guidance?: { guidanceId: string; version: number; text: string; at: number; files: { name: string; size: number }[] }[];
+  language?: Language;
 }): string {
   const { target, limits } = options;
+  const language = options.language ?? languageOf(target.language);
+  const t = words(language);
   const limitMb = Math.round(limits.maxFileBytes / 1024 / 1024);
   const errors = options.errors;
   const errorItems = errors
     ? [
-        ...(errors.message ? [html`<li>${MESSAGE_TEXT[errors.message]?.(limits) ?? errors.message}</li>`] : []),
-        ...errors.problems.map((p) => html`<li>${p.file}: ${PROBLEM_TEXT[p.problem](limitMb)}.</li>`),
+        ...(errors.message ? [html`<li>${messageText(t, errors.message, limits)}</li>`] : []),
+        ...errors.problems.map((p) => html`<li>${p.file}: ${problemText(t, p.problem, limitMb)}.</li>`),
       ]
     : [];
   const summary =
     errorItems.length > 0
-      ? html`<div class="notice bad" role="alert" id="feil"><h2>Innleveringen ble ikke sendt</h2><ul>${errorItems}</ul><p>Ingenting er lagret. Rett opp og send inn på nytt.</p></div>`
+      ? html`<div class="notice bad" role="alert" id="feil"><h2>${t.notSent}</h2><ul>${errorItems}</ul><p>${t.nothingStored}</p></div>`
       : null;
-  const body = html`<h1>${target.deliverable.title}</h1>
-${facts(target)}
+  const body = html`${languageSwitch(options.formAction, language)}<h1>${target.deliverable.title}</h1>
+${facts(target, language)}
 ${summary}
-${target.withdrawn ? html`<div class="notice bad"><p>Barnehagen er trukket fra programmet. Innleveringer tas ikke imot.</p></div>` : null}
-${guidanceSection(options.guidance ?? [], options.formAction)}
-<form method="post" action="${options.formAction}" enctype="multipart/form-data">
+${target.withdrawn ? html`<div class="notice bad"><p>${t.withdrawn}</p></div>` : null}
+${guidanceSection(options.guidance ?? [], options.formAction, language)}
+<form method="post" action="${inLanguage(options.formAction, language)}" enctype="multipart/form-data">
 <input type="hidden" name="innsending" value="${options.submissionId}">
-<label for="filer">Filer</label>
-<p class="hint" id="filer-hint">PDF, Word (DOCX) eller OpenDocument (ODT), inntil ${limitMb} MB per fil og ${limits.maxFiles} filer.</p>
+<label for="filer">${t.filesLabel}</label>
+<p class="hint" id="filer-hint">${t.filesHint(limitMb, limits.maxFiles)}</p>
 <input type="file" id="filer" name="filer" multiple required accept="${ACCEPT}" aria-describedby="filer-hint${summary ? ' feil' : ''}">
-<label for="kommentar">Kommentar (valgfritt)</label>
-<p class="hint" id="kommentar-hint">Til ${recipientText(target)}. Høyst 2000 tegn.</p>
+<label for="kommentar">${t.commentLabel}</label>
+<p class="hint" id="kommentar-hint">${t.commentHint(recipientText(target, t))}</p>
 <textarea id="kommentar" name="kommentar" maxlength="2000" rows="4" aria-describedby="kommentar-hint">${options.comment ?? ''}</textarea>
-<button type="submit">Send inn</button>
+<button type="submit">${t.send}</button>
 </form>
-${versions(options.submissions)}
-${contact(target)}`;
-  return page({ title: target.deliverable.title, body, header: target.programme });
+${versions(options.submissions, language)}
+${contact(target, language)}`;
+  return page({ title: target.deliverable.title, body, header: target.programme, language });
 }
 
 /** The guidance the research centre has given, newest first, each with its files to open. */
-function guidanceSection(given: NonNullable<Parameters<typeof uploadPage>[0]['guidance']>, base: string): Html | null {
+function guidanceSection(given: NonNullable<Parameters<typeof uploadPage>[0]['guidance']>, base: string, language: Language): Html | null {
   if (given.length === 0) return null;
-  return html`<h2 id="veiledning">Veiledning fra forskningssenteret</h2>${[...given].reverse().map(
-    (g) => html`<section class="guidance"><h3>${when(g.at)} (på versjon ${String(g.version)})</h3>${g.text.split(/\n\s*\n/).map((p) => html`<p>${p}</p>`)}${g.files.length ? html`<ul>${g.files.map((f, i) => html`<li><a href="${base}/veiledning/${g.guidanceId}/filer/${i + 1}">${f.name}</a> (${formatFileSize(f.size)})</li>`)}</ul>` : null}</section>`,
+  const t = words(language);
+  return html`<h2 id="veiledning">${t.guidanceHeading}</h2>${[...given].reverse().map(
+    (g) => html`<section class="guidance"><h3>${t.guidanceOn(whenIn(language)(g.at), String(g.version))}</h3>${g.text.split(/\n\s*\n/).map((p) => html`<p>${p}</p>`)}${g.files.length ? html`<ul>${g.files.map((f, i) => html`<li><a href="${base}/veiledning/${g.guidanceId}/filer/${i + 1}">${f.name}</a> (${formatFileSize(f.size)})</li>`)}</ul>` : null}</section>`,
   )}`;
 }
 
-function recipientText(target: LinkTarget): string {
-  if (target.deliverable.recipient === 'research-centre') return 'forskningssenteret som gir veiledning';
-  if (target.deliverable.recipient === 'municipal-authority') return 'barnehagemyndigheten i kommunen';
-  return 'fylkeskoordinatoren';
+function recipientText(target: LinkTarget, t: DirectorPageText): string {
+  if (target.deliverable.recipient === 'research-centre') return t.recipients.researchCentre;
+  if (target.deliverable.recipient === 'municipal-authority') return t.recipients.authority;
+  return t.recipients.coordinator;
 }
 
 /** The receipt: number, time in Oslo, and each file with its size and SHA-256. */
-export function receiptPage(options: { target: LinkTarget; submission: Submission; backHref: string }): string {
+export function receiptPage(options: { target: LinkTarget; submission: Submission; backHref: string; here?: string; language?: Language }): string {
   const { target, submission: s } = options;
+  const language = options.language ?? languageOf(target.language);
+  const t = words(language);
   const rows = s.files.map((f) => html`<tr><td>${f.name}</td><td>${formatFileSize(f.size)}</td><td><code class="hash">${f.sha256}</code></td></tr>`);
-  const body = html`<h1>Kvittering</h1>
-<div class="notice ok" role="status"><p><strong>${target.deliverable.title}</strong> er mottatt.${s.late ? ' Innleveringen kom etter fristen.' : ''}</p></div>
+  const body = html`${languageSwitch(options.here ?? null, language)}<h1>${t.receipt}</h1>
+<div class="notice ok" role="status"><p>${t.receivedOk.before}<strong>${target.deliverable.title}</strong>${t.receivedOk.after}${s.late ? t.cameLate : ''}</p></div>
 <dl class="facts">
-<dt>Kvitteringsnummer</dt><dd>${s.receiptNumber}</dd>
-<dt>Mottatt</dt><dd>${when(s.receivedAt)}</dd>
-<dt>Barnehage</dt><dd>${target.kindergartenName} (${target.municipalityName})</dd>
-<dt>Versjon</dt><dd>${s.version ?? ''}</dd>
+<dt>${t.receiptNumber}</dt><dd>${s.receiptNumber}</dd>
+<dt>${t.received}</dt><dd>${whenIn(language)(s.receivedAt)}</dd>
+<dt>${t.kindergarten}</dt><dd>${target.kindergartenName} (${target.municipalityName})</dd>
+<dt>${t.columns.version}</dt><dd>${s.version ?? ''}</dd>
 </dl>
-<h2>Filer</h2>
-<div class="table-wrap" tabindex="0" role="region" aria-label="Tabell (kan rulles sidelengs)"><table>
-<thead><tr><th scope="col">Filnavn</th><th scope="col">Størrelse</th><th scope="col">SHA-256</th></tr></thead>
+<h2>${t.filesLabel}</h2>
+<div class="table-wrap" tabindex="0" role="region" aria-label="${t.tableLabel}"><table>
+<thead><tr><th scope="col">${t.fileName}</th><th scope="col">${t.size}</th><th scope="col">SHA-256</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>
-${s.comment ? html`<h2>Kommentar</h2><p>${s.comment}</p>` : null}
-<p>Kvitteringen er også sendt til deg på e-post. Du kan sende inn en ny versjon fram til fristen.</p>
-<p><a href="${options.backHref}">Tilbake til innleveringen</a></p>
-${contact(target)}`;
-  return page({ title: `Kvittering ${s.receiptNumber}`, body, header: target.programme });
+${s.comment ? html`<h2>${t.comment}</h2><p>${s.comment}</p>` : null}
+<p>${t.receiptSent}</p>
+<p><a href="${inLanguage(options.backHref, language)}">${t.back}</a></p>
+${contact(target, language)}`;
+  return page({ title: `${t.receipt} ${s.receiptNumber}`, body, header: target.programme, language });
 }
 
 /** Why the workflow refused, in bokmål; the stored files are kept and the coordinator can see them. */
-export function refusedPage(options: { target: LinkTarget; reason: string; receiptNumber: string; backHref: string }): string {
+export function refusedPage(options: { target: LinkTarget; reason: string; receiptNumber: string; backHref: string; language?: Language }): string {
   const { target, reason } = options;
-  const body = html`<h1>Innleveringen ble ikke tatt imot</h1>
-<div class="notice bad" role="alert"><p>${reason || 'Innleveringen ble ikke tatt imot.'}</p><p>Kontakt fylkeskoordinatoren hvis du mener dette er feil, eller hvis dere trenger mer tid.</p></div>
-${facts(target)}
-<p>Filene er tatt vare på med referanse ${options.receiptNumber}, merket som ikke tatt imot. Fylkeskoordinatoren kan se dem.</p>
-<p><a href="${options.backHref}">Tilbake til innleveringen</a></p>
-${contact(target)}`;
-  return page({ title: 'Ikke tatt imot', body, header: target.programme });
+  const language = options.language ?? languageOf(target.language);
+  const t = words(language);
+  const body = html`<h1>${t.refusedTitle}</h1>
+<div class="notice bad" role="alert"><p>${reason || t.refusedDefault}</p><p>${t.refusedContact}</p></div>
+${facts(target, language)}
+<p>${t.refusedKept(options.receiptNumber)}</p>
+<p><a href="${inLanguage(options.backHref, language)}">${t.back}</a></p>
+${contact(target, language)}`;
+  return page({ title: t.notAccepted, body, header: target.programme, language });
 }
 
 /** Stored, but the workflow could not be asked: the retry button re-sends the same submission id, without files. */
-export function pendingPage(options: { target: LinkTarget; formAction: string; submissionId: string }): string {
-  const body = html`<h1>Filene er lagret, men ikke bekreftet ennå</h1>
-<div class="notice" role="status"><p>Vi har tatt vare på filene, men fikk ikke bekreftet innleveringen akkurat nå. Vi prøver igjen automatisk. Du kan også prøve selv om litt – du trenger ikke velge filene på nytt.</p></div>
-<form method="post" action="${options.formAction}" enctype="multipart/form-data">
+export function pendingPage(options: { target: LinkTarget; formAction: string; submissionId: string; language?: Language }): string {
+  const language = options.language ?? languageOf(options.target.language);
+  const t = words(language);
+  const body = html`<h1>${t.pendingTitle}</h1>
+<div class="notice" role="status"><p>${t.pendingText}</p></div>
+<form method="post" action="${inLanguage(options.formAction, language)}" enctype="multipart/form-data">
 <input type="hidden" name="innsending" value="${options.submissionId}">
-<button type="submit">Prøv igjen</button>
+<button type="submit">${t.tryAgain}</button>
 </form>
-${contact(options.target)}`;
-  return page({ title: 'Ikke bekreftet ennå', body, header: options.target.programme });
+${contact(options.target, language)}`;
+  return page({ title: t.pendingTitle, body, header: options.target.programme, language });
 }
 
-const LINK_TEXT: Record<LinkRefusal, { title: string; text: string }> = {
-  malformed: { title: 'Lenken er ikke gyldig', text: 'Lenken er ufullstendig. Kopier hele lenken fra e-posten, eller klikk på den direkte.' },
-  forged: { title: 'Lenken er ikke gyldig', text: 'Denne lenken er ikke laget av Årshjul, eller den er endret. Bruk lenken i e-posten du fikk.' },
-  unknown: { title: 'Lenken er ikke gyldig', text: 'Vi finner ikke innleveringen lenken gjelder. Bruk lenken i den siste e-posten du fikk.' },
-  revoked: { title: 'Lenken er erstattet', text: 'Fylkeskoordinatoren har sendt en ny lenke, så denne virker ikke lenger. Bruk lenken i den nyeste e-posten.' },
-  expired: { title: 'Lenken er utløpt', text: 'Fristen for forsinket innlevering er passert, så lenken virker ikke lenger.' },
-};
-
-export function linkProblemPage(reason: LinkRefusal, target: LinkTarget | null): string {
-  const { title, text } = LINK_TEXT[reason];
+export function linkProblemPage(reason: LinkRefusal, target: LinkTarget | null, language: Language = languageOf(target?.language)): string {
+  const t = words(language);
+  const { title, text } = t.links[reason];
   // The page names only what the link itself proves (a genuine, revoked or expired link), never another kindergarten.
   const body = html`<h1>${title}</h1>
 <div class="notice bad" role="alert"><p>${text}</p></div>
-${target && reason !== 'unknown' ? html`<p>Lenken gjelder ${target.deliverable.title} for ${target.kindergartenName}.</p>` : null}
-${contact(target)}`;
-  return page({ title, body, header: target?.programme ?? 'Årshjul' });
+${target && reason !== 'unknown' ? html`<p>${t.linkFor(target.deliverable.title, target.kindergartenName)}</p>` : null}
+${contact(target, language)}`;
+  return page({ title, body, header: target?.programme ?? 'Årshjul', language });
 }
 
 export const LINK_STATUS: Record<LinkRefusal, number> = { malformed: 404, forged: 404, unknown: 404, revoked: 410, expired: 410 };
 
 /** The database or file storage could not be reached: nothing the director did wrong, and the same form may be sent again. */
-export function unavailablePage(): string {
-  const body = html`<h1>Innleveringen kunne ikke fullføres akkurat nå</h1>
-<div class="notice bad" role="alert"><p>Lagringen hos Årshjul er midlertidig utilgjengelig. Gå tilbake og send skjemaet på nytt om et øyeblikk – det blir ikke registrert to ganger. Du får en kvittering når innleveringen er mottatt.</p></div>`;
-  return page({ title: 'Midlertidig utilgjengelig', body, header: 'Årshjul' });
+export function unavailablePage(language: Language = 'nb'): string {
+  const t = words(language);
+  const body = html`<h1>${t.unavailableTitle}</h1>
+<div class="notice bad" role="alert"><p>${t.unavailableText}</p></div>`;
+  return page({ title: t.unavailableTitle, body, header: 'Årshjul', language });
 }

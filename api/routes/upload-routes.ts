@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Submission } from '../../activities/db/submission-repository';
 import { type OpenApiRegistry, errorBody } from '../openapi';
-import { LINK_STATUS, type FormErrors, linkProblemPage, pendingPage, receiptPage, refusedPage, uploadPage } from '../pages/upload-pages';
+import { LINK_STATUS, type FormErrors, inLanguage, linkProblemPage, pageLanguage, pendingPage, receiptPage, refusedPage, uploadPage } from '../pages/upload-pages';
 import { DEFAULT_UPLOAD_ATTEMPTS_PER_MINUTE, type IncomingFile, type SubmitOutcome, type UploadDeps, cleanFileName, resolveLink, submitUpload } from '../../application/upload-service';
 import { contentDisposition } from '../exports/content-disposition';
 
@@ -139,25 +139,25 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
 
     app.get('/levering/:token', async (request, reply) => {
       const params = tokenParams.safeParse(request.params);
-      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null));
+      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null, pageLanguage(request.query, null)));
       const link = await resolveLink(deps, params.data.token);
-      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target));
+      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target, pageLanguage(request.query, link.target)));
       const [submissions, guidance] = await Promise.all([
         deps.submissions.listFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId),
         deps.submissions.guidanceFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId),
       ]);
-      return reply.type('text/html; charset=utf-8').send(uploadPage({ target: link.target, formAction: formAction(params.data.token), submissionId: randomUUID(), submissions, limits, guidance }));
+      return reply.type('text/html; charset=utf-8').send(uploadPage({ target: link.target, formAction: formAction(params.data.token), submissionId: randomUUID(), submissions, limits, guidance, language: pageLanguage(request.query, link.target) }));
     });
 
     // A file of the research centre's guidance, for the director by the same personal link (release 1.2.0).
     app.get('/levering/:token/veiledning/:guidanceId/filer/:position', async (request, reply) => {
       const params = tokenParams.extend({ guidanceId: z.uuid(), position: z.coerce.number().int().min(1).max(100) }).safeParse(request.params);
-      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null));
+      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null, pageLanguage(request.query, null)));
       const link = await resolveLink(deps, params.data.token, { allowExpired: true });
-      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target));
+      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target, pageLanguage(request.query, link.target)));
       const given = await deps.submissions.guidanceFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId);
       const file = given.find((g) => g.guidanceId === params.data.guidanceId)?.files[params.data.position - 1];
-      if (!file) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('unknown', link.target));
+      if (!file) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('unknown', link.target, pageLanguage(request.query, link.target)));
       return reply
         .type(file.contentType)
         .header('Content-Length', String(file.size))
@@ -168,13 +168,14 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
 
     app.post('/levering/:token', { config: perLink }, async (request, reply) => {
       const params = tokenParams.safeParse(request.params);
-      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null));
+      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null, pageLanguage(request.query, null)));
       const { token } = params.data;
       const link = await resolveLink(deps, token);
-      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target));
+      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target, pageLanguage(request.query, link.target)));
       const html = (status: number, body: string) => reply.status(status).type('text/html; charset=utf-8').send(body);
+      const language = pageLanguage(request.query, link.target);
       const again = async (status: number, errors: FormErrors, submissionId: string, comment?: string) =>
-        html(status, uploadPage({ target: link.target, formAction: formAction(token), submissionId, submissions: await deps.submissions.listFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId), limits, errors, ...(comment ? { comment } : {}) }));
+        html(status, uploadPage({ target: link.target, formAction: formAction(token), submissionId, submissions: await deps.submissions.listFor(link.claims.runId, link.claims.orgnr, link.claims.deliverableId), limits, errors, language, ...(comment ? { comment } : {}) }));
 
       const form = await readForm(request, deps);
       if (form.failure) return again(form.failure === 'too-many-files' ? 413 : 400, { problems: [], message: form.failure }, randomUUID());
@@ -190,11 +191,11 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
       switch (outcome.kind) {
         case 'accepted':
           // Post/redirect/get: reloading the receipt never re-sends the files.
-          return reply.redirect(`${back}/kvittering/${outcome.submission.id}`, 303);
+          return reply.redirect(inLanguage(`${back}/kvittering/${outcome.submission.id}`, language), 303);
         case 'refused':
-          return html(409, refusedPage({ target: link.target, reason: outcome.reason, receiptNumber: outcome.submission.receiptNumber, backHref: back }));
+          return html(409, refusedPage({ target: link.target, reason: outcome.reason, receiptNumber: outcome.submission.receiptNumber, backHref: back, language }));
         case 'pending':
-          return html(503, pendingPage({ target: link.target, formAction: back, submissionId }));
+          return html(503, pendingPage({ target: link.target, formAction: back, submissionId, language }));
         case 'invalid':
           return again(statusOfInvalid(outcome), { problems: outcome.problems, message: outcome.message }, outcome.message === 'submission-id-taken' ? randomUUID() : submissionId, fields.data.kommentar ?? undefined);
       }
@@ -202,15 +203,15 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
 
     app.get('/levering/:token/kvittering/:submissionId', async (request, reply) => {
       const params = receiptParams.safeParse(request.params);
-      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null));
+      if (!params.success) return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('malformed', null, pageLanguage(request.query, null)));
       const link = await resolveLink(deps, params.data.token, { allowExpired: true });
-      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target));
+      if (!link.ok) return reply.status(LINK_STATUS[link.reason]).type('text/html; charset=utf-8').send(linkProblemPage(link.reason, link.target, pageLanguage(request.query, link.target)));
       const submission = await deps.submissions.get(params.data.submissionId);
       const ours = submission && submission.runId === link.claims.runId && submission.orgnr === link.claims.orgnr && submission.deliverableId === link.claims.deliverableId;
       if (!submission || !ours || submission.state !== 'accepted') {
-        return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('unknown', link.target));
+        return reply.status(404).type('text/html; charset=utf-8').send(linkProblemPage('unknown', link.target, pageLanguage(request.query, link.target)));
       }
-      return reply.type('text/html; charset=utf-8').send(receiptPage({ target: link.target, submission, backHref: formAction(params.data.token) }));
+      return reply.type('text/html; charset=utf-8').send(receiptPage({ target: link.target, submission, backHref: formAction(params.data.token), here: `${formAction(params.data.token)}/kvittering/${submission.id}`, language: pageLanguage(request.query, link.target) }));
     });
 
     // The same upload as JSON, for programs and tests; documented in the OpenAPI description.

@@ -368,7 +368,7 @@ describe('parseRoster refuses a bad roster, naming file, row, column and what wa
   });
 });
 
-describe('a municipality\'s written standard (the column language, release 1.3.0)', () => {
+describe('a municipality\'s written standard (the column language)', () => {
   const lines = exampleCsv.trim().split('\n');
   const withLanguage = (value: (municipality: string, i: number) => string) =>
     [`${lines[0]},language`, ...lines.slice(1).map((l, i) => `${l},${value(l.split(',')[2] as string, i)}`)].join('\n');
