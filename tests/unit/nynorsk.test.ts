@@ -3,6 +3,7 @@ import { PART_WORDS } from '../../activities/email/template-parts';
 import { sampleContext } from '../../cli/email-preview';
 import { TEMPLATE_IDS } from '../../domain/email-templates';
 import { DELIVERABLE_STATUS_FOR_DIRECTOR, DELIVERABLE_STATUS_FOR_DIRECTOR_NN, PARTICIPANT_ROLE, PARTICIPANT_ROLE_NN } from '../../texts/catalogue';
+import { DIRECTOR_PAGE_TEXT } from '../../texts/director-pages';
 import { LANGUAGES } from '../../texts/language';
 import { formatNorwegian } from '../../texts/norwegian-format';
 
@@ -71,5 +72,22 @@ describe('nynorsk: every text a nynorsk municipality reads exists in nynorsk, wi
     expect(nn).toContain(', styrar, ');
     const nb = renderEmail(sampleContext('group-setup-receipt', 'nb')).text;
     expect(nb).toContain(', pedagogisk leder, ');
+  });
+
+  it('writes the director\'s pages in nynorsk with no bokmål form (the switch to bokmål is in bokmål)', () => {
+    /** Every text of a page table, functions called with sample values. */
+    const texts = (value: unknown, path: string): [string, string][] => {
+      if (typeof value === 'string') return [[path, value]];
+      if (typeof value === 'function') return [[path, String((value as (...a: unknown[]) => unknown)('X', 'Y'))]];
+      if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => texts(v, `${path}.${k}`));
+      return [];
+    };
+    const nn = texts(DIRECTOR_PAGE_TEXT.nn, 'nn').filter(([path]) => path !== 'nn.switchTo');
+    const keys = (t: [string, string][]) => t.map(([p]) => p.replace(/^(nn|nb)\./, '')).sort();
+    expect(keys(nn)).toEqual(keys(texts(DIRECTOR_PAGE_TEXT.nb, 'nb').filter(([path]) => path !== 'nb.switchTo')));
+    const found = nn.flatMap(([path, text]) => BOKMAL_FORMS.filter((form) => new RegExp(`(^|[^a-zæøå])${form}([^a-zæøå]|$)`).test(text.toLowerCase())).map((form) => `${path}: ${form}`));
+    expect(found).toEqual([]);
+    expect(DIRECTOR_PAGE_TEXT.nn.switchTo).toBe('Les siden på bokmål');
+    expect(DIRECTOR_PAGE_TEXT.nb.switchTo).toBe('Les sida på nynorsk');
   });
 });
