@@ -40,17 +40,27 @@ const guidanceBehaviourSchema = z.union([
 ]);
 export type GuidanceBehaviour = z.infer<typeof guidanceBehaviourSchema>;
 
+/** What a person reads when a scenario is refused, in bokmål. */
+const SCENARIO_RULE = {
+  unreadable: (file: string) => `Scenarioet ${file} kunne ikke leses`,
+  invalid: (file: string) => `Scenarioet ${file} er ikke gyldig`,
+  notJson: (detail: string) => `ikke gyldig JSON (${detail})`,
+  notYaml: (detail: string) => `ikke gyldig YAML (${detail})`,
+  orgnr: 'forventet ni sifre (organisasjonsnummer)',
+  municipality: 'forventet en kommune-id av små bokstaver a–z, sifre og bindestrek, som i deltakerlisten (for eksempel «eidskog»)',
+} as const;
+
 /** A rehearsal scenario: who submits when (default: everyone on time), and when the research centre gives guidance. */
 export const scenarioSchema = z
   .object({
     default: behaviourSchema.default('on-time'),
     kindergartens: z
-      .record(z.string().regex(/^\d{9}$/, 'expected a nine-digit orgnr'), z.union([behaviourSchema, z.record(z.string(), behaviourSchema)]))
+      .record(z.string().regex(/^\d{9}$/, SCENARIO_RULE.orgnr), z.union([behaviourSchema, z.record(z.string(), behaviourSchema)]))
       .default({}),
     groupSetup: z
       .object({
         default: behaviourSchema.default('on-time'),
-        municipalities: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a municipality id'), behaviourSchema).default({}),
+        municipalities: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, SCENARIO_RULE.municipality), behaviourSchema).default({}),
       })
       .strict()
       .prefault({})
@@ -58,7 +68,7 @@ export const scenarioSchema = z
     guidance: z
       .object({
         default: guidanceBehaviourSchema.default('on-time'),
-        kindergartens: z.record(z.string().regex(/^\d{9}$/, 'expected a nine-digit orgnr'), guidanceBehaviourSchema).default({}),
+        kindergartens: z.record(z.string().regex(/^\d{9}$/, SCENARIO_RULE.orgnr), guidanceBehaviourSchema).default({}),
       })
       .strict()
       .prefault({}),
@@ -66,16 +76,34 @@ export const scenarioSchema = z
   .strict();
 export type Scenario = z.infer<typeof scenarioSchema>;
 
+/**
+ * Parses a rehearsal scenario from YAML or JSON text (by file name); throws InputError naming every problem in bokmål,
+ * each with its path (`groupSetup.municipalities.Eidskog: forventet en kommune-id …`). Called by `arshjul rehearse`.
+ */
 export function parseScenario(text: string, file: string): Scenario {
+  const json = file.toLowerCase().endsWith('.json');
   let raw: unknown;
   try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    raw = json ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new InputError(`The scenario ${file} could not be read`, [{ file, message: (error as Error).message }]);
+    const first = ((error as Error).message ?? '').split('\n')[0] ?? '';
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    const message = json ? SCENARIO_RULE.notJson(first) : SCENARIO_RULE.notYaml(first.replace(/ at line \d+, column \d+:?$/, ''));
+    throw new InputError(SCENARIO_RULE.unreadable(file), [{ file, ...(line !== undefined ? { line } : {}), message }]);
   }
   const parsed = scenarioSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new InputError(`The scenario ${file} is not valid`, fromZodIssues(parsed.error.issues, { file }));
+  if (!parsed.success) throw new InputError(SCENARIO_RULE.invalid(file), fromZodIssues(parsed.error.issues.map(withKeyRule), { file }));
   return parsed.data;
+}
+
+/**
+ * A record key refused by its own rule says that rule (zod reports it as `invalid_key`, whose own message only says
+ * the key is invalid; the rule is in the issue's inner issues).
+ */
+function withKeyRule(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_key') return issue;
+  const rule = issue.issues.find((i) => i.message)?.message;
+  return rule ? { ...issue, message: rule } : issue;
 }
 
 /** One line of a rehearsal, in the shape `arshjul rehearse --json` prints. */
@@ -92,7 +120,9 @@ export interface RehearsalEntry {
 }
 
 export interface RehearsalResult {
+  /** The milestones recorded and the emails sent; `rehearsalLog` puts the steps below among them. */
   entries: RehearsalEntry[];
+  /** The directors' submissions: `milestone` names the deliverable. */
   submissions: RehearsalEntry[];
   /** The research centre's guidance given (release 1.2.0): `milestone` names the deliverable. */
   guidance: RehearsalEntry[];
@@ -349,6 +379,15 @@ export async function rehearse(
       ),
   ].sort(byTimeThenFields);
   return { entries, submissions: submitted, guidance: guided, groupSetups: setupsSent, timeline, refusals, wallMs: Date.now() - started };
+}
+
+/**
+ * Everything a rehearsal did, as `arshjul rehearse` prints it (`--json`: one array of these): the milestones, the
+ * emails sent, the directors' submissions, the research centre's guidance given and the authorities' group set-ups
+ * sent, in time order with ties broken on every other field, so the same year always prints the same way.
+ */
+export function rehearsalLog(result: Pick<RehearsalResult, 'entries' | 'submissions' | 'guidance' | 'groupSetups'>): RehearsalEntry[] {
+  return [...result.entries, ...result.submissions, ...result.guidance, ...result.groupSetups].sort(byTimeThenFields);
 }
 
 /** A deterministic UUID for the rehearsal's n-th guidance (the guidance table's id is a UUID). */

@@ -24,7 +24,7 @@ import { loadPlan } from '../planning/load-plan';
 import { resolveTimeline } from '../planning/resolve-timeline';
 import { rollPlanForward } from '../planning/roll-forward';
 import { loadRosterFile } from '../planning/roster-import';
-import { parseScenario, rehearse, scenarioSchema } from '../application/rehearsal';
+import { parseScenario, rehearsalLog, rehearse, scenarioSchema } from '../application/rehearsal';
 import { previewEmail } from './email-preview';
 import { TEMPLATE_IDS } from '../domain/email-templates';
 import { installRuntime } from '../temporal/runtime';
@@ -245,21 +245,21 @@ export function buildProgram(): Command {
 
   program
     .command('rehearse')
-    .description('kjør hele året på testtjeneren som hopper i tid, og skriv ut hver milepæl og e-post i tidsrekkefølge')
+    .description('kjør hele året på testtjeneren som hopper i tid, og skriv ut hver milepæl, e-post, innlevering, veiledning og hvert gruppeoppsett i tidsrekkefølge')
     .requiredOption('--plan <fil>', 'planfilen')
     .requiredOption('--roster <fil>', 'deltakerlisten')
     .option('--scenario <fil>', 'hvem som leverer når, og når forskningssenteret gir veiledning (YAML eller JSON); uten: alle i tide')
-    .option('--json', 'skriv én JSON-liste av {type, at, milestone, region, group, kindergarten, to, template}')
+    .option('--json', 'skriv én JSON-liste av {type, at, milestone, region, group, kindergarten, to, template}; type er milestone, email, submission, guidance eller group-setup')
     .action(async (opts: { plan: string; roster: string; scenario?: string; json?: boolean }) => {
       installRuntime();
       const p = loadPlan(opts.plan);
       const roster = await loadRosterFile(opts.roster, p);
       const scenario = opts.scenario ? parseScenario(readFileSync(opts.scenario, 'utf8'), opts.scenario) : scenarioSchema.parse({});
       const result = await rehearse(p, roster, scenario, { onProgress: (m) => err(`prøvekjøring: ${m}`) });
+      const lines = rehearsalLog(result);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(result.entries, null, 1)}\n`);
+        process.stdout.write(`${JSON.stringify(lines, null, 1)}\n`);
       } else {
-        const lines = [...result.entries, ...result.submissions, ...result.guidance, ...result.groupSetups].sort((a, b) => a.at.localeCompare(b.at));
         for (const e of lines) {
           const where = [e.region, e.group !== e.region ? e.group : null, e.kindergarten].filter(Boolean).join(' ');
           process.stdout.write(`${e.at}  ${(ENTRY_TYPE[e.type] ?? e.type).padEnd(11)} ${(e.milestone ?? '').padEnd(30)} ${where.padEnd(36)} ${e.to ?? ''} ${e.template ?? ''}\n`);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
+import { loadPlan } from '../../planning/load-plan';
 
 jest.setTimeout(300_000);
 
@@ -25,16 +26,60 @@ async function arshjul(args: string[], env: Record<string, string> = {}): Promis
 
 const oslo = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Oslo' }).toISO({ suppressMilliseconds: true });
 
+/** One line of `arshjul rehearse --json`. */
+interface Entry {
+  type: string;
+  at: string;
+  milestone: string | null;
+  region: string | null;
+  group: string | null;
+  kindergarten: string | null;
+  to: string | null;
+  template: string | null;
+}
+
+const byTimeThenFields = (a: Entry, b: Entry) =>
+  Date.parse(a.at) - Date.parse(b.at) || (['type', 'milestone', 'region', 'group', 'kindergarten', 'to', 'template'] as const).reduce((acc, f) => acc || (a[f] ?? '').localeCompare(b[f] ?? ''), 0);
+
+/** The example roster's kindergartens (orgnr) and municipalities (id), read from the CSV itself. */
+const ROSTER_ROWS = readFileSync(ROSTER, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+const KINDERGARTENS = ROSTER_ROWS.map((cells) => cells[7] as string);
+const MUNICIPALITIES = [...new Set(ROSTER_ROWS.map((cells) => cells[2] as string))];
+const authorityEmail = (municipality: string) => ROSTER_ROWS.find((cells) => cells[2] === municipality)?.[5] as string;
+
 describe('the arshjul command line', () => {
-  it('rehearses the example year and prints one clean JSON array that reproduces the 2017/2018 dates per region and group', async () => {
+  it('rehearses the example year and prints one clean JSON array that reproduces the 2017/2018 dates per region and group, with the submissions, the guidance and the group set-ups in time order', async () => {
     const { code, stdout, stderr } = await arshjul(['rehearse', '--plan', PLAN, '--roster', ROSTER, '--json']);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/prøvekjøring: 48 milepæler, [\d\u00a0]+ e-poster/);
-    const entries = JSON.parse(stdout) as { type: string; at: string; milestone: string; region: string | null; group: string | null; kindergarten: string | null; to: string | null; template: string | null }[];
+    expect(stderr).toMatch(/prøvekjøring: 48 milepæler, [\d\u00a0]+ e-poster, 183 innleveringer, 61 veiledninger, 22 gruppeoppsett, 0 avvist/);
+    const entries = JSON.parse(stdout) as Entry[];
     for (const e of entries) {
       expect(Object.keys(e).sort()).toEqual(['at', 'group', 'kindergarten', 'milestone', 'region', 'template', 'to', 'type']);
-      expect(['milestone', 'email']).toContain(e.type);
+      expect(['milestone', 'email', 'submission', 'guidance', 'group-setup']).toContain(e.type);
     }
+    // Every director submits each of the three deliverables; the research centre gives guidance on each analysis so
+    // far; each municipal authority sends its group set-up once, before the deadline.
+    const submissions = entries.filter((e) => e.type === 'submission');
+    expect(submissions).toHaveLength(3 * KINDERGARTENS.length);
+    expect(new Set(submissions.map((e) => e.milestone))).toEqual(new Set(['analysis-so-far', 'full-analysis', 'booklet-material']));
+    const guidance = entries.filter((e) => e.type === 'guidance');
+    expect(guidance.map((e) => e.kindergarten).sort()).toEqual([...KINDERGARTENS].sort());
+    for (const g of guidance) {
+      expect(g).toMatchObject({ milestone: 'analysis-so-far', to: 'directors', template: 'guidance-given', region: expect.any(String), group: expect.any(String) });
+      const submitted = submissions.find((s) => s.kindergarten === g.kindergarten && s.milestone === 'analysis-so-far') as Entry;
+      expect(Date.parse(g.at)).toBeGreaterThan(Date.parse(submitted.at));
+    }
+    const setups = entries.filter((e) => e.type === 'group-setup');
+    expect(setups.map((e) => e.to).sort()).toEqual([...MUNICIPALITIES].sort());
+    for (const s of setups) {
+      expect(s).toMatchObject({ milestone: 'group-setup', kindergarten: null, template: 'group-setup-receipt', region: expect.any(String) });
+      expect(Date.parse(s.at)).toBeLessThan(Date.parse(oslo('2017-12-01T16:00') as string));
+    }
+    const templates = new Set(entries.filter((e) => e.type === 'email').map((e) => e.template));
+    for (const t of ['guidance-given', 'guidance-reminder', 'group-setup-prompt', 'group-setup-receipt']) expect(templates).toContain(t);
+    // On time, nobody is reminded of or escalated for a group set-up.
+    expect(templates).not.toContain('group-setup-reminder');
+    expect(templates).not.toContain('group-setup-escalation');
     const milestone = (id: string, where: string | null = null) =>
       entries.filter((e) => e.type === 'milestone' && e.milestone === id && (where === null || e.group === where || e.region === where)).map((e) => e.at);
     expect(milestone('survey-information')).toEqual([oslo('2017-09-01T08:00')]);
@@ -63,10 +108,48 @@ describe('the arshjul command line', () => {
     expect(milestone('authority-meeting-spring', 'sor-osterdal')).toEqual([oslo('2018-04-04T10:00')]);
     expect(milestone('authority-meeting-spring', 'kongsvinger')).toEqual([oslo('2018-04-13T10:00')]);
     expect(milestone('booklet-material')).toEqual([oslo('2018-09-03T08:00')]);
-    const times = entries.map((e) => Date.parse(e.at));
-    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Time order, ties in the order of the fields, so the same year always prints the same way.
+    expect(entries).toEqual([...entries].sort(byTimeThenFields));
     const surveyReminders = entries.filter((e) => e.type === 'email' && e.template === 'survey-reminder');
     expect(surveyReminders).toHaveLength(61);
+  });
+
+  it('rehearses a scenario file in which Eidskog sends its group set-up late and one kindergarten never gets guidance, and prints exactly that', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arshjul-cli-'));
+    const noGuidance = '917334188';
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, ['groupSetup:', '  municipalities:', '    eidskog: late', 'guidance:', '  kindergartens:', `    "${noGuidance}": never`, ''].join('\n'));
+    const { code, stdout, stderr } = await arshjul(['rehearse', '--plan', PLAN, '--roster', ROSTER, '--scenario', file, '--json']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/183 innleveringer, 60 veiledninger, 22 gruppeoppsett, 0 avvist/);
+    const entries = JSON.parse(stdout) as Entry[];
+    expect(entries).toEqual([...entries].sort(byTimeThenFields));
+    const deadline = Date.parse(oslo('2017-12-01T16:00') as string);
+
+    // Eidskog's group set-up comes after the deadline, everyone else's before; only Eidskog is reminded, and its
+    // receipt goes out when it sends.
+    const setups = entries.filter((e) => e.type === 'group-setup');
+    expect(setups.map((e) => e.to).sort()).toEqual([...MUNICIPALITIES].sort());
+    const eidskog = setups.find((e) => e.to === 'eidskog') as Entry;
+    expect(Date.parse(eidskog.at)).toBeGreaterThan(deadline);
+    for (const s of setups.filter((e) => e.to !== 'eidskog')) expect(Date.parse(s.at)).toBeLessThan(deadline);
+    const reminders = entries.filter((e) => e.type === 'email' && e.template === 'group-setup-reminder');
+    expect(reminders.length).toBeGreaterThan(0);
+    expect(new Set(reminders.map((e) => e.to))).toEqual(new Set([authorityEmail('eidskog')]));
+    for (const r of reminders) expect(Date.parse(r.at)).toBeLessThan(deadline);
+    expect(entries).toContainEqual(expect.objectContaining({ type: 'email', template: 'group-setup-receipt', to: authorityEmail('eidskog'), at: eidskog.at }));
+
+    // Guidance for every kindergarten but the one the scenario leaves without, which did submit its analysis so far.
+    const guidance = entries.filter((e) => e.type === 'guidance');
+    expect(guidance.map((e) => e.kindergarten).sort()).toEqual(KINDERGARTENS.filter((k) => k !== noGuidance).sort());
+    expect(entries).toContainEqual(expect.objectContaining({ type: 'submission', milestone: 'analysis-so-far', kindergarten: noGuidance }));
+    expect(entries.filter((e) => e.template === 'guidance-given' && e.kindergarten === noGuidance)).toEqual([]);
+    // The research centre is still reminded after every other kindergarten has its guidance: this one is owed.
+    const researchCentre = loadPlan(PLAN).contacts.researchCentre.email;
+    const lastGiven = Math.max(...guidance.map((e) => Date.parse(e.at)));
+    const owed = entries.filter((e) => e.type === 'email' && e.template === 'guidance-reminder' && Date.parse(e.at) > lastGiven);
+    expect(owed.length).toBeGreaterThan(0);
+    expect(new Set(owed.map((e) => e.to))).toEqual(new Set([researchCentre]));
   });
 
   it('refuses a bad roster with file, row and column, and starts nothing', async () => {
