@@ -275,10 +275,11 @@ export function buildProgram(): Command {
   const email = program.command('email').description('e-postmalene');
   email
     .command('preview <mal>')
-    .description('vis en mal med eksempeldata (bokmål, norsk tid)')
+    .description('vis en mal med eksempeldata (norsk tid)')
     .option('--html', 'skriv HTML-delen i stedet for teksten')
-    .action((template: string, opts: { html?: boolean }) => {
-      const rendered = previewEmail(template);
+    .option('--language <målform>', 'nb (bokmål) eller nn (nynorsk), slik kommunene med den målformen får e-posten', 'nb')
+    .action((template: string, opts: { html?: boolean; language: string }) => {
+      const rendered = previewEmail(template, opts.language);
       process.stdout.write(opts.html ? `${rendered.html}\n` : `Emne: ${rendered.subject}\n\n${rendered.text}\n`);
     });
   email

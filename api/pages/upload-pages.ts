@@ -59,7 +59,7 @@ function fileList(submission: Submission): Html[] {
   return submission.files.map((f) => html`${f.name} (${formatFileSize(f.size)})<br>`);
 }
 
-function versions(submissions: Submission[], language: Language): Html {
+function versions(submissions: Submission[], language: Language, base: string): Html {
   const t = words(language);
   const when = whenIn(language);
   const shown = submissions.filter((s) => s.state !== 'stored');
@@ -73,7 +73,7 @@ function versions(submissions: Submission[], language: Language): Html {
       : null;
   const rows = shown.map((s) =>
     s.state === 'accepted'
-      ? html`<tr><td>${t.version(String(s.version ?? ''))}</td><td>${when(s.receivedAt)}${s.late ? t.afterDeadline : ''}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td>${verdicts(s)}</tr>`
+      ? html`<tr><td>${t.version(String(s.version ?? ''))}</td><td>${when(s.receivedAt)}${s.late ? t.afterDeadline : ''}</td><td>${fileList(s)}</td><td><a href="${inLanguage(`${base}/kvittering/${s.id}`, language)}">${s.receiptNumber}</a></td>${verdicts(s)}</tr>`
       : html`<tr><td>${t.notAccepted}</td><td>${when(s.receivedAt)}</td><td>${fileList(s)}</td><td>${s.receiptNumber}</td>${verdicts(s)}</tr>`,
   );
   return html`<h2>${t.earlier}</h2>
@@ -151,7 +151,7 @@ ${guidanceSection(options.guidance ?? [], options.formAction, language)}
 <textarea id="kommentar" name="kommentar" maxlength="2000" rows="4" aria-describedby="kommentar-hint">${options.comment ?? ''}</textarea>
 <button type="submit">${t.send}</button>
 </form>
-${versions(options.submissions, language)}
+${versions(options.submissions, language, options.formAction)}
 ${contact(target, language)}`;
   return page({ title: target.deliverable.title, body, header: target.programme, language });
 }
@@ -191,6 +191,9 @@ export function receiptPage(options: { target: LinkTarget; submission: Submissio
 <tbody>${rows}</tbody>
 </table></div>
 ${s.comment ? html`<h2>${t.comment}</h2><p>${s.comment}</p>` : null}
+${s.reviews.length
+  ? html`<h2>${t.columns.verdict}</h2><ul>${s.reviews.map((r) => html`<li>${r.verdict === 'accepted' ? t.accepted(whenIn(language)(r.at)) : t.returned(whenIn(language)(r.at), r.dueAt !== null ? whenIn(language)(r.dueAt) : null)}${r.comment ? html`: «${r.comment}»` : null}</li>`)}</ul>`
+  : null}
 <p>${t.receiptSent}</p>
 <p><a href="${inLanguage(options.backHref, language)}">${t.back}</a></p>
 ${contact(target, language)}`;

@@ -387,6 +387,11 @@ describe("the coordinator's year in a real browser, at 1366×768 and 390×844", 
     await page.goto(/Last opp her: (http\S+\/levering\/\S+)/.exec(returned?.mail.text ?? '')?.[1] as string);
     expect(await main()).toMatch(/Sendt tilbake [a-zæøå]+dag .*, ny frist [a-zæøå]+dag .*: «Analysen mangler tiltakene dere vil prøve ut\. Se kapittel 3\.»/);
     await check('styrer-tilbake');
+    // The verdict stays on the receipt of version 1 too.
+    await Promise.all([page.waitForURL(/\/kvittering\//), page.getByRole('link', { name: /^AH-\d{6}$/ }).first().click()]);
+    expect(await h1()).toBe('Kvittering');
+    expect(await main()).toMatch(/Barnehagemyndighetens vurdering\s*Sendt tilbake [a-zæøå]+dag .*, ny frist [a-zæøå]+dag .*: «Analysen mangler tiltakene dere vil prøve ut\. Se kapittel 3\.»/);
+    await check('styrer-kvittering-vurdert');
     await authority.close();
     page = coordinatorPage;
     // The coordinator sees who has sent the group set-up, and its participants.

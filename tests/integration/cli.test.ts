@@ -198,6 +198,14 @@ describe('the arshjul command line', () => {
     const unknown = await arshjul(['email', 'preview', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('«nope» er ikke en e-postmal; malene er survey-information');
+    // The same template as a nynorsk municipality gets it.
+    const nynorsk = await arshjul(['email', 'preview', 'deliverable-prompt', '--language', 'nn']);
+    expect(nynorsk.code).toBe(0);
+    expect(nynorsk.stdout).toContain('No kan du sende inn «Analysen så langt (modul 1 og 2)»');
+    expect(nynorsk.stdout).toContain('Venleg helsing');
+    const swedish = await arshjul(['email', 'preview', 'deliverable-prompt', '--language', 'sv']);
+    expect(swedish.code).toBe(2);
+    expect(swedish.stderr).toContain('«sv» er ikke en målform; bruk nb (bokmål) eller nn (nynorsk)');
   });
 
   it('rolls the plan forward to 2026 on the same ISO week and weekday', async () => {
