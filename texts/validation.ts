@@ -172,9 +172,14 @@ export interface IssuePlace {
   path?: string;
 }
 
-/** The path as a reader sees it: within the named milestone or deliverable, the part after `milestones.3`. */
+/**
+ * The path as a reader sees it: within the named milestone or deliverable, the part after `milestones.3`; a milestone
+ * or deliverable named by its id (`milestones.workshop-1`, an order rule's place) as "milepæl workshop-1".
+ */
 function shownPath(issue: IssuePlace): string | undefined {
   if (issue.path === undefined || issue.path === '') return undefined;
+  const byId = /^(milestones|deliverables)\.([^.]*[^.\d][^.]*)$/.exec(issue.path);
+  if (byId) return issue.subject ? undefined : planSubject(byId[1] === 'milestones' ? 'milestone' : 'deliverable', byId[2], null);
   if (!issue.subject) return issue.path;
   const inner = issue.path.replace(/^(milestones|deliverables|regions)\.\d+\.?/, '');
   return inner === '' ? undefined : inner;

@@ -1,4 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
@@ -10,7 +12,8 @@ import { resolveTimeline } from '../../planning/resolve-timeline';
 import { formatNorwegian } from '../../texts/norwegian-format';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { runWorkflow } from '../../workflows/run-workflow';
-import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
+import type { Roster } from '../../config/roster-schema';
+import { EXAMPLE_GROUPS, buildRoster, rosterAsJson } from '../helpers/roster-builder';
 import { futurePlan } from '../helpers/temporal';
 import { type UploadStack, startUploadStack, waitForEmail } from '../helpers/upload-stack';
 
@@ -22,6 +25,9 @@ const WORKSHOP_1 = 'Workshop 1: Tolke og analysere data';
 const MODULES_1_2 = 'Kompetansepakken, analysedel: modul 1 og 2';
 const ANALYSIS = 'Analysen så langt (modul 1 og 2)';
 const HAMAR_STANGE = 'Hedmarkregionen, Hamar og Stange';
+const RESULT_PORTAL = 'Resultatportalen åpner';
+/** English a person must never read (issue 13's list), as whole words. */
+const ENGLISH = /\b(must|expected|invalid|already exists|not found|error|unknown|required|failed|submitted|deadline|should|cannot|undefined|null|NaN|milestones?|occurrences?)\b/i;
 const REFUSED_WITHOUT_JA = 'Ingenting er endret: handlingen må bekreftes\n  - --ja: standard inn er ikke en terminal, så ingen kan svare «ja»; legg til --ja';
 
 /**
@@ -36,6 +42,7 @@ describe('the coordinator’s actions on the command line: preview, confirmation
   let orgnrs: string[];
   /** A second run with the example plan's whole timeline (the upload stack's run has no milestones), for moves. */
   let moveRunId: string;
+  let moveRoster: Roster;
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -47,6 +54,7 @@ describe('the coordinator’s actions on the command line: preview, confirmation
 
     const plan = futurePlan(2027, 'cliflytt');
     const roster = buildRoster(EXAMPLE_GROUPS, 1, 95_000_000);
+    moveRoster = roster;
     const timeline = resolveTimeline(plan);
     moveRunId = runWorkflowId(plan.schoolYear, plan.county);
     await s.store.createRun(moveRunId, plan, roster, control.initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
@@ -147,6 +155,78 @@ describe('the coordinator’s actions on the command line: preview, confirmation
       expect(workshop1(after.timeline, 'ringsaker-loten')).toBe(workshop1(before.timeline, 'ringsaker-loten'));
       const [latest] = await s.accounts.listAudit(moveRunId);
       expect(latest).toMatchObject({ actor: 'cli:kari', action: 'milestone-moved', details: expect.objectContaining({ milestoneId: 'workshop-1' }) });
+    });
+
+    it('refuses a move of workshop 1 before the result portal opens, with the order rule in bokmål naming both milestones by title: exit code 2, nothing moved', async () => {
+      const before = await control.runPlan(s.control, moveRunId);
+      const portal = before.timeline.milestones.find((m) => m.id === 'result-portal-opens')?.occurrences[0]?.at as number;
+      // The day before the result portal opens, at 09.00: workshop 1 must come after it.
+      const early = DateTime.fromMillis(portal, { zone: 'Europe/Oslo' }).minus({ days: 1 }).set({ hour: 9, minute: 0 });
+      const rule = `«${WORKSHOP_1}» (${formatNorwegian(early.toMillis(), 'compact')}) må komme etter «${RESULT_PORTAL}» (${formatNorwegian(portal, 'compact')}) for Kongsvingerregionen`;
+      const tooEarly = ['run', 'reschedule', '--run', moveRunId, '--milestone', 'workshop-1', '--region', 'kongsvinger', '--at', early.toFormat("yyyy-MM-dd'T'HH:mm"), '--as', 'kari'];
+      for (const confirm of ['--dry-run', '--ja']) {
+        const { code, stdout, stderr } = await arshjul([...tooEarly, confirm]);
+        expect({ confirm, code, stdout }).toEqual({ confirm, code: 2, stdout: '' });
+        // The milestone by the id that was typed and by title, never the plan's internal path (`milestones.workshop-1`).
+        expect(stderr).toBe(`Tidslinjen er i feil rekkefølge\n  - milepæl workshop-1: ${rule}\n`);
+        expect(stderr).not.toMatch(ENGLISH);
+      }
+      const after = await control.runPlan(s.control, moveRunId);
+      expect(after.revision).toBe(before.revision);
+      expect(after.overrides).toEqual(before.overrides);
+      expect(workshop1(after.timeline, 'kongsvinger')).toBe(workshop1(before.timeline, 'kongsvinger'));
+    });
+  });
+
+  describe('run status and run start', () => {
+    it('tells the example-timeline run in bokmål: programme, county and school year, the state in words, regions by name, counts per deliverable by title; one kindergarten with its counts and nouns', async () => {
+      const { plan, revision, timeline } = await control.runPlan(s.control, moveRunId);
+      const { code, stdout, stderr } = await arshjul(['run', 'status', '--run', moveRunId]);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      const lines = stdout.split('\n');
+      expect(lines[0]).toBe(`Kultur for læring – barnehage, Hedmark 2027/2028 (${moveRunId}): aktivt, planversjon ${revision}, slutter ${formatNorwegian(timeline.endsAt, 'compact')}`);
+      expect(lines[1]).toBe('  regioner: Kongsvingerregionen, Hedmarken, Nord-Østerdal, Sør-Østerdal');
+      // Five kindergartens (one per workshop group), none of whose deliverables has opened yet in December 2026.
+      for (const d of plan.deliverables.filter((x) => x.submittedBy !== 'municipal-authorities')) expect(lines).toContain(`  ${d.title}: 5 ikke åpnet`);
+      expect(stdout).not.toMatch(/not-open|analysis-so-far|full-analysis|kongsvinger|hedmarken|\d{4}-\d{2}-\d{2}T|\d{13}/);
+      expect(stdout).not.toMatch(ENGLISH);
+
+      const k = moveRoster.kindergartens.find((x) => x.groupId === 'hamar-stange') as Roster['kindergartens'][number];
+      const one = await arshjul(['run', 'status', '--run', moveRunId, '--kindergarten', k.orgnr]);
+      expect({ code: one.code, stderr: one.stderr }).toEqual({ code: 0, stderr: '' });
+      const status = await control.kindergartenStatus(s.control, moveRunId, k.orgnr);
+      const analysis = status.deliverables.find((d) => d.id === 'analysis-so-far');
+      expect(one.stdout).toMatch(new RegExp(`^${k.name} \\(${k.orgnr}\\), Kommune hamar-stange, ${HAMAR_STANGE}: aktiv\n`));
+      expect(one.stdout).toContain(`  ${ANALYSIS}: ikke åpnet, frist ${formatNorwegian(analysis?.dueAt as number, 'compact')}, 0 innleveringer\n`);
+      expect(one.stdout).toMatch(/\n {2}neste e-post: [a-zæøå]{2,3}\. \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d .+\n$/);
+      expect(one.stdout).not.toMatch(/not-open|analysis-so-far|@v\d|\d{13}/);
+      expect(one.stdout).not.toMatch(ENGLISH);
+    });
+
+    it('refuses to start a run that already exists, in bokmål, with exit code 3 and nothing started twice', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'arshjul-cli-start-'));
+      const plan = futurePlan(2027, 'clistart');
+      const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], 1, 97_000_000);
+      writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+      writeFileSync(join(dir, 'deltakere.json'), JSON.stringify(rosterAsJson(roster, plan)));
+      const start = ['run', 'start', '--plan', join(dir, 'plan.json'), '--roster', join(dir, 'deltakere.json')];
+      const runId = runWorkflowId(plan.schoolYear, plan.county);
+      const first = await arshjul(start);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toBe(`startet ${runId}: 4 regioner, 1 barnehage (arbeidsflytene deres startes 200 om gangen)\n`);
+      const startedAt = (await s.env.client.workflow.getHandle(runId).describe()).runId;
+      for (let i = 0; !(await actions(runId)).includes('run-started'); i++) {
+        if (i > 150) throw new Error(`the run ${runId} wrote no run-started entry`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const again = await arshjul(start);
+      expect(again.code).toBe(3);
+      expect(again.stdout).toBe('');
+      expect(again.stderr).toContain(`avvist: Programåret ${runId} finnes allerede. Avslutt det, eller endre skoleår eller fylke i planen.`);
+      expect(again.stderr).not.toMatch(ENGLISH);
+      // The first run goes on as it was: the same workflow execution, one start in its audit log.
+      expect((await s.env.client.workflow.getHandle(runId).describe()).runId).toBe(startedAt);
+      expect((await actions(runId)).filter((a) => a === 'run-started')).toHaveLength(1);
     });
   });
 

@@ -23,10 +23,31 @@ import { hashPassword } from '../../security/passwords';
 import { kindergartenWorkflowId } from '../../domain/ids';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { type UploadStack, startUploadStack } from '../helpers/upload-stack';
+import { initialDeliverables, runPlan } from '../../application/run-control';
+import { ARSHJUL_RELEASE } from '../../application/release';
+import { runWorkflowId } from '../../domain/ids';
+import { resolveTimeline } from '../../planning/resolve-timeline';
+import { formatNorwegian } from '../../texts/norwegian-format';
+import { runWorkflow } from '../../workflows/run-workflow';
+import { EXAMPLE_GROUPS, buildRoster } from '../helpers/roster-builder';
+import { futurePlan } from '../helpers/temporal';
 
 jest.setTimeout(180_000);
 
 const PASSWORD = 'korrekt-hest-batteri-stift';
+/** English a person must never read (issue 13's list), as whole words. */
+const ENGLISH = /\b(must|expected|invalid|already exists|not found|error|unknown|required|failed|submitted|deadline|should|cannot|undefined|null|NaN|milestones?|occurrences?)\b/i;
+
+/** What a person reads of a page: the body's text without markup, entities decoded, whitespace collapsed. */
+function pageText(body: string): string {
+  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+  return body
+    .replace(/<head>[\s\S]*<\/head>/, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) => entities[e] as string)
+    .replace(/\s+/g, ' ')
+    .trim();
+}
 
 /**
  * The coordinator's console through Fastify's inject, against real PostgreSQL and a running year on the dev server:
@@ -289,6 +310,75 @@ describe('the coordinator console', () => {
     expect((await get(href, await signIn('annen@kommune.example'))).statusCode).toBe(404);
   });
 
+  it("changes a municipal authority's contact after a preview naming the municipality and the contact now and next: the next email to the authority goes to the new address, and the audit log has it", async () => {
+    const orgnr = orgnrs[0] as string;
+    const form = { barnehage: orgnr, hvem: 'kommune', navn: 'Ola Omsorg', epost: 'ola.omsorg@kongsvinger.example' };
+    const oldAddress = 'barnehage@kongsvinger.kommune.example';
+    const preview = await get(`/konsoll/runs/${s.runId}/handling/kontakt?${new URLSearchParams(form).toString()}`);
+    expect(preview.statusCode).toBe(200);
+    const text = pageText(preview.body);
+    expect(text).toContain('Ny kontakt hos barnehagemyndigheten i Kommune kongsvinger');
+    expect(text).toContain(`Nå Myndighet kongsvinger, ${oldAddress} Ny Ola Omsorg, ola.omsorg@kongsvinger.example`);
+    expect(text).toContain('All e-post som sendes heretter til barnehagemyndigheten i Kommune kongsvinger (for alle barnehagene i kommunen), går til den nye adressen.');
+    expect(text).not.toMatch(ENGLISH);
+    // The preview changes nothing.
+    expect((await s.store.findRecipients(s.runId, { kind: 'authority-of', orgnr })).map((r) => r.email)).toEqual([oldAddress]);
+
+    const done = await post(`/konsoll/runs/${s.runId}/handling/kontakt`, { _csrf: await csrf(), ...form });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/konsoll/runs/${s.runId}/barnehager/${orgnr}?melding=kontakt`);
+    expect((await s.store.findRecipients(s.runId, { kind: 'authority-of', orgnr })).map((r) => r.email)).toEqual(['ola.omsorg@kongsvinger.example']);
+
+    // The director sends the full analysis (addressed to the municipal authority, in its late window): the authority is told at its new address.
+    const full = s.timeline.deliverables.find((d) => d.id === 'full-analysis');
+    expect(full?.recipient).toBe('municipal-authority');
+    const target = await s.submissions.linkTarget(s.runId, orgnr, 'full-analysis');
+    const token = signUploadToken({ runId: s.runId, orgnr, deliverableId: 'full-analysis', expiresAt: target?.lateUntil as number, version: target?.linkVersion ?? 1 }, TEST_UPLOAD_SECRET);
+    const upload = new FormData();
+    upload.append('filer', new Blob([pdf('Full analyse', 10_000)]), 'Full analyse.pdf');
+    expect((await fetch(`${s.baseUrl}/api/uploads/${token}`, { method: 'POST', body: upload })).status).toBe(201);
+    const subject = `Barnehage ${orgnr} har levert ${full?.title}`;
+    const [notice] = await received((m) => (m.mail.subject ?? '').includes(subject), 1);
+    expect(notice?.rcptTo).toEqual(['ola.omsorg@kongsvinger.example']);
+    expect(notice?.mail.text).toContain(`Barnehage ${orgnr} i Kommune kongsvinger har levert «${full?.title}».`);
+    expect(s.sink.messages.filter((m) => (m.mail.subject ?? '').includes(subject) && m.rcptTo.includes(oldAddress))).toEqual([]);
+
+    const [entry] = (await s.accounts.listAudit(s.runId)).filter((a) => a.action === 'contact-changed' && a.details.toEmail === 'ola.omsorg@kongsvinger.example');
+    expect(entry).toMatchObject({ actor: 'kari@fylke.example', details: expect.objectContaining({ role: 'authority', fromName: 'Myndighet kongsvinger', fromEmail: oldAddress, toName: 'Ola Omsorg' }) });
+    const log = pageText((await get(`/konsoll/runs/${s.runId}/revisjon`)).body);
+    expect(log).toContain(`Endret barnehagemyndighetens kontakt i Kommune kongsvinger fra Myndighet kongsvinger (${oldAddress}) til Ola Omsorg (ola.omsorg@kongsvinger.example).`);
+  });
+
+  it('refuses a move of workshop 1 before the result portal opens: a 400 page giving the order rule in bokmål, both milestones by title, no English, and nothing moved', async () => {
+    // A run with the example plan's whole timeline (the stack's run has no milestones).
+    const plan = futurePlan(2027, 'konsollflytt');
+    const roster = buildRoster(EXAMPLE_GROUPS, 1, 96_000_000);
+    const timeline = resolveTimeline(plan);
+    const runId = runWorkflowId(plan.schoolYear, plan.county);
+    await s.store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
+    await s.env.client.workflow.start(runWorkflow, { workflowId: runId, taskQueue: s.control.taskQueue, args: [{ runId, plan, timeline, release: ARSHJUL_RELEASE, startedBy: 'test', kindergartens: roster.kindergartens.length }] });
+    const before = await runPlan(s.control, runId);
+    const portal = timeline.milestones.find((m) => m.id === 'result-portal-opens')?.occurrences[0]?.at as number;
+    const early = DateTime.fromMillis(portal, { zone: 'Europe/Oslo' }).minus({ days: 1 }).set({ hour: 9, minute: 0 });
+    const rule = `«Workshop 1: Tolke og analysere data» (${formatNorwegian(early.toMillis(), 'compact')}) må komme etter «Resultatportalen åpner» (${formatNorwegian(portal, 'compact')}) for Kongsvingerregionen`;
+    const form = { milepel: 'workshop-1', region: 'kongsvinger', tid: early.toFormat("yyyy-MM-dd'T'HH:mm") };
+
+    const preview = await get(`/konsoll/runs/${runId}/handling/flytt?${new URLSearchParams(form).toString()}`);
+    expect(preview.statusCode).toBe(400);
+    const text = pageText(preview.body);
+    expect(text).toContain(`Kan ikke utføres Ugyldig: ${rule}`);
+    expect(text).not.toMatch(ENGLISH);
+    expect(preview.body).not.toContain('Bekreft');
+
+    const confirmed = await post(`/konsoll/runs/${runId}/handling/flytt`, { _csrf: await csrf(), ...form, revisjon: String(before.revision) });
+    expect(confirmed.statusCode).toBe(400);
+    expect(pageText(confirmed.body)).toContain(`Ble ikke utført Ugyldig: ${rule}`);
+    const after = await runPlan(s.control, runId);
+    expect(after.revision).toBe(before.revision);
+    expect(after.overrides).toEqual([]);
+    expect((await s.accounts.listAudit(runId)).map((a) => a.action)).not.toContain('milestone-moved');
+  });
+
   it('has the same effect from the CLI twin, and the CLI writes the same audit log; accounts are made with `user add`', async () => {
     const cli = (args: string[], env: Record<string, string> = {}) =>
       promisify(execFile)(process.execPath, [join(__dirname, '..', '..', 'bin', 'arshjul.js'), ...args], { env: { ...process.env, DATABASE_URL: s.databaseUrl, TEMPORAL_ADDRESS: s.env.address, TEMPORAL_TASK_QUEUE: s.control.taskQueue, ...env } });
@@ -323,7 +413,7 @@ describe('the coordinator console', () => {
     expect(template.statusCode).toBe(200);
     expect(template.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const csvTemplate = await get('/konsoll/mal/deltakerliste.csv');
-    expect(csvTemplate.body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('region;group;municipality;municipality_name;authority_name;authority_email;kindergarten;orgnr;director_name;director_email;participants');
+    expect(csvTemplate.body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('region;group;municipality;municipality_name;authority_name;authority_email;kindergarten;orgnr;director_name;director_email;participants;language');
     const form = new FormData();
     form.append('_csrf', await csrf());
     form.append('roster', new Blob([template.rawPayload]), 'deltakere.xlsx');

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { type KindergartenBasis, previewMove } from '../../domain/move-preview';
 import { resolveTimeline } from '../../planning/resolve-timeline';
+import { loadRoster } from '../../planning/roster-import';
 import { loadExamplePlan } from '../helpers/example-plan';
 
 const plan = loadExamplePlan();
@@ -34,5 +36,48 @@ describe('previewMove: the emails a move changes, by the workflows\' rules', () 
     const preview = previewMove(before, soon, [kindergarten('1', 'kongsvinger', 'kongsvinger')], now);
     expect(preview.emails).toContainEqual(expect.objectContaining({ template: 'workshop-invitation', change: 'now', kindergartens: 1 }));
     expect(previewMove(before, before, [kindergarten('1', 'kongsvinger', 'kongsvinger')], now)).toEqual({ emails: [], byTemplate: [], kindergartens: 0 });
+  });
+});
+
+describe('previewMove: a county-wide milestone moved for one region', () => {
+  // «Informasjon om deltakelse i kompetansepakken» is one occurrence for the whole county (3 January 2018 at 09.00),
+  // emailed to every director and every kindergarten's participants. Moved for Kongsvinger only, it becomes one
+  // occurrence per region: Kongsvinger's at the new time, the other three where they were.
+  const milestoneId = 'competence-package-information';
+  const after = resolveTimeline(plan, [{ milestoneId, regionId: 'kongsvinger', at: '2018-01-10T09:00' }]);
+  const now = oslo('2017-12-15T12:00');
+  const roster = loadRoster(join(__dirname, '..', '..', 'examples', 'roster-hedmark-2017.csv'), plan);
+  const everyone = roster.kindergartens.map((k) => kindergarten(k.orgnr, k.regionId, k.groupId));
+  const inKongsvinger = everyone.filter((k) => k.regionId === 'kongsvinger');
+  const occurrences = (timeline: typeof before) => timeline.milestones.find((m) => m.id === milestoneId)?.occurrences.map((o) => ({ scope: o.scope, regionId: o.regionId, at: o.at, version: o.version }));
+
+  it('resolves the move as one occurrence per region: Kongsvinger\'s moved (version 1), the other regions\' at the county\'s time', () => {
+    expect(occurrences(before)).toEqual([{ scope: 'run', regionId: null, at: oslo('2018-01-03T09:00'), version: 0 }]);
+    expect(occurrences(after)).toEqual([
+      { scope: 'region', regionId: 'kongsvinger', at: oslo('2018-01-10T09:00'), version: 1 },
+      { scope: 'region', regionId: 'hedmarken', at: oslo('2018-01-03T09:00'), version: 0 },
+      { scope: 'region', regionId: 'nord-osterdal', at: oslo('2018-01-03T09:00'), version: 0 },
+      { scope: 'region', regionId: 'sor-osterdal', at: oslo('2018-01-03T09:00'), version: 0 },
+    ]);
+  });
+
+  it('lists the directors\' and participants\' emails of the 19 Kongsvinger kindergartens as moved from 3 to 10 January 09.00, with counts per template, and none of the other 42', () => {
+    expect(inKongsvinger).toHaveLength(19);
+    expect(everyone).toHaveLength(61);
+    const preview = previewMove(before, after, everyone, now);
+    const title = plan.milestones.find((m) => m.id === milestoneId)?.title;
+    const line = { title, kind: 'milestone-email', change: 'moved', from: oslo('2018-01-03T09:00'), to: oslo('2018-01-10T09:00'), kindergartens: 19 };
+    expect(preview.emails).toEqual([
+      { ...line, template: 'competence-package-information', recipients: 'director' },
+      { ...line, template: 'participant-information', recipients: 'participants' },
+    ]);
+    expect(preview.byTemplate).toEqual([
+      { template: 'competence-package-information', change: 'moved', count: 19 },
+      { template: 'participant-information', change: 'moved', count: 19 },
+    ]);
+    expect(preview.kindergartens).toBe(19);
+    // The same preview for Kongsvinger's kindergartens alone; for everyone else's, nothing changes.
+    expect(previewMove(before, after, inKongsvinger, now)).toEqual(preview);
+    expect(previewMove(before, after, everyone.filter((k) => k.regionId !== 'kongsvinger'), now)).toEqual({ emails: [], byTemplate: [], kindergartens: 0 });
   });
 });
