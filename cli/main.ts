@@ -30,9 +30,8 @@ import { TEMPLATE_IDS } from '../domain/email-templates';
 import { installRuntime } from '../temporal/runtime';
 import { type MilestoneOverride, type Timeline, placeName } from '../domain/timeline';
 import { NotFoundError } from '../domain/errors';
-import { movedOccurrences } from '../domain/timeline-changes';
-import { type KindergartenBasis, previewMove } from '../domain/move-preview';
 import { ConsoleRepository } from '../activities/db/console-repository';
+import { moveChanges } from '../application/move-preview';
 import { DELIVERABLE_STATUS, EMAIL_STATE, KINDERGARTEN_STATE, ROLE, RUN_STATE, count, upcomingEmailText } from '../texts/catalogue';
 import {
   CONFIRM_QUESTION,
@@ -99,37 +98,17 @@ async function confirmed(preview: string[], opts: ConfirmOptions): Promise<boole
   return false;
 }
 
-/**
- * A move's preview, computed as the console's: the timeline before and after (`previewReschedule`, the resolution the
- * move uses), the occurrences that move (`movedOccurrences`, the run workflow's comparison) and the emails
- * (`previewMove`, the kindergarten workflows' rules on each kindergarten's state in the read model).
- */
+/** A move's preview, computed as the console's (application/move-preview.ts), as lines for the terminal. */
 async function movePreview(deps: control.RunControlDeps, pool: Pool, runId: string, override: MilestoneOverride): Promise<{ lines: string[]; revision: number }> {
   const read = new ConsoleRepository(pool);
-  const [{ before, after, revision }, matrix, extended] = await Promise.all([
-    control.previewReschedule(deps, runId, override),
-    asDomainErrors(() => read.matrix(runId, {}, { offset: 0, limit: 1_000_000 })),
-    asDomainErrors(() => read.extensions(runId)),
-  ]);
-  const moved = movedOccurrences(before, after).map((m) => ({
-    title: after.milestones.find((x) => x.id === m.milestoneId)?.title ?? m.milestoneId,
-    where: placeName(after, m.regionId, m.groupId) ?? 'hele fylket',
-    from: m.from,
-    to: m.to,
-  }));
-  const basis: KindergartenBasis[] = matrix.rows.map((r) => ({
-    orgnr: r.orgnr,
-    regionId: r.regionId,
-    groupId: r.groupId,
-    withdrawn: r.withdrawn,
-    deliverables: Object.fromEntries(Object.entries(r.cells).map(([id, c]) => [id, { submitted: c.status === 'submitted' || c.status === 'submitted-late', extended: extended.has(`${r.orgnr}/${id}`) }])),
-  }));
+  const { moved, preview, revision } = await asDomainErrors(() => moveChanges(deps, read, runId, override, Date.now()));
+  const { timeline } = await control.runPlan(deps, runId);
   const lines = movePreviewLines({
-    milestone: after.milestones.find((x) => x.id === override.milestoneId)?.title ?? override.milestoneId,
-    where: placeName(after, override.regionId ?? null, override.groupId ?? null) ?? 'hele fylket',
+    milestone: timeline.milestones.find((x) => x.id === override.milestoneId)?.title ?? override.milestoneId,
+    where: placeName(timeline, override.regionId ?? null, override.groupId ?? null) ?? 'hele fylket',
     revision,
     moved,
-    preview: previewMove(before, after, basis, Date.now()),
+    preview,
   });
   return { lines, revision };
 }

@@ -5,13 +5,16 @@
  * sends at a new time, sends at once (its time has come with the new date) or no longer sends; nothing is estimated.
  */
 import { type KindergartenState, type UpcomingEmail, upcomingEmails } from './kindergarten-schedule';
-import { type Timeline, scheduleForKindergarten } from './timeline';
+import { occurrenceSteps } from './occurrence-steps';
+import { type Timeline, ownedOccurrences, placeName, scheduleForKindergarten } from './timeline';
 
 /** One kindergarten as the preview needs it: where it is and what it has done. */
 export interface KindergartenBasis {
   orgnr: string;
   regionId: string;
   groupId: string;
+  /** Its municipality: the authorities of a region's emails are counted by it. */
+  municipalityId?: string;
   withdrawn: boolean;
   /**
    * Per deliverable: submitted (no reminder or escalation follows) and extended (the kindergarten's own window, which a
@@ -33,12 +36,31 @@ export interface EmailChange {
   kindergartens: number;
 }
 
+/**
+ * An email the run or region workflow sends about an occurrence (to the municipal authorities, the research centre or
+ * the coordinator) whose sending the move changes: by the rule those workflows apply to their own steps.
+ */
+export interface OwnerEmailChange {
+  template: string;
+  title: string;
+  /** The workshop group or region by name, or null for the whole county. */
+  place: string | null;
+  change: EmailChange['change'];
+  from: number | null;
+  to: number | null;
+  recipients: 'municipal-authorities' | 'research-centre' | 'coordinator';
+  /** How many get it: the authorities of the place's municipalities with a kindergarten still in the run, or one. */
+  count: number;
+}
+
 export interface MovePreview {
   /** Every email whose sending the move changes, one line per step and change, with how many kindergartens get it. */
   emails: EmailChange[];
   /** How many emails in all, by template and change. */
   byTemplate: { template: string; change: EmailChange['change']; count: number }[];
   kindergartens: number;
+  /** The emails of the run and region workflows about the moved occurrences (authorities, research centre, coordinator). */
+  owners: OwnerEmailChange[];
 }
 
 /** The state a kindergarten's workflow has, as far as a preview can know it: past steps done, submissions, extensions. */
@@ -112,7 +134,75 @@ export function previewMove(before: Timeline, after: Timeline, kindergartens: Ki
     total.count += e.kindergartens;
     totals.set(id, total);
   }
-  return { emails, byTemplate: [...totals.values()], kindergartens: affected };
+  return { emails, byTemplate: [...totals.values()], kindergartens: affected, owners: previewOwnerEmails(before, after, kindergartens, now) };
+}
+
+/**
+ * The run's and the regions' own emails about occurrences that a move changes, by their workflows' rule: a step is
+ * keyed by occurrence, email and date version, a key already sent is never sent again, and a step whose time has come
+ * is sent at once while it is still useful (else skipped). A moved occurrence has a new version, so its emails go at
+ * the new times, also those that went at the old ones (an invitation with the new date).
+ */
+export function previewOwnerEmails(before: Timeline, after: Timeline, kindergartens: KindergartenBasis[], now: number): OwnerEmailChange[] {
+  const active = kindergartens.filter((k) => !k.withdrawn);
+  const authorities = (regionId: string | null, groupId: string | null) =>
+    new Set(active.filter((k) => (regionId === null || k.regionId === regionId) && (groupId === null || k.groupId === groupId)).map((k) => k.municipalityId ?? k.orgnr)).size;
+  const stem = (key: string) => key.replace(/@v\d+$/, '');
+  const lines = new Map<string, OwnerEmailChange>();
+  const owners: ({ regionId: string } | 'run')[] = ['run', ...after.regions.map((r) => ({ regionId: r.id }))];
+  for (const owner of owners) {
+    const was = occurrenceSteps(ownedOccurrences(before, owner), {}).filter((step) => step.kind === 'email');
+    const is = occurrenceSteps(ownedOccurrences(after, owner), {}).filter((step) => step.kind === 'email');
+    const sent = new Set(was.filter((step) => step.at <= now).map((step) => step.key));
+    const wasByStem = new Map(was.map((step) => [stem(step.key), step]));
+    const isByStem = new Map(is.map((step) => [stem(step.key), step]));
+    const add = (step: (typeof is)[number], change: EmailChange['change'], from: number | null, to: number | null) => {
+      const email = step.email;
+      if (!email || email.to === 'directors' || email.to === 'participants') return;
+      const o = step.owned.occurrence;
+      const line: OwnerEmailChange = {
+        template: email.template,
+        title: after.milestones.find((m) => m.id === step.owned.milestoneId)?.title ?? step.owned.milestoneId,
+        place: o.scope === 'run' ? null : placeName(after, o.regionId, o.groupId),
+        change,
+        from,
+        to,
+        recipients: email.to,
+        count: email.to === 'municipal-authorities' ? authorities(o.scope === 'run' ? null : o.regionId, o.scope === 'group' ? o.groupId : null) : 1,
+      };
+      if (line.count > 0) lines.set(`${step.key}|${change}`, line);
+    };
+    for (const step of is) {
+      if (sent.has(step.key)) continue;
+      const old = wasByStem.get(stem(step.key));
+      if (old && old.key === step.key && old.at === step.at) continue;
+      // An old step already sent is sent again with the new date (its new version): a new email, not a moved one.
+      const pending = old && old.at > now ? old : null;
+      if (step.at <= now) {
+        // Due at once with the new dates: sent if still useful; an old step not yet sent that is no longer useful is dropped.
+        if ((step.email?.latestUsefulAt ?? 0) > now) add(step, 'now', pending ? pending.at : null, step.at);
+        else if (pending) add(step, 'dropped', pending.at, null);
+        continue;
+      }
+      add(step, pending ? 'moved' : 'new', pending ? pending.at : null, step.at);
+    }
+    for (const old of was) if (old.at > now && !isByStem.has(stem(old.key))) add(old, 'dropped', old.at, null);
+  }
+  // A county-wide occurrence moved for one region becomes one occurrence per region: the run's email is dropped and
+  // each region sends its own. Where the regions' emails go to the same people at the same time as the run's would
+  // have, nothing changes for anyone, and no line is shown.
+  // A region whose email now goes at another time has it moved.
+  let all = [...lines.values()];
+  for (const dropped of all.filter((l) => l.change === 'dropped' && l.place === null)) {
+    const regional = all.filter((l) => l.change === 'new' && l.place !== null && l.template === dropped.template && l.title === dropped.title && l.recipients === dropped.recipients);
+    const unchanged = regional.filter((l) => l.to === dropped.from);
+    const moved = regional.filter((l) => l.to !== dropped.from);
+    const sum = (ls: OwnerEmailChange[]) => ls.reduce((n, l) => n + l.count, 0);
+    if (regional.length === 0 || sum(regional) !== dropped.count) continue;
+    all = all.filter((l) => l !== dropped && !unchanged.includes(l));
+    for (const l of moved) Object.assign(l, { change: l.to !== null && l.to <= now ? 'now' : 'moved', from: dropped.from });
+  }
+  return all.sort((a, b) => (a.to ?? a.from ?? 0) - (b.to ?? b.from ?? 0) || a.title.localeCompare(b.title));
 }
 
 /**

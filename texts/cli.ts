@@ -80,7 +80,17 @@ export function movePreviewLines(input: { milestone: string; where: string; revi
   const head = `Flytt ${quoted(input.milestone)} for ${input.where} (planversjon ${input.revision})`;
   if (moved.length === 0) return [head, 'Ingenting flyttes: milepælen er allerede på dette tidspunktet.'];
   const lines = [head, 'Milepæler som flyttes:', ...moved.map((m) => `  ${quoted(m.title)} for ${m.where}: ${when(m.from)} → ${when(m.to)}`)];
-  if (preview.emails.length === 0) return [...lines, 'E-post som endres: ingen e-post endres av flyttingen.'];
+  const owners = preview.owners.length
+    ? [
+        'E-post til kommunene, forskningssenteret og koordinatoren:',
+        ...preview.owners.map((e) => {
+          const before = e.from !== null ? when(e.from) : '–';
+          const after = e.to === null ? '–' : e.change === 'now' ? 'straks' : when(e.to);
+          return `  ${quoted(e.title)}${e.place ? ` for ${e.place}` : ''}: ${templateName(e.template)} til ${AUDIENCE[e.recipients] ?? e.recipients} ${EMAIL_CHANGE[e.change]}, ${before} → ${after} (${count(e.count, 'mottaker', 'mottakere')})`;
+        }),
+      ]
+    : [];
+  if (preview.emails.length === 0) return [...lines, 'E-post som endres: ingen e-post til barnehagene endres av flyttingen.', ...owners];
   return [
     ...lines,
     `E-post som endres: ${count(preview.kindergartens, 'barnehage', 'barnehager')} får e-post til nye tider`,
@@ -90,6 +100,7 @@ export function movePreviewLines(input: { milestone: string; where: string; revi
       const after = e.to === null ? '–' : e.change === 'now' ? 'straks' : when(e.to);
       return `  ${quoted(e.title)}: ${templateName(e.template)} til ${AUDIENCE[e.recipients] ?? e.recipients} ${EMAIL_CHANGE[e.change]}, ${before} → ${after} (${count(e.kindergartens, 'barnehage', 'barnehager')})`;
     }),
+    ...owners,
   ];
 }
 

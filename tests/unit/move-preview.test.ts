@@ -35,7 +35,7 @@ describe('previewMove: the emails a move changes, by the workflows\' rules', () 
     const soon = resolveTimeline(plan, [{ milestoneId: 'workshop-1', regionId: 'kongsvinger', groupId: 'kongsvinger', at: '2018-01-12T09:00' }]);
     const preview = previewMove(before, soon, [kindergarten('1', 'kongsvinger', 'kongsvinger')], now);
     expect(preview.emails).toContainEqual(expect.objectContaining({ template: 'workshop-invitation', change: 'now', kindergartens: 1 }));
-    expect(previewMove(before, before, [kindergarten('1', 'kongsvinger', 'kongsvinger')], now)).toEqual({ emails: [], byTemplate: [], kindergartens: 0 });
+    expect(previewMove(before, before, [kindergarten('1', 'kongsvinger', 'kongsvinger')], now)).toEqual({ emails: [], byTemplate: [], kindergartens: 0, owners: [] });
   });
 });
 
@@ -78,6 +78,46 @@ describe('previewMove: a county-wide milestone moved for one region', () => {
     expect(preview.kindergartens).toBe(19);
     // The same preview for Kongsvinger's kindergartens alone; for everyone else's, nothing changes.
     expect(previewMove(before, after, inKongsvinger, now)).toEqual(preview);
-    expect(previewMove(before, after, everyone.filter((k) => k.regionId !== 'kongsvinger'), now)).toEqual({ emails: [], byTemplate: [], kindergartens: 0 });
+    expect(previewMove(before, after, everyone.filter((k) => k.regionId !== 'kongsvinger'), now)).toEqual({ emails: [], byTemplate: [], kindergartens: 0, owners: [] });
   });
 });
+
+describe('previewMove: the run\'s and the regions\' own emails (authorities, research centre, coordinator)', () => {
+  const roster = loadRoster(join(__dirname, '..', '..', 'examples', 'roster-hedmark-2017.csv'), plan);
+  const everyone = roster.kindergartens.map((k) => kindergarten(k.orgnr, k.regionId, k.groupId, { municipalityId: k.municipalityId }));
+  const kongsvingerAuthorities = new Set(roster.kindergartens.filter((k) => k.regionId === 'kongsvinger').map((k) => k.municipalityId)).size;
+
+  it('moves the authorities\' workshop invitation and their meeting reminder with workshop 1 for a group, counted per authority', () => {
+    const after = resolveTimeline(plan, [{ milestoneId: 'workshop-1', regionId: 'kongsvinger', groupId: 'kongsvinger', at: '2018-02-09T09:00' }]);
+    const preview = previewMove(before, after, everyone, oslo('2018-01-10T12:00'));
+    expect(kongsvingerAuthorities).toBe(7);
+    const ws1 = before.milestones.find((m) => m.id === 'workshop-1')?.occurrences.find((o) => o.groupId === 'kongsvinger');
+    const invitation = ws1?.emails.find((e) => e.to === 'municipal-authorities');
+    expect(preview.owners).toContainEqual({
+      template: 'workshop-invitation',
+      title: 'Workshop 1: Tolke og analysere data',
+      place: 'Kongsvingerregionen',
+      change: 'moved',
+      from: invitation?.sendAt,
+      to: (invitation?.sendAt ?? 0) + 7 * 86_400_000,
+      recipients: 'municipal-authorities',
+      count: 7,
+    });
+    expect(preview.owners.every((o) => o.place === 'Kongsvingerregionen' && o.count === 7 && o.change === 'moved')).toBe(true);
+  });
+
+  it('moves a county-wide milestone\'s authority email for the one region that moves, and for nobody else', () => {
+    const after = resolveTimeline(plan, [{ milestoneId: 'competence-package-information', regionId: 'kongsvinger', at: '2018-01-10T09:00' }]);
+    const preview = previewMove(before, after, everyone, oslo('2017-12-15T12:00'));
+    expect(preview.owners).toEqual([
+      expect.objectContaining({ template: 'competence-package-information', place: 'Kongsvingerregionen', change: 'moved', from: oslo('2018-01-03T09:00'), to: oslo('2018-01-10T09:00'), recipients: 'municipal-authorities', count: 7 }),
+    ]);
+  });
+
+  it('says "at once" for an authority email whose time has come with the new date, and drops nothing already sent', () => {
+    const after = resolveTimeline(plan, [{ milestoneId: 'workshop-1', regionId: 'kongsvinger', groupId: 'kongsvinger', at: '2018-01-22T09:00' }]);
+    const preview = previewMove(before, after, everyone, oslo('2018-01-10T12:00'));
+    expect(preview.owners).toContainEqual(expect.objectContaining({ template: 'workshop-invitation', change: 'now', count: 7 }));
+  });
+});
+

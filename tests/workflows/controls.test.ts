@@ -263,7 +263,7 @@ describe('the coordinator controls a running year', () => {
         new Map(await Promise.all(roster.kindergartens.map(async (k) => [k.orgnr, (await control.kindergartenStatus(deps, runId, k.orgnr)).upcoming] as const)));
       const before = await upcomingOf();
       const { before: tBefore, after: tAfter } = await control.previewReschedule(deps, runId, override);
-      const basis = roster.kindergartens.map((k) => ({ orgnr: k.orgnr, regionId: k.regionId, groupId: k.groupId, withdrawn: false, deliverables: {} as Record<string, { submitted: boolean; extended: boolean }> }));
+      const basis = roster.kindergartens.map((k) => ({ orgnr: k.orgnr, regionId: k.regionId, groupId: k.groupId, municipalityId: k.municipalityId, withdrawn: false, deliverables: {} as Record<string, { submitted: boolean; extended: boolean }> }));
       const preview = previewMove(tBefore, tAfter, basis, now);
       await control.rescheduleMilestone(deps, runId, override, 'koordinator');
       const after = await upcomingOf();
@@ -288,6 +288,19 @@ describe('the coordinator controls a running year', () => {
       const inGroup = roster.kindergartens.filter((k) => k.groupId === 'kongsvinger').length;
       expect(preview.byTemplate).toContainEqual({ template: 'deliverable-prompt', change: 'moved', count: inGroup });
       expect(preview.kindergartens).toBe(inGroup);
+
+      // The region's own emails to the authorities (the workshop invitation, the reminder of their meeting with the
+      // directors): each goes at the new time to as many authorities as the preview said, and none at the old time.
+      expect(preview.owners.length).toBeGreaterThan(0);
+      const latest = Math.max(...preview.owners.map((o) => o.to ?? 0));
+      await sleepUntil(latest + DAY);
+      const sentAt = (template: string, at: number) => [...h.store.outbox.values()].filter((e) => e.template === template && e.recipientId.startsWith('authority-') && Math.abs(e.requestedAt - at) < 60_000).length;
+      // (An email the region sent before the move is new with the new date: it goes again, as the preview says.)
+      for (const o of preview.owners) {
+        expect({ template: o.template, at: o.to, sent: sentAt(o.template, o.to ?? 0) }).toEqual({ template: o.template, at: o.to, sent: o.count });
+        if (o.change === 'moved') expect({ template: o.template, at: o.from, sent: sentAt(o.template, o.from ?? 0) }).toEqual({ template: o.template, at: o.from, sent: 0 });
+      }
+      expect(preview.owners.map((o) => `${o.template}|${o.change}`).sort()).toEqual(['director-meeting-reminder|new', 'workshop-invitation|moved']);
     });
   });
 

@@ -60,6 +60,29 @@ const step: fc.Arbitrary<Step> = fc.oneof(
  * say they will send differently, and at the end every kindergarten's "next emails" must be exactly what its workflow
  * then sends, key by key and time by time, to the end of the year.
  */
+/** Where the sequence under way is, for the watchdog's message. */
+let phase = '';
+/** What the watchdog reports of a hung sequence: each workflow's state, pending activities and failed workflow tasks. */
+let diagnose: () => Promise<string> = async () => '';
+/** A sequence takes well under a minute; one that runs for four has hung, and says where instead of running into jest's timeout. */
+const SEQUENCE_LIMIT_MS = Number(process.env.TRUTHFUL_VIEWS_SEQUENCE_MS ?? 240_000);
+
+async function watched<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void diagnose()
+        .catch((error: unknown) => `(no diagnosis: ${(error as Error).message})`)
+        .then((state) => reject(new Error(`sequence ${what} did not finish in ${SEQUENCE_LIMIT_MS} ms; it was at: ${phase}\n${state}`)));
+    }, SEQUENCE_LIMIT_MS);
+  });
+  try {
+    return await Promise.race([work, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('previews and next emails tell the truth through random sequences of actions', () => {
   let bundle: WorkflowBundleWithSourceMap;
   let runs = 0;
@@ -75,13 +98,14 @@ describe('previews and next emails tell the truth through random sequences of ac
         runs += 1;
         const env: TestWorkflowEnvironment = await timeSkipping();
         try {
-          await sequence(env, bundle, runs, startAfterDays, steps, applied);
+          phase = 'start';
+          await watched(sequence(env, bundle, runs, startAfterDays, steps, applied), JSON.stringify([startAfterDays, steps]));
         } finally {
           await env.teardown();
         }
       }),
       {
-        numRuns: 8,
+        numRuns: Number(process.env.TRUTHFUL_VIEWS_RUNS ?? 8),
         endOnFailure: true,
         // One sequence with every kind of action first, so each is sure to be tried; one year started at its first
         // step, one in November (after the kick-off and the group set-up's prompt), one as late as the property goes
@@ -111,6 +135,20 @@ async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWith
   const sleepUntil = async (ms: number) => {
     const now = await env.currentTimeMs();
     if (ms > now) await env.sleep(ms - now);
+  };
+  diagnose = async () => {
+    const ids = [runId, ...timeline.regions.map((r) => regionWorkflowId(runId, r.id)), ...roster.kindergartens.map((k) => kindergartenWorkflowId(runId, k.orgnr))];
+    const lines = await Promise.all(
+      ids.map(async (id) => {
+        const handle = env.client.workflow.getHandle(id);
+        const [d, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
+        const events = history.events ?? [];
+        const failedTasks = events.filter((e) => e.workflowTaskFailedEventAttributes);
+        const pending = (d.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name ?? '?'} (attempt ${a.attempt ?? 0}${a.lastFailure?.message ? `, ${a.lastFailure.message}` : ''})`);
+        return `${id}: ${d.status.name}, ${events.length} events, pending activities [${pending.join('; ')}], failed workflow tasks ${failedTasks.length}${failedTasks.length ? ` (last: ${failedTasks.at(-1)?.workflowTaskFailedEventAttributes?.failure?.message ?? ''})` : ''}`;
+      }),
+    );
+    return `workflow time ${new Date(await env.currentTimeMs()).toISOString()}\n${lines.join('\n')}`;
   };
   const upcomingOf = async () =>
     new Map<string, UpcomingEmail[]>(await Promise.all(roster.kindergartens.map(async (k) => [k.orgnr, (await control.kindergartenStatus(deps, runId, k.orgnr)).upcoming] as const)));
@@ -153,7 +191,8 @@ async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWith
     // and its deadline follows workshop 2, which the moves move.
     const opens = Math.max(...(timeline.deliverables.find((d) => d.id === 'analysis-so-far')?.windows.map((w) => w.opensAt) ?? [0]));
     await sleepUntil(opens + 2 * 3_600_000);
-    for (const s of steps) {
+    for (const [i, s] of steps.entries()) {
+      phase = `step ${i + 1} ${JSON.stringify(s)}`;
       const now = await env.currentTimeMs();
       const k = roster.kindergartens[('k' in s ? s.k : 0) % roster.kindergartens.length] as (typeof roster.kindergartens)[number];
       if (s.kind === 'wait') await sleepUntil(now + s.hours * 3_600_000);
@@ -188,6 +227,7 @@ async function sequence(env: TestWorkflowEnvironment, bundle: WorkflowBundleWith
       }
     }
     await control.resumeRun(deps, runId, 'koordinator').catch(tolerated);
+    phase = 'the final comparison of next emails';
     const askedAt = await env.currentTimeMs();
     const predicted = await upcomingOf();
     await sleepUntil(timeline.endsAt + 30 * DAY);

@@ -5,10 +5,9 @@ import type { KindergartenDetail } from '../../../activities/db/console-reposito
 import { refusalReason } from '../../errors';
 import * as control from '../../../application/run-control';
 import { NotFoundError } from '../../../domain/errors';
-import { placeName } from '../../../domain/timeline';
-import { movedOccurrences } from '../../../domain/timeline-changes';
-import { type MovePreview, previewMove } from '../../../domain/move-preview';
-import { EMAIL_CHANGE, count, templateName } from '../../../texts/catalogue';
+import type { MovePreview } from '../../../domain/move-preview';
+import { AUDIENCE, EMAIL_CHANGE, count, templateName } from '../../../texts/catalogue';
+import { moveChanges } from '../../../application/move-preview';
 import { type Html, html } from '../../../texts/html';
 import { formatNorwegian } from '../../../texts/norwegian-format';
 import { Forbidden, type Visitor, coordinator, htmlReply } from '../../console/guard';
@@ -62,12 +61,20 @@ function movePreviewHtml(moved: { title: string; where: string; from: number; to
     (e) => html`<tr><td>${e.title}</td><td>${templateName(e.template)}</td><td>${EMAIL_CHANGE[e.change]}</td><td>${e.from !== null ? when(e.from) : '–'}</td><td>${e.to !== null ? (e.change === 'now' ? 'straks' : when(e.to)) : '–'}</td><td>${e.kindergartens}</td></tr>`,
   );
   const totals = preview.byTemplate.map((t) => html`<li>${templateName(t.template)}: ${count(t.count, 'e-post', 'e-poster')} ${EMAIL_CHANGE[t.change]}</li>`);
+  const owners = preview.owners.map(
+    (e) => html`<tr><td>${e.title}${e.place ? ` (${e.place})` : ''}</td><td>${templateName(e.template)}</td><td>${AUDIENCE[e.recipients] ?? e.recipients}</td><td>${EMAIL_CHANGE[e.change]}</td><td>${e.from !== null ? when(e.from) : '–'}</td><td>${e.to !== null ? (e.change === 'now' ? 'straks' : when(e.to)) : '–'}</td><td>${e.count}</td></tr>`,
+  );
+  const ownerSection = preview.owners.length
+    ? html`<h2>E-post til kommunene, forskningssenteret og koordinatoren</h2>
+<div class="table-wrap" tabindex="0" role="region" aria-label="E-post til kommunene, forskningssenteret og koordinatoren (kan rulles sidelengs)"><table><thead><tr><th scope="col">Om</th><th scope="col">E-post</th><th scope="col">Til</th><th scope="col">Endring</th><th scope="col">Før</th><th scope="col">Etter</th><th scope="col">Mottakere</th></tr></thead><tbody>${owners}</tbody></table></div>`
+    : null;
   return html`<h2>Milepæler som flyttes</h2><ul>${moved.map((m) => html`<li>${m.title} (${m.where}): ${when(m.from)} → ${when(m.to)}</li>`)}</ul>
 <h2>E-post som endres</h2>
 ${preview.emails.length === 0
-  ? html`<p>Ingen e-post endres av flyttingen.</p>`
+  ? html`<p>Ingen e-post til barnehagene endres av flyttingen.</p>`
   : html`<p>${count(preview.kindergartens, 'barnehage', 'barnehager')} får e-post til nye tider:</p><ul class="totals">${totals}</ul>
-<div class="table-wrap" tabindex="0" role="region" aria-label="E-post som endres (kan rulles sidelengs)"><table><thead><tr><th scope="col">Om</th><th scope="col">E-post</th><th scope="col">Endring</th><th scope="col">Før</th><th scope="col">Etter</th><th scope="col">Barnehager</th></tr></thead><tbody>${emails}</tbody></table></div>`}`;
+<div class="table-wrap" tabindex="0" role="region" aria-label="E-post som endres (kan rulles sidelengs)"><table><thead><tr><th scope="col">Om</th><th scope="col">E-post</th><th scope="col">Endring</th><th scope="col">Før</th><th scope="col">Etter</th><th scope="col">Barnehager</th></tr></thead><tbody>${emails}</tbody></table></div>`}
+${ownerSection}`;
 }
 
 const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
@@ -80,28 +87,10 @@ const ACTIONS: Record<string, (input: ActionInput) => Promise<Prepared>> = {
     // The plan version the preview shows goes back with the confirmation: a move someone else made meanwhile refuses it.
     const revision = /^\d{1,9}$/.test(field('revisjon')) ? Number(field('revisjon')) : (await control.runPlan(deps.control, runId)).revision;
     const changes = async () => {
-      const [{ before, after }, matrix, extended] = await Promise.all([
-        control.previewReschedule(deps.control, runId, override),
-        deps.read.matrix(runId, {}, { offset: 0, limit: 1_000_000 }),
-        deps.read.extensions(runId),
-      ]);
-      // The same comparison the run workflow makes when it applies the move.
-      const moved = movedOccurrences(before, after).map((m) => ({
-        title: after.milestones.find((x) => x.id === m.milestoneId)?.title ?? m.milestoneId,
-        where: placeName(after, m.regionId, m.groupId) ?? 'hele fylket',
-        from: m.from,
-        to: m.to,
-      }));
+      // The same comparisons the run workflow and the kindergarten workflows make when the move is applied.
+      const { moved, preview } = await moveChanges(deps.control, deps.read, runId, override, now());
       if (moved.length === 0) return html`<p>Ingenting flyttes: milepælen er allerede på dette tidspunktet.</p>`;
-      // And the emails, by the kindergarten workflows' own rules on what each kindergarten has done.
-      const basis = matrix.rows.map((r) => ({
-        orgnr: r.orgnr,
-        regionId: r.regionId,
-        groupId: r.groupId,
-        withdrawn: r.withdrawn,
-        deliverables: Object.fromEntries(Object.entries(r.cells).map(([id, c]) => [id, { submitted: c.status === 'submitted' || c.status === 'submitted-late', extended: extended.has(`${r.orgnr}/${id}`) }])),
-      }));
-      return movePreviewHtml(moved, previewMove(before, after, basis, now()));
+      return movePreviewHtml(moved, preview);
     };
     return { title: 'Flytt en milepæl', changes, fields: { milepel: milestoneId, region: field('region'), tid: at, revisjon: String(revision) }, run: () => control.rescheduleMilestone(deps.control, runId, override, actor, revision), done: 'flyttet' };
   },
