@@ -307,6 +307,14 @@ export function buildProgram(): Command {
         process.stdout.write(`${plan.programme}, ${plan.countyName} ${r.schoolYear}/${r.schoolYear + 1} (${r.runId}): ${RUN_STATE[r.state] ?? r.state}, planversjon ${r.revision}, slutter ${oslo(r.endsAt)}\n`);
         process.stdout.write(`  regioner: ${r.regions.map((region) => region.name).join(', ')}\n`);
         for (const d of plan.deliverables) {
+          if (d.submittedBy === 'municipal-authorities') {
+            // The authorities' group set-up: how many municipalities have sent it, how many of those late.
+            const rows = await deps.store.groupSetups(opts.run, d.id);
+            const sent = rows.filter((x) => x.latest);
+            const late = sent.filter((x) => x.latest?.late).length;
+            process.stdout.write(`  ${d.title}: ${sent.length} av ${count(rows.length, 'kommune', 'kommuner')} har sendt${late ? `, ${late} etter fristen` : ''}\n`);
+            continue;
+          }
           const counts = deliverables.filter((x) => x.deliverableId === d.id).map((x) => `${x.count} ${DELIVERABLE_STATUS[x.status] ?? x.status}`);
           process.stdout.write(`  ${d.title}: ${counts.join(', ') || 'ingen'}\n`);
         }

@@ -188,6 +188,8 @@ describe('the coordinator’s actions on the command line: preview, confirmation
       expect(lines[1]).toBe('  regioner: Kongsvingerregionen, Hedmarken, Nord-Østerdal, Sør-Østerdal');
       // Five kindergartens (one per workshop group), none of whose deliverables has opened yet in December 2026.
       for (const d of plan.deliverables.filter((x) => x.submittedBy !== 'municipal-authorities')) expect(lines).toContain(`  ${d.title}: 5 ikke åpnet`);
+      // The authorities' group set-up is counted by municipality: none has sent it yet.
+      for (const d of plan.deliverables.filter((x) => x.submittedBy === 'municipal-authorities')) expect(lines).toContain(`  ${d.title}: 0 av 5 kommuner har sendt`);
       expect(stdout).not.toMatch(/not-open|analysis-so-far|full-analysis|kongsvinger|hedmarken|\d{4}-\d{2}-\d{2}T|\d{13}/);
       expect(stdout).not.toMatch(ENGLISH);
 
