@@ -58,7 +58,7 @@ const PAUSE_CHOICES = {
 /** A move's preview: the milestones that move, and every email the move changes, with counts per template. */
 function movePreviewHtml(moved: { title: string; where: string; from: number; to: number }[], preview: MovePreview): Html {
   const emails = preview.emails.map(
-    (e) => html`<tr><td>${e.title}</td><td>${templateName(e.template)}</td><td>${EMAIL_CHANGE[e.change]}</td><td>${e.from !== null ? when(e.from) : '–'}</td><td>${e.to !== null ? (e.change === 'now' ? 'straks' : when(e.to)) : '–'}</td><td>${e.kindergartens}</td></tr>`,
+    (e) => html`<tr><td>${e.title}</td><td>${templateName(e.template)}</td><td>${AUDIENCE[e.recipients] ?? e.recipients}</td><td>${EMAIL_CHANGE[e.change]}</td><td>${e.from !== null ? when(e.from) : '–'}</td><td>${e.to !== null ? (e.change === 'now' ? 'straks' : when(e.to)) : '–'}</td><td>${e.kindergartens}</td></tr>`,
   );
   const totals = preview.byTemplate.map((t) => html`<li>${templateName(t.template)}: ${count(t.count, 'e-post', 'e-poster')} ${EMAIL_CHANGE[t.change]}</li>`);
   const owners = preview.owners.map(
@@ -73,7 +73,7 @@ function movePreviewHtml(moved: { title: string; where: string; from: number; to
 ${preview.emails.length === 0
   ? html`<p>Ingen e-post til barnehagene endres av flyttingen.</p>`
   : html`<p>${count(preview.kindergartens, 'barnehage', 'barnehager')} får e-post til nye tider:</p><ul class="totals">${totals}</ul>
-<div class="table-wrap" tabindex="0" role="region" aria-label="E-post som endres (kan rulles sidelengs)"><table><thead><tr><th scope="col">Om</th><th scope="col">E-post</th><th scope="col">Endring</th><th scope="col">Før</th><th scope="col">Etter</th><th scope="col">Barnehager</th></tr></thead><tbody>${emails}</tbody></table></div>`}
+<div class="table-wrap" tabindex="0" role="region" aria-label="E-post som endres (kan rulles sidelengs)"><table><thead><tr><th scope="col">Om</th><th scope="col">E-post</th><th scope="col">Til</th><th scope="col">Endring</th><th scope="col">Før</th><th scope="col">Etter</th><th scope="col">Barnehager</th></tr></thead><tbody>${emails}</tbody></table></div>`}
 ${ownerSection}`;
 }
 
