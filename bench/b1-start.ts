@@ -10,8 +10,9 @@ import type { Timeline } from '../domain/timeline';
 import { freshSchema } from '../tests/helpers/postgres';
 import { EXAMPLE_GROUPS, buildRoster } from '../tests/helpers/roster-builder';
 import { futurePlan } from '../tests/helpers/temporal';
+import { startSmtpSink } from '../tests/helpers/smtp-sink';
 import { type BenchResult, MB, inParallel, memoryOf, seconds, sleep, startProcess, stopProcess } from './lib';
-import type { noopWorkflow } from './floor-workflows';
+import type { noopWorkflow, oneActivityWorkflow } from './floor-workflows';
 import { ARSHJUL_RELEASE } from '../application/release';
 
 /**
@@ -27,10 +28,13 @@ export async function benchStart(env: TestWorkflowEnvironment, sizes: number[], 
     const total = perGroup * EXAMPLE_GROUPS.length;
     const db = await freshSchema(`b1_${total}`);
     const queue = `b1-${total}-${Date.now()}`;
+    // A real SMTP server takes the emails: the production worker records an email as sent only when one accepted it.
+    const sink = await startSmtpSink();
     const worker = await startProcess(
       'worker/run.ts',
       {
         TEMPORAL_ADDRESS: env.address,
+        SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
         DATABASE_URL: db.url,
         TEMPORAL_TASK_QUEUE: queue,
         EMAIL_TASK_QUEUE: `${queue}-email`,
@@ -85,14 +89,25 @@ export async function benchStart(env: TestWorkflowEnvironment, sizes: number[], 
       });
       const floorSeconds = seconds(floorStarted);
       log(`B1 ${total}: floor, ${total} no-op workflows started and completed by a client loop in ${floorSeconds.toFixed(1)} s`);
+      // The second floor: the least a kindergarten does at start, one activity per workflow.
+      const activityStarted = process.hrtime.bigint();
+      await inParallel([...Array(total).keys()], 50, async (i) => {
+        const handle = await env.client.workflow.start<typeof oneActivityWorkflow>('oneActivityWorkflow', { workflowId: `${floorQueue}-activity-${i}`, taskQueue: floorQueue, args: [] });
+        await handle.result();
+      });
+      const activitySeconds = seconds(activityStarted);
+      log(`B1 ${total}: floor, ${total} one-activity workflows started and completed by a client loop in ${activitySeconds.toFixed(1)} s`);
       const ratio = runSeconds / floorSeconds;
-      results.push({ id: 'B1', what: 'start a run: every kindergarten running and its first email sent', size: `${total} kindergartens`, value: runSeconds, unit: 's', floor: floorSeconds, ratio, target: 'ratio ≤ 1.5', met: ratio <= 1.5 });
-      results.push({ id: 'B6', what: 'peak RSS of the worker process holding the run', size: `${total} kindergartens`, value: workerMemory.peak / MB, unit: 'MiB', target: '< 1024 MiB', met: workerMemory.peak < 1024 * MB });
+      const activityRatio = runSeconds / activitySeconds;
+      results.push({ id: 'B1', what: 'start a run: every kindergarten running and its first email sent (floor: no-op workflows)', size: `${total} kindergartens`, value: runSeconds, unit: 's', floor: floorSeconds, ratio, target: 'ratio ≤ 1.5', met: ratio <= 1.5 });
+      results.push({ id: 'B1a', what: 'the same start against one-activity workflows (the least a kindergarten does at start)', size: `${total} kindergartens`, value: runSeconds, unit: 's', floor: activitySeconds, ratio: activityRatio, target: 'ratio ≤ 1.3', met: activityRatio <= 1.3 });
+      results.push({ id: 'B6', what: 'peak RSS of the worker process holding the run', size: `${total} kindergartens`, value: workerMemory.peak / MB, unit: 'MiB', target: '≤ 600 MiB', met: workerMemory.peak <= 600 * MB });
       // Everyone waits on a timer now (idle, costing nothing); ending the run stops them before the next size.
       await env.client.workflow.getHandle(runId).terminate('benchmark measured').catch(() => undefined);
     } finally {
       await stopProcess(worker);
       await stopProcess(floorWorker);
+      await sink.close();
       await db.drop();
     }
   }

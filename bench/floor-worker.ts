@@ -7,7 +7,7 @@ import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@t
 async function main(): Promise<void> {
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS as string });
-  const worker = await Worker.create({ connection, taskQueue: process.env.BENCH_FLOOR_QUEUE ?? 'bench-floor', workflowsPath: require.resolve('./floor-workflows') });
+  const worker = await Worker.create({ connection, taskQueue: process.env.BENCH_FLOOR_QUEUE ?? 'bench-floor', workflowsPath: require.resolve('./floor-workflows'), activities: { noop: async () => undefined } });
   process.on('SIGTERM', () => worker.shutdown());
   process.stdout.write('floor worker ready\n');
   await worker.run();

@@ -1,8 +1,19 @@
 import { condition, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 
+const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+
 /** The engine's floor for B1: a workflow that does nothing. */
 export async function noopWorkflow(): Promise<void> {
   return undefined;
+}
+
+/**
+ * B1's second floor: the least a kindergarten does when its year starts — one activity (its first email), then done.
+ * A kindergarten does more (it records its start, reads its schedule, keeps a timer for its next step); this floor
+ * separates the engine's cost of a workflow with one activity from ours.
+ */
+export async function oneActivityWorkflow(): Promise<void> {
+  await noop();
 }
 
 /** The engine's floor for B2: as many timers as a kindergarten's year, and nothing else. */
@@ -11,7 +22,6 @@ export async function timersWorkflow(input: { timers: number; spacingMs: number 
   return input.timers;
 }
 
-const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeout: '1 minute' });
 
 export const floorSubmit = defineUpdate<number, [string]>('floorSubmit');
 
