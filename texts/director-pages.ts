@@ -3,6 +3,7 @@
  * written standards. The page is in the standard of the kindergarten's municipality, and offers a switch to the other.
  * One interface, so the compiler refuses a text missing in either.
  */
+import { DELIVERABLE_STATUS_FOR_DIRECTOR, DELIVERABLE_STATUS_FOR_DIRECTOR_NN } from './catalogue';
 import type { Language } from './language';
 
 export interface DirectorPageText {
@@ -73,15 +74,7 @@ const NB: DirectorPageText = {
   lateSubmission: 'Forsinket innlevering',
   lateUntil: (when) => `tas imot til ${when}`,
   status: 'Status',
-  statuses: {
-    'not-open': 'Ikke åpnet for innlevering ennå',
-    open: 'Åpen for innlevering',
-    submitted: 'Levert',
-    'submitted-late': 'Levert etter fristen',
-    overdue: 'Fristen er passert – forsinket innlevering tas fortsatt imot',
-    missed: 'Ikke levert',
-    withdrawn: 'Barnehagen er trukket fra programmet',
-  },
+  statuses: DELIVERABLE_STATUS_FOR_DIRECTOR,
   earlier: 'Tidligere innleveringer',
   noneYet: 'Ingen ennå.',
   latestCounts: 'Den siste versjonen er den som gjelder.',
@@ -155,15 +148,7 @@ const NN: DirectorPageText = {
   lateSubmission: 'Forseinka innlevering',
   lateUntil: (when) => `blir teken imot til ${when}`,
   status: 'Status',
-  statuses: {
-    'not-open': 'Ikkje opna for innlevering enno',
-    open: 'Open for innlevering',
-    submitted: 'Levert',
-    'submitted-late': 'Levert etter fristen',
-    overdue: 'Fristen er passert – forseinka innlevering blir framleis teken imot',
-    missed: 'Ikkje levert',
-    withdrawn: 'Barnehagen er trekt frå programmet',
-  },
+  statuses: DELIVERABLE_STATUS_FOR_DIRECTOR_NN,
   earlier: 'Tidlegare innleveringar',
   noneYet: 'Ingen enno.',
   latestCounts: 'Den siste versjonen er den som gjeld.',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import { loadPlan } from '../../planning/load-plan';
+import type { RehearsalEntry } from '../../application/rehearsal';
 
 jest.setTimeout(300_000);
 
@@ -27,16 +28,7 @@ async function arshjul(args: string[], env: Record<string, string> = {}): Promis
 const oslo = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Oslo' }).toISO({ suppressMilliseconds: true });
 
 /** One line of `arshjul rehearse --json`. */
-interface Entry {
-  type: string;
-  at: string;
-  milestone: string | null;
-  region: string | null;
-  group: string | null;
-  kindergarten: string | null;
-  to: string | null;
-  template: string | null;
-}
+type Entry = RehearsalEntry;
 
 const byTimeThenFields = (a: Entry, b: Entry) =>
   Date.parse(a.at) - Date.parse(b.at) || (['type', 'milestone', 'region', 'group', 'kindergarten', 'to', 'template'] as const).reduce((acc, f) => acc || (a[f] ?? '').localeCompare(b[f] ?? ''), 0);
