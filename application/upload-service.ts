@@ -7,6 +7,7 @@ import { kindergartenWorkflowId } from '../domain/ids';
 import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
 import { DOCUMENT_MEDIA_TYPES, detectDocumentType } from '../activities/files/document-type';
 import type { FileStore, ReceivedFile } from '../activities/files/file-store';
+import { type DirectorRefusal, directorRefusalText, isDirectorRefusal } from '../texts/refusals';
 
 /**
  * The director's upload, from personal link to receipt: the link is checked (signature, revocation, the deliverable's
@@ -54,7 +55,8 @@ export type FileProblem = { file: string; problem: 'empty' | 'too-large' | 'wron
 
 export type SubmitOutcome =
   | { kind: 'accepted'; submission: Submission; repeated: boolean }
-  | { kind: 'refused'; submission: Submission; reason: string }
+  /** `reason` is the stored bokmål text; `refusal` the data to word in the reader's standard (null on older rows). */
+  | { kind: 'refused'; submission: Submission; reason: string; refusal: DirectorRefusal | null }
   | { kind: 'pending'; submission: Submission }
   | { kind: 'invalid'; problems: FileProblem[]; message: string | null };
 
@@ -119,7 +121,7 @@ export async function submitUpload(
       return { kind: 'invalid', problems: [], message: 'submission-id-taken' };
     }
     if (existing.state === 'accepted') return { kind: 'accepted', submission: existing, repeated: true };
-    if (existing.state === 'refused') return { kind: 'refused', submission: existing, reason: existing.refusal ?? '' };
+    if (existing.state === 'refused') return refusedOutcome(existing);
     return askWorkflow(deps, existing);
   }
   if (input.files.length === 0) return { kind: 'invalid', problems: [], message: 'no-files' };
@@ -176,21 +178,34 @@ async function askWorkflow(deps: UploadDeps, submission: Submission): Promise<Su
       deps.onError?.(error, `submission ${submission.id} stored, the workflow did not answer`);
       return { kind: 'pending', submission };
     }
-    await deps.submissions.markRefused(submission.id, refusal, now);
+    await deps.submissions.markRefused(submission.id, refusal.text, now, refusal.data);
   }
   const decided = (await deps.submissions.get(submission.id)) as Submission;
   if (decided.state === 'accepted') return { kind: 'accepted', submission: decided, repeated: false };
-  return { kind: 'refused', submission: decided, reason: decided.refusal ?? '' };
+  return refusedOutcome(decided);
 }
 
-const CLOSED = 'Barnehagens programår er avsluttet, og det tas ikke imot flere innleveringer.';
+function refusedOutcome(submission: Submission): SubmitOutcome {
+  return { kind: 'refused', submission, reason: submission.refusal ?? '', refusal: submission.refusalData };
+}
 
-/** The workflow's reason for refusing, in bokmål, or null when the failure says nothing about the submission (retry later). */
-function refusalOf(error: unknown): string | null {
+/**
+ * Why the submission was refused: the bokmål text kept for the coordinator, and the refusal as data for the director's
+ * pages (the workflow's, or ours when its workflow has closed); null when the failure says nothing about the
+ * submission (retry later).
+ */
+function refusalOf(error: unknown): { text: string; data: DirectorRefusal | null } | null {
   const e = toDomainError(error);
-  if (e instanceof RefusedError) return e.refusal ? e.message : 'Innleveringen ble avvist.';
-  if (e instanceof NotFoundError) return CLOSED;
+  if (e instanceof RefusedError) {
+    if (!e.refusal) return ownRefusal({ code: 'refused-unexplained' });
+    return { text: e.message, data: isDirectorRefusal(e.refusal) ? e.refusal : null };
+  }
+  if (e instanceof NotFoundError) return ownRefusal({ code: 'kindergarten-closed' });
   return null;
+}
+
+function ownRefusal(data: DirectorRefusal): { text: string; data: DirectorRefusal } {
+  return { text: directorRefusalText(data, 'nb'), data };
 }
 
 /**

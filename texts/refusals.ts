@@ -1,33 +1,87 @@
 import type { Named, Refusal } from '../domain/refusals';
-import { formatNorwegian } from './norwegian-format';
+import type { Language } from './language';
+import { OSLO, formatNorwegian } from './norwegian-format';
 
 /**
  * Every refusal written for the person who asked, in bokmål: the console, the director's upload page, the CLI and the
- * API's JSON all show this text. Titles and names, never ids alone; dates the Norwegian way in Oslo time.
+ * API's JSON all show this text. Titles and names, never ids alone; dates the Norwegian way in Oslo time. The refusals
+ * a director can meet on the upload page are also written in nynorsk (`directorRefusalText`, issue 15).
  */
 const when = (ms: number) => formatNorwegian(ms);
 const quoted = (title: string) => `«${title}»`;
 const list = (items: Named[]) => items.map((n) => (n.title && n.title !== n.id ? `${quoted(n.title)} (${n.id})` : n.id)).join(', ');
 const place = (where: string | null) => (where ? ` for ${where}` : '');
 
+/**
+ * The upload service's own refusals of a submission, as data beside the workflow's: the kindergarten's workflow has
+ * closed (its year is over, so there is nobody to ask), or the workflow refused without saying which rule.
+ */
+export type UploadRefusal = { code: 'kindergarten-closed' } | { code: 'refused-unexplained' };
+
+/** The codes the kindergarten workflow's `submitDeliverable` validator refuses with (domain/kindergarten-schedule.ts). */
+type SubmitRefusalCode =
+  | 'unknown-deliverable'
+  | 'submission-incomplete'
+  | 'received-in-future'
+  | 'received-before-joining'
+  | 'run-cancelled'
+  | 'kindergarten-withdrawn'
+  | 'not-open-yet'
+  | 'late-window-closed';
+
+/** A refusal a director can meet when uploading: the kindergarten workflow's, or the upload service's own. */
+export type DirectorRefusal = Extract<Refusal, { code: SubmitRefusalCode }> | UploadRefusal;
+export type DirectorRefusalCode = DirectorRefusal['code'];
+
+/** How each director-facing refusal is worded in one standard; `when` writes an instant in that standard. */
+type DirectorWording = { [C in DirectorRefusalCode]: (refusal: Extract<DirectorRefusal, { code: C }>, when: (ms: number) => string) => string };
+
+/** Both standards, typed by the same keys, so the compiler refuses a refusal missing in either. */
+const DIRECTOR_REFUSALS: Record<Language, DirectorWording> = {
+  nb: {
+    'unknown-deliverable': (r) => `«${r.deliverableId}» er ikke en innlevering i dette programåret. Innleveringene er: ${list(r.known)}.`,
+    'submission-incomplete': (r) => (r.missing === 'files' ? 'En innlevering må ha minst én fil.' : 'Innleveringen mangler sitt nummer; send skjemaet på nytt.'),
+    'received-in-future': (r, w) => `Tidspunktet innleveringen ble mottatt (${w(r.receivedAt)}) ligger fram i tid; klokkene til tjenestene stemmer ikke overens. Kontakt driftsansvarlig.`,
+    'received-before-joining': (r, w) => `Tidspunktet innleveringen ble mottatt (${w(r.receivedAt)}) er før barnehagen ble med i programmet (${w(r.joinedAt)}).`,
+    'run-cancelled': () => 'Programåret er avsluttet, og ingenting mer samles inn eller endres.',
+    'kindergarten-withdrawn': (r, w) => `Barnehagen ble trukket fra programmet ${w(r.at)}${r.reason ? ` (${r.reason})` : ''}, og tar ikke imot flere innleveringer eller endringer.`,
+    'not-open-yet': (r, w) => `Det er for tidlig: ${quoted(r.deliverable)} åpner for innlevering ${w(r.opensAt)}.`,
+    'late-window-closed': (r, w) => `Det er for sent: fristen for ${quoted(r.deliverable)} var ${w(r.dueAt)}, og sene innleveringer ble tatt imot til ${w(r.lateUntil)}.`,
+    'kindergarten-closed': () => 'Barnehagens programår er avsluttet, og det tas ikke imot flere innleveringer.',
+    'refused-unexplained': () => 'Innleveringen ble avvist.',
+  },
+  nn: {
+    'unknown-deliverable': (r) => `«${r.deliverableId}» er ikkje ei innlevering i dette programåret. Innleveringane er: ${list(r.known)}.`,
+    'submission-incomplete': (r) => (r.missing === 'files' ? 'Ei innlevering må ha minst éi fil.' : 'Innleveringa manglar nummeret sitt; send skjemaet på nytt.'),
+    'received-in-future': (r, w) => `Tidspunktet då innleveringa kom fram (${w(r.receivedAt)}), ligg fram i tid; klokkene til tenestene går ikkje likt. Kontakt driftsansvarleg.`,
+    'received-before-joining': (r, w) => `Tidspunktet då innleveringa kom fram (${w(r.receivedAt)}), er før barnehagen vart med i programmet (${w(r.joinedAt)}).`,
+    'run-cancelled': () => 'Programåret er avslutta, og ingenting meir blir samla inn eller endra.',
+    'kindergarten-withdrawn': (r, w) => `Barnehagen vart trekt ut av programmet ${w(r.at)}${r.reason ? ` (${r.reason})` : ''}, og tek ikkje imot fleire innleveringar eller endringar.`,
+    'not-open-yet': (r, w) => `Det er for tidleg: ${quoted(r.deliverable)} opnar for innlevering ${w(r.opensAt)}.`,
+    'late-window-closed': (r, w) => `Det er for seint: fristen for ${quoted(r.deliverable)} var ${w(r.dueAt)}, og seine innleveringar vart tekne imot til ${w(r.lateUntil)}.`,
+    'kindergarten-closed': () => 'Programåret til barnehagen er avslutta, og det blir ikkje teke imot fleire innleveringar.',
+    'refused-unexplained': () => 'Innleveringa vart avvist.',
+  },
+};
+
+/** Every director-facing refusal code, in the order of the table. */
+export const DIRECTOR_REFUSAL_CODES = Object.keys(DIRECTOR_REFUSALS.nb) as DirectorRefusalCode[];
+
+/** True when `value` is refusal data a director can meet (a workflow's, or one kept with a submission). */
+export function isDirectorRefusal(value: unknown): value is DirectorRefusal {
+  const code = value && typeof value === 'object' ? (value as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && Object.hasOwn(DIRECTOR_REFUSALS.nb, code);
+}
+
+/** A refusal a director met, in the reader's standard, dates in that standard in Oslo time. */
+export function directorRefusalText(refusal: DirectorRefusal, language: Language): string {
+  const word = DIRECTOR_REFUSALS[language][refusal.code] as (r: DirectorRefusal, when: (ms: number) => string) => string;
+  return word(refusal, (ms) => formatNorwegian(ms, 'dateTime', OSLO, language));
+}
+
 export function refusalText(refusal: Refusal): string {
+  if (isDirectorRefusal(refusal)) return directorRefusalText(refusal, 'nb');
   switch (refusal.code) {
-    case 'unknown-deliverable':
-      return `«${refusal.deliverableId}» er ikke en innlevering i dette programåret. Innleveringene er: ${list(refusal.known)}.`;
-    case 'run-cancelled':
-      return 'Programåret er avsluttet, og ingenting mer samles inn eller endres.';
-    case 'kindergarten-withdrawn':
-      return `Barnehagen ble trukket fra programmet ${when(refusal.at)}${refusal.reason ? ` (${refusal.reason})` : ''}, og tar ikke imot flere innleveringer eller endringer.`;
-    case 'not-open-yet':
-      return `Det er for tidlig: ${quoted(refusal.deliverable)} åpner for innlevering ${when(refusal.opensAt)}.`;
-    case 'late-window-closed':
-      return `Det er for sent: fristen for ${quoted(refusal.deliverable)} var ${when(refusal.dueAt)}, og sene innleveringer ble tatt imot til ${when(refusal.lateUntil)}.`;
-    case 'submission-incomplete':
-      return refusal.missing === 'files' ? 'En innlevering må ha minst én fil.' : 'Innleveringen mangler sitt nummer; send skjemaet på nytt.';
-    case 'received-in-future':
-      return `Tidspunktet innleveringen ble mottatt (${when(refusal.receivedAt)}) ligger fram i tid; klokkene til tjenestene stemmer ikke overens. Kontakt driftsansvarlig.`;
-    case 'received-before-joining':
-      return `Tidspunktet innleveringen ble mottatt (${when(refusal.receivedAt)}) er før barnehagen ble med i programmet (${when(refusal.joinedAt)}).`;
     case 'deadline-in-past':
       return `Den nye fristen, ${when(refusal.dueAt)}, har allerede vært.`;
     case 'extension-not-later':

@@ -1,4 +1,5 @@
 import { type Language, languageOf } from '../../texts/language';
+import { type DirectorRefusal, isDirectorRefusal } from '../../texts/refusals';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { withTransaction } from './transaction';
@@ -24,7 +25,13 @@ export interface Submission {
   linkVersion: number;
   state: SubmissionState;
   comment: string | null;
+  /** Why it was refused, in bokmål as worded when it was refused (the coordinator's console, the API, older rows). */
   refusal: string | null;
+  /**
+   * The refusal as data, when it is one a director can meet (issue 15): the director's pages word it in the page's
+   * written standard. Null for rows refused before it was kept.
+   */
+  refusalData: DirectorRefusal | null;
   version: number | null;
   late: boolean | null;
   /**
@@ -63,7 +70,7 @@ export interface AccessScope {
   label: string;
 }
 
-export type NewSubmission = Omit<Submission, 'receiptNumber' | 'state' | 'refusal' | 'version' | 'late' | 'receivedAt' | 'decidedAt' | 'reviews'>;
+export type NewSubmission = Omit<Submission, 'receiptNumber' | 'state' | 'refusal' | 'refusalData' | 'version' | 'late' | 'receivedAt' | 'decidedAt' | 'reviews'>;
 
 /** Receipt numbers are the submission's serial, zero-padded: short enough to read over the phone. */
 export function formatReceiptNumber(serial: number | string): string {
@@ -80,6 +87,7 @@ interface SubmissionRow {
   state: SubmissionState;
   comment: string | null;
   refusal: string | null;
+  refusal_data: unknown;
   version: number | null;
   late: boolean | null;
   created_at: Date;
@@ -105,6 +113,7 @@ function toSubmission(r: SubmissionRow): Submission {
     state: r.state,
     comment: r.comment,
     refusal: r.refusal,
+    refusalData: isDirectorRefusal(r.refusal_data) ? r.refusal_data : null,
     version: r.version,
     late: r.late,
     receivedAt: r.created_at.getTime(),
@@ -195,14 +204,20 @@ export class SubmissionRepository {
 
   async markAccepted(id: string, result: { version: number; late: boolean; at: number }): Promise<void> {
     await this.pool.query(
-      `UPDATE submissions SET state = 'accepted', version = $2, late = $3, decided_at = $4, refusal = NULL WHERE id = $1`,
+      `UPDATE submissions SET state = 'accepted', version = $2, late = $3, decided_at = $4, refusal = NULL, refusal_data = NULL WHERE id = $1`,
       [id, result.version, result.late, new Date(result.at)],
     );
   }
 
-  /** Marks a stored submission refused; the files stay, so the coordinator can see what was sent and why it was refused. */
-  async markRefused(id: string, reason: string, at: number): Promise<void> {
-    await this.pool.query(`UPDATE submissions SET state = 'refused', refusal = $2, decided_at = $3 WHERE id = $1 AND state <> 'accepted'`, [id, reason, new Date(at)]);
+  /**
+   * Marks a stored submission refused; the files stay, so the coordinator can see what was sent and why it was refused.
+   * `reason` is the bokmål text; `data` the refusal itself, which the director's pages word in their standard.
+   */
+  async markRefused(id: string, reason: string, at: number, data: DirectorRefusal | null = null): Promise<void> {
+    await this.pool.query(
+      `UPDATE submissions SET state = 'refused', refusal = $2, decided_at = $3, refusal_data = $4::jsonb WHERE id = $1 AND state <> 'accepted'`,
+      [id, reason, new Date(at), data === null ? null : JSON.stringify(data)],
+    );
   }
 
   /** Every submission of one kindergarten's deliverable, oldest first. */

@@ -5,6 +5,7 @@ import { type Html, html } from '../../texts/html';
 import { page } from './layout';
 import { DIRECTOR_PAGE_TEXT, type DirectorPageText } from '../../texts/director-pages';
 import { type Language, isLanguage, languageOf } from '../../texts/language';
+import { type DirectorRefusal, directorRefusalText } from '../../texts/refusals';
 
 /**
  * The director's upload pages: the form, the receipt, refusals and link problems, in the written standard of the
@@ -200,13 +201,22 @@ ${contact(target, language)}`;
   return page({ title: `${t.receipt} ${s.receiptNumber}`, body, header: target.programme, language });
 }
 
-/** Why the workflow refused, in bokmål; the stored files are kept and the coordinator can see them. */
-export function refusedPage(options: { target: LinkTarget; reason: string; receiptNumber: string; backHref: string; language?: Language }): string {
-  const { target, reason } = options;
+/**
+ * Why the submission was refused, worded from the refusal's data in the page's standard; a submission refused before
+ * the data was kept shows its stored (bokmål) text. The stored files are kept and the coordinator can see them.
+ */
+export function refusedPage(options: { target: LinkTarget; reason: string; refusal?: DirectorRefusal | null; receiptNumber: string; backHref: string; language?: Language }): string {
+  const { target } = options;
   const language = options.language ?? languageOf(target.language);
   const t = words(language);
+  // An older row's stored text is bokmål, and says so for screen readers on a nynorsk page.
+  const reason = options.refusal
+    ? html`<p>${directorRefusalText(options.refusal, language)}</p>`
+    : options.reason
+      ? html`<p lang="nb">${options.reason}</p>`
+      : html`<p>${t.refusedDefault}</p>`;
   const body = html`<h1>${t.refusedTitle}</h1>
-<div class="notice bad" role="alert"><p>${reason || t.refusedDefault}</p><p>${t.refusedContact}</p></div>
+<div class="notice bad" role="alert">${reason}<p>${t.refusedContact}</p></div>
 ${facts(target, language)}
 <p>${t.refusedKept(options.receiptNumber)}</p>
 <p><a href="${inLanguage(options.backHref, language)}">${t.back}</a></p>

@@ -193,7 +193,7 @@ export function uploadRoutes(deps: UploadDeps, openapi: OpenApiRegistry) {
           // Post/redirect/get: reloading the receipt never re-sends the files.
           return reply.redirect(inLanguage(`${back}/kvittering/${outcome.submission.id}`, language), 303);
         case 'refused':
-          return html(409, refusedPage({ target: link.target, reason: outcome.reason, receiptNumber: outcome.submission.receiptNumber, backHref: back, language }));
+          return html(409, refusedPage({ target: link.target, reason: outcome.reason, refusal: outcome.refusal, receiptNumber: outcome.submission.receiptNumber, backHref: back, language }));
         case 'pending':
           return html(503, pendingPage({ target: link.target, formAction: back, submissionId, language }));
         case 'invalid':

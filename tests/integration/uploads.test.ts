@@ -8,6 +8,7 @@ import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { TEST_UPLOAD_SECRET } from '../helpers/temporal';
 import { docx, docxBomb, elf, odt, pdf } from '../helpers/documents';
 import { type ReadEmail, type UploadStack, startUploadStack, uploadLinkIn, waitForEmail } from '../helpers/upload-stack';
+import { formatNorwegian } from '../../texts/norwegian-format';
 
 jest.setTimeout(180_000);
 
@@ -269,5 +270,65 @@ describe('uploading through the personal link', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/uploads/{token}', '/api/submissions', '/api/submissions/{submissionId}/files/{position}', '/api/runs/{runId}']));
     expect(Object.keys(doc.paths['/api/uploads/{token}']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['201', '409', '413', '415']));
+  });
+});
+
+/**
+ * A director whose municipality writes nynorsk (the roster's `language: nn`) meets a refusal: the workflow's reason is
+ * kept as data with the submission and worded on the page in the page's standard, when refused and when read again.
+ */
+describe('a refused upload from a kindergarten of a nynorsk municipality', () => {
+  let s: UploadStack;
+
+  beforeAll(async () => {
+    s = await startUploadStack({ label: 'uploadsnn', kindergartens: 1, roster: (r) => ({ ...r, municipalities: r.municipalities.map((m) => ({ ...m, language: 'nn' as const })) }) });
+    // The prompt of the open deliverable says the kindergarten's workflow is running.
+    await waitForEmail(s.sink, (e) => e.subject.includes('Analysen så langt') && e.to.includes(`styrer-${s.roster.kindergartens[0]?.orgnr}@barnehage.example`));
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('says in nynorsk why a too-early upload was refused (409), and in bokmål with ?malform=nb, from the refusal kept as data', async () => {
+    const orgnr = s.roster.kindergartens[0]?.orgnr as string;
+    const target = await s.submissions.linkTarget(s.runId, orgnr, 'booklet-material');
+    const link = `${s.baseUrl}/levering/${signUploadToken({ runId: s.runId, orgnr, deliverableId: 'booklet-material', expiresAt: target?.lateUntil as number, version: target?.linkVersion ?? 1 }, TEST_UPLOAD_SECRET)}`;
+    const opensAt = s.timeline.deliverables.find((d) => d.id === 'booklet-material')?.windows[0]?.opensAt as number;
+    const title = 'Opplysninger til heftet om tiltak og hovedområder';
+    const id = '3c5e2a71-9d4b-4f0e-8a26-1b7c9e0d5f43';
+    const send = async (url: string) => {
+      const form = new FormData();
+      form.append('innsending', id);
+      form.append('filer', new Blob([pdf('Hefte')], { type: 'application/pdf' }), 'hefte.pdf');
+      const response = await fetch(url, { method: 'POST', body: form, redirect: 'manual' });
+      return { status: response.status, text: await response.text() };
+    };
+
+    const nn = await send(link);
+    expect(nn.status).toBe(409);
+    expect(nn.text).toContain('<html lang="nn">');
+    expect(nn.text).toContain('<h1>Innleveringa vart ikkje teken imot</h1>');
+    expect(nn.text).toContain(`<p>Det er for tidleg: «${title}» opnar for innlevering ${formatNorwegian(opensAt, 'dateTime', 'Europe/Oslo', 'nn')}.</p>`);
+    expect(nn.text).not.toContain('for tidlig');
+
+    // The row keeps the bokmål text for the coordinator and the refusal as data for the director's pages.
+    const stored = await s.submissions.get(id);
+    expect(stored).toMatchObject({ state: 'refused', refusalData: { code: 'not-open-yet', deliverable: title, opensAt } });
+    expect(stored?.refusal).toBe(`Det er for tidlig: «${title}» åpner for innlevering ${formatNorwegian(opensAt)}.`);
+
+    // The same form again, read in bokmål: worded anew from the stored data, not asked of the workflow again.
+    const nb = await send(`${link}?malform=nb`);
+    expect(nb.status).toBe(409);
+    expect(nb.text).toContain('<html lang="nb">');
+    expect(nb.text).toContain('<h1>Innleveringen ble ikke tatt imot</h1>');
+    expect(nb.text).toContain(`<p>Det er for tidlig: «${title}» åpner for innlevering ${formatNorwegian(opensAt, 'dateTime', 'Europe/Oslo', 'nb')}.</p>`);
+
+    // A row refused before the data was kept shows its stored text, marked as bokmål on the nynorsk page.
+    await s.pool.query('UPDATE submissions SET refusal_data = NULL WHERE id = $1', [id]);
+    const old = await send(link);
+    expect(old.status).toBe(409);
+    expect(old.text).toContain('<html lang="nn">');
+    expect(old.text).toContain(`<p lang="nb">Det er for tidlig: «${title}» åpner for innlevering ${formatNorwegian(opensAt)}.</p>`);
   });
 });

@@ -6,6 +6,7 @@ import { DELIVERABLE_STATUS_FOR_DIRECTOR, DELIVERABLE_STATUS_FOR_DIRECTOR_NN, PA
 import { DIRECTOR_PAGE_TEXT } from '../../texts/director-pages';
 import { LANGUAGES } from '../../texts/language';
 import { formatNorwegian } from '../../texts/norwegian-format';
+import { DIRECTOR_REFUSAL_CODES, type DirectorRefusal, type DirectorRefusalCode, directorRefusalText, refusalText } from '../../texts/refusals';
 
 /**
  * Bokmål forms a nynorsk reader must never meet in Årshjul's own words (the plan's titles and people's names are the
@@ -89,5 +90,45 @@ describe('nynorsk: every text a nynorsk municipality reads exists in nynorsk, wi
     expect(found).toEqual([]);
     expect(DIRECTOR_PAGE_TEXT.nn.switchTo).toBe('Les siden på bokmål');
     expect(DIRECTOR_PAGE_TEXT.nb.switchTo).toBe('Les sida på nynorsk');
+  });
+});
+
+describe('nynorsk: the refusals a director meets on the upload page', () => {
+  it('words every refusal of a submission in both standards, the nynorsk one without a bokmål form, dates in its standard', () => {
+    const title = 'Opplysninger til heftet om tiltak og hovedområder';
+    // A Monday, a Tuesday and a Saturday (Oslo time), so a bokmål weekday in a nynorsk text is caught.
+    const monday = Date.parse('2018-01-15T08:00:00Z');
+    const tuesday = Date.parse('2018-01-16T15:00:00Z');
+    const saturday = Date.parse('2018-01-20T22:59:00Z');
+    const samples: { [C in DirectorRefusalCode]: Extract<DirectorRefusal, { code: C }>[] } = {
+      'unknown-deliverable': [{ code: 'unknown-deliverable', deliverableId: 'hefte', known: [{ id: 'booklet-material', title }, { id: 'x', title: 'x' }] }],
+      'submission-incomplete': [{ code: 'submission-incomplete', missing: 'files' }, { code: 'submission-incomplete', missing: 'submission-id' }],
+      'received-in-future': [{ code: 'received-in-future', receivedAt: saturday, now: monday }],
+      'received-before-joining': [{ code: 'received-before-joining', receivedAt: monday, joinedAt: tuesday }],
+      'run-cancelled': [{ code: 'run-cancelled' }],
+      'kindergarten-withdrawn': [{ code: 'kindergarten-withdrawn', at: tuesday, reason: 'flyttet til en annen kommune' }, { code: 'kindergarten-withdrawn', at: saturday, reason: '' }],
+      'not-open-yet': [{ code: 'not-open-yet', deliverable: title, opensAt: monday }],
+      'late-window-closed': [{ code: 'late-window-closed', deliverable: title, dueAt: tuesday, lateUntil: saturday }],
+      'kindergarten-closed': [{ code: 'kindergarten-closed' }],
+      'refused-unexplained': [{ code: 'refused-unexplained' }],
+    };
+    expect(Object.keys(samples).sort()).toEqual([...DIRECTOR_REFUSAL_CODES].sort());
+    /** What the plan or a coordinator wrote (titles, ids, a withdrawal's reason) is theirs, and left out of the check. */
+    const ownWords = (refusal: DirectorRefusal, text: string) =>
+      contextValues(refusal).filter((v) => v.length > 2).sort((a, b) => b.length - a.length).reduce((own, v) => own.split(v).join(' '), text);
+    const found: string[] = [];
+    for (const refusal of Object.values(samples).flat()) {
+      const nb = directorRefusalText(refusal, 'nb');
+      const nn = directorRefusalText(refusal, 'nn');
+      expect(nn).not.toBe(nb);
+      const own = ownWords(refusal, nn).toLowerCase();
+      found.push(...BOKMAL_FORMS.filter((form) => new RegExp(`(^|[^a-zæøå])${form}([^a-zæøå]|$)`).test(own)).map((form) => `${refusal.code}: ${form}`));
+      // The workflow's refusals keep one bokmål wording, the one the console and the API show.
+      if (refusal.code !== 'kindergarten-closed' && refusal.code !== 'refused-unexplained') expect(refusalText(refusal)).toBe(nb);
+    }
+    expect(found).toEqual([]);
+    expect(directorRefusalText(samples['not-open-yet'][0] as DirectorRefusal, 'nn')).toBe(`Det er for tidleg: «${title}» opnar for innlevering måndag 15. januar 2018 kl. 09.00.`);
+    expect(directorRefusalText(samples['not-open-yet'][0] as DirectorRefusal, 'nb')).toBe(`Det er for tidlig: «${title}» åpner for innlevering mandag 15. januar 2018 kl. 09.00.`);
+    expect(directorRefusalText(samples['late-window-closed'][0] as DirectorRefusal, 'nn')).toContain('var tysdag 16. januar 2018 kl. 16.00, og seine innleveringar vart tekne imot til laurdag 20. januar 2018 kl. 23.59.');
   });
 });
