@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Plan } from '../../config/plan-schema';
 import type { Roster } from '../../config/roster-schema';
 import { formatReceiptNumber } from './submission-repository';
+import { type Language, languageOf } from '../../texts/language';
 
 /**
  * The console's read model: everything the coordinator's pages show comes from PostgreSQL in a handful of queries
@@ -132,9 +133,10 @@ export class ConsoleRepository {
     return rows[0]?.plan ?? null;
   }
 
-  async municipalities(runId: string): Promise<{ id: string; name: string; regionId: string }[]> {
-    const { rows } = await this.pool.query<{ municipality_id: string; name: string; region_id: string }>('SELECT municipality_id, name, region_id FROM municipalities WHERE run_id = $1 ORDER BY name', [runId]);
-    return rows.map((r) => ({ id: r.municipality_id, name: r.name, regionId: r.region_id }));
+  /** The run's municipalities, each with its written standard (nynorsk, issue 15: an authority's pages are in it). */
+  async municipalities(runId: string): Promise<{ id: string; name: string; regionId: string; language: Language }[]> {
+    const { rows } = await this.pool.query<{ municipality_id: string; name: string; region_id: string; language: string }>('SELECT municipality_id, name, region_id, language FROM municipalities WHERE run_id = $1 ORDER BY name', [runId]);
+    return rows.map((r) => ({ id: r.municipality_id, name: r.name, regionId: r.region_id, language: languageOf(r.language) }));
   }
 
   /** Counts per deliverable and status over the filtered kindergartens. */

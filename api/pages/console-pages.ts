@@ -12,6 +12,7 @@ import type { GuidanceLine } from '../../application/guidance';
 import { type GroupSetupLink, groupSetupSection, guidanceHistory } from './recipient-pages';
 import { type AuditNames, DELIVERABLE_STATUS, EMAIL_STATE, GUIDANCE_STATE, ROLE, templateName, PAST_OUTCOME, actorText, auditSentence, count, pastStepText, upcomingEmailText } from '../../texts/catalogue';
 import type { PastStep } from '../../domain/start-preview';
+import type { Language } from '../../texts/language';
 
 /** The coordinator's console, server-rendered in bokmål: sign-in, runs, a run at a glance, a kindergarten, actions. */
 
@@ -29,12 +30,12 @@ export interface ConsoleFrame {
 }
 
 /** The console's page: a skip link, a header with who is signed in and a sign-out button, then the main content. */
-export function consolePage(frame: ConsoleFrame, body: Html): string {
+export function consolePage(frame: ConsoleFrame, body: Html, language: Language = 'nb'): string {
   const header = frame.user
     ? html`<header class="site console"><p><a href="/konsoll">Årshjul</a></p><form method="post" action="/konsoll/logg-ut"><input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><span>${frame.user.name}${frame.user.role === 'research-centre' ? null : ` (${ROLE[frame.user.role] ?? frame.user.role})`}</span> <button type="submit" class="link">Logg ut</button></form></header>`
     : html`<header class="site console"><p>Årshjul</p></header>`;
   return html`<!doctype html>
-<html lang="nb">
+<html lang="${language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -5,6 +5,8 @@ import { TEMPLATE_IDS } from '../../domain/email-templates';
 import { DELIVERABLE_STATUS_FOR_DIRECTOR, DELIVERABLE_STATUS_FOR_DIRECTOR_NN, PARTICIPANT_ROLE, PARTICIPANT_ROLE_NN } from '../../texts/catalogue';
 import { DIRECTOR_PAGE_TEXT } from '../../texts/director-pages';
 import { LANGUAGES } from '../../texts/language';
+import { RECIPIENT_PAGE_TEXT, setupProblemText } from '../../texts/recipient-pages';
+import { GROUP_SETUP_RULE } from '../../texts/validation';
 import { formatNorwegian } from '../../texts/norwegian-format';
 import { DIRECTOR_REFUSAL_CODES, type DirectorRefusal, type DirectorRefusalCode, directorRefusalText, refusalText } from '../../texts/refusals';
 
@@ -130,5 +132,64 @@ describe('nynorsk: the refusals a director meets on the upload page', () => {
     expect(directorRefusalText(samples['not-open-yet'][0] as DirectorRefusal, 'nn')).toBe(`Det er for tidleg: «${title}» opnar for innlevering måndag 15. januar 2018 kl. 09.00.`);
     expect(directorRefusalText(samples['not-open-yet'][0] as DirectorRefusal, 'nb')).toBe(`Det er for tidlig: «${title}» åpner for innlevering mandag 15. januar 2018 kl. 09.00.`);
     expect(directorRefusalText(samples['late-window-closed'][0] as DirectorRefusal, 'nn')).toContain('var tysdag 16. januar 2018 kl. 16.00, og seine innleveringar vart tekne imot til laurdag 20. januar 2018 kl. 23.59.');
+  });
+});
+
+describe("nynorsk: a municipal authority's pages", () => {
+  it("writes the authority's pages in nynorsk with no bokmål form (the switch to bokmål is in bokmål), a group set-up's problems too", () => {
+    /** Every text of the page table, each function called with sample values (both sides of each yes/no). */
+    const samples: unknown[][] = [['X', 'Y', 'Z', 'V', 'W'], [1, 2, '', 4, 1], [2, 1, 0, 3, 2]];
+    const texts = (value: unknown, path: string): [string, string][] => {
+      if (typeof value === 'string') return [[path, value]];
+      if (typeof value === 'function') return samples.map((args, i) => [`${path}(${i})`, String((value as (...a: unknown[]) => unknown)(...args))]);
+      if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => texts(v, `${path}.${k}`));
+      return [];
+    };
+    // The set-up's checks are walked below, with the values each takes.
+    const pageTexts = (language: 'nb' | 'nn') => texts({ ...RECIPIENT_PAGE_TEXT[language], rules: null, switchTo: null }, language);
+    const keys = (t: [string, string][]) => t.map(([p]) => p.replace(/^(nn|nb)\./, '')).sort();
+    const nn = pageTexts('nn');
+    expect(keys(nn)).toEqual(keys(pageTexts('nb')));
+    const bokmal = (text: string) => BOKMAL_FORMS.filter((form) => new RegExp(`(^|[^a-zæøå])${form}([^a-zæøå]|$)`).test(text.toLowerCase()));
+    expect(nn.flatMap(([path, text]) => bokmal(text).map((form) => `${path}: ${form}`))).toEqual([]);
+    expect(RECIPIENT_PAGE_TEXT.nn.switchTo).toBe('Les siden på bokmål');
+    expect(RECIPIENT_PAGE_TEXT.nb.switchTo).toBe('Les sida på nynorsk');
+
+    // Every check of a group set-up, worded in bokmål where it is made, reads in nynorsk: each rule and each branch.
+    const r = GROUP_SETUP_RULE;
+    const known = ['974123456 (Solbakken barnehage)'];
+    const roles = ['Styrer', 'Pedagogisk leder'];
+    const problems: Record<keyof typeof GROUP_SETUP_RULE, string[]> = {
+      summary: [r.summary('gruppeoppsett.csv'), r.summary()],
+      orgnrMissing: [r.orgnrMissing],
+      unknownOrgnr: [r.unknownOrgnr('123', known)],
+      nameMissing: [r.nameMissing],
+      nameInvalid: [r.nameInvalid],
+      emailMissing: [r.emailMissing],
+      emailInvalid: [r.emailInvalid('per1@barnehage')],
+      emailTwice: [r.emailTwice('kari@barnehage.no', 'Solbakken barnehage, deltaker 2'), r.emailTwice('kari@barnehage.no', 'rad 3')],
+      roleUnknown: [r.roleUnknown('', roles), r.roleUnknown('Kokk', roles)],
+      tooFew: [r.tooFew(0, 2), r.tooFew(1, 2), r.tooFew(3, 4)],
+      noDirector: [r.noDirector('Kari Nordmann')],
+      notXlsx: [r.notXlsx],
+      notCsv: [r.notCsv],
+      wrongFileType: [r.wrongFileType],
+      columnMissing: [r.columnMissing(['orgnr', 'barnehage', 'navn', 'epost', 'rolle'])],
+    };
+    const values = ['gruppeoppsett.csv', 'Solbakken barnehage', 'Kari Nordmann', 'kari@barnehage.no', 'per1@barnehage', ...known, ...roles];
+    const found = Object.entries(problems).flatMap(([key, messages]) =>
+      messages.flatMap((message) => {
+        const nynorsk = setupProblemText(message, 'nn');
+        expect({ key, same: nynorsk === message }).toEqual({ key, same: false });
+        return bokmal(values.reduce((own, v) => own.split(v).join(' '), nynorsk)).map((form) => `${key}: ${form}`);
+      }),
+    );
+    expect(found).toEqual([]);
+    expect(setupProblemText(r.emailInvalid('per1@barnehage'), 'nn')).toBe('«per1@barnehage» er ikkje ei gyldig e-postadresse');
+    expect(setupProblemText(r.emailTwice('kari@barnehage.no', 'Solbakken barnehage, deltaker 2'), 'nn')).toBe('e-postadressa «kari@barnehage.no» står òg i Solbakken barnehage, deltakar 2; kvar deltakar éin gong');
+    expect(setupProblemText(r.tooFew(1, 2), 'nn')).toBe('har éin deltakar; minst 2 må vere med, styraren blant dei');
+    expect(setupProblemText(r.emailInvalid('per1@barnehage'), 'nb')).toBe(r.emailInvalid('per1@barnehage'));
+    // A text no rule words (a refusal of the workflow's) is shown as it came.
+    expect(setupProblemText('Det er for sent.', 'nn')).toBe('Det er for sent.');
   });
 });

@@ -12,10 +12,10 @@ import { resolveTimeline } from '../../../planning/resolve-timeline';
 import { refusalReason } from '../../errors';
 import { Forbidden, type Visitor, htmlReply, mayRead, visitor } from '../../console/guard';
 import { messagePage } from '../../pages/console-pages';
-import { guidancePage } from '../../pages/recipient-pages';
+import { type PageLanguage, guidancePage, keepLanguage, recipientMessagePage, recipientWords } from '../../pages/recipient-pages';
 import type { ConsoleDeps } from '../console-routes';
 import { contentDisposition } from '../../exports/content-disposition';
-import { runParams } from './page-routes';
+import { readerLanguage, runParams } from './page-routes';
 
 const guidanceParams = runParams.extend({ orgnr: z.string().regex(/^\d{9}$/), deliverableId: z.string().regex(/^[a-z0-9-]+$/) });
 const GUIDANCE_FILE_BYTES = 25 * 1024 * 1024;
@@ -44,40 +44,49 @@ export function guidanceRoutes(deps: ConsoleDeps) {
     return { kindergarten, plan, deliverable, row: rows.find((r) => r.orgnr === orgnr), line: overview.get(`${orgnr}/${deliverableId}`) ?? null };
   }
 
-  function page(v: Visitor, reply: FastifyReply, status: number, runId: string, data: NonNullable<Awaited<ReturnType<typeof load>>>, values: { guidanceId: string; text: string }, refusal: string | null, line: GuidanceLine | null = data.line) {
+  function page(v: Visitor, reply: FastifyReply, status: number, runId: string, data: NonNullable<Awaited<ReturnType<typeof load>>>, values: { guidanceId: string; text: string }, refusal: string | null, language: PageLanguage, line: GuidanceLine | null = data.line) {
     return htmlReply(
       reply,
       status,
-      guidancePage(v.frame(`Veiledning: ${data.kindergarten.name}`), {
+      guidancePage(v.frame(recipientWords(language.language).guidanceTitle(data.kindergarten.name)), {
         runId,
         kindergarten: data.kindergarten.name,
         municipality: data.kindergarten.municipalityName,
         deliverable: { id: data.deliverable.id, title: data.deliverable.title },
         submission: data.row?.submission ?? null,
         line,
-        form: { action: `/konsoll/runs/${runId}/mottatt/${data.kindergarten.orgnr}/${data.deliverable.id}/veiledning`, ...values },
+        here: `/konsoll/runs/${runId}/mottatt/${data.kindergarten.orgnr}/${data.deliverable.id}/veiledning`,
+        form: values,
+        maxFiles: GUIDANCE_FILES,
         refusal,
+        language,
       }),
     );
   }
 
-  const notFound = (v: Visitor, reply: FastifyReply) =>
-    htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke innleveringen', 'Planen ber ikke om veiledning på denne innleveringen, eller barnehagen finnes ikke i programåret.'));
+  const notFound = (v: Visitor, reply: FastifyReply, language: PageLanguage) => {
+    const t = recipientWords(language.language);
+    return htmlReply(reply, 404, recipientMessagePage(v.frame(t.unknown), t.guidanceNotFound.title, t.guidanceNotFound.text, language.language));
+  };
 
   return async (app: FastifyInstance) => {
     app.get('/konsoll/runs/:runId/mottatt/:orgnr/:deliverableId/veiledning', async (request, reply) => {
       const v = await visitor(deps, request);
       const { runId, orgnr, deliverableId } = guidanceParams.parse(request.params);
       const data = await load(v, runId, orgnr, deliverableId);
-      if (!data) return notFound(v, reply);
-      return page(v, reply, 200, runId, data, { guidanceId: randomUUID(), text: '' }, null);
+      // Bokmål for the research centre, unless it asks for nynorsk (issue 15).
+      const language = await readerLanguage(deps, v.user, runId, request.query);
+      if (!data) return notFound(v, reply, language);
+      return page(v, reply, 200, runId, data, { guidanceId: randomUUID(), text: '' }, null, language);
     });
 
     app.post('/konsoll/runs/:runId/mottatt/:orgnr/:deliverableId/veiledning', async (request: FastifyRequest, reply) => {
       const v = await visitor(deps, request);
       const { runId, orgnr, deliverableId } = guidanceParams.parse(request.params);
       const data = await load(v, runId, orgnr, deliverableId);
-      if (!data) return notFound(v, reply);
+      const language = await readerLanguage(deps, v.user, runId, request.query);
+      const t = recipientWords(language.language).guidanceProblems;
+      if (!data) return notFound(v, reply, language);
       const fields: Record<string, string> = {};
       const received: { name: string; file: ReceivedFile; truncated: boolean }[] = [];
       const discard = () => Promise.all(received.map((f) => deps.files?.discard(f.file.tempPath)));
@@ -92,7 +101,7 @@ export function guidanceRoutes(deps: ConsoleDeps) {
       } catch (error) {
         await discard();
         const code = (error as { code?: string }).code;
-        formProblem = code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' ? `Legg ved høyst ${GUIDANCE_FILES} filer.` : code === 'FST_REQ_FILE_TOO_LARGE' ? 'En fil er større enn 25 MB.' : 'Skjemaet kunne ikke leses; prøv igjen.';
+        formProblem = code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' ? t.tooManyFiles(GUIDANCE_FILES) : code === 'FST_REQ_FILE_TOO_LARGE' ? t.fileTooLarge : t.formUnreadable;
         received.length = 0;
       }
       if (!v.csrfOk(fields)) {
@@ -100,7 +109,7 @@ export function guidanceRoutes(deps: ConsoleDeps) {
         throw new Forbidden();
       }
       const values = { guidanceId: /^[0-9a-f-]{36}$/.test(fields.veiledning ?? '') ? (fields.veiledning as string) : randomUUID(), text: fields.tekst ?? '' };
-      if (formProblem) return page(v, reply, 400, runId, data, values, formProblem);
+      if (formProblem) return page(v, reply, 400, runId, data, values, formProblem, language);
       // Each file is checked by size and content, as the director's are.
       const types: string[] = [];
       for (const f of received) {
@@ -108,8 +117,8 @@ export function guidanceRoutes(deps: ConsoleDeps) {
         if (check?.ok) types.push(DOCUMENT_MEDIA_TYPES[check.type]);
         else {
           await discard();
-          const why = f.truncated ? 'er større enn 25 MB' : f.file.size === 0 ? 'er tom' : 'er ikke en PDF, et Word- eller OpenDocument-dokument eller et bilde';
-          return page(v, reply, 415, runId, data, values, `Filen «${f.name}» ${why}. Ingenting er sendt.`);
+          const why = f.truncated ? t.tooLarge : f.file.size === 0 ? t.empty : t.wrongType;
+          return page(v, reply, 415, runId, data, values, t.file(f.name, why), language);
         }
       }
       try {
@@ -120,11 +129,11 @@ export function guidanceRoutes(deps: ConsoleDeps) {
           files.push({ name: f.name, size: f.file.size, sha256: f.file.sha256, contentType: types[i] as string, storageKey });
         }
         await giveGuidance(deps.control, data.plan, { runId, orgnr, deliverableId, guidanceId: values.guidanceId, text: values.text, files, by: v.user.email, at: now() });
-        return reply.redirect(`/konsoll/runs/${runId}/mottatt?melding=veiledning`, 303);
+        return reply.redirect(keepLanguage(`/konsoll/runs/${runId}/mottatt?melding=veiledning`, language), 303);
       } catch (error) {
         await discard();
         const { status, reason } = refusalReason(error, request, reply);
-        return page(v, reply, status, runId, data, values, reason);
+        return page(v, reply, status, runId, data, values, reason, language);
       }
     });
 

@@ -19,7 +19,8 @@ import { RUN_STATE } from '../../../texts/catalogue';
 import { Forbidden, coordinator, htmlReply, mayRead, visitor } from '../../console/guard';
 import { type NextStep, auditPage, kindergartenPage, messagePage, newRunPage, runPage, runsPage } from '../../pages/console-pages';
 import type { ConsoleDeps } from '../console-routes';
-import { receivedPage } from '../../pages/recipient-pages';
+import { type PageLanguage, receivedHeading, receivedPage, recipientLanguage, recipientMessagePage, recipientWords } from '../../pages/recipient-pages';
+import type { User } from '../../../activities/db/account-repository';
 
 export const runParams = z.object({ runId: z.string().regex(/^arshjul-\d{4}-[a-z0-9-]+$/) });
 const kindergartenParams = runParams.extend({ orgnr: z.string().regex(/^\d{9}$/) });
@@ -65,11 +66,14 @@ function nextStep(timeline: Timeline | null, now: number): NextStep | null {
   return steps.sort((a, b) => a.at - b.at)[0] ?? null;
 }
 
-/** What the received page says after an action. */
-const RECEIVED_MESSAGES: Record<string, string> = {
-  vurdert: 'Vurderingen er lagret, og styreren har fått beskjed på e-post.',
-  veiledning: 'Veiledningen er lagret og sendt til styreren på e-post.',
-};
+/**
+ * The standard a recipient's page is in (issue 15): the one asked for (`?malform=`), else the written standard of an
+ * authority's municipality, else bokmål (the research centre and the coordinator).
+ */
+export async function readerLanguage(deps: Pick<ConsoleDeps, 'read'>, user: User, runId: string, query: unknown): Promise<PageLanguage> {
+  const own = user.role === 'municipal-authority' && user.municipalityId ? (await deps.read.municipalities(runId)).find((m) => m.id === user.municipalityId)?.language : null;
+  return recipientLanguage(query, own);
+}
 
 /** The console's pages: the runs, starting a year, a run at a glance, a kindergarten, the audit log. */
 export function pageRoutes(deps: ConsoleDeps) {
@@ -286,26 +290,32 @@ export function pageRoutes(deps: ConsoleDeps) {
       const v = await visitor(deps, request);
       const { runId } = runParams.parse(request.params);
       if (!mayRead(v.user, runId)) throw new Forbidden();
-      const [run] = await deps.read.listRuns(runId);
-      const plan = await deps.read.plan(runId);
-      if (!run || !plan) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke programåret', 'Programåret finnes ikke.'));
       const role = v.user.role;
+      const municipalityId = role === 'municipal-authority' ? v.user.municipalityId : null;
+      const [[run], plan, municipality] = await Promise.all([
+        deps.read.listRuns(runId),
+        deps.read.plan(runId),
+        municipalityId ? deps.read.municipalities(runId).then((all) => all.find((m) => m.id === municipalityId) ?? null) : Promise.resolve(null),
+      ]);
+      // An authority reads its page in its municipality's standard (issue 15), everyone else in bokmål.
+      const language = recipientLanguage(request.query, municipality?.language);
+      const t = recipientWords(language.language);
+      if (!run || !plan) return htmlReply(reply, 404, recipientMessagePage(v.frame(t.unknown), t.runNotFound.title, t.runNotFound.text, language.language));
       // What the directors send; the authorities' group set-up has its own page (release 1.2.0).
       const addressed = plan.deliverables.filter((d) => d.recipient === role && d.submittedBy !== 'municipal-authorities');
-      const municipalityId = role === 'municipal-authority' ? v.user.municipalityId : null;
       const [rows, { timeline }] = await Promise.all([deps.read.received(runId, addressed.map((d) => d.id), municipalityId), currentPlan(runId)]);
       // Guidance on what the research centre receives (release 1.2.0): owed, late or given, by the reminders' rule.
       const guidance = timeline ? await guidanceOverview(deps.control.store, guidancePlanOf(timeline), runId, now()) : new Map();
-      const municipality = municipalityId ? (await deps.read.municipalities(runId)).find((m) => m.id === municipalityId) : null;
       const regions = municipality ? plan.regions.filter((r) => r.id === municipality.regionId) : plan.regions;
-      const heading = role === 'research-centre' ? 'Til forskningssenteret' : role === 'municipal-authority' ? `Til barnehagemyndigheten i ${municipality?.name ?? ''}` : 'Til koordinatoren';
+      const reader = { role, municipality: municipality?.name ?? null };
       return htmlReply(
         reply,
         200,
-        receivedPage(v.frame(heading), {
+        receivedPage(v.frame(receivedHeading(reader, language.language)), {
           runId,
-          heading,
-          intro: `${run.countyName} ${run.schoolYear}/${run.schoolYear + 1}: det barnehagene har sendt til dere, og hvem som ikke har levert ennå.`,
+          reader,
+          run,
+          language,
           deliverables: addressed.map((d) => ({
             id: d.id,
             title: d.title,
@@ -318,7 +328,7 @@ export function pageRoutes(deps: ConsoleDeps) {
           guidance,
           groupSetups: await groupSetupLinks(runId, plan, role === 'municipal-authority' ? municipalityId : null),
           regions: regions.map((r) => ({ id: r.id, name: r.name })),
-          message: RECEIVED_MESSAGES[String((request.query as Record<string, unknown>).melding ?? '')] ?? null,
+          message: String((request.query as Record<string, unknown>).melding ?? '') || null,
         }),
       );
     });

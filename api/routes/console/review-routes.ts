@@ -5,10 +5,9 @@ import { z } from 'zod';
 import * as control from '../../../application/run-control';
 import { refusalReason } from '../../errors';
 import { Forbidden, type Visitor, htmlReply, mayRead, visitor } from '../../console/guard';
-import { messagePage } from '../../pages/console-pages';
-import { reviewPage } from '../../pages/recipient-pages';
+import { type PageLanguage, keepLanguage, recipientMessagePage, recipientWords, reviewPage } from '../../pages/recipient-pages';
 import type { ConsoleDeps } from '../console-routes';
-import { runParams } from './page-routes';
+import { readerLanguage, runParams } from './page-routes';
 
 const reviewParams = runParams.extend({ orgnr: z.string().regex(/^\d{9}$/), deliverableId: z.string().regex(/^[a-z0-9-]+$/) });
 const reviewForm = z.object({
@@ -41,7 +40,7 @@ export function reviewRoutes(deps: ConsoleDeps) {
     return { kindergarten, deliverable, row, reviews, zone: plan.timezone };
   }
 
-  function page(v: Visitor, reply: FastifyReply, status: number, runId: string, data: NonNullable<Awaited<ReturnType<typeof load>>>, values: { reviewId: string; verdict: string; comment: string; due: string }, refusal: string | null) {
+  function page(v: Visitor, reply: FastifyReply, status: number, runId: string, data: NonNullable<Awaited<ReturnType<typeof load>>>, values: { reviewId: string; verdict: string; comment: string; due: string }, refusal: string | null, language: PageLanguage) {
     const submission = data.row?.submission ?? null;
     const reviewed = submission !== null && data.reviews.some((r) => r.version === submission.version && r.submissionId === submission.id);
     return htmlReply(
@@ -54,8 +53,10 @@ export function reviewRoutes(deps: ConsoleDeps) {
         deliverable: { id: data.deliverable.id, title: data.deliverable.title, dueAt: data.row?.dueAt ?? 0 },
         submission,
         reviews: data.reviews,
-        form: reviewed ? null : { action: `/konsoll/runs/${runId}/mottatt/${data.kindergarten.orgnr}/${data.deliverable.id}/vurdering`, ...values },
+        here: `/konsoll/runs/${runId}/mottatt/${data.kindergarten.orgnr}/${data.deliverable.id}/vurdering`,
+        form: reviewed ? null : values,
         refusal,
+        language,
       }),
     );
   }
@@ -65,10 +66,13 @@ export function reviewRoutes(deps: ConsoleDeps) {
       const v = await visitor(deps, request);
       const { runId, orgnr, deliverableId } = reviewParams.parse(request.params);
       const data = await load(v, runId, orgnr, deliverableId);
-      if (!data) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke innleveringen', 'Denne innleveringen går ikke til barnehagemyndigheten.'));
+      // The authority's own municipality's standard, or the one asked for (issue 15).
+      const language = await readerLanguage(deps, v.user, runId, request.query);
+      const t = recipientWords(language.language);
+      if (!data) return htmlReply(reply, 404, recipientMessagePage(v.frame(t.unknown), t.reviewNotFound.title, t.reviewNotFound.text, language.language));
       // A new deadline two weeks ahead at 16.00 is offered; the authority may change it.
       const due = DateTime.fromMillis(now(), { zone: data.zone }).plus({ days: 14 }).set({ hour: 16, minute: 0 }).toFormat("yyyy-MM-dd'T'HH:mm");
-      return page(v, reply, 200, runId, data, { reviewId: randomUUID(), verdict: '', comment: '', due }, null);
+      return page(v, reply, 200, runId, data, { reviewId: randomUUID(), verdict: '', comment: '', due }, null, language);
     });
 
     app.post('/konsoll/runs/:runId/mottatt/:orgnr/:deliverableId/vurdering', async (request: FastifyRequest, reply) => {
@@ -76,7 +80,10 @@ export function reviewRoutes(deps: ConsoleDeps) {
       if (!v.csrfOk(request.body)) throw new Forbidden();
       const { runId, orgnr, deliverableId } = reviewParams.parse(request.params);
       const data = await load(v, runId, orgnr, deliverableId);
-      if (!data) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Fant ikke innleveringen', 'Denne innleveringen går ikke til barnehagemyndigheten.'));
+      // The authority's own municipality's standard, or the one asked for (issue 15).
+      const language = await readerLanguage(deps, v.user, runId, request.query);
+      const t = recipientWords(language.language);
+      if (!data) return htmlReply(reply, 404, recipientMessagePage(v.frame(t.unknown), t.reviewNotFound.title, t.reviewNotFound.text, language.language));
       const form = reviewForm.safeParse(request.body);
       const raw = (request.body ?? {}) as Record<string, unknown>;
       const values = {
@@ -85,9 +92,9 @@ export function reviewRoutes(deps: ConsoleDeps) {
         comment: typeof raw.kommentar === 'string' ? raw.kommentar : '',
         due: typeof raw.frist === 'string' ? raw.frist : '',
       };
-      if (!form.success || !form.data.utfall) return page(v, reply, 400, runId, data, values, 'Velg «Godkjent» eller «Send tilbake til revisjon».');
+      if (!form.success || !form.data.utfall) return page(v, reply, 400, runId, data, values, t.chooseVerdict, language);
       const submission = data.row?.submission;
-      if (!submission) return page(v, reply, 409, runId, data, values, 'Barnehagen har ikke levert noe som kan vurderes.');
+      if (!submission) return page(v, reply, 409, runId, data, values, t.nothingToReview, language);
       const verdict = VERDICT[form.data.utfall];
       try {
         await control.reviewSubmission(
@@ -97,10 +104,10 @@ export function reviewRoutes(deps: ConsoleDeps) {
           { reviewId: form.data.vurdering, deliverableId, submissionId: submission.id, verdict, comment: form.data.kommentar.trim() || null, dueLocal: verdict === 'returned' ? form.data.frist || null : null },
           v.user.email,
         );
-        return reply.redirect(`/konsoll/runs/${runId}/mottatt?melding=vurdert`, 303);
+        return reply.redirect(keepLanguage(`/konsoll/runs/${runId}/mottatt?melding=vurdert`, language), 303);
       } catch (error) {
         const { status, reason } = refusalReason(error, request, reply);
-        return page(v, reply, status, runId, data, values, reason);
+        return page(v, reply, status, runId, data, values, reason, language);
       }
     });
   };

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { verifyPassword } from '../../../security/passwords';
 import { Forbidden, htmlReply, visitor } from '../../console/guard';
 import { endSession, startSession } from '../../console/session';
-import { messagePage, signInPage } from '../../pages/console-pages';
+import { signInPage } from '../../pages/console-pages';
+import { keepLanguage, recipientLanguage, recipientMessagePage, recipientWords } from '../../pages/recipient-pages';
 import { verifyRecipientLink } from '../../../security/recipient-links';
 import type { ConsoleDeps } from '../console-routes';
 
@@ -32,19 +33,25 @@ export function signInRoutes(deps: ConsoleDeps) {
       const secret = deps.linkSecret;
       const verified = token.success && secret ? verifyRecipientLink(token.data.token, secret, (deps.now ?? Date.now)()) : null;
       if (!verified?.ok) {
+        // Whose link it is, is not known: bokmål, unless the address asks for nynorsk.
+        const language = recipientLanguage(request.query, null);
+        const words = recipientWords(language.language).link;
         const expired = verified && !verified.ok && verified.reason === 'expired';
-        return htmlReply(reply, expired ? 410 : 404, messagePage({ user: null, csrf: null, title: 'Lenken virker ikke' }, expired ? 'Lenken er utløpt' : 'Lenken virker ikke', expired ? 'Personlige lenker virker i 30 dager. Den neste e-posten fra Årshjul har en ny lenke, eller be fylkeskoordinatoren om tilgang.' : 'Lenken er ikke gyldig. Bruk lenken i den siste e-posten fra Årshjul, eller be fylkeskoordinatoren om tilgang.'));
+        return htmlReply(reply, expired ? 410 : 404, recipientMessagePage({ user: null, csrf: null, title: words.title }, expired ? words.expiredTitle : words.title, expired ? words.expired : words.invalid, language.language));
       }
       const { claims } = verified;
       const [run] = await deps.read.listRuns(claims.runId);
       const municipality = claims.municipalityId ? (await deps.read.municipalities(claims.runId)).find((m) => m.id === claims.municipalityId) : null;
-      if (!run || (claims.municipalityId && !municipality)) return htmlReply(reply, 404, messagePage({ user: null, csrf: null, title: 'Ukjent' }, 'Fant ikke programåret', 'Programåret lenken gjelder, finnes ikke lenger.'));
-      const name = claims.role === 'research-centre' ? 'Forskningssenteret' : `Barnehagemyndigheten i ${municipality?.name ?? ''}`;
+      // An authority's pages are in its municipality's standard (issue 15).
+      const language = recipientLanguage(request.query, municipality?.language);
+      const t = recipientWords(language.language);
+      if (!run || (claims.municipalityId && !municipality)) return htmlReply(reply, 404, recipientMessagePage({ user: null, csrf: null, title: t.unknown }, t.link.runGone.title, t.link.runGone.text, language.language));
+      const name = claims.role === 'research-centre' ? 'Forskningssenteret' : recipientWords(municipality?.language ?? 'nb').link.authorityName(municipality?.name ?? '');
       const user = await deps.accounts.recipientAccount({ email: claims.email, name, role: claims.role, runId: claims.runId, municipalityId: claims.municipalityId });
-      if (!user) return htmlReply(reply, 409, messagePage({ user: null, csrf: null, title: 'Logg inn' }, 'Logg inn med passord', `${claims.email} har allerede en konto i Årshjul med en annen rolle. Logg inn med passordet ditt.`));
+      if (!user) return htmlReply(reply, 409, recipientMessagePage({ user: null, csrf: null, title: 'Logg inn' }, t.link.signInTitle, t.link.otherRole(claims.email), language.language));
       await startSession(deps, reply, user.id);
       await deps.accounts.audit({ actor: user.email, action: 'signed-in', runId: claims.runId, details: { by: 'personal-link', role: claims.role } });
-      return reply.redirect(`/konsoll/runs/${claims.runId}/mottatt`, 303);
+      return reply.redirect(keepLanguage(`/konsoll/runs/${claims.runId}/mottatt`, language), 303);
     });
 
     app.post('/konsoll/logg-ut', async (request, reply) => {
