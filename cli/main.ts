@@ -29,7 +29,8 @@ import { previewEmail } from './email-preview';
 import { TEMPLATE_IDS } from '../domain/email-templates';
 import { installRuntime } from '../temporal/runtime';
 import { type MilestoneOverride, type Timeline, placeName } from '../domain/timeline';
-import { NotFoundError } from '../domain/errors';
+import { NotFoundError, RefusedError } from '../domain/errors';
+import { countyOfRun } from '../domain/ids';
 import { ConsoleRepository } from '../activities/db/console-repository';
 import { moveChanges } from '../application/move-preview';
 import { DELIVERABLE_STATUS, EMAIL_STATE, KINDERGARTEN_STATE, ROLE, RUN_STATE, count, upcomingEmailText } from '../texts/catalogue';
@@ -111,6 +112,32 @@ async function movePreview(deps: control.RunControlDeps, pool: Pool, runId: stri
     preview,
   });
   return { lines, revision };
+}
+
+/**
+ * When `--as` names a console account, a change is made with that account's rights: a coordinator changes only its
+ * county's runs (every county's if it has none); a national reader or a recipient changes none. An `--as` that names
+ * no account is the operator at the shell, who is trusted (README, Security).
+ */
+async function refuseForeignAccount(as: string, runId: string): Promise<void> {
+  const config = loadConfig(process.env);
+  const url = config.database.url ?? config.database.embeddedUrl;
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    await migrate(url);
+    const found = await asDomainErrors(() => new AccountRepository(pool).findForSignIn(as));
+    if (!found) return;
+    const { user } = found;
+    const county = countyOfRun(runId);
+    if (user.role === 'coordinator' && (user.county === null || user.county === county)) return;
+    const why =
+      user.role === 'coordinator'
+        ? `${user.email} er koordinator for fylket «${user.county}», og programåret ${runId} hører til «${county ?? 'et annet fylke'}»`
+        : `${user.email} har ${ROLE[user.role] ?? user.role} og kan ikke endre programår`;
+    throw new RefusedError(`Ingenting er endret: ${why}.`);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Connects to PostgreSQL (migrating it) and Temporal as configured, runs `work`, and closes both. */
@@ -267,6 +294,11 @@ export function buildProgram(): Command {
     .action(() => void process.stdout.write(`${TEMPLATE_IDS.join('\n')}\n`));
 
   const run = program.command('run').description('start og styr et programår');
+  // Every county on one installation (issue 15): when --as names a console account, the command acts with its rights.
+  run.hook('preAction', async (_run, action) => {
+    const opts = action.opts<{ as?: string; run?: string }>();
+    if (opts.as && opts.run) await refuseForeignAccount(opts.as, opts.run);
+  });
   run
     .command('start')
     .description('kontroller planen og deltakerlisten, lagre dem og start programåret')
@@ -572,15 +604,18 @@ export function buildProgram(): Command {
     .description('lag en konto i konsollen; passordet leses fra ARSHJUL_PASSWORD eller første linje på standard inn')
     .requiredOption('--email <e-post>', 'e-postadressen (brukernavnet)')
     .requiredOption('--name <navn>', 'navnet')
-    .addOption(new Option('--role <rolle>', 'rollen').choices(['coordinator', 'research-centre', 'municipal-authority']).default('coordinator'))
+    .addOption(new Option('--role <rolle>', 'rollen').choices(['coordinator', 'national-reader', 'research-centre', 'municipal-authority']).default('coordinator'))
+    .option('--county <id>', 'fylket en koordinator hører til: bare programårene dets (uten: alle fylker)')
     .option('--run <id>', 'programåret en mottaker får lese')
     .option('--municipality <id>', 'kommunen, for en barnehagemyndighet')
-    .action(async (opts: { email: string; name: string; role: UserRole; run?: string; municipality?: string }) => {
+    .action(async (opts: { email: string; name: string; role: UserRole; county?: string; run?: string; municipality?: string }) => {
       const password = process.env.ARSHJUL_PASSWORD ?? (await firstLineOfStdin());
       const issues = [
         ...(z.email().safeParse(opts.email).success ? [] : [{ path: '--email', message: 'forventet en e-postadresse' }]),
         ...(passwordProblem(password) ? [{ path: 'passord', message: passwordProblem(password) as string }] : []),
-        ...((opts.role === 'coordinator') === Boolean(opts.run) ? [{ path: '--run', message: 'en mottaker trenger --run <id>, en koordinator ikke' }] : []),
+        ...((opts.role === 'coordinator' || opts.role === 'national-reader') === Boolean(opts.run) ? [{ path: '--run', message: 'en mottaker trenger --run <id>, en koordinator og en nasjonal leser ikke' }] : []),
+        ...(opts.county !== undefined && opts.role !== 'coordinator' ? [{ path: '--county', message: '--county <id> hører til --role coordinator, og bare den' }] : []),
+        ...(opts.county !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(opts.county) ? [{ path: '--county', message: 'forventet fylkets id fra planen: små bokstaver a–z, sifre og bindestrek (for eksempel «innlandet»)' }] : []),
         ...((opts.role === 'municipal-authority') !== Boolean(opts.municipality) ? [{ path: '--municipality', message: '--municipality <id> hører til --role municipal-authority, og bare den' }] : []),
       ];
       if (issues.length) throw new InputError('Kontoen ble ikke laget', issues);
@@ -590,9 +625,9 @@ export function buildProgram(): Command {
       try {
         await migrate(url);
         const accounts = new AccountRepository(pool);
-        const created = await accounts.addUser({ email: opts.email, name: opts.name, passwordHash: await hashPassword(password), role: opts.role, runId: opts.run ?? null, municipalityId: opts.municipality ?? null });
-        await accounts.audit({ actor: 'cli', action: 'user-added', runId: opts.run ?? null, details: { email: opts.email, role: opts.role } });
-        process.stdout.write(`konto nr. ${created.id}: ${created.email} (${ROLE[created.role] ?? created.role})\n`);
+        const created = await accounts.addUser({ email: opts.email, name: opts.name, passwordHash: await hashPassword(password), role: opts.role, runId: opts.run ?? null, municipalityId: opts.municipality ?? null, county: opts.county ?? null });
+        await accounts.audit({ actor: 'cli', action: 'user-added', runId: opts.run ?? null, details: { email: opts.email, role: opts.role, ...(opts.county ? { county: opts.county } : {}) } });
+        process.stdout.write(`konto nr. ${created.id}: ${created.email} (${ROLE[created.role] ?? created.role}${created.county ? `, ${created.county}` : ''})\n`);
       } catch (error) {
         if ((error as { code?: string }).code === '23505') throw new InputError('Kontoen ble ikke laget', [{ path: '--email', message: `det finnes allerede en konto for ${opts.email}` }]);
         throw error;

@@ -3,6 +3,11 @@ export function runWorkflowId(schoolYear: number, county: string): string {
   return `arshjul-${schoolYear}-${county}`;
 }
 
+/** The county a run belongs to, read from its id (`arshjul-2017-hedmark` → `hedmark`); null for anything else. */
+export function countyOfRun(runId: string): string | null {
+  return /^arshjul-\d{4}-([a-z0-9][a-z0-9-]*)$/.exec(runId)?.[1] ?? null;
+}
+
 export function regionWorkflowId(runId: string, regionId: string): string {
   return `${runId}-region-${regionId}`;
 }

@@ -285,6 +285,7 @@ export function auditSentence(entry: AuditLine, names: AuditNames): string {
 
 export const ROLE: Record<string, string> = {
   coordinator: 'koordinator',
+  'national-reader': 'nasjonal lesetilgang',
   'research-centre': 'forskningssenteret',
   'municipal-authority': 'barnehagemyndighet',
   reader: 'lesetilgang',

@@ -2,16 +2,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { AuditAction } from '../../domain/audit';
 
-export type UserRole = 'coordinator' | 'research-centre' | 'municipal-authority';
+export type UserRole = 'coordinator' | 'national-reader' | 'research-centre' | 'municipal-authority';
 
 export interface User {
   id: number;
   email: string;
   name: string;
   role: UserRole;
-  /** Recipients see one run; coordinators every run (null). */
+  /** Recipients see one run; coordinators and national readers every run they may see (null). */
   runId: string | null;
   municipalityId: string | null;
+  /** A coordinator's county: its runs are the only ones it sees and changes (null: every county, as before issue 15). */
+  county: string | null;
 }
 
 export interface Session {
@@ -27,20 +29,21 @@ interface UserRow {
   role: UserRole;
   run_id: string | null;
   municipality_id: string | null;
+  county: string | null;
 }
 
-const toUser = (r: UserRow): User => ({ id: Number(r.id), email: r.email, name: r.name, role: r.role, runId: r.run_id, municipalityId: r.municipality_id });
+const toUser = (r: UserRow): User => ({ id: Number(r.id), email: r.email, name: r.name, role: r.role, runId: r.run_id, municipalityId: r.municipality_id, county: r.county ?? null });
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Console accounts, their sessions and the audit log: the sign-in side's SQL. */
 export class AccountRepository {
   constructor(private readonly pool: Pick<Pool, 'query'>) {}
 
-  async addUser(input: { email: string; name: string; passwordHash: string; role: UserRole; runId: string | null; municipalityId: string | null }): Promise<User> {
+  async addUser(input: { email: string; name: string; passwordHash: string; role: UserRole; runId: string | null; municipalityId: string | null; county?: string | null }): Promise<User> {
     const { rows } = await this.pool.query<UserRow>(
-      `INSERT INTO users (email, name, password_hash, role, run_id, municipality_id) VALUES ($1, $2, $3, $4, $5, $6)
-       RETURNING id, email, name, role, run_id, municipality_id`,
-      [input.email, input.name, input.passwordHash, input.role, input.runId, input.municipalityId],
+      `INSERT INTO users (email, name, password_hash, role, run_id, municipality_id, county) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       RETURNING id, email, name, role, run_id, municipality_id, county`,
+      [input.email, input.name, input.passwordHash, input.role, input.runId, input.municipalityId, input.county ?? null],
     );
     return toUser(rows[0] as UserRow);
   }
@@ -55,7 +58,7 @@ export class AccountRepository {
       `INSERT INTO users (email, name, password_hash, role, run_id, municipality_id) VALUES ($1, $2, '!lenke', $3, $4, $5)
        ON CONFLICT ((lower(email))) DO UPDATE SET run_id = EXCLUDED.run_id, municipality_id = EXCLUDED.municipality_id
          WHERE users.role = EXCLUDED.role AND users.disabled_at IS NULL
-       RETURNING id, email, name, role, run_id, municipality_id`,
+       RETURNING id, email, name, role, run_id, municipality_id, county`,
       [input.email, input.name, input.role, input.runId, input.municipalityId],
     );
     return rows[0] ? toUser(rows[0]) : null;
@@ -69,7 +72,7 @@ export class AccountRepository {
   /** The user and password hash for a sign-in attempt (disabled users are not found). */
   async findForSignIn(email: string): Promise<{ user: User; passwordHash: string } | null> {
     const { rows } = await this.pool.query<UserRow & { password_hash: string }>(
-      'SELECT id, email, name, role, run_id, municipality_id, password_hash FROM users WHERE lower(email) = lower($1) AND disabled_at IS NULL',
+      'SELECT id, email, name, role, run_id, municipality_id, county, password_hash FROM users WHERE lower(email) = lower($1) AND disabled_at IS NULL',
       [email],
     );
     const r = rows[0];
@@ -87,7 +90,7 @@ export class AccountRepository {
 
   async findSession(id: string): Promise<Session | null> {
     const { rows } = await this.pool.query<UserRow & { csrf_secret: string; expires_at: Date }>(
-      `SELECT u.id, u.email, u.name, u.role, u.run_id, u.municipality_id, s.csrf_secret, s.expires_at
+      `SELECT u.id, u.email, u.name, u.role, u.run_id, u.municipality_id, u.county, s.csrf_secret, s.expires_at
        FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.id_sha256 = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
       [sha256(id)],

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../activities/db/account-repository';
+import { countyOfRun } from '../../domain/ids';
 import { answerError } from '../errors';
 import { type ConsoleFrame, forbiddenPage, messagePage, signInPage } from '../pages/console-pages';
 import { type SessionDeps, csrfToken, csrfValid, sessionOf } from './session';
@@ -37,9 +38,19 @@ export async function coordinator(deps: SessionDeps, request: FastifyRequest): P
   return v;
 }
 
-/** A coordinator reads every run; a recipient only its own. */
+/**
+ * Who reads a run: a coordinator the runs of its county (every county's if it has none, as before issue 15), a
+ * national reader every run, a recipient only its own.
+ */
 export function mayRead(user: User, runId: string): boolean {
-  return user.role === 'coordinator' || user.runId === runId;
+  if (user.role === 'national-reader') return true;
+  if (user.role === 'coordinator') return user.county === null || countyOfRun(runId) === user.county;
+  return user.runId === runId;
+}
+
+/** Who changes a run: a coordinator of its county (or with no county). A national reader only reads. */
+export function mayAct(user: User, runId: string): boolean {
+  return user.role === 'coordinator' && mayRead(user, runId);
 }
 
 export const htmlReply = (reply: FastifyReply, status: number, body: string) => reply.status(status).type('text/html; charset=utf-8').send(body);

@@ -6,7 +6,8 @@ import type { AccountRepository, DraftRepository } from '../../activities/db/acc
 import type { ConsoleRepository } from '../../activities/db/console-repository';
 import type { FileStore } from '../../activities/files/file-store';
 import type { RunControlDeps } from '../../application/run-control';
-import { consoleErrorPage } from '../console/guard';
+import { Forbidden, consoleErrorPage, mayAct, mayRead } from '../console/guard';
+import { sessionOf } from '../console/session';
 import type { SessionDeps } from '../console/session';
 import { CONSOLE_STYLES } from '../pages/console-pages';
 import { PLAN_EDITOR_STYLES } from '../pages/plan-editor';
@@ -55,6 +56,17 @@ export function consoleRoutes(deps: ConsoleDeps) {
       reply.header('Cache-Control', 'no-store');
     });
     app.setErrorHandler(consoleErrorPage);
+    // Every county on one installation: a page or action of a run is for those who may read it (a coordinator its own
+    // county's runs, a national reader every run, a recipient its own), and a change for those who may act on it.
+    // Checked once here for every route with a run in its address; the routes check roles and municipalities as before.
+    app.addHook('preHandler', async (request) => {
+      const runId = (request.params as { runId?: unknown } | undefined)?.runId;
+      if (typeof runId !== 'string') return;
+      const session = await sessionOf(deps, request);
+      if (!session) return;
+      if (!mayRead(session.user, runId)) throw new Forbidden();
+      if (request.method !== 'GET' && request.method !== 'HEAD' && session.user.role === 'coordinator' && !mayAct(session.user, runId)) throw new Forbidden();
+    });
     app.get('/assets/konsoll.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(CONSOLE_STYLES + CHART_STYLES + PLAN_EDITOR_STYLES + REVIEW_STYLES + GROUP_SETUP_STYLES));
     await app.register(signInRoutes(deps));
     await app.register(pageRoutes(deps));

@@ -67,8 +67,9 @@ export function exportRoutes(deps: ConsoleDeps) {
       if (!mayRead(v.user, runId)) throw new Forbidden();
       const files = deps.files;
       if (!files) return htmlReply(reply, 404, messagePage(v.frame('Ukjent'), 'Innleveringene er ikke tilgjengelige her', 'Denne serveren har ikke lagringsmappen for innleveringer.'));
-      // A coordinator gets every submission of the region; a recipient what is addressed to it (an authority: its own).
-      const plan = v.user.role === 'coordinator' ? null : await deps.read.plan(runId);
+      // A coordinator (and a national reader) gets every submission of the region; a recipient what is addressed to it
+      // (an authority: its own).
+      const plan = v.user.role === 'coordinator' || v.user.role === 'national-reader' ? null : await deps.read.plan(runId);
       const scope = plan ? { deliverableIds: plan.deliverables.filter((d) => d.recipient === v.user.role).map((d) => d.id), municipalityId: v.user.municipalityId } : {};
       const rows = await deps.read.regionFiles(runId, regionId, scope);
       await deps.accounts.audit({ actor: v.user.email, action: 'region-exported', runId, details: { regionId, files: rows.length } });

@@ -14,7 +14,7 @@ import { fieldOf, planFieldGroups, savePlanForm } from '../../../planning/plan-f
 import { rollPlanForward } from '../../../planning/roll-forward';
 import { parseRosterFile } from '../../../planning/roster-import';
 import { formatIssue } from '../../../config/errors';
-import { Forbidden, type Visitor, coordinator, htmlReply } from '../../console/guard';
+import { Forbidden, type Visitor, coordinator, htmlReply, mayRead } from '../../console/guard';
 import { newRunPage, previewPage } from '../../pages/console-pages';
 import { planEditorPage } from '../../pages/plan-editor';
 import type { ConsoleDeps } from '../console-routes';
@@ -56,6 +56,9 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
       ...(rosterError ? { rosterIssues: rosterError.issues, rosterSummary: rosterError.summary } : {}),
     });
   }
+
+  /** The runs a visitor may start next year from: those it may read (a coordinator with a county: its own). */
+  const startableFrom = async (v: Visitor) => (await deps.read.listRuns()).filter((r) => mayRead(v.user, r.runId));
 
   const gone = (v: Visitor) => newRunPage(v.frame('Start et nytt programår'), { issues: [{ message: 'Utkastet er utløpt eller finnes ikke; start på nytt.' }], exampleYear: exampleYear(), runs: [] });
 
@@ -151,15 +154,16 @@ export function planRoutes(deps: ConsoleDeps, exampleYear: () => number) {
       if (!v.csrfOk(request.body)) throw new Forbidden();
       const body = (request.body ?? {}) as Record<string, unknown>;
       const runId = z.string().regex(/^[a-z0-9-]{1,120}$/).safeParse(body.programar);
-      const [stored, roster] = runId.success ? await Promise.all([deps.read.plan(runId.data), deps.read.roster(runId.data)]) : [null, null];
-      if (!stored || !roster) return htmlReply(reply, 404, newRunPage(v.frame('Start et nytt programår'), { issues: [{ message: 'Fant ikke programåret å starte fra.' }], exampleYear: exampleYear(), runs: await deps.read.listRuns() }));
+      const readable = runId.success && mayRead(v.user, runId.data);
+      const [stored, roster] = runId.success && readable ? await Promise.all([deps.read.plan(runId.data), deps.read.roster(runId.data)]) : [null, null];
+      if (!stored || !roster) return htmlReply(reply, 404, newRunPage(v.frame('Start et nytt programår'), { issues: [{ message: 'Fant ikke programåret å starte fra.' }], exampleYear: exampleYear(), runs: await startableFrom(v) }));
       const year = Math.max(exampleYear(), stored.schoolYear + 1);
       let plan: Plan;
       try {
         plan = parsePlan(rollPlanForward(stringifyYaml(stored, { lineWidth: 0 }), year).text, `plan-${stored.county}-${year}.yaml`);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        return htmlReply(reply, 400, newRunPage(v.frame('Start et nytt programår'), { issues: error.issues, summary: error.summary, exampleYear: exampleYear(), runs: await deps.read.listRuns() }));
+        return htmlReply(reply, 400, newRunPage(v.frame('Start et nytt programår'), { issues: error.issues, summary: error.summary, exampleYear: exampleYear(), runs: await startableFrom(v) }));
       }
       const draftId = randomUUID();
       await deps.drafts.save(draftId, v.user.email, plan, roster);
