@@ -8,11 +8,11 @@ ALTER TABLE users DROP CONSTRAINT users_role_check;
 ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role IN ('coordinator', 'national-reader', 'research-centre', 'municipal-authority'));
 ALTER TABLE users DROP CONSTRAINT users_check;
 ALTER TABLE users ADD CONSTRAINT users_check CHECK ((role IN ('coordinator', 'national-reader')) = (run_id IS NULL));
-ALTER TABLE users ADD CONSTRAINT users_county_check CHECK (role = 'coordinator' OR county IS NULL);
+ALTER TABLE users ADD CONSTRAINT users_county_role_check CHECK (role = 'coordinator' OR county IS NULL);
 
 -- Down Migration
 DELETE FROM users WHERE role = 'national-reader';
-ALTER TABLE users DROP CONSTRAINT users_county_check;
+ALTER TABLE users DROP CONSTRAINT users_county_role_check;
 ALTER TABLE users DROP CONSTRAINT users_check;
 ALTER TABLE users ADD CONSTRAINT users_check CHECK ((role = 'coordinator') = (run_id IS NULL));
 ALTER TABLE users DROP CONSTRAINT users_role_check;

@@ -127,17 +127,25 @@ export function pageRoutes(deps: ConsoleDeps) {
     );
   }
 
+  /** A coordinator with a county starts only that county's years (issue 15); refused in bokmål, naming both. */
+  function otherCounty(user: User, plan: Plan): InputError | null {
+    if (user.role !== 'coordinator' || !user.county || plan.county === user.county) return null;
+    return new InputError('Planen gjelder et annet fylke', [{ path: 'county', message: `planen er for fylket «${plan.county}», og du er koordinator for «${user.county}»; en koordinator for det fylket må starte den` }]);
+  }
+
   return async (app: FastifyInstance) => {
     app.get('/konsoll', async (request, reply) => {
       const v = await visitor(deps, request);
-      const runs = await deps.read.listRuns(v.user.role === 'coordinator' ? null : v.user.runId);
+      // A coordinator its county's runs (every county's without one), a national reader every run, a recipient its own.
+      const everyRun = v.user.role === 'coordinator' || v.user.role === 'national-reader';
+      const runs = (await deps.read.listRuns(everyRun ? null : v.user.runId)).filter((r) => mayRead(v.user, r.runId));
       const withNext = await Promise.all(runs.map(async (r) => ({ ...r, next: nextStep((await currentPlan(r.runId)).timeline, now()) })));
       return htmlReply(reply, 200, runsPage(v.frame('Programår'), withNext));
     });
 
     app.get('/konsoll/ny', async (request, reply) => {
       const v = await coordinator(deps, request);
-      return htmlReply(reply, 200, newRunPage(v.frame('Start et nytt programår'), { exampleYear: exampleYear(), runs: await deps.read.listRuns() }));
+      return htmlReply(reply, 200, newRunPage(v.frame('Start et nytt programår'), { exampleYear: exampleYear(), runs: (await deps.read.listRuns()).filter((r) => mayRead(v.user, r.runId)) }));
     });
 
     // The roster template, for the example plan's regions: a workbook with the rules on a second sheet, or CSV.
@@ -167,6 +175,8 @@ export function pageRoutes(deps: ConsoleDeps) {
       try {
         const planSource = files.plan ? { text: files.plan.bytes.toString('utf8'), file: files.plan.file } : deps.examples.plan();
         const plan = parsePlan(planSource.text, planSource.file);
+        const foreign = otherCounty(v.user, plan);
+        if (foreign) throw foreign;
         const roster = files.roster ? await parseRosterFile(files.roster.bytes, files.roster.file, plan) : (() => {
           const example = deps.examples.roster();
           return parseRoster(example.text, example.file, plan);
@@ -190,6 +200,8 @@ export function pageRoutes(deps: ConsoleDeps) {
       const draft = await deps.drafts.get(draftId);
       if (!draft) return htmlReply(reply, 404, newRunPage(v.frame('Start et nytt programår'), { issues: [{ message: 'Forhåndsvisningen er utløpt; last opp filene på nytt.' }], exampleYear: exampleYear() }));
       try {
+        const foreign = otherCounty(v.user, draft.plan as Plan);
+        if (foreign) return htmlReply(reply, 409, newRunPage(v.frame('Start et nytt programår'), { issues: foreign.issues, summary: foreign.summary, exampleYear: exampleYear() }));
         const started = await control.startRun(deps.control, draft.plan as Plan, draft.roster as Roster, v.user.email, now);
         await deps.drafts.remove(draftId);
         return reply.redirect(`/konsoll/runs/${started.runId}?melding=startet`, 303);
