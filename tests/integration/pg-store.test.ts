@@ -103,7 +103,7 @@ describe('migrations', () => {
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews', '1763800000008_submission-guidance', '1763800000009_group-setups']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews', '1763800000008_submission-guidance', '1763800000009_group-setups', '1763800000010_municipality-language', '1763800000011_submission-refusal-data', '1763800000012_county-accounts']);
   });
 });
 
@@ -205,7 +205,7 @@ describe('findRecipients', () => {
         email: `styrer-${orgnr}@barnehage.example`,
         role: 'director',
         kindergarten: { orgnr, name: `Barnehage ${orgnr}`, municipalityName: 'Kommune hamar-stange' },
-        municipality: { name: 'Kommune hamar-stange' },
+        municipality: { name: 'Kommune hamar-stange', language: 'nb' },
       },
     ]);
   });
@@ -221,7 +221,7 @@ describe('findRecipients', () => {
         email: 'barnehage@nord-osterdal.kommune.example',
         role: 'municipal-authority',
         kindergarten: { orgnr, name: `Barnehage ${orgnr}`, municipalityName: 'Kommune nord-osterdal' },
-        municipality: { name: 'Kommune nord-osterdal' },
+        municipality: { name: 'Kommune nord-osterdal', language: 'nb' },
       },
     ]);
   });
@@ -255,7 +255,7 @@ describe('findRecipients', () => {
       name: 'Myndighet sor-osterdal',
       email: 'barnehage@sor-osterdal.kommune.example',
       role: 'municipal-authority',
-      municipality: { name: 'Kommune sor-osterdal' },
+      municipality: { name: 'Kommune sor-osterdal', language: 'nb' },
     });
   });
 
@@ -620,7 +620,7 @@ describe('the authorities\' daily digest', () => {
     const { runId, roster } = await createHedmarkRun(1);
     const m = roster.municipalities[0] as Roster['municipalities'][number];
     expect(await store.findRecipients(runId, { kind: 'authority', municipalityId: m.id })).toEqual([
-      { id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', municipality: { name: m.name } },
+      { id: `authority-${m.id}`, name: m.authority.name, email: m.authority.email, role: 'municipal-authority', municipality: { name: m.name, language: 'nb' } },
     ]);
     await expectStoreError(store.findRecipients(runId, { kind: 'authority', municipalityId: 'ukjent' }), 'NotFound');
   });
