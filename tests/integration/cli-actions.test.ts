@@ -1,8 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import { ConsoleRepository } from '../../activities/db/console-repository';
 import * as control from '../../application/run-control';
@@ -15,12 +14,12 @@ import { runWorkflow } from '../../workflows/run-workflow';
 import type { Roster } from '../../config/roster-schema';
 import { EXAMPLE_GROUPS, buildRoster, rosterAsJson } from '../helpers/roster-builder';
 import { futurePlan } from '../helpers/temporal';
+import { arshjulCli } from '../helpers/cli';
 import { type UploadStack, startUploadStack, waitForEmail } from '../helpers/upload-stack';
 
 jest.setTimeout(300_000);
 
 const BIN = join(__dirname, '..', '..', 'bin', 'arshjul.js');
-const exec = promisify(execFile);
 const WORKSHOP_1 = 'Workshop 1: Tolke og analysere data';
 const MODULES_1_2 = 'Kompetansepakken, analysedel: modul 1 og 2';
 const ANALYSIS = 'Analysen så langt (modul 1 og 2)';
@@ -79,15 +78,7 @@ describe('the coordinator’s actions on the command line: preview, confirmation
   }
 
   /** The CLI as a script runs it: standard in is a pipe, not a terminal. */
-  async function arshjul(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const arshjul = (args: string[]) => arshjulCli(args, env);
 
   /** The CLI at a terminal (a pseudo-terminal from util-linux `script`), answering the question with `answer`. */
   function atTerminal(args: string[], answer: string): Promise<{ code: number; output: string }> {

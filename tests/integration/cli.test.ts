@@ -1,29 +1,18 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import { loadPlan } from '../../planning/load-plan';
+import { arshjulCli } from '../helpers/cli';
 import type { RehearsalEntry } from '../../application/rehearsal';
 
 jest.setTimeout(300_000);
 
 const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'arshjul.js');
 const PLAN = join(ROOT, 'examples', 'kfl-2017-2018.yaml');
 const ROSTER = join(ROOT, 'examples', 'roster-hedmark-2017.csv');
-const exec = promisify(execFile);
 
-async function arshjul(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const arshjul = arshjulCli;
 
 const oslo = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Oslo' }).toISO({ suppressMilliseconds: true });
 

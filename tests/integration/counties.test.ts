@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { InjectOptions } from 'fastify';
 import * as control from '../../application/run-control';
 import { ARSHJUL_RELEASE } from '../../application/release';
@@ -9,13 +6,12 @@ import { hashPassword } from '../../security/passwords';
 import { kindergartenStatusQuery } from '../../workflows/kindergarten-workflow';
 import { runWorkflow } from '../../workflows/run-workflow';
 import { buildRoster } from '../helpers/roster-builder';
+import { arshjulCli } from '../helpers/cli';
 import { type UploadStack, startUploadStack, uploadTimeline } from '../helpers/upload-stack';
 
 jest.setTimeout(300_000);
 
 const PASSWORD = 'korrekt-hest-batteri-stift';
-const BIN = join(__dirname, '..', '..', 'bin', 'arshjul.js');
-const exec = promisify(execFile);
 
 /**
  * Every county on one installation (issue 15): two counties' runs at the same time on one dev server and one
@@ -132,15 +128,7 @@ describe('two counties on one installation', () => {
   });
 
   /** The CLI as a script runs it, against this stack's database and dev server. */
-  async function arshjul(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const arshjul = (args: string[]) => arshjulCli(args, env);
 
   it('refuses on the command line a change made --as another county\'s coordinator or a national reader (exit code 3), and makes one as the county\'s own', async () => {
     const foreign = await arshjul(['run', 'withdraw', '--run', otherRun, '--kindergarten', otherOrgnr, '--reason', 'feil fylke', '--as', 'kari@innlandet.example']);
