@@ -26,6 +26,9 @@ import { rollPlanForward } from '../planning/roll-forward';
 import { loadRosterFile } from '../planning/roster-import';
 import { parseScenario, rehearsalLog, rehearse, scenarioSchema } from '../application/rehearsal';
 import { previewEmail } from './email-preview';
+import { registerBackupCommands } from './backup-commands';
+import { registerRecoveryCommands } from './recovery-commands';
+import { registerRetentionCommands } from './retention-commands';
 import { TEMPLATE_IDS } from '../domain/email-templates';
 import { installRuntime } from '../temporal/runtime';
 import { type MilestoneOverride, type Timeline, placeName } from '../domain/timeline';
@@ -665,6 +668,9 @@ export function buildProgram(): Command {
         err(count(emails.length, 'e-post', 'e-poster'));
       });
     });
+  registerBackupCommands(program, run);
+  registerRecoveryCommands(program, run);
+  registerRetentionCommands(program, run);
   return program;
 }
 
