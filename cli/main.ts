@@ -8,14 +8,12 @@ import { formatFileSize, formatNorwegian } from '../texts/norwegian-format';
 import { Pool } from 'pg';
 import { InputError } from '../config/errors';
 import { loadConfig } from '../config/env';
-import { PgStore } from '../activities/db/pg-store';
 import { SubmissionRepository } from '../activities/db/submission-repository';
 import { FileStore } from '../activities/files/file-store';
 import { AccountRepository, type UserRole } from '../activities/db/account-repository';
 import { hashPassword, passwordProblem } from '../security/passwords';
 import { z } from 'zod';
 import { migrate } from '../activities/db/migrate';
-import { connectClient } from '../temporal/connection';
 import { EXIT_CODE, asDomainErrors, describeError, refuse } from '../application/errors';
 import { ARSHJUL_RELEASE } from '../application/release';
 import { openWorkflowsByRelease, patchVerdicts, releaseReport } from '../application/releases';
@@ -26,6 +24,7 @@ import { rollPlanForward } from '../planning/roll-forward';
 import { loadRosterFile } from '../planning/roster-import';
 import { parseScenario, rehearsalLog, rehearse, scenarioSchema } from '../application/rehearsal';
 import { previewEmail } from './email-preview';
+import { withControl } from './with-control';
 import { registerBackupCommands } from './backup-commands';
 import { registerRecoveryCommands } from './recovery-commands';
 import { registerRetentionCommands } from './retention-commands';
@@ -138,25 +137,6 @@ async function refuseForeignAccount(as: string, runId: string): Promise<void> {
         ? `${user.email} er koordinator for fylket «${user.county}», og programåret ${runId} hører til «${county ?? 'et annet fylke'}»`
         : `${user.email} har ${ROLE[user.role] ?? user.role} og kan ikke endre programår`;
     throw new RefusedError(`Ingenting er endret: ${why}.`);
-  } finally {
-    await pool.end();
-  }
-}
-
-/** Connects to PostgreSQL (migrating it) and Temporal as configured, runs `work`, and closes both. */
-async function withControl<T>(work: (deps: control.RunControlDeps, store: PgStore, pool: Pool) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const url = config.database.url ?? config.database.embeddedUrl;
-  const pool = new Pool({ connectionString: url, max: 4 });
-  try {
-    await migrate(url);
-    const { client, connection } = await connectClient(config.temporal);
-    try {
-      const store = new PgStore({ pool });
-      return await work({ client, store, taskQueue: config.temporal.taskQueue, emailTaskQueue: config.email.taskQueue }, store, pool);
-    } finally {
-      await connection.close();
-    }
   } finally {
     await pool.end();
   }
