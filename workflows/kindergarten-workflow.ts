@@ -53,6 +53,7 @@ import { RECEIPT_USEFUL_MS, actionEmail, cancellationEmail, receiptEmails, revie
 import type { KindergartenDeliverable, KindergartenEmailStep, KindergartenSchedule } from '../domain/timeline';
 import { unknownDeliverable } from '../domain/refusals';
 import { AUTHORITY_DIGEST_PATCH, READ_MODEL_DEADLINE_PATCH } from '../domain/patches';
+import { RECOVERY_DETAIL } from '../domain/recovery-records';
 
 
 export interface KindergartenWorkflowInput {
@@ -251,7 +252,16 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
           actor: requestedBy,
           action: 'deadline-extended',
           at: Date.now(),
-          details: { orgnr: input.orgnr, deliverableId: deliverable.id, deliverable: deliverable.title, from: before.dueAt, to: window.dueAt, lateUntil: window.lateUntil },
+          details: {
+            orgnr: input.orgnr,
+            deliverableId: deliverable.id,
+            deliverable: deliverable.title,
+            from: before.dueAt,
+            to: window.dueAt,
+            lateUntil: window.lateUntil,
+            // The whole window (reminders, escalation, version), kept by the store for `arshjul run recover`.
+            [RECOVERY_DETAIL]: { kind: 'window', orgnr: input.orgnr, deliverableId: deliverable.id, window },
+          },
         }),
       ]);
       return { dueAt: window.dueAt, lateUntil: window.lateUntil };
@@ -293,7 +303,17 @@ export async function kindergartenWorkflow(input: KindergartenWorkflowInput): Pr
           actor: reviewedBy,
           action: record.verdict === 'returned' ? 'submission-returned' : 'submission-accepted',
           at: now,
-          details: { orgnr: input.orgnr, deliverableId: deliverable.id, deliverable: deliverable.title, version: record.version, comment: record.comment, from: before.dueAt, to: record.dueAt, lateUntil: record.lateUntil },
+          details: {
+            orgnr: input.orgnr,
+            deliverableId: deliverable.id,
+            deliverable: deliverable.title,
+            version: record.version,
+            comment: record.comment,
+            from: before.dueAt,
+            to: record.dueAt,
+            lateUntil: record.lateUntil,
+            ...(window ? { [RECOVERY_DETAIL]: { kind: 'window', orgnr: input.orgnr, deliverableId: deliverable.id, window } } : {}),
+          },
         }),
       ]);
       // The return's escalation is outside the plan's instants: the run wakes for its digest day.

@@ -31,6 +31,7 @@ import { emailSender } from './email-sender';
 import { nextStepAt, occurrenceSteps } from '../domain/occurrence-steps';
 import { type AuthorityDeliverableStep, type MilestoneOverride, type Timeline, authorityDeliverableSteps, digestWakeDays, guidanceReminderInstants, ownedOccurrences, placeName } from '../domain/timeline';
 import { type MovedOccurrence, movedOccurrences, windowsChangedIn } from '../domain/timeline-changes';
+import { RECOVERY_DETAIL, type RecoveryRecord } from '../domain/recovery-records';
 import { withdrawKindergartenSignal } from './kindergarten-workflow';
 import { runDueOwnedSteps } from './owned-step-runner';
 import { refused } from './refusal';
@@ -170,6 +171,9 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   /** The Update's id, read when its handler starts. */
   const updateId = () => currentUpdateInfo()?.id ?? `revision-${state.revision}`;
 
+  /** The run's timeline as `arshjul run recover` needs it, written with the audit entry of each change of it. */
+  const timelineRecord = (): RecoveryRecord => ({ kind: 'timeline', revision: state.revision, timeline: state.timeline, overrides: state.overrides });
+
   const refuseIfCancelled = () => {
     if (state.cancelled) throw refused({ code: 'run-cancelled' });
   };
@@ -198,6 +202,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
         where: placeName(state.timeline, request.override.regionId ?? null, request.override.groupId ?? null),
         revision: state.revision,
         moved,
+        // Kept by the store in PostgreSQL (not in the audit log), so `arshjul run recover` knows the moved timeline.
+        [RECOVERY_DETAIL]: timelineRecord(),
       });
       return { revision: state.revision, moved, regionsNotified: notified };
     },
@@ -341,7 +347,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
       actor: input.startedBy,
       action: 'run-started',
       at: Date.now(),
-      details: { kindergartens: input.kindergartens, regions: state.timeline.regions.length, release: input.release },
+      details: { kindergartens: input.kindergartens, regions: state.timeline.regions.length, release: input.release, [RECOVERY_DETAIL]: timelineRecord() },
     });
     await Promise.all(
       state.timeline.regions.map(async (region) => {

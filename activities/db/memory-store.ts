@@ -1,6 +1,7 @@
 import type { Plan } from '../../config/plan-schema';
 import type { Kindergarten, Roster } from '../../config/roster-schema';
 import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
+import { type RecoveryRecord, splitRecoveryDetail } from '../../domain/recovery-records';
 import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type GroupSetupRecord, type GroupSetupSummary, type GuidanceRecord, type InitialDeliverable, type NewGroupSetup, type OwedGuidance, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
@@ -140,8 +141,14 @@ export class MemoryStore implements Store {
 
   readonly audit: AuditEntry[] = [];
 
+  /** What `arshjul run recover` would read (the PostgreSQL store keeps it in recovery_timelines and recovery_windows). */
+  readonly recoveryRecords: RecoveryRecord[] = [];
+
   async recordAudit(entry: AuditEntry): Promise<void> {
-    if (!this.audit.some((e) => e.key === entry.key)) this.audit.push(entry);
+    if (this.audit.some((e) => e.key === entry.key)) return;
+    const { details, recovery } = splitRecoveryDetail(entry.details);
+    this.audit.push({ ...entry, details });
+    if (recovery) this.recoveryRecords.push(recovery);
   }
 
   /** Each kindergarten's accepted submissions of a deliverable, as the status writes name them (the rehearsal has no uploads). */

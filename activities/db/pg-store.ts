@@ -5,6 +5,7 @@ import type { Roster } from '../../config/roster-schema';
 import { type AuditEntry, contactChangedEntry, uploadLinkReissuedEntry } from '../../domain/audit';
 import { type AuthorityDigest, type ContactChange, DIGEST_DUE_SOON_MS, type EmailLogEntry, type EmailMeta, type GroupSetupRecord, type GroupSetupSummary, type GuidanceFile, type GuidanceRecord, type NewGroupSetup, type InitialDeliverable, type OwedGuidance, type OutboxEntry, type Recipient, type RunContext, type RunEvent, type Store } from '../store';
 import { withTransaction } from './transaction';
+import { type RecoveryRecord, splitRecoveryDetail } from '../../domain/recovery-records';
 import { StoreError } from '../store';
 import { placeInGroup } from '../../domain/regions';
 import type {
@@ -37,6 +38,23 @@ async function insertAudit(q: Pick<PoolClient, 'query'>, entry: AuditEntry): Pro
     entry.runId,
     JSON.stringify(entry.details),
   ]);
+}
+
+/** Keeps what `arshjul run recover` needs (activities/db/recovery-repository.ts); a retried write changes nothing. */
+async function insertRecoveryRecord(q: Pick<PoolClient, 'query'>, record: RecoveryRecord, runId: string, at: number): Promise<void> {
+  if (record.kind === 'timeline') {
+    await q.query(
+      `INSERT INTO recovery_timelines (run_id, revision, timeline, overrides, recorded_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (run_id) DO UPDATE SET revision = EXCLUDED.revision, timeline = EXCLUDED.timeline, overrides = EXCLUDED.overrides, recorded_at = EXCLUDED.recorded_at
+       WHERE recovery_timelines.revision < EXCLUDED.revision`,
+      [runId, record.revision, JSON.stringify(record.timeline), JSON.stringify(record.overrides), ts(at)],
+    );
+    return;
+  }
+  await q.query(
+    `INSERT INTO recovery_windows (run_id, orgnr, deliverable_id, version, "window", recorded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [runId, record.orgnr, record.deliverableId, record.window.version, JSON.stringify(record.window), ts(at)],
+  );
 }
 
 export class PgStore implements Store {
@@ -207,7 +225,13 @@ export class PgStore implements Store {
   }
 
   async recordAudit(entry: AuditEntry): Promise<void> {
-    await insertAudit(this.pool, entry);
+    // A recovery record (the run's timeline, a kindergarten's window) goes to its own table in the same transaction.
+    const { details, recovery } = splitRecoveryDetail(entry.details);
+    if (!recovery) return insertAudit(this.pool, entry);
+    await withTransaction(this.pool, async (client) => {
+      await insertAudit(client, { ...entry, details });
+      await insertRecoveryRecord(client, recovery, entry.runId ?? '', entry.at);
+    });
   }
 
   async recordDeliverableStatus(s: RecordDeliverableStatusInput): Promise<void> {
