@@ -38,6 +38,7 @@ const envShape = z.object({
   UPLOAD_MAX_MB: z.coerce.number().min(1).max(1024).default(25).describe('largest file a director may upload, in MiB'),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10).describe('most files in one submission'),
   UPLOAD_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20).describe('upload attempts one personal link may make a minute (more are refused with 429)'),
+  RETENTION_MONTHS: z.coerce.number().int().min(0).max(120).default(12).describe("months a run's personal data and files are kept after the run ends, unless its plan says `retention.months` (README: Personal data and retention)"),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 });
@@ -76,6 +77,8 @@ export interface Config {
   worker: { maxCachedWorkflows: number; bundlePath: string | null };
   api: { host: string; port: number };
   uploads: { dir: string; maxFileBytes: number; maxFiles: number; attemptsPerMinute: number };
+  /** Months after a run ends before its personal data is removed, when the plan does not say. */
+  retention: { months: number };
   dataDir: string;
 }
 
@@ -118,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, bundlePath: e.WORKFLOW_BUNDLE_PATH ?? null },
     api: { host: e.API_HOST, port: e.API_PORT },
     uploads: { dir: e.UPLOAD_DIR ?? `${e.DATA_DIR}/uploads`, maxFileBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), maxFiles: e.UPLOAD_MAX_FILES, attemptsPerMinute: e.UPLOAD_ATTEMPTS_PER_MINUTE },
+    retention: { months: e.RETENTION_MONTHS },
     dataDir: e.DATA_DIR,
   });
 }

@@ -213,6 +213,11 @@ export const planSchema = z
       .max(500),
     deliverables: z.array(deliverableSchema).default([]),
     milestones: z.array(milestoneSchema).min(1).max(200),
+    retention: z
+      .object({ months: z.number().int().min(0).max(120).describe('months after the run ends') })
+      .strict()
+      .optional()
+      .describe("how long the run's personal data and files are kept after it ends; unset: RETENTION_MONTHS (default 12)"),
   })
   .strict()
   .superRefine(checkReferences)

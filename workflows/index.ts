@@ -3,3 +3,4 @@ export { runWorkflow } from './run-workflow';
 export { regionWorkflow } from './region-workflow';
 export { kindergartenWorkflow } from './kindergarten-workflow';
 export { deliverEmailWorkflow } from './email-workflow';
+export { retentionWorkflow } from './retention-workflow';
