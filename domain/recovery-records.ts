@@ -20,3 +20,24 @@ export function splitRecoveryDetail(details: Record<string, unknown>): { details
   const { [RECOVERY_DETAIL]: recovery, ...rest } = details;
   return { details: rest, recovery: (recovery as RecoveryRecord | undefined) ?? null };
 }
+
+/** What `arshjul run recover` recovered, by name and count (application/recovery.ts; worded by texts/recovery.ts). */
+export interface RecoverySummary {
+  runId: string;
+  title: string;
+  revision: number;
+  paused: boolean;
+  regions: string[];
+  kindergartens: number;
+  added: string[];
+  withdrawn: string[];
+  moves: number;
+  extensions: number;
+  submissions: number;
+  reviews: number;
+  emailsSent: number;
+  /** Steps recorded as done in the new workflows (run and region steps, kindergartens' steps). */
+  stepsDone: number;
+  /** Receipts and verdicts still to email. */
+  emailsOwed: number;
+}
