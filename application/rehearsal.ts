@@ -24,6 +24,7 @@ import { runWorkflow } from '../workflows/run-workflow';
 import { authorityWindowFor, scheduleForKindergarten, type Timeline } from '../domain/timeline';
 import { WORKFLOWS_PATH, buildWorker } from '../temporal/worker-factory';
 import { findTestServer } from '../temporal/binaries';
+import { GroupedRehearsalStore, type RehearsalClasses, forEachMember, participantAddress, rehearsalClasses } from './rehearsal-classes';
 
 /** When a kindergarten submits a deliverable in a rehearsal. */
 const behaviourSchema = z.union([z.enum(['on-time', 'late', 'never']), z.object({ at: localDateTimeSchema }).strict()]);
@@ -109,7 +110,10 @@ function withKeyRule(issue: z.core.$ZodIssue): z.core.$ZodIssue {
 /** One line of a rehearsal, in the shape `arshjul rehearse --json` prints. */
 export interface RehearsalEntry {
   type: 'milestone' | 'email' | 'submission' | 'guidance' | 'group-setup';
-  /** ISO-8601 with the Oslo offset, to the second: the workflow time when it happened. */
+  /**
+   * ISO-8601 with the Oslo offset, to the second: the workflow time when it happened; for an email, the instant the
+   * workflow sent it for (its timer's, or that of the submission or step that caused it).
+   */
   at: string;
   milestone: string | null;
   region: string | null;
@@ -131,6 +135,8 @@ export interface RehearsalResult {
   timeline: Timeline;
   refusals: { orgnr: string; deliverableId: string; reason: string }[];
   wallMs: number;
+  /** How many kindergarten workflows ran: one per class of alike kindergartens, or every kindergarten with `full`. */
+  kindergartenWorkflows: number;
 }
 
 interface PlannedSubmission {
@@ -171,7 +177,7 @@ function rehearsalLines(roster: Roster, municipalityId: string) {
     .filter((k) => k.municipalityId === municipalityId)
     .flatMap((k, i) => [
       { row: 2 * i + 2, orgnr: k.orgnr, name: k.director.name, email: k.director.email, role: 'styrer' },
-      { row: 2 * i + 3, orgnr: k.orgnr, name: `Pedagogisk leder ${k.name}`, email: `pedleder-${k.orgnr}@rehearsal.invalid`, role: 'pedagogisk-leder' },
+      { row: 2 * i + 3, orgnr: k.orgnr, name: `Pedagogisk leder ${k.name}`, email: participantAddress(k.orgnr), role: 'pedagogisk-leder' },
     ]);
 }
 
@@ -231,25 +237,31 @@ export function plannedSubmissions(plan: Plan, timeline: Timeline, roster: Roste
 /**
  * Runs the whole year on the time-skipping test server with the real workflow code and an in-memory store, and
  * returns every milestone, email and submission in time order. Dates are what the workflows did, not what the plan says.
+ *
+ * By default kindergartens bound to have the same year run once per class (application/rehearsal-classes.ts) and each
+ * gets its own lines from that; `full` runs a workflow for every kindergarten. Both give the same result.
  */
 export async function rehearse(
   plan: Plan,
   roster: Roster,
   scenario: Scenario = scenarioSchema.parse({}),
-  options: { workflowBundle?: WorkflowBundleWithSourceMap; onProgress?: (message: string) => void; mailer?: Pick<Transporter, 'sendMail'>; store?: MemoryStore } = {},
+  options: { workflowBundle?: WorkflowBundleWithSourceMap; onProgress?: (message: string) => void; mailer?: Pick<Transporter, 'sendMail'>; store?: MemoryStore; full?: boolean } = {},
 ): Promise<RehearsalResult> {
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
   const timeline = resolveTimeline(plan);
   const runId = runWorkflowId(plan.schoolYear, plan.county);
-  const store = options.store ?? new MemoryStore();
-  await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
   const submissions = plannedSubmissions(plan, timeline, roster, scenario);
   const guidance = plannedGuidance(plan, timeline, roster, scenario, submissions);
   const setups = plannedGroupSetups(plan, timeline, roster, scenario);
+  const classes = options.full ? null : classesOf(roster, submissions, guidance, setups);
+  if (options.store && classes) throw new Error('rehearse: a store of your own needs { full: true }');
+  const store = options.store ?? (classes ? new GroupedRehearsalStore(classes) : new MemoryStore());
+  await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
+  const runsWorkflow = (orgnr: string) => !classes || classes.members.has(orgnr);
   const steps: PlannedStep[] = [
-    ...submissions.map((s) => ({ ...s, kind: 'submission' as const })),
-    ...guidance.map((g) => ({ ...g, kind: 'guidance' as const })),
+    ...submissions.filter((s) => runsWorkflow(s.orgnr)).map((s) => ({ ...s, kind: 'submission' as const })),
+    ...guidance.filter((g) => runsWorkflow(g.orgnr)).map((g) => ({ ...g, kind: 'guidance' as const })),
     ...setups.map((g) => ({ ...g, kind: 'group-setup' as const })),
   ].sort(
     (a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'submission' ? -1 : 1) || a.orgnr.localeCompare(b.orgnr),
@@ -294,7 +306,9 @@ export async function rehearse(
         taskQueue,
         args: [{ runId, plan, timeline: shifted, release: ARSHJUL_RELEASE, startedBy: 'rehearsal', kindergartens: roster.kindergartens.length }],
       });
-      progress(`programåret ${runId} er startet med ${count(roster.kindergartens.length, 'barnehage', 'barnehager')}`);
+      progress(
+        `programåret ${runId} er startet med ${count(roster.kindergartens.length, 'barnehage', 'barnehager')}${classes ? `, ${count(classes.members.size, 'arbeidsflyt', 'arbeidsflyter')} for barnehagene (én for hver gruppe barnehager med samme år)` : ''}`,
+      );
       // Submissions due at the same instant go in together (twenty Updates at a time, each to its own workflow);
       // the clock moves only between instants.
       const control = { client: env.client, store, taskQueue };
@@ -353,7 +367,7 @@ export async function rehearse(
       await handle.result();
       // One at a time: each result() of the time-skipping client unlocks and relocks the server's clock, and
       // concurrent calls unbalance that lock (the test server then fails with "Unbalanced lock and unlock calls").
-      for (const k of roster.kindergartens) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
+      for (const k of roster.kindergartens.filter((x) => runsWorkflow(x.orgnr))) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
       for (const id of [...guidanceWorkflows, ...receiptWorkflows]) await env.client.workflow.getHandle(id).result();
       progress('året er over');
     });
@@ -368,7 +382,9 @@ export async function rehearse(
     ...[...store.outbox.values()]
       .filter((e) => e.state === 'sent')
       .map((e) =>
-        entry('email', e.requestedAt - shift, plan.timezone, {
+        // The instant the workflow sent it for (its timer, or the submission or action that caused it): the moment the
+        // activity ran also holds the test server's own processing time, seconds under load, which no real year has.
+        entry('email', e.scheduledFor - shift, plan.timezone, {
           milestone: e.meta.milestoneId ?? e.meta.deliverableId,
           region: e.meta.regionId,
           group: e.meta.groupId,
@@ -378,7 +394,36 @@ export async function rehearse(
         }),
       ),
   ].sort(byTimeThenFields);
-  return { entries, submissions: submitted, guidance: guided, groupSetups: setupsSent, timeline, refusals, wallMs: Date.now() - started };
+  if (!classes) return { entries, submissions: submitted, guidance: guided, groupSetups: setupsSent, timeline, refusals, wallMs: Date.now() - started, kindergartenWorkflows: roster.kindergartens.length };
+  const expand = (lines: RehearsalEntry[]) => forEachMember(lines, classes, roster).sort(byTimeThenFields);
+  return {
+    entries: expand(entries),
+    submissions: expand(submitted),
+    guidance: expand(guided),
+    groupSetups: setupsSent,
+    timeline,
+    refusals: refusals
+      .flatMap((r) => (classes.members.get(r.orgnr) ?? [r.orgnr]).map((orgnr) => ({ ...r, orgnr })))
+      .sort((a, b) => a.orgnr.localeCompare(b.orgnr) || a.deliverableId.localeCompare(b.deliverableId)),
+    wallMs: Date.now() - started,
+    kindergartenWorkflows: classes.members.size,
+  };
+}
+
+/** The classes of alike kindergartens for the steps a scenario plans (application/rehearsal-classes.ts). */
+function classesOf(roster: Roster, submissions: PlannedSubmission[], guidance: PlannedSubmission[], setups: (PlannedSubmission & { municipalityId: string })[]): RehearsalClasses {
+  const by = <T>(items: T[], keyOf: (item: T) => string, line: (item: T) => string) => {
+    const map = new Map<string, string[]>();
+    for (const item of items) map.set(keyOf(item), [...(map.get(keyOf(item)) ?? []), line(item)]);
+    return map;
+  };
+  const own = by(
+    [...submissions.map((s) => ({ ...s, kind: 'innlevering' })), ...guidance.map((g) => ({ ...g, kind: 'veiledning' }))],
+    (s) => s.orgnr,
+    (s) => `${s.kind}:${s.deliverableId}@${s.at}`,
+  );
+  const municipal = by(setups, (s) => s.municipalityId, (s) => `${s.deliverableId}@${s.at}`);
+  return rehearsalClasses(roster, { kindergartenSteps: (orgnr) => own.get(orgnr) ?? [], municipalitySteps: (id) => municipal.get(id) ?? [] });
 }
 
 /**

@@ -42,7 +42,7 @@ export async function benchRehearse(sizes: number[], log: (line: string) => void
     const store = new MemoryStore();
     const calls = countCalls(store);
     const started = process.hrtime.bigint();
-    const rehearsal = await rehearse(plan, roster, scenarioSchema.parse({}), { workflowBundle: bundle, store });
+    const rehearsal = await rehearse(plan, roster, scenarioSchema.parse({}), { workflowBundle: bundle, store, full: true });
     const yearSeconds = seconds(started);
     const emails = rehearsal.entries.filter((e) => e.type === 'email');
     const consistency = sameEmailsWithinGroups(rehearsal);

@@ -239,12 +239,13 @@ export function buildProgram(): Command {
     .requiredOption('--roster <fil>', 'deltakerlisten')
     .option('--scenario <fil>', 'hvem som leverer når, og når forskningssenteret gir veiledning (YAML eller JSON); uten: alle i tide')
     .option('--json', 'skriv én JSON-liste av {type, at, milestone, region, group, kindergarten, to, template}; type er milestone, email, submission, guidance eller group-setup')
-    .action(async (opts: { plan: string; roster: string; scenario?: string; json?: boolean }) => {
+    .option('--full', 'kjør én arbeidsflyt for hver barnehage (uten: én for hver gruppe barnehager som får samme år, og hver barnehage får sine egne linjer fra den; utskriften er den samme)')
+    .action(async (opts: { plan: string; roster: string; scenario?: string; json?: boolean; full?: boolean }) => {
       installRuntime();
       const p = loadPlan(opts.plan);
       const roster = await loadRosterFile(opts.roster, p);
       const scenario = opts.scenario ? parseScenario(readFileSync(opts.scenario, 'utf8'), opts.scenario) : scenarioSchema.parse({});
-      const result = await rehearse(p, roster, scenario, { onProgress: (m) => err(`prøvekjøring: ${m}`) });
+      const result = await rehearse(p, roster, scenario, { onProgress: (m) => err(`prøvekjøring: ${m}`), full: opts.full === true });
       const lines = rehearsalLog(result);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(lines, null, 1)}\n`);

@@ -133,6 +133,20 @@ describe('the arshjul command line', () => {
     expect(new Set(owed.map((e) => e.to))).toEqual(new Set([researchCentre]));
   });
 
+  it('rehearses the example grouped by alike kindergartens and with --full, and prints the same lines both ways', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arshjul-cli-'));
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, ['default: on-time', 'kindergartens:', `  "${KINDERGARTENS[3]}": late`, `  "${KINDERGARTENS[7]}": never`, 'groupSetup:', '  municipalities:', '    eidskog: late', ''].join('\n'));
+    const grouped = await arshjul(['rehearse', '--plan', PLAN, '--roster', ROSTER, '--scenario', file]);
+    const full = await arshjul(['rehearse', '--plan', PLAN, '--roster', ROSTER, '--scenario', file, '--full']);
+    expect([grouped.code, full.code]).toEqual([0, 0]);
+    expect(grouped.stdout.split('\n').length).toBeGreaterThan(2_000);
+    expect(grouped.stdout).toEqual(full.stdout);
+    // It says how many workflows ran: one per class of alike kindergartens, against one per kindergarten.
+    expect(grouped.stderr).toMatch(/med 61 barnehager, \d+ arbeidsflyter for barnehagene \(én for hver gruppe barnehager med samme år\)/);
+    expect(full.stderr).toMatch(/med 61 barnehager\n/);
+  });
+
   it('refuses a bad roster with file, row and column, and starts nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arshjul-cli-'));
     const lines = readFileSync(ROSTER, 'utf8').split('\n');

@@ -33,7 +33,7 @@ describe('a rehearsed year delivered over SMTP', () => {
     const never = roster.kindergartens[1]?.orgnr as string;
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true });
     try {
-      const result = await rehearse(plan, roster, scenarioSchema.parse({ kindergartens: { [never]: 'never' } }), { workflowBundle: await bundleWorkflows(), mailer: transport });
+      const result = await rehearse(plan, roster, scenarioSchema.parse({ kindergartens: { [never]: 'never' } }), { workflowBundle: await bundleWorkflows(), mailer: transport, full: true });
       const emails = result.entries.filter((e) => e.type === 'email');
       expect(emails.length).toBeGreaterThan(1000);
       expect(sink.messages).toHaveLength(emails.length);

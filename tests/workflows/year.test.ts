@@ -42,7 +42,7 @@ describe('a whole programme year on the time-skipping server', () => {
       groupSetup: { municipalities: { [lateAuthority]: 'late', [silentAuthority]: 'never' } },
       guidance: { kindergartens: { [noGuidance]: 'never', [quick]: { daysAfterSubmission: 2 } } },
     });
-    result = await rehearse(plan, roster, scenario, { workflowBundle: bundle, store });
+    result = await rehearse(plan, roster, scenario, { workflowBundle: bundle, store, full: true });
   });
 
   const emails = (filter: (e: RehearsalEntry) => boolean) => result.entries.filter((e) => e.type === 'email' && filter(e));
