@@ -99,11 +99,11 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'authority_digest_items', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'group_setup_participants', 'group_setups', 'kindergartens', 'municipalities', 'pgmigrations', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submission_guidance', 'submission_reviews', 'submissions', 'upload_links', 'users']);
+    expect(rows.map((r) => r.table_name)).toEqual(['access_keys', 'audit_log', 'authority_digest_items', 'deliverable_states', 'dev_mailbox', 'email_outbox', 'events', 'group_setup_participants', 'group_setups', 'kindergartens', 'municipalities', 'pgmigrations', 'recovery_timelines', 'recovery_windows', 'run_drafts', 'runs', 'sessions', 'submission_files', 'submission_guidance', 'submission_reviews', 'submissions', 'upload_links', 'users']);
 
     await expect(migrate(db.url, { schema: db.schema })).resolves.toEqual([]);
     const { rows: applied } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations');
-    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews', '1763800000008_submission-guidance', '1763800000009_group-setups', '1763800000010_municipality-language', '1763800000011_submission-refusal-data', '1763800000012_county-accounts', '1763800000013_retention']);
+    expect(applied.map((r) => r.name)).toEqual(['1763800000000_initial-schema', '1763800000001_dev-mailbox', '1763800000002_upload-links', '1763800000003_submissions', '1763800000004_console', '1763800000005_release-1-0', '1763800000006_authority-digest', '1763800000007_submission-reviews', '1763800000008_submission-guidance', '1763800000009_group-setups', '1763800000010_municipality-language', '1763800000011_submission-refusal-data', '1763800000012_county-accounts', '1763800000013_retention', '1763800000014_recovery']);
   });
 });
 
