@@ -540,7 +540,14 @@ export class RetentionRepository {
       await run('group_setups', 'UPDATE group_setups SET submitted_by = $2 WHERE lower(submitted_by) = $1', [address, ERASED_EMAIL]);
       await run('submission_reviews', 'UPDATE submission_reviews SET reviewed_by = $2 WHERE lower(reviewed_by) = $1', [address, ERASED_EMAIL]);
       await run('submission_guidance', 'UPDATE submission_guidance SET given_by = $2 WHERE lower(given_by) = $1', [address, ERASED_EMAIL]);
-      await run('dev_mailbox', 'DELETE FROM dev_mailbox WHERE $1 = ANY (SELECT lower(x) FROM unnest(rcpt_to) x)', [address]);
+      // The development mailbox: messages to the address, and the messages of every outbox row that names it (a group
+      // set-up's receipt to the authority lists its participants), matched by Message-ID before the outbox is blanked.
+      await run(
+        'dev_mailbox',
+        `DELETE FROM dev_mailbox WHERE $1 = ANY (SELECT lower(x) FROM unnest(rcpt_to) x)
+            OR message_id IN (SELECT message_id FROM email_outbox WHERE lower(recipient) = $1 OR position($1 IN lower(body_text)) > 0 OR position($1 IN lower(key)) > 0)`,
+        [address],
+      );
       await run(
         'email_outbox',
         `UPDATE email_outbox SET recipient = CASE WHEN lower(recipient) = $1 THEN $2 ELSE recipient END,
