@@ -32,6 +32,11 @@ export const MANIFEST_FILE = 'manifest.json';
  * idempotent Update.
  */
 export const GAP_MARGIN_MS = 5 * 60_000;
+/**
+ * The coordinator's actions audited since this long before Temporal's copy began are listed after a restore for the
+ * operator to check: shorter than GAP_MARGIN_MS, because each is a person's work to look at, not an idempotent retry.
+ */
+export const ACTIONS_MARGIN_MS = 30_000;
 /** Files of DATA_DIR a year needs besides the databases: the secret that signs the directors' links (when not set in the environment). */
 const DATA_FILES = ['upload-link-secret', 'first-coordinator.txt'];
 
@@ -346,12 +351,16 @@ export async function restoreBackup(places: BackupPlaces, from: string, options:
   if (blocking.length) throw new RefusedError(RESTORE_TEXT.inTheWay(blocking));
 
   const p0 = now();
-  const gapFrom = manifest.temporal ? Date.parse(manifest.temporal.startedAt) - GAP_MARGIN_MS : null;
+  const temporalCopied = manifest.temporal ? Date.parse(manifest.temporal.startedAt) : null;
   const tables = manifest.postgres.tables.map((t) => {
     const f = manifest.files.find((x) => x.path === t.file) as ManifestFile;
     return { ...t, size: f.size, sha256: f.sha256 };
   });
-  const loaded = await loadPostgres(places.databaseUrl, dir, { migrations: manifest.migrations, tables, sequences: manifest.postgres.sequences }, { replace: options.replace, gapFrom });
+  const loaded = await loadPostgres(places.databaseUrl, dir, { migrations: manifest.migrations, tables, sequences: manifest.postgres.sequences }, {
+    replace: options.replace,
+    redeliverSince: temporalCopied === null ? null : temporalCopied - GAP_MARGIN_MS,
+    actionsSince: temporalCopied === null ? null : temporalCopied - ACTIONS_MARGIN_MS,
+  });
   await migrate(places.databaseUrl);
   options.onStep?.({ kind: 'postgres', tables: tables.length, rows: loaded.rows, ms: now() - p0, level: manifest.migrationLevel });
 

@@ -235,16 +235,17 @@ export interface LoadResult {
  * newer than the dump's), runs the migrations up to the dump's level, copies every table in foreign-key order in one
  * transaction, checks each table's row count against the dump, and sets every sequence past the highest value used.
  *
- * `gapFrom` (epoch ms) is when the copy of Temporal's database began: a submission accepted after it may be missing
- * from the restored workflow history, so it is set back to 'stored', and the API's retry of undecided submissions
- * (application/upload-service.ts retryUndecided) asks its workflow again — idempotent by submission id, so one the
- * history has is answered with its receipt again. Afterwards the remaining migrations of this code run.
+ * A submission accepted since `redeliverSince` (epoch ms: a little before the copy of Temporal's database began) may be
+ * missing from the restored workflow history, so it is set back to 'stored', and the API's retry of undecided
+ * submissions (application/upload-service.ts retryUndecided) asks its workflow again — idempotent by submission id, so
+ * one the history has is answered with its receipt again. The audit entries since `actionsSince` are returned: the
+ * coordinator's actions of those seconds may be missing from Temporal too.
  */
 export async function loadPostgres(
   databaseUrl: string,
   backupDir: string,
   dump: Pick<PostgresSnapshot, 'migrations' | 'tables' | 'sequences'>,
-  options: { replace: boolean; gapFrom: number | null; onTable?: (name: string, rows: number) => void },
+  options: { replace: boolean; redeliverSince: number | null; actionsSince: number | null; onTable?: (name: string, rows: number) => void },
 ): Promise<LoadResult> {
   const schema = schemaOfUrl(databaseUrl);
   const before = await inspectDatabase(databaseUrl);
@@ -284,16 +285,22 @@ export async function loadPostgres(
       }
       let redelivered: string[] = [];
       let actionsInGap: LoadResult['actionsInGap'] = [];
-      if (options.gapFrom !== null) {
-        const since = new Date(options.gapFrom);
-        if (present.includes('submissions')) {
-          const updated = await client.query<{ id: string }>(`UPDATE ${qualified(schema, 'submissions')} SET state = 'stored' WHERE state = 'accepted' AND decided_at >= $1 RETURNING id`, [since]);
-          redelivered = updated.rows.map((r) => r.id);
-        }
-        if (present.includes('audit_log')) {
-          const audit = await client.query<{ at: Date; action: string; actor: string; run_id: string | null }>(`SELECT at, action, actor, run_id FROM ${qualified(schema, 'audit_log')} WHERE at >= $1 ORDER BY at, id`, [since]);
-          actionsInGap = audit.rows.map((r) => ({ at: r.at.getTime(), action: r.action, actor: r.actor, runId: r.run_id }));
-        }
+      if (options.redeliverSince !== null && present.includes('submissions')) {
+        // Not for a run that has ended or a withdrawn kindergarten: their workflows may be closed, and a closed
+        // workflow's answer would mark the submission refused. Their submissions stay as accepted.
+        const updated = await client.query<{ id: string }>(
+          `UPDATE ${qualified(schema, 'submissions')} s SET state = 'stored'
+            WHERE s.state = 'accepted' AND s.decided_at >= $1
+              AND NOT EXISTS (SELECT 1 FROM ${qualified(schema, 'events')} e WHERE e.run_id = s.run_id AND e.type IN ('run-completed', 'run-cancelled'))
+              AND NOT EXISTS (SELECT 1 FROM ${qualified(schema, 'kindergartens')} k WHERE k.run_id = s.run_id AND k.orgnr = s.orgnr AND k.withdrawn_at IS NOT NULL)
+            RETURNING s.id`,
+          [new Date(options.redeliverSince)],
+        );
+        redelivered = updated.rows.map((r) => r.id);
+      }
+      if (options.actionsSince !== null && present.includes('audit_log')) {
+        const audit = await client.query<{ at: Date; action: string; actor: string; run_id: string | null }>(`SELECT at, action, actor, run_id FROM ${qualified(schema, 'audit_log')} WHERE at >= $1 ORDER BY at, id`, [new Date(options.actionsSince)]);
+        actionsInGap = audit.rows.map((r) => ({ at: r.at.getTime(), action: r.action, actor: r.actor, runId: r.run_id }));
       }
       await client.query('COMMIT');
       return { rows, redelivered, actionsInGap };
