@@ -41,3 +41,19 @@ export async function ensureRetentionSchedule(client: Pick<Client, 'schedule'>, 
   await handle.update((previous) => ({ spec: SPEC, action: action(options), policies: POLICIES, state: { paused: previous.state.paused, note: previous.state.note ?? '' } }));
   return 'updated';
 }
+
+/**
+ * At worker start: ensures the Schedule, and when that fails (a namespace without permission to manage schedules, say)
+ * says so on standard error and lets the worker run on, so the year's emails are never held up by it; the purge can
+ * then be run by hand (`arshjul retention run`).
+ */
+export async function ensureRetentionScheduleAtStart(client: Pick<Client, 'schedule'>, options: RetentionScheduleOptions, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
+  try {
+    await ensureRetentionSchedule(client, options);
+  } catch (error) {
+    write(
+      `[arshjul] kunne ikke lage eller oppdatere den daglige Schedule for sletting av personopplysninger (${options.scheduleId ?? RETENTION_SCHEDULE_ID}): ` +
+        `${(error as Error).message}. Arbeideren kjører videre; kjør «arshjul retention run» til den er på plass.`,
+    );
+  }
+}

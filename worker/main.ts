@@ -8,7 +8,7 @@ import { PgStore } from '../activities/db/pg-store';
 import { FileStore } from '../activities/files/file-store';
 import { buildEmailWorker, buildWorker } from '../temporal/worker-factory';
 import { resolveUploadSecret } from '../security/upload-secret';
-import { ensureRetentionSchedule } from '../temporal/retention-schedule';
+import { ensureRetentionScheduleAtStart } from '../temporal/retention-schedule';
 
 /**
  * Where a worker delivers: SMTP_URL, or with USE_DEV_MAILBOX=true the development mailbox of an `npm start` on this
@@ -49,7 +49,7 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
     const mail = { ...config.mail, uploadSecret: resolveUploadSecret(config.mail.uploadLinkSecret, config.dataDir) };
     const deps = { store: new PgStore({ pool }), mailer, mail, temporal: client, files: new FileStore(resolve(config.uploads.dir)), retention: { pool, uploadDir: resolve(config.uploads.dir) } };
     // The daily Schedule that removes the personal data of runs past their retention (README: Personal data and retention).
-    await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, defaultMonths: config.retention.months });
+    await ensureRetentionScheduleAtStart(client, { taskQueue: config.temporal.taskQueue, defaultMonths: config.retention.months });
     const worker = await buildWorker({
       connection,
       namespace: config.temporal.namespace,

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { MailboxRepository } from '../../activities/db/mailbox-repository';
@@ -14,14 +15,21 @@ import { submitGroupSetup } from '../../application/group-setup';
 import { runRetentionNow } from '../../application/retention';
 import * as control from '../../application/run-control';
 import { signUploadToken } from '../../security/upload-tokens';
-import { ensureRetentionSchedule } from '../../temporal/retention-schedule';
+import { RETENTION_SCHEDULE_ID, ensureRetentionSchedule } from '../../temporal/retention-schedule';
 import { buildWorker } from '../../temporal/worker-factory';
 import type { RetentionWorkflowResult } from '../../workflows/retention-workflow';
 import { arshjulCli } from '../helpers/cli';
 import { docx, pdf } from '../helpers/documents';
-import { headerOf } from '../helpers/smtp-sink';
-import { TEST_UPLOAD_SECRET, bundleWorkflows } from '../helpers/temporal';
-import { type UploadStack, startUploadStack, uploadLinkIn, waitForEmail } from '../helpers/upload-stack';
+import { PgStore } from '../../activities/db/pg-store';
+import { initialDeliverables } from '../../application/run-control';
+import { ARSHJUL_RELEASE } from '../../application/release';
+import { runWorkflowId } from '../../domain/ids';
+import { freshSchema } from '../helpers/postgres';
+import { type TemporalServerProcess, type WorkerProcess, temporalServerProcess, workerProcess } from '../helpers/processes';
+import { buildRoster } from '../helpers/roster-builder';
+import { type SmtpSink, headerOf, startSmtpSink } from '../helpers/smtp-sink';
+import { TEST_UPLOAD_SECRET, bundleWorkflows, futurePlan } from '../helpers/temporal';
+import { type UploadStack, startUploadStack, uploadLinkIn, uploadTimeline, waitForEmail } from '../helpers/upload-stack';
 
 jest.setTimeout(300_000);
 
@@ -266,7 +274,6 @@ describe('a run past its retention', () => {
     const [file] = await q<{ storage_key: string; name: string }>('SELECT f.storage_key, f.name FROM submission_files f JOIN submissions s ON s.id = f.submission_id WHERE s.run_id = $1 ORDER BY s.receipt_number LIMIT 1', [s.runId]);
     const path = join(s.storageDir, 'objects', file?.storage_key as string);
     const original = readFileSync(path);
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(path, Buffer.concat([original.subarray(0, original.length - 1), Buffer.from('X')]));
     try {
       const damaged = await cli(['run', 'archive', '--run', s.runId, '--to', join(work, 'skadet.zip')]);
@@ -462,5 +469,87 @@ describe('a run past its retention', () => {
     expect(later.purged).toEqual([]);
     expect(await snapshot()).toEqual(before);
     await handle.delete();
+  });
+});
+
+/**
+ * The production worker (worker/run.ts, its own process, on the Temporal CLI's dev server) makes the daily Schedule
+ * when it starts, with RETENTION_MONTHS and its task queue, and runs the Schedule's workflow with the retention
+ * dependencies: a run that ended two months ago, with RETENTION_MONTHS=1, is purged when the Schedule fires, files and all.
+ */
+describe('the retention Schedule of the production worker', () => {
+  let dir: string;
+  let db: Awaited<ReturnType<typeof freshSchema>>;
+  let temporal: TemporalServerProcess;
+  let connection: Connection;
+  let client: Client;
+  let sink: SmtpSink;
+  let worker: WorkerProcess;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'arshjul-retention-worker-'));
+    db = await freshSchema('faults_retention_worker');
+    temporal = await temporalServerProcess(join(dir, 'temporal.db'));
+    connection = await Connection.connect({ address: temporal.address });
+    client = new Client({ connection });
+    sink = await startSmtpSink();
+    const bundlePath = join(dir, 'workflows.js');
+    writeFileSync(bundlePath, (await bundleWorkflows()).code);
+    worker = workerProcess({
+      TEMPORAL_ADDRESS: temporal.address,
+      DATABASE_URL: db.url,
+      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      TEMPORAL_TASK_QUEUE: 'faults-retention',
+      EMAIL_TASK_QUEUE: 'faults-retention-email',
+      UPLOAD_LINK_SECRET: TEST_UPLOAD_SECRET,
+      DATA_DIR: dir,
+      UPLOAD_DIR: join(dir, 'uploads'),
+      RETENTION_MONTHS: '1',
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+    });
+    await worker.start();
+  });
+
+  afterAll(async () => {
+    await worker?.kill();
+    await connection?.close();
+    await temporal?.stop();
+    await sink?.close();
+    await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is made at worker start and purges a run past RETENTION_MONTHS when it fires', async () => {
+    const plan = futurePlan(2027, 'retensjon');
+    const roster = buildRoster([{ regionId: 'kongsvinger', groupId: 'kongsvinger' }], 2);
+    const runId = runWorkflowId(plan.schoolYear, plan.county);
+    const store = new PgStore({ pool: db.pool });
+    await store.createRun(runId, plan, roster, initialDeliverables(uploadTimeline(plan, Date.now()), roster), ARSHJUL_RELEASE);
+    const orgnr = roster.kindergartens[0]?.orgnr as string;
+    const submissionId = randomUUID();
+    const file = pdf('En analyse');
+    await db.pool.query("INSERT INTO submissions (id, run_id, orgnr, deliverable_id, link_version, state, comment, version, late, decided_at) VALUES ($1, $2, $3, 'analysis-so-far', 1, 'accepted', 'Hilsen Kari', 1, false, now())", [submissionId, runId, orgnr]);
+    await db.pool.query("INSERT INTO submission_files (submission_id, position, name, size, sha256, content_type, storage_key) VALUES ($1, 1, 'Karis analyse.pdf', $2, $3, 'application/pdf', $4)", [submissionId, file.length, sha(file), `${submissionId}/1`]);
+    mkdirSync(join(dir, 'uploads', 'objects', submissionId), { recursive: true });
+    writeFileSync(join(dir, 'uploads', 'objects', submissionId, '1'), file);
+    // The run workflow's own end event, written two months ago: the trigger of migration 13 dates the run's end by it.
+    const twoMonthsAgo = Date.now() - 62 * 24 * 3_600_000;
+    await store.recordEvent({ runId, type: 'run-completed', at: twoMonthsAgo });
+    const [ended] = (await db.pool.query<{ ended_at: Date }>('SELECT ended_at FROM runs WHERE run_id = $1', [runId])).rows;
+    expect(ended?.ended_at.getTime()).toBe(twoMonthsAgo);
+
+    const handle = client.schedule.getHandle(RETENTION_SCHEDULE_ID);
+    const described = await handle.describe();
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionWorkflow', taskQueue: 'faults-retention', args: [{ defaultMonths: 1 }] });
+    expect(described.spec.timezone).toBe('Europe/Oslo');
+    expect(described.info.nextActionTimes[0]?.getTime()).toBeGreaterThan(Date.now());
+
+    await handle.trigger();
+    const purged = await until('the run to be purged', async () => (await db.pool.query<{ purged_at: Date | null; purge_summary: Record<string, number> }>('SELECT purged_at, purge_summary FROM runs WHERE run_id = $1', [runId])).rows.find((r) => r.purged_at), 90_000);
+    expect(purged.purge_summary).toMatchObject({ kindergartens: 2, submissionsAccepted: 1, files: 1 });
+    expect(existsSync(join(dir, 'uploads', 'objects', submissionId))).toBe(false);
+    expect((await db.pool.query("SELECT 1 FROM kindergartens WHERE run_id = $1 AND (director_email <> '' OR director_name <> '(slettet)')", [runId])).rows).toEqual([]);
+    expect((await db.pool.query('SELECT comment FROM submissions WHERE id = $1', [submissionId])).rows).toEqual([{ comment: null }]);
+    expect((await db.pool.query("SELECT actor FROM audit_log WHERE run_id = $1 AND action = 'run-purged'", [runId])).rows).toEqual([{ actor: 'system:retention' }]);
   });
 });
