@@ -4,54 +4,96 @@ import type { GuidanceRecord } from '../activities/store';
 import type { QueueDigestItemInput, RecordDeliverableStatusInput, RosterEntry, RosterPageInput } from '../domain/activity-contracts';
 
 /**
- * A national rehearsal in the time of one county (issue 15): kindergartens whose year is bound to be the same are
- * rehearsed once. Two kindergartens are alike when they have the same resolved schedule (region and workshop group),
- * the same written standard, the same planned steps at the same instants (their own submissions and guidance, and
- * their municipality's group set-ups, which decide who their participants are) — and, a rehearsal having no
- * coordinator's actions, the same controls. The real workflow code runs for one representative of each class; every
- * member then gets the representative's lines as its own.
+ * A national rehearsal in the time of one county (issue 15): what is bound to happen the same way is rehearsed once.
  *
- * What one kindergarten's year does not decide — the run's and the regions' own emails, the authorities' group set-ups
- * and each authority's daily digest — still runs once for the whole roster: the store below records every step of a
- * representative (its deliverable states, its digest items, the guidance on it) for each member too, so the digests,
- * the research centre's reminders and the counts are those of the full roster.
+ * Two kindergartens are alike when they have the same resolved schedule (region and workshop group), the same written
+ * standard, and the same planned steps at the same instants: their own submissions and guidance, and their
+ * municipality's group set-ups (which decide who their participants are). A rehearsal has no coordinator's actions, so
+ * their controls are the same too. The real workflow code runs for one representative of each class of alike
+ * kindergartens.
+ *
+ * Two municipalities are alike when they are in the same region, write the same standard, plan the same group set-ups,
+ * and hold the same classes of kindergartens: their authorities then get the same emails at the same instants (the
+ * run's and the regions' emails to authorities, group set-up prompts, reminders and receipts, and a daily digest on
+ * exactly the days one of their kindergartens is overdue). Only one municipality of each class is rehearsed, with all
+ * its kindergartens.
+ *
+ * Every kindergarten and municipality then gets its representative's lines as its own, with its own name and
+ * addresses. The store records what a representative kindergarten's workflow records about itself for every
+ * kindergarten of its class in the rehearsed municipalities too, so each digest, the research centre's reminders and the
+ * counts are those of the rehearsed roster. `arshjul rehearse --full` runs every kindergarten and municipality instead;
+ * tests/workflows/rehearsal-grouped.test.ts shows both print the same.
  */
-export interface RehearsalClasses {
-  /** Each representative with its class, the representative first, in roster order. */
+export interface RehearsalGrouping {
+  /** The roster that is rehearsed: one municipality of each class, with all its kindergartens. */
+  rehearsed: Roster;
+  /** Within the rehearsed roster: each representative kindergarten (it runs a workflow) with its class, itself first. */
   members: Map<string, string[]>;
-  /** Every kindergarten's representative (itself for a representative). */
-  representativeOf: Map<string, string>;
+  /** Each representative kindergarten with every kindergarten of the whole roster whose year it is, itself included. */
+  kindergartensOf: Map<string, string[]>;
+  /** Each rehearsed municipality with every municipality of the whole roster whose year it is, itself included. */
+  municipalitiesOf: Map<string, string[]>;
 }
 
-/** The instants a kindergarten's year depends on, as planned by the scenario (see rehearse()). */
+/** What decides a kindergarten's year, and its municipality's, as planned by the scenario (see rehearse()). */
 export interface PlannedFor {
-  /** `deliverableId@instant` of each step for this kindergarten, or for its municipality (group set-ups). */
+  /** `kind:deliverableId@instant` of each of this kindergarten's own steps (submissions, guidance). */
   kindergartenSteps: (orgnr: string) => string[];
+  /** `deliverableId@instant` of each group set-up this municipality sends. */
   municipalitySteps: (municipalityId: string) => string[];
 }
 
-/** Splits the roster into classes of kindergartens that are bound to have the same year (see above). */
-export function rehearsalClasses(roster: Roster, planned: PlannedFor): RehearsalClasses {
-  const languageOf = new Map(roster.municipalities.map((m) => [m.id, m.language ?? 'nb']));
-  const byKey = new Map<string, string[]>();
-  for (const k of roster.kindergartens) {
-    const key = JSON.stringify([
-      k.regionId,
-      k.groupId ?? k.regionId,
-      languageOf.get(k.municipalityId) ?? 'nb',
-      [...planned.kindergartenSteps(k.orgnr)].sort(),
-      [...planned.municipalitySteps(k.municipalityId)].sort(),
-    ]);
-    byKey.set(key, [...(byKey.get(key) ?? []), k.orgnr]);
+/** Splits the roster into classes of kindergartens and of municipalities bound to have the same year (see above). */
+export function groupRehearsal(roster: Roster, planned: PlannedFor): RehearsalGrouping {
+  const municipalityById = new Map(roster.municipalities.map((m) => [m.id, m]));
+  const kindergartenKey = new Map(
+    roster.kindergartens.map((k) => {
+      const m = municipalityById.get(k.municipalityId);
+      return [k.orgnr, JSON.stringify([k.regionId, k.groupId ?? k.regionId, m?.language ?? 'nb', [...planned.kindergartenSteps(k.orgnr)].sort(), [...planned.municipalitySteps(k.municipalityId)].sort()])];
+    }),
+  );
+  const kindergartensIn = new Map<string, string[]>();
+  for (const k of roster.kindergartens) kindergartensIn.set(k.municipalityId, [...(kindergartensIn.get(k.municipalityId) ?? []), k.orgnr]);
+
+  // Municipalities are told apart by their authority's address in the lines; where two share one, none is grouped.
+  const addresses = roster.municipalities.map((m) => m.authority.email.toLowerCase());
+  const distinctAuthorities = new Set(addresses).size === addresses.length;
+  const municipalitiesOf = new Map<string, string[]>();
+  const byMunicipalityKey = new Map<string, string>();
+  for (const m of roster.municipalities) {
+    const own = kindergartensIn.get(m.id) ?? [];
+    const key = distinctAuthorities
+      ? JSON.stringify([m.regionId, m.language ?? 'nb', [...planned.municipalitySteps(m.id)].sort(), [...new Set(own.map((o) => kindergartenKey.get(o)))].sort()])
+      : m.id;
+    const representative = byMunicipalityKey.get(key);
+    if (representative === undefined) {
+      byMunicipalityKey.set(key, m.id);
+      municipalitiesOf.set(m.id, [m.id]);
+    } else {
+      municipalitiesOf.get(representative)?.push(m.id);
+    }
   }
+  const rehearsedMunicipalities = new Set(municipalitiesOf.keys());
+  const rehearsed: Roster = {
+    municipalities: roster.municipalities.filter((m) => rehearsedMunicipalities.has(m.id)),
+    kindergartens: roster.kindergartens.filter((k) => rehearsedMunicipalities.has(k.municipalityId)),
+  };
+
   const members = new Map<string, string[]>();
-  const representativeOf = new Map<string, string>();
-  for (const orgnrs of byKey.values()) {
-    const [representative] = orgnrs as [string, ...string[]];
-    members.set(representative, orgnrs);
-    for (const o of orgnrs) representativeOf.set(o, representative);
+  const representativeOfKey = new Map<string, string>();
+  for (const k of rehearsed.kindergartens) {
+    const key = kindergartenKey.get(k.orgnr) as string;
+    const representative = representativeOfKey.get(key);
+    if (representative === undefined) {
+      representativeOfKey.set(key, k.orgnr);
+      members.set(k.orgnr, [k.orgnr]);
+    } else {
+      members.get(representative)?.push(k.orgnr);
+    }
   }
-  return { members, representativeOf };
+  const kindergartensOf = new Map<string, string[]>([...members.keys()].map((o) => [o, []]));
+  for (const k of roster.kindergartens) kindergartensOf.get(representativeOfKey.get(kindergartenKey.get(k.orgnr) as string) as string)?.push(k.orgnr);
+  return { rehearsed, members, kindergartensOf, municipalitiesOf };
 }
 
 /**
@@ -59,17 +101,17 @@ export function rehearsalClasses(roster: Roster, planned: PlannedFor): Rehearsal
  * and what a representative's workflow records about itself is recorded for every member of its class too.
  */
 export class GroupedRehearsalStore extends MemoryStore {
-  constructor(private readonly classes: RehearsalClasses) {
+  constructor(private readonly grouping: Pick<RehearsalGrouping, 'members'>) {
     super();
   }
 
   private othersOf(orgnr: string): string[] {
-    return (this.classes.members.get(orgnr) ?? []).filter((o) => o !== orgnr);
+    return (this.grouping.members.get(orgnr) ?? []).filter((o) => o !== orgnr);
   }
 
   override async listRosterPage(input: RosterPageInput): Promise<RosterEntry[]> {
     const all = await super.listRosterPage({ ...input, limit: Number.MAX_SAFE_INTEGER });
-    return all.filter((k) => this.classes.members.has(k.orgnr)).slice(0, input.limit);
+    return all.filter((k) => this.grouping.members.has(k.orgnr)).slice(0, input.limit);
   }
 
   override async queueDigestItem(input: QueueDigestItemInput): Promise<void> {
@@ -93,20 +135,31 @@ export function participantAddress(orgnr: string): string {
   return `pedleder-${orgnr}@rehearsal.invalid`;
 }
 
-/** A line of a representative, given to each member of its class: the kindergarten and its addresses become the member's. */
-export function forEachMember<T extends { kindergarten: string | null; to: string | null }>(lines: T[], classes: RehearsalClasses, roster: Roster): T[] {
+/**
+ * The representatives' lines, given to every kindergarten and municipality whose year they are: a kindergarten's
+ * line becomes each of its kindergartens' (with the director's, participant's or authority's address that is theirs),
+ * an authority's line each of its municipalities' (a group set-up line names the municipality in `to`).
+ */
+export function forEveryone<T extends { type: string; kindergarten: string | null; to: string | null }>(lines: T[], grouping: RehearsalGrouping, roster: Roster): T[] {
   const kindergartens = new Map(roster.kindergartens.map((k) => [k.orgnr, k]));
-  const authorities = new Map(roster.municipalities.map((m) => [m.id, m.authority.email]));
-  /** The addresses a representative's line may go to (director, participant, authority), each matched by position. */
+  const municipalities = new Map(roster.municipalities.map((m) => [m.id, m]));
+  const authorityOf = new Map(grouping.rehearsed.municipalities.map((m) => [m.authority.email.toLowerCase(), m.id]));
+  /** The addresses a kindergarten's line may go to (director, participant, authority), matched by position. */
   const addressesOf = (orgnr: string): string[] => {
     const k = kindergartens.get(orgnr);
-    return k ? [k.director.email, participantAddress(orgnr), authorities.get(k.municipalityId) ?? ''] : [];
+    return k ? [k.director.email, participantAddress(orgnr), municipalities.get(k.municipalityId)?.authority.email ?? ''] : [];
   };
   return lines.flatMap((line) => {
-    const members = line.kindergarten ? classes.members.get(line.kindergarten) : undefined;
-    if (!members || !line.kindergarten) return [line];
-    const own = addressesOf(line.kindergarten).map((a) => a.toLowerCase());
-    const index = line.to === null ? -1 : own.indexOf(line.to.toLowerCase());
-    return members.map((member) => (member === line.kindergarten ? line : { ...line, kindergarten: member, to: index < 0 ? line.to : (addressesOf(member)[index] ?? line.to) }));
+    if (line.kindergarten !== null) {
+      const everyone = grouping.kindergartensOf.get(line.kindergarten);
+      if (!everyone) return [line];
+      const index = line.to === null ? -1 : addressesOf(line.kindergarten).map((a) => a.toLowerCase()).indexOf(line.to.toLowerCase());
+      return everyone.map((orgnr) => (orgnr === line.kindergarten ? line : { ...line, kindergarten: orgnr, to: index < 0 ? line.to : (addressesOf(orgnr)[index] ?? line.to) }));
+    }
+    if (line.to === null) return [line];
+    if (line.type === 'group-setup') return (grouping.municipalitiesOf.get(line.to) ?? [line.to]).map((id) => ({ ...line, to: id }));
+    const municipalityId = authorityOf.get(line.to.toLowerCase());
+    if (municipalityId === undefined) return [line];
+    return (grouping.municipalitiesOf.get(municipalityId) ?? [municipalityId]).map((id) => (id === municipalityId ? line : { ...line, to: municipalities.get(id)?.authority.email ?? line.to }));
   });
 }

@@ -24,7 +24,7 @@ import { runWorkflow } from '../workflows/run-workflow';
 import { authorityWindowFor, scheduleForKindergarten, type Timeline } from '../domain/timeline';
 import { WORKFLOWS_PATH, buildWorker } from '../temporal/worker-factory';
 import { findTestServer } from '../temporal/binaries';
-import { GroupedRehearsalStore, type RehearsalClasses, forEachMember, participantAddress, rehearsalClasses } from './rehearsal-classes';
+import { GroupedRehearsalStore, type RehearsalGrouping, forEveryone, groupRehearsal, participantAddress } from './rehearsal-classes';
 
 /** When a kindergarten submits a deliverable in a rehearsal. */
 const behaviourSchema = z.union([z.enum(['on-time', 'late', 'never']), z.object({ at: localDateTimeSchema }).strict()]);
@@ -137,6 +137,8 @@ export interface RehearsalResult {
   wallMs: number;
   /** How many kindergarten workflows ran: one per class of alike kindergartens, or every kindergarten with `full`. */
   kindergartenWorkflows: number;
+  /** How many municipalities were rehearsed: one per class of alike municipalities, or every one with `full`. */
+  rehearsedMunicipalities: number;
 }
 
 interface PlannedSubmission {
@@ -254,15 +256,17 @@ export async function rehearse(
   const submissions = plannedSubmissions(plan, timeline, roster, scenario);
   const guidance = plannedGuidance(plan, timeline, roster, scenario, submissions);
   const setups = plannedGroupSetups(plan, timeline, roster, scenario);
-  const classes = options.full ? null : classesOf(roster, submissions, guidance, setups);
-  if (options.store && classes) throw new Error('rehearse: a store of your own needs { full: true }');
-  const store = options.store ?? (classes ? new GroupedRehearsalStore(classes) : new MemoryStore());
-  await store.createRun(runId, plan, roster, initialDeliverables(timeline, roster), ARSHJUL_RELEASE);
-  const runsWorkflow = (orgnr: string) => !classes || classes.members.has(orgnr);
+  const grouping = options.full ? null : groupingOf(roster, submissions, guidance, setups);
+  if (options.store && grouping) throw new Error('rehearse: a store of your own needs { full: true }');
+  // The roster whose workflows run: one municipality of each class of alike municipalities (all of them with `full`).
+  const rehearsed = grouping?.rehearsed ?? roster;
+  const store = options.store ?? (grouping ? new GroupedRehearsalStore(grouping) : new MemoryStore());
+  await store.createRun(runId, plan, rehearsed, initialDeliverables(timeline, rehearsed), ARSHJUL_RELEASE);
+  const runsWorkflow = (orgnr: string) => !grouping || grouping.members.has(orgnr);
   const steps: PlannedStep[] = [
     ...submissions.filter((s) => runsWorkflow(s.orgnr)).map((s) => ({ ...s, kind: 'submission' as const })),
     ...guidance.filter((g) => runsWorkflow(g.orgnr)).map((g) => ({ ...g, kind: 'guidance' as const })),
-    ...setups.map((g) => ({ ...g, kind: 'group-setup' as const })),
+    ...setups.filter((g) => !grouping || grouping.municipalitiesOf.has(g.municipalityId)).map((g) => ({ ...g, kind: 'group-setup' as const })),
   ].sort(
     (a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'submission' ? -1 : 1) || a.orgnr.localeCompare(b.orgnr),
   );
@@ -307,7 +311,7 @@ export async function rehearse(
         args: [{ runId, plan, timeline: shifted, release: ARSHJUL_RELEASE, startedBy: 'rehearsal', kindergartens: roster.kindergartens.length }],
       });
       progress(
-        `programåret ${runId} er startet med ${count(roster.kindergartens.length, 'barnehage', 'barnehager')}${classes ? `, ${count(classes.members.size, 'arbeidsflyt', 'arbeidsflyter')} for barnehagene (én for hver gruppe barnehager med samme år)` : ''}`,
+        `programåret ${runId} er startet med ${count(roster.kindergartens.length, 'barnehage', 'barnehager')}${grouping ? `, ${count(grouping.members.size, 'arbeidsflyt', 'arbeidsflyter')} for barnehagene (én for hver gruppe barnehager med samme år) i ${count(grouping.municipalitiesOf.size, 'kommune', 'kommuner')} av ${roster.municipalities.length}` : ''}`,
       );
       // Submissions due at the same instant go in together (twenty Updates at a time, each to its own workflow);
       // the clock moves only between instants.
@@ -320,15 +324,15 @@ export async function rehearse(
         for (let i = 0; i < group.length; i += 20) {
           await Promise.all(
             group.slice(i, i + 20).map(async (s) => {
-              const k = roster.kindergartens.find((x) => x.orgnr === s.orgnr);
+              const k = rehearsed.kindergartens.find((x) => x.orgnr === s.orgnr);
               if (s.kind === 'group-setup') {
                 // The authority's group set-up goes through the application layer, as the console's form does.
                 const municipalityId = s.municipalityId as string;
                 const setupId = rehearsalUuid(0x100000 + (setupCount += 1));
                 try {
-                  await submitGroupSetup(control, shifted, { runId, municipalityId, deliverableId: s.deliverableId, setupId, lines: rehearsalLines(roster, municipalityId), source: { kind: 'form' }, by: 'rehearsal', receivedAt: now });
+                  await submitGroupSetup(control, shifted, { runId, municipalityId, deliverableId: s.deliverableId, setupId, lines: rehearsalLines(rehearsed, municipalityId), source: { kind: 'form' }, by: 'rehearsal', receivedAt: now });
                   receiptWorkflows.push(groupSetupReceiptWorkflowId(runId, setupId));
-                  const region = roster.municipalities.find((m) => m.id === municipalityId)?.regionId ?? null;
+                  const region = rehearsed.municipalities.find((m) => m.id === municipalityId)?.regionId ?? null;
                   setupsSent.push(entry('group-setup', at, plan.timezone, { milestone: s.deliverableId, region, to: municipalityId, template: GROUP_SETUP_TEMPLATES.receipt }));
                 } catch (error) {
                   refusals.push({ orgnr: municipalityId, deliverableId: s.deliverableId, reason: `gruppeoppsett: ${describeError(error).message}` });
@@ -367,7 +371,7 @@ export async function rehearse(
       await handle.result();
       // One at a time: each result() of the time-skipping client unlocks and relocks the server's clock, and
       // concurrent calls unbalance that lock (the test server then fails with "Unbalanced lock and unlock calls").
-      for (const k of roster.kindergartens.filter((x) => runsWorkflow(x.orgnr))) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
+      for (const k of rehearsed.kindergartens.filter((x) => runsWorkflow(x.orgnr))) await env.client.workflow.getHandle(kindergartenWorkflowId(runId, k.orgnr)).result();
       for (const id of [...guidanceWorkflows, ...receiptWorkflows]) await env.client.workflow.getHandle(id).result();
       progress('året er over');
     });
@@ -394,24 +398,25 @@ export async function rehearse(
         }),
       ),
   ].sort(byTimeThenFields);
-  if (!classes) return { entries, submissions: submitted, guidance: guided, groupSetups: setupsSent, timeline, refusals, wallMs: Date.now() - started, kindergartenWorkflows: roster.kindergartens.length };
-  const expand = (lines: RehearsalEntry[]) => forEachMember(lines, classes, roster).sort(byTimeThenFields);
+  if (!grouping) return { entries, submissions: submitted, guidance: guided, groupSetups: setupsSent, timeline, refusals, wallMs: Date.now() - started, kindergartenWorkflows: roster.kindergartens.length, rehearsedMunicipalities: roster.municipalities.length };
+  const expand = (lines: RehearsalEntry[]) => forEveryone(lines, grouping, roster).sort(byTimeThenFields);
   return {
     entries: expand(entries),
     submissions: expand(submitted),
     guidance: expand(guided),
-    groupSetups: setupsSent,
+    groupSetups: expand(setupsSent),
     timeline,
     refusals: refusals
-      .flatMap((r) => (classes.members.get(r.orgnr) ?? [r.orgnr]).map((orgnr) => ({ ...r, orgnr })))
+      .flatMap((r) => (grouping.kindergartensOf.get(r.orgnr) ?? grouping.municipalitiesOf.get(r.orgnr) ?? [r.orgnr]).map((orgnr) => ({ ...r, orgnr })))
       .sort((a, b) => a.orgnr.localeCompare(b.orgnr) || a.deliverableId.localeCompare(b.deliverableId)),
     wallMs: Date.now() - started,
-    kindergartenWorkflows: classes.members.size,
+    kindergartenWorkflows: grouping.members.size,
+    rehearsedMunicipalities: grouping.municipalitiesOf.size,
   };
 }
 
-/** The classes of alike kindergartens for the steps a scenario plans (application/rehearsal-classes.ts). */
-function classesOf(roster: Roster, submissions: PlannedSubmission[], guidance: PlannedSubmission[], setups: (PlannedSubmission & { municipalityId: string })[]): RehearsalClasses {
+/** The classes of alike kindergartens and municipalities for the steps a scenario plans (application/rehearsal-classes.ts). */
+function groupingOf(roster: Roster, submissions: PlannedSubmission[], guidance: PlannedSubmission[], setups: (PlannedSubmission & { municipalityId: string })[]): RehearsalGrouping {
   const by = <T>(items: T[], keyOf: (item: T) => string, line: (item: T) => string) => {
     const map = new Map<string, string[]>();
     for (const item of items) map.set(keyOf(item), [...(map.get(keyOf(item)) ?? []), line(item)]);
@@ -423,7 +428,7 @@ function classesOf(roster: Roster, submissions: PlannedSubmission[], guidance: P
     (s) => `${s.kind}:${s.deliverableId}@${s.at}`,
   );
   const municipal = by(setups, (s) => s.municipalityId, (s) => `${s.deliverableId}@${s.at}`);
-  return rehearsalClasses(roster, { kindergartenSteps: (orgnr) => own.get(orgnr) ?? [], municipalitySteps: (id) => municipal.get(id) ?? [] });
+  return groupRehearsal(roster, { kindergartenSteps: (orgnr) => own.get(orgnr) ?? [], municipalitySteps: (id) => municipal.get(id) ?? [] });
 }
 
 /**

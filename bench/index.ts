@@ -2,7 +2,7 @@
  * `npm run bench`: Årshjul against the engine's own floor, measured side by side in one run (not part of the tests).
  * Prints a table and ends with one line of JSON holding every figure.
  *
- *   BENCH_ONLY=B1,B2,…        which benchmarks (default all: B1 B2 B3 B4 B5 B6 B7; B6 comes with B1)
+ *   BENCH_ONLY=B1,B2,…        which benchmarks (default all: B1 B2 B3 B4 B5 B6 B7 B8; B6 comes with B1)
  *   BENCH_B1_SIZES=500,2000   kindergartens started on the dev server (the README's table: 500,6000)
  *   BENCH_B2_SIZES=50,200     kindergartens rehearsed on the time-skipping server (the README's table: 50,500)
  *   BENCH_MESSAGES=1000 BENCH_CONCURRENCY=10 BENCH_ROUNDS=4   B3
@@ -11,6 +11,7 @@
  *   BENCH_B7_UPLOADS=200 BENCH_B7_CLIENTS=50 BENCH_B7_RUSH_S  the deadline rush: uploads of 1–5 MB (the issue's size is
  *                             1000), concurrent clients, and the seconds their starts are spread over (default 0.06 s
  *                             per upload)
+ *   BENCH_B8_SIZE=6000 BENCH_B8_MUNICIPALITIES=356             the national rehearsal (grouped), against the example's 61
  */
 import { cpus } from 'node:os';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -22,13 +23,14 @@ import { benchEmail } from './email-throughput';
 import { benchUploads } from './b4-uploads';
 import { benchConsole } from './b5-console';
 import { benchDeadlineRush } from './b7-rush';
+import { benchNationalRehearsal } from './b8-national';
 import type { BenchResult } from './lib';
 
 const list = (value: string | undefined, fallback: number[]) => (value ? value.split(',').map(Number) : fallback);
 
 async function main(): Promise<void> {
   installRuntime('WARN', 'WARN');
-  const only = new Set((process.env.BENCH_ONLY ?? 'B1,B2,B3,B4,B5,B6,B7').split(',').map((s) => s.trim().toUpperCase()));
+  const only = new Set((process.env.BENCH_ONLY ?? 'B1,B2,B3,B4,B5,B6,B7,B8').split(',').map((s) => s.trim().toUpperCase()));
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const started = Date.now();
   const results: BenchResult[] = [];
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     const rushMs = process.env.BENCH_B7_RUSH_S ? Number(process.env.BENCH_B7_RUSH_S) * 1000 : 60 * uploads;
     results.push(...(await benchDeadlineRush(uploads, Number(process.env.BENCH_B7_CLIENTS ?? 50), rushMs, log)));
   }
+  if (only.has('B8')) results.push(...(await benchNationalRehearsal(Number(process.env.BENCH_B8_SIZE ?? 6000), Number(process.env.BENCH_B8_MUNICIPALITIES ?? 356), log)));
   const shown = results.filter((r) => only.has(r.id.slice(0, 2)));
   const num = (v: number | undefined, digits = 1) => (v === undefined ? '—' : v.toFixed(digits));
   process.stdout.write('| id | what | size | value | floor | ratio | target | met |\n|---|---|---|---|---|---|---|---|\n');

@@ -290,10 +290,12 @@ export class MemoryStore implements Store {
     const m = run.roster.municipalities.find((x) => x.id === municipalityId);
     if (!m) throw new StoreError('NotFound', `no municipality ${municipalityId} in run ${runId}`);
     const titles = new Map(run.plan.deliverables.map((d) => [d.id, d.title]));
-    const news = new Set([...this.digestItems.values()].filter((i) => i.runId === runId && i.digestDay === day).map((i) => `${i.orgnr}|${i.deliverableId}`));
-    const names = new Map(run.roster.kindergartens.map((k) => [k.orgnr, k]));
-    const lines = [...this.deliverableStates.values()]
-      .filter((d) => d.runId === runId && names.get(d.orgnr)?.municipalityId === municipalityId && !run.withdrawn.has(d.orgnr))
+    const news = new Set([...this.digestItems.values()].filter((i) => i.runId === runId && i.digestDay === day && i.municipalityId === municipalityId).map((i) => `${i.orgnr}|${i.deliverableId}`));
+    const own = run.roster.kindergartens.filter((k) => k.municipalityId === municipalityId && !run.withdrawn.has(k.orgnr));
+    const names = new Map(own.map((k) => [k.orgnr, k]));
+    const lines = own
+      .flatMap((k) => run.plan.deliverables.map((d) => this.deliverableStates.get(`${runId}|${k.orgnr}|${d.id}`)))
+      .filter((d): d is RecordDeliverableStatusInput => d !== undefined)
       .map((d) => ({ d, isNew: news.has(`${d.orgnr}|${d.deliverableId}`) }))
       .filter(({ d, isNew }) => d.status === 'overdue' || (d.status === 'missed' && isNew) || (d.status === 'open' && d.dueAt <= at + DIGEST_DUE_SOON_MS))
       .map(({ d, isNew }) => ({
@@ -319,8 +321,16 @@ export class MemoryStore implements Store {
   /** The research centre's guidance, in the order given (as the table submission_guidance). */
   readonly guidanceRecords: GuidanceRecord[] = [];
 
+  /** The first instant each kindergarten's deliverable got guidance, by `runId|orgnr|deliverableId` (owedGuidance's index). */
+  private readonly firstGuidanceAt = new Map<string, number>();
+  private readonly guidanceIds = new Set<string>();
+
   async recordGuidance(record: GuidanceRecord): Promise<void> {
-    if (!this.guidanceRecords.some((g) => g.guidanceId === record.guidanceId)) this.guidanceRecords.push(record);
+    if (this.guidanceIds.has(record.guidanceId)) return;
+    this.guidanceIds.add(record.guidanceId);
+    this.guidanceRecords.push(record);
+    const key = `${record.runId}|${record.orgnr}|${record.deliverableId}`;
+    this.firstGuidanceAt.set(key, Math.min(this.firstGuidanceAt.get(key) ?? Infinity, record.at));
   }
 
   async guidance(runId: string, guidanceId: string): Promise<GuidanceRecord | null> {
@@ -340,7 +350,7 @@ export class MemoryStore implements Store {
       for (const deliverableId of deliverableIds) {
         const first = (this.submissions.get(`${runId}|${k.orgnr}|${deliverableId}`) ?? []).find((s) => s.at <= asOf);
         if (!first) continue;
-        if (this.guidanceRecords.some((g) => g.runId === runId && g.orgnr === k.orgnr && g.deliverableId === deliverableId && g.at <= asOf)) continue;
+        if ((this.firstGuidanceAt.get(`${runId}|${k.orgnr}|${deliverableId}`) ?? Infinity) <= asOf) continue;
         owed.push({ orgnr: k.orgnr, kindergarten: k.name, municipality: municipalities.get(k.municipalityId) ?? k.municipalityId, regionId: k.regionId, groupId: k.groupId ?? k.regionId, deliverableId, firstSubmittedAt: first.at });
       }
     }
@@ -379,11 +389,20 @@ export class MemoryStore implements Store {
   /** The municipalities with a kindergarten still in the run. */
   private activeMunicipalities(runId: string) {
     const run = this.run(runId);
-    return run.roster.municipalities.filter((m) => run.roster.kindergartens.some((k) => k.municipalityId === m.id && !run.withdrawn.has(k.orgnr)));
+    const counts = this.activeKindergartenCounts(runId);
+    return run.roster.municipalities.filter((m) => (counts.get(m.id) ?? 0) > 0);
+  }
+
+  /** How many kindergartens, not withdrawn, each municipality has (one pass over the roster). */
+  private activeKindergartenCounts(runId: string): Map<string, number> {
+    const run = this.run(runId);
+    const counts = new Map<string, number>();
+    for (const k of run.roster.kindergartens) if (!run.withdrawn.has(k.orgnr)) counts.set(k.municipalityId, (counts.get(k.municipalityId) ?? 0) + 1);
+    return counts;
   }
 
   async groupSetups(runId: string, deliverableId: string): Promise<GroupSetupSummary[]> {
-    const run = this.run(runId);
+    const counts = this.activeKindergartenCounts(runId);
     return this.activeMunicipalities(runId)
       .map((m) => {
         const latest = this.groupSetupRecords.filter((g) => g.runId === runId && g.municipalityId === m.id && g.deliverableId === deliverableId).at(-1);
@@ -391,7 +410,7 @@ export class MemoryStore implements Store {
           municipalityId: m.id,
           municipality: m.name,
           regionId: m.regionId,
-          kindergartens: run.roster.kindergartens.filter((k) => k.municipalityId === m.id && !run.withdrawn.has(k.orgnr)).length,
+          kindergartens: counts.get(m.id) ?? 0,
           latest: latest ? { setupId: latest.setupId, version: latest.version, receiptNumber: latest.receiptNumber, late: latest.late, receivedAt: latest.receivedAt, by: latest.by, participants: latest.participants.length } : null,
         };
       })

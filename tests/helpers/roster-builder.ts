@@ -102,3 +102,27 @@ export async function storeGroupSetups(store: Pick<Store, 'recordGroupSetup'>, r
     });
   }
 }
+
+/**
+ * A national-size roster on the example plan's regions: `count` kindergartens in `municipalities` municipalities spread
+ * over the example's workshop groups, one municipality in four writing nynorsk (as about a quarter do).
+ */
+export function nationalRoster(count: number, municipalities: number, start = 96_000_000): Roster {
+  const numbers = orgnrs(count, start);
+  const ms: Municipality[] = Array.from({ length: municipalities }, (_, i) => {
+    const g = EXAMPLE_GROUPS[i % EXAMPLE_GROUPS.length] as (typeof EXAMPLE_GROUPS)[number];
+    return {
+      id: `kommune-${i + 1}`,
+      name: `Kommune ${i + 1}`,
+      regionId: g.regionId,
+      authority: { name: `Barnehagemyndigheten i kommune ${i + 1}`, email: `barnehage@kommune-${i + 1}.example` },
+      ...(i % 4 === 3 ? { language: 'nn' as const } : {}),
+    };
+  });
+  const kindergartens: Kindergarten[] = numbers.map((orgnr, n) => {
+    const m = ms[n % municipalities] as Municipality;
+    const g = EXAMPLE_GROUPS[(n % municipalities) % EXAMPLE_GROUPS.length] as (typeof EXAMPLE_GROUPS)[number];
+    return { orgnr, name: `Barnehage ${orgnr}`, municipalityId: m.id, regionId: g.regionId, groupId: g.groupId, director: { name: `Styrer ${orgnr}`, email: `styrer-${orgnr}@barnehage.example` }, participants: 2 };
+  });
+  return { municipalities: ms, kindergartens };
+}
