@@ -258,7 +258,7 @@ export function recoveryPlan(source: RecoverySource, options: { taskQueue: strin
     extensions: source.windows.length,
     submissions: source.submissions.filter((s) => active.some((k) => k.orgnr === s.orgnr)).length,
     reviews: source.reviews.length,
-    emailsSent: [...source.outbox.values()].filter((s) => s === 'sent').length,
+    emailsSent: source.emailsSent,
     stepsDone,
     emailsOwed: kindergartens.reduce((n, k) => n + (k.state?.receiptsDue.length ?? 0) + (k.state?.reviewsDue?.length ?? 0), 0),
   };

@@ -17,8 +17,13 @@ export interface RecoverySource {
   audit: { action: string; actor: string; at: number; details: Record<string, unknown> }[];
   /** Milestones recorded, emails dropped as stale or failed, the run's end. */
   events: { type: string; at: number; milestoneId: string | null; regionId: string | null; groupId: string | null; orgnr: string | null; data: Record<string, unknown> }[];
-  /** The outbox's keys and their state: a `sent` key is never sent again. */
+  /**
+   * The outbox by the workflows' business keys (a row's key is the business key and the recipient's id): `sent` when
+   * every recipient's row is sent, else the state of one that is not. A sent row is never sent again.
+   */
   outbox: Map<string, string>;
+  /** How many of the outbox's rows (one per recipient) are sent. */
+  emailsSent: number;
   kindergartens: RecoveryKindergarten[];
   deliverableStates: { orgnr: string; deliverableId: string; status: DeliverableStatus; dueAt: number; lateUntil: number }[];
   submissions: RecoverySubmission[];
@@ -62,6 +67,16 @@ export interface RecoveryReview {
   at: number;
   dueAt: number | null;
   lateUntil: number | null;
+}
+
+/** The outbox rows (`<business key>/<recipient id>`) by business key: sent only when every recipient's row is. */
+function byBusinessKey(rows: { key: string; state: string }[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const { key, state } of rows) {
+    const base = key.slice(0, key.lastIndexOf('/'));
+    if (map.get(base) === undefined || map.get(base) === 'sent') map.set(base, state);
+  }
+  return map;
 }
 
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
@@ -122,7 +137,8 @@ export class RecoveryRepository {
       timeline: timelines.rows[0] ?? null,
       audit: audit.rows.map((r) => ({ action: r.action, actor: r.actor, at: r.at.getTime(), details: r.details })),
       events: events.rows.map((e) => ({ type: e.type, at: e.at.getTime(), milestoneId: e.milestone_id, regionId: e.region_id, groupId: e.group_id, orgnr: e.orgnr, data: e.data })),
-      outbox: new Map(outbox.rows.map((r) => [r.key, r.state])),
+      outbox: byBusinessKey(outbox.rows),
+      emailsSent: outbox.rows.filter((r) => r.state === 'sent').length,
       kindergartens: kindergartens.rows.map((k) => ({
         orgnr: k.orgnr,
         name: k.name,

@@ -54,6 +54,7 @@ function source(overrides: Partial<RecoverySource> = {}): RecoverySource {
       [`${RUN}/974000002/received/s-1`, 'sent'],
       [`${RUN}/974000001/${schedule.emails[1]!.stepId}@v${schedule.emails[1]!.version}`, 'sending'],
     ]),
+    emailsSent: 4,
     kindergartens: [kindergarten('974000001'), kindergarten('974000002'), kindergarten('974000003', { withdrawn: { at: startedAt + 3, reason: 'lagt ned' } }), kindergarten('811111119', { addedAt: startedAt + 2 })],
     deliverableStates: [{ orgnr: '974000002', deliverableId: analysis.id, status: 'submitted', dueAt: analysis.window.dueAt, lateUntil: analysis.window.lateUntil }],
     submissions: [
