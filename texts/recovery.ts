@@ -25,7 +25,7 @@ export function recoveredLines(s: RecoverySummary & { ms: number }): string[] {
     `  ${count(s.regions.length, 'region', 'regioner')}: ${joinAnd(s.regions)}`,
     `  ${count(s.kindergartens, 'barnehage', 'barnehager')} startet${s.added.length ? `, blant dem lagt til i løpet av året: ${joinAnd(s.added)}` : ''}`,
     ...(s.withdrawn.length ? [`  trukket, ikke startet: ${joinAnd(s.withdrawn)}`] : []),
-    `  ${count(s.extensions, 'forlenget frist', 'forlengede frister')} (med returer til revisjon), ${count(s.submissions, 'innlevering', 'innleveringer')}, ${count(s.reviews, 'vurdering', 'vurderinger')}`,
+    `  ${count(s.extensions, 'egen frist', 'egne frister')} (forlengelser og returer til revisjon), ${count(s.submissions, 'innlevering', 'innleveringer')}, ${count(s.reviews, 'vurdering', 'vurderinger')}`,
     `  ${count(s.stepsDone, 'steg', 'steg')} allerede gjort; ${count(s.emailsSent, 'e-post', 'e-poster')} allerede sendt (sendes ikke igjen)${s.emailsOwed ? `; ${count(s.emailsOwed, 'kvittering eller vurdering', 'kvitteringer og vurderinger')} sendes nå` : ''}`,
   ];
 }

@@ -245,12 +245,10 @@ describe('a year recovered on an empty Temporal with arshjul run recover', () =>
 
     // Asked again, it refuses: the year is on this Temporal now. An unknown run is refused too.
     const again = await arshjulCli(['run', 'recover', '--run', lost.runId], cliEnv);
-    expect(again.code).toBe(3);
-    expect(again.stderr).toContain(`Programåret ${lost.runId} finnes fortsatt i Temporal`);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 3, stderr: expect.stringContaining(`Programåret ${lost.runId} finnes fortsatt i Temporal`) });
     expect(again.stderr).toContain('ingenting ble startet');
     const unknown = await arshjulCli(['run', 'recover', '--run', 'arshjul-2027-ukjent'], cliEnv);
-    expect(unknown.code).toBe(3);
-    expect(unknown.stderr).toContain('Fant ikke programåret arshjul-2027-ukjent');
+    expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 3, stderr: expect.stringContaining('Fant ikke programåret arshjul-2027-ukjent') });
 
     // The recovered kindergarten workflows know their year: the moved workshop, the extension, the uploads.
     const k3Status = await lost.client.workflow.getHandle(kindergartenWorkflowId(lost.runId, k3.orgnr)).query(kindergartenStatusQuery);
