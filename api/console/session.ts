@@ -31,10 +31,19 @@ function setSessionCookie(reply: FastifyReply, value: string, maxAgeSeconds: num
   reply.setCookie(SESSION_COOKIE, value, { path: '/', maxAge: maxAgeSeconds, httpOnly: true, sameSite: 'lax', secure });
 }
 
+/** The session each request was found to have: the console's run guard and then the page both ask, one query. */
+const sessionsOfRequests = new WeakMap<FastifyRequest, Promise<Session | null>>();
+
 export async function sessionOf(deps: SessionDeps, request: FastifyRequest): Promise<Session | null> {
   const id = request.cookies[SESSION_COOKIE];
   if (!id || !/^[A-Za-z0-9_-]{40,64}$/.test(id)) return null;
-  return deps.accounts.findSession(id);
+  const known = sessionsOfRequests.get(request);
+  if (known) return known;
+  const found = deps.accounts.findSession(id);
+  sessionsOfRequests.set(request, found);
+  // A failed lookup is not remembered: the next ask tries again.
+  found.catch(() => sessionsOfRequests.delete(request));
+  return found;
 }
 
 export async function startSession(deps: SessionDeps, reply: FastifyReply, userId: number): Promise<void> {
@@ -44,6 +53,7 @@ export async function startSession(deps: SessionDeps, reply: FastifyReply, userI
 
 export async function endSession(deps: SessionDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const id = request.cookies[SESSION_COOKIE];
+  sessionsOfRequests.delete(request);
   if (id) await deps.accounts.endSession(id);
   setSessionCookie(reply, '', 0, deps.secureCookies);
 }
