@@ -6,6 +6,7 @@ import { kindergartenWorkflowId, regionWorkflowId } from '../domain/ids';
 import { type KindergartenState, type ReceiptDue, type ReviewRecord, type StepOutcome, pendingActions } from '../domain/kindergarten-schedule';
 import { occurrenceSteps } from '../domain/occurrence-steps';
 import { type Timeline, authorityDeliverableSteps, digestWakeDays, guidanceReminderInstants, ownedOccurrences, scheduleForKindergarten } from '../domain/timeline';
+import { resolveTimeline } from '../planning/resolve-timeline';
 import { RECOVERY_TEXT } from '../texts/recovery';
 import { type KindergartenWorkflowInput, kindergartenWorkflow } from '../workflows/kindergarten-workflow';
 import { type RegionWorkflowInput, regionWorkflow } from '../workflows/region-workflow';
@@ -178,13 +179,16 @@ function kindergartenState(source: RecoverySource, k: RecoveryKindergarten, time
 
 /**
  * The workflows a recovery starts, from what PostgreSQL holds of the run; refused (in bokmål) when the run is over,
- * cancelled, or was started before its timeline was kept (release 1.2.0 and older, with no recovery_timelines row).
+ * cancelled, or was started before its timeline was kept (release 1.2.0 and older, with no recovery_timelines row) and
+ * moved since (unmoved, its timeline is its plan's, resolved again).
  */
 export function recoveryPlan(source: RecoverySource, options: { taskQueue: string; emailTaskQueue?: string }): RecoveryPlan {
   const { runId, plan } = source.run;
   if (source.events.some((e) => e.type === 'run-completed')) throw new RefusedError(RECOVERY_TEXT.completed(runId));
   if (source.events.some((e) => e.type === 'run-cancelled') || source.audit.some((a) => a.action === 'run-cancelled')) throw new RefusedError(RECOVERY_TEXT.cancelled(runId));
-  const recorded = source.timeline;
+  const moves = source.audit.filter((a) => a.action === 'milestone-moved').length;
+  // A run started before its timeline was kept (release 1.2.0 and older) and never moved has its plan's timeline.
+  const recorded = source.timeline ?? (moves === 0 ? { revision: 1, timeline: resolveTimeline(plan), overrides: [] } : null);
   if (!recorded) throw new RefusedError(RECOVERY_TEXT.noTimeline(runId, source.run.release));
   const { timeline, revision } = recorded;
   const pauses = source.audit.filter((a) => a.action === 'run-paused' || a.action === 'run-resumed');
@@ -254,7 +258,7 @@ export function recoveryPlan(source: RecoverySource, options: { taskQueue: strin
     kindergartens: kindergartens.length,
     added: state.added.filter((o) => active.some((k) => k.orgnr === o)).map(nameOf),
     withdrawn: source.kindergartens.filter((k) => k.withdrawn !== null).map((k) => k.name),
-    moves: source.audit.filter((a) => a.action === 'milestone-moved').length,
+    moves,
     extensions: source.windows.length,
     submissions: source.submissions.filter((s) => active.some((k) => k.orgnr === s.orgnr)).length,
     reviews: source.reviews.length,

@@ -12,7 +12,7 @@ export const RECOVERY_TEXT = {
   completed: (runId: string) => `Programåret ${runId} er fullført; det er ingenting å gjenopprette.`,
   cancelled: (runId: string) => `Programåret ${runId} ble avsluttet av koordinatoren; det er ingenting å gjenopprette.`,
   noTimeline: (runId: string, release: string | null) =>
-    `Programåret ${runId} ble startet av Årshjul ${release ?? 'før 1.0.0'}, som ikke lagret tidslinjen i databasen, så det kan ikke gjenopprettes uten Temporals lager. Gjenopprett det fra en sikkerhetskopi (arshjul restore).`,
+    `Programåret ${runId} ble startet av Årshjul ${release ?? 'før 1.0.0'}, som ikke lagret tidslinjen i databasen, og en milepæl er flyttet siden; de flyttede datoene finnes bare i Temporals lager. Gjenopprett det fra en sikkerhetskopi (arshjul restore).`,
   stillThere: (runId: string, workflows: string[]) =>
     `Programåret ${runId} finnes fortsatt i Temporal (${joinAnd(workflows)}). Gjenoppretting er bare for et Temporal som har mistet programåret; ingenting ble startet.`,
 } as const;

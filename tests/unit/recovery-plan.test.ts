@@ -143,7 +143,15 @@ describe('the state a recovered year starts from', () => {
     };
     expect(refusal(source({ events: [{ type: 'run-completed', at: 1, milestoneId: null, regionId: null, groupId: null, orgnr: null, data: {} }] }))).toBe(`Programåret ${RUN} er fullført; det er ingenting å gjenopprette.`);
     expect(refusal(source({ audit: [{ action: 'run-cancelled', actor: 'k', at: 1, details: {} }] }))).toContain('ble avsluttet av koordinatoren');
-    expect(refusal(source({ timeline: null }))).toContain('ble startet av Årshjul 1.2.0, som ikke lagret tidslinjen i databasen');
+    expect(refusal(source({ timeline: null }))).toContain('ble startet av Årshjul 1.2.0, som ikke lagret tidslinjen i databasen, og en milepæl er flyttet siden');
+  });
+
+  it('gives a run started before its timeline was kept, and never moved, its plan\'s timeline', () => {
+    const old = source({ timeline: null });
+    old.audit = old.audit.filter((a) => a.action !== 'milestone-moved');
+    const recovered = recoveryPlan(old, { taskQueue: 'q' });
+    expect(recovered.run.state).toMatchObject({ revision: 1, overrides: [] });
+    expect(recovered.run.timeline).toEqual(resolveTimeline(plan));
   });
 
   it('says what it recovered by name and count', () => {
