@@ -37,8 +37,12 @@ export const GAP_MARGIN_MS = 5 * 60_000;
  * operator to check: shorter than GAP_MARGIN_MS, because each is a person's work to look at, not an idempotent retry.
  */
 export const ACTIONS_MARGIN_MS = 30_000;
-/** Files of DATA_DIR a year needs besides the databases: the secret that signs the directors' links (when not set in the environment). */
-const DATA_FILES = ['upload-link-secret', 'first-coordinator.txt'];
+/**
+ * Files of DATA_DIR a year needs besides the databases: the secret that signs the directors' links, when it is not set
+ * in the environment (without it every link in an email already sent stops working). Not first-coordinator.txt: a
+ * password in plain text does not belong in a copy that travels; the account's hash is in PostgreSQL.
+ */
+const DATA_FILES = ['upload-link-secret'];
 
 const fileSchema = z.object({ path: z.string().min(1), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/), kind: z.enum(['table', 'temporal', 'upload', 'data']) });
 const manifestSchema = z.object({
@@ -85,7 +89,7 @@ export function backupPlaces(config: Config): BackupPlaces {
     temporalAddress: config.temporal.address,
     uploadDir: resolve(config.uploads.dir),
     dataDir: resolve(config.dataDir),
-    dataFiles: DATA_FILES.filter((f) => f !== 'upload-link-secret' || !config.mail.uploadLinkSecret),
+    dataFiles: config.mail.uploadLinkSecret ? [] : DATA_FILES,
   };
 }
 
