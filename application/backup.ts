@@ -17,7 +17,7 @@ import type { Config } from '../config/env';
 import { InputError, type InputIssue } from '../config/errors';
 import { RefusedError } from '../domain/errors';
 import { copyHashed, gunzipped, hashFile, syncFile, writeHashed } from '../activities/backup/backup-files';
-import { type PostgresSnapshot, type TableDump, dumpPostgres, inspectDatabase, loadPostgres } from '../activities/backup/postgres-backup';
+import { type PostgresSnapshot, type TableDump, dumpPostgres, inspectDatabase, loadPostgres, pingDatabase } from '../activities/backup/postgres-backup';
 import { copySqliteOnline } from '../activities/backup/sqlite-backup';
 import { MIGRATIONS_DIR, migrate } from '../activities/db/migrate';
 import { BACKUP_TEXT, RESTORE_TEXT } from '../texts/backup';
@@ -126,6 +126,8 @@ export async function writeBackup(places: BackupPlaces, to: string, hooks: Backu
   const dir = resolve(to);
   if (!(await isEmptyDir(dir))) throw new RefusedError(BACKUP_TEXT.targetNotEmpty(dir));
   if (places.temporalDb && !existsSync(places.temporalDb)) throw new RefusedError(BACKUP_TEXT.temporalMissing(places.temporalDb));
+  // PostgreSQL must answer before anything is copied, so an unreachable database leaves no half-written backup.
+  await pingDatabase(places.databaseUrl);
   const started = now();
   await mkdir(dir, { recursive: true });
   const files: ManifestFile[] = [];

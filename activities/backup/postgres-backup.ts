@@ -175,6 +175,17 @@ export async function dumpPostgres(databaseUrl: string, backupDir: string, onTab
   }
 }
 
+/** Throws (unreachable, wrong password) unless the database at the URL answers. */
+export async function pingDatabase(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** What the database at the URL holds in Årshjul's schema: its tables and their rows, and its migration level. */
 export async function inspectDatabase(databaseUrl: string): Promise<TargetDatabase> {
   const schema = schemaOfUrl(databaseUrl);
