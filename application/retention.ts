@@ -164,10 +164,10 @@ function zipOf(entries: ArchiveEntry[], files: Pick<FileStore, 'open'>): Readabl
           next(null, chunk);
         },
         flush(next) {
-          if (hash.digest('hex') === content.file.sha256) next();
-          else fail(new RefusedError(RETENTION_REFUSAL.damagedFile(content.file.name, content.receipt)));
+          next(hash.digest('hex') === content.file.sha256 ? null : new RefusedError(RETENTION_REFUSAL.damagedFile(content.file.name, content.receipt)));
         },
       });
+      check.on('error', fail);
       let source: Readable;
       try {
         source = files.open(content.file.storageKey);

@@ -39,9 +39,13 @@ async function withRepository<T>(work: (repo: RetentionRepository, config: Retur
 
 /** Writes to a file through `write`; a file left half-written by a failure is removed. */
 async function toFile<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
+  const out = createWriteStream(path);
   try {
-    return await write(createWriteStream(path));
+    return await write(out);
   } catch (error) {
+    // The file is removed only once the stream has let go of it (an open still pending would create it again).
+    out.destroy();
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     await rm(path, { force: true });
     throw error;
   }

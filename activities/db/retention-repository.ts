@@ -32,7 +32,7 @@ export const PERSONAL_DATA_COLUMNS: { table: string; columns: string[]; holds: s
   { table: 'access_keys', columns: ['label'], holds: 'who a key was made for', purge: '(slettet), revoked' },
   { table: 'users', columns: ['email', 'name', 'password_hash'], holds: "the run's recipient accounts (research centre, municipal authorities)", purge: 'anonymised and disabled' },
   { table: 'sessions', columns: ['*'], holds: "those accounts' sessions", purge: 'deleted' },
-  { table: 'audit_log', columns: ['actor', 'details'], holds: 'who acted (an email address) and names, emails, reasons, subjects in the details', purge: 'an address as actor becomes (slettet); person keys removed from the details' },
+  { table: 'audit_log', columns: ['actor', 'details'], holds: 'who acted (an email address) and names, emails, reasons, subjects in the details; the sign-ins of the run\'s accounts', purge: 'an address as actor becomes (slettet); person keys removed from the details; the run\'s accounts\' sign-ins too' },
   { table: 'submission_reviews', columns: ['comment', 'reviewed_by'], holds: "the authority's comment and address", purge: 'removed, emptied' },
   { table: 'submission_guidance', columns: ['text', 'files', 'given_by'], holds: "the research centre's guidance text, its files and address", purge: 'text and address emptied, files deleted (UPLOAD_DIR too)' },
   { table: 'group_setups', columns: ['submitted_by', 'file_name'], holds: "who sent the group set-up and the spreadsheet's name", purge: 'emptied, removed' },
@@ -344,6 +344,8 @@ export class RetentionRepository {
       await q.query("UPDATE submissions SET comment = NULL, refusal = CASE WHEN refusal IS NULL THEN NULL ELSE $2 END, refusal_data = NULL WHERE run_id = $1", [runId, ERASED_NAME]);
       await q.query('DELETE FROM submission_files WHERE submission_id IN (SELECT id FROM submissions WHERE run_id = $1)', [runId]);
       await q.query('UPDATE access_keys SET label = $2, revoked_at = coalesce(revoked_at, $3) WHERE run_id = $1', [runId, ERASED_NAME, at]);
+      // A run's recipient account signs in with a password outside any run (its entries have no run): they are its own.
+      await redactAudit(q, 'run_id IS NULL AND lower(actor) IN (SELECT lower(email) FROM users WHERE run_id = $1)', [runId]);
       await q.query('DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE run_id = $1)', [runId]);
       await q.query(
         `UPDATE users SET email = 'slettet-' || id || '@slettet.invalid', name = $2, password_hash = '!', disabled_at = coalesce(disabled_at, $3) WHERE run_id = $1`,

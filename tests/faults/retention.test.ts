@@ -8,8 +8,14 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
+import type { FastifyInstance } from 'fastify';
+import { DraftRepository } from '../../activities/db/account-repository';
+import { ConsoleRepository } from '../../activities/db/console-repository';
 import { MailboxRepository } from '../../activities/db/mailbox-repository';
-import { PERSONAL_DATA_COLUMNS } from '../../activities/db/retention-repository';
+import { PERSONAL_DATA_COLUMNS, RetentionRepository } from '../../activities/db/retention-repository';
+import { exampleFiles } from '../../api/main';
+import { buildApp } from '../../api/server';
+import { hashPassword } from '../../security/passwords';
 import { giveGuidance } from '../../application/guidance';
 import { submitGroupSetup } from '../../application/group-setup';
 import { runRetentionNow } from '../../application/retention';
@@ -99,6 +105,8 @@ describe('a run past its retention', () => {
   const recipientAccount = 'forsker.hansen@senteret.example';
   let countsBefore: Record<string, number>;
   let zipPath: string;
+  let consoleApp: FastifyInstance;
+  const PASSWORD = 'et langt passord for koordinatoren';
 
   const q = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await s.pool.query<T>(sql, params)).rows;
   const cli = (args: string[]) => arshjulCli(args, cliEnv);
@@ -117,9 +125,19 @@ describe('a run past its retention', () => {
       deps: { store: s.store, mailer: transport, mail: { from: 'Årshjul <arshjul@fylke.example>', publicBaseUrl: s.baseUrl, uploadSecret: TEST_UPLOAD_SECRET }, temporal: s.env.client, files: s.files, retention: { pool: s.pool, uploadDir: s.storageDir } },
     });
     running = worker.run();
+    // The console as api/main.ts builds it, with the retention page and the archive export.
+    consoleApp = await buildApp(s.control, {
+      console: {
+        control: s.control, read: new ConsoleRepository(s.pool), drafts: new DraftRepository(s.pool), accounts: s.accounts, secureCookies: false, files: s.files,
+        examples: exampleFiles(), retention: { repo: new RetentionRepository(s.pool), defaultMonths: 12 },
+      },
+    });
+    await s.accounts.addUser({ email: 'koordinator@fylke.example', name: 'Koordinatoren', passwordHash: await hashPassword(PASSWORD), role: 'coordinator', runId: null, municipalityId: null });
+    await s.accounts.addUser({ email: 'kommunen@kongsvinger.example', name: 'Kommunen', passwordHash: await hashPassword(PASSWORD), role: 'municipal-authority', runId: s.runId, municipalityId: s.roster.municipalities[0]?.id as string });
   });
 
   afterAll(async () => {
+    await consoleApp?.close();
     worker?.shutdown();
     await running?.catch(() => undefined);
     await s?.close();
@@ -267,6 +285,36 @@ describe('a run past its retention', () => {
     expect(audit).toEqual([{ actor: 'cli:koordinator-test', details: expect.objectContaining({ submissions: 4, files: 6, guidance: 1, groupSetups: 1 }) }]);
   });
 
+  async function signIn(email: string): Promise<string> {
+    const r = await consoleApp.inject({ method: 'POST', url: '/konsoll/logg-inn', payload: new URLSearchParams({ epost: email, passord: PASSWORD }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(r.statusCode).toBe(303);
+    return String(r.headers['set-cookie']).split(';')[0] as string;
+  }
+
+  it('gives the coordinator the same archive in the console, and no one else', async () => {
+    const cookie = await signIn('koordinator@fylke.example');
+    const page = await consoleApp.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}/oppbevaring`, headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1>Oppbevaring av personopplysninger</h1>');
+    expect(page.body).toContain('(12 måneder etter slutt)');
+    expect(page.body).toContain(`<a href="/konsoll/runs/${s.runId}/arkiv.zip">Last ned arkivet (zip)</a>`);
+    const zip = await consoleApp.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}/arkiv.zip`, headers: { cookie } });
+    expect(zip.statusCode).toBe(200);
+    expect(zip.headers['content-type']).toBe('application/zip');
+    expect(zip.headers['content-disposition']).toBe(`attachment; filename="${s.runId}-arkiv.zip"`);
+    const fromConsole = join(work, 'konsoll.zip');
+    writeFileSync(fromConsole, zip.rawPayload);
+    const [fromCli, fromPage] = await Promise.all([zipPath, fromConsole].map(async (path) => JSON.parse((await exec('python3', ['-c', PYTHON_READ_ZIP, path], { maxBuffer: 64 * 1024 * 1024 })).stdout) as PythonZip));
+    expect(fromPage?.bad).toBeNull();
+    expect(fromPage?.names).toEqual(fromCli?.names);
+    expect(Object.entries(fromPage?.sha256 ?? {}).filter(([n]) => !['README.txt', 'index.csv', 'gruppeoppsett.csv'].includes(n))).toEqual(Object.entries(fromCli?.sha256 ?? {}).filter(([n]) => !['README.txt', 'index.csv', 'gruppeoppsett.csv'].includes(n)));
+    await until('the console export to be noted', async () => (await q("SELECT 1 FROM audit_log WHERE run_id = $1 AND action = 'run-archived' AND actor = 'koordinator@fylke.example'", [s.runId])).length > 0);
+    // The municipal authority reads its own part of the run, but not the whole archive.
+    const authority = await signIn('kommunen@kongsvinger.example');
+    expect((await consoleApp.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}/arkiv.zip`, headers: { cookie: authority } })).statusCode).toBe(403);
+    expect((await consoleApp.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}/oppbevaring`, headers: { cookie: authority } })).body).not.toContain('arkiv.zip');
+  });
+
   it('refuses an archive that is not a .zip, and an archive with a changed file (none is left behind)', async () => {
     const wrong = await cli(['run', 'archive', '--run', s.runId, '--to', join(work, 'arkiv.tar')]);
     expect(wrong.code).toBe(2);
@@ -277,8 +325,7 @@ describe('a run past its retention', () => {
     writeFileSync(path, Buffer.concat([original.subarray(0, original.length - 1), Buffer.from('X')]));
     try {
       const damaged = await cli(['run', 'archive', '--run', s.runId, '--to', join(work, 'skadet.zip')]);
-      expect(damaged.code).toBe(3);
-      expect(damaged.stderr).toContain(`Filen «${file?.name}»`);
+      expect({ code: damaged.code, stderr: damaged.stderr }).toEqual({ code: 3, stderr: expect.stringContaining(`Filen «${file?.name}»`) });
       expect(damaged.stderr).toContain('stemmer ikke med SHA-256-summen');
       expect(existsSync(join(work, 'skadet.zip'))).toBe(false);
     } finally {
@@ -390,7 +437,7 @@ describe('a run past its retention', () => {
       ...s.roster.kindergartens.flatMap((k) => [k.director.email, k.director.name, participantEmail(k.orgnr), participantName(k.orgnr)]),
       ...s.roster.municipalities.flatMap((m) => [m.authority.email, m.authority.name]),
       s.plan.contacts.coordinator.email, s.plan.contacts.coordinator.name, s.plan.contacts.researchCentre.email, s.plan.contacts.researchCentre.name,
-      recipientAccount, 'Forsker Hansen', comment, reviewComment, guidanceText, 'Ola Normann', 'Programåret er slutt', '/levering/',
+      recipientAccount, 'Forsker Hansen', 'kommunen@kongsvinger.example', comment, reviewComment, guidanceText, 'Ola Normann', 'Programåret er slutt', '/levering/',
     ];
     expect((await rowsMentioning(personal)).length).toBeGreaterThan(50);
     const objectsBefore = readdirSync(join(s.storageDir, 'objects'));
@@ -416,7 +463,7 @@ describe('a run past its retention', () => {
       return status.name === 'COMPLETED' ? ((await wf.result()) as RetentionWorkflowResult) : null;
     });
     process.stderr.write(`[retention] purge through the Schedule: ${Date.now() - started} ms\n`);
-    expect(result.purged).toEqual([{ runId: s.runId, alreadyPurged: false, directoriesRemoved: 5, summary: expect.objectContaining({ kindergartens: 3, submissionsAccepted: 4, submissionsLate: 1, submissionsOnTime: 3, files: 5, guidance: 1, guidanceFiles: 1, groupSetups: 1, accounts: 1 }) }]);
+    expect(result.purged).toEqual([{ runId: s.runId, alreadyPurged: false, directoriesRemoved: 5, summary: expect.objectContaining({ kindergartens: 3, submissionsAccepted: 4, submissionsLate: 1, submissionsOnTime: 3, files: 5, guidance: 1, guidanceFiles: 1, groupSetups: 1, accounts: 2 }) }]);
 
     // Nothing personal left anywhere in the schema, in any table.
     expect(await rowsMentioning(personal)).toEqual([]);
@@ -453,6 +500,13 @@ describe('a run past its retention', () => {
     const refused = await cli(['run', 'archive', '--run', s.runId, '--to', join(work, 'for-sent.zip')]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(`Arkivet for ${s.runId} kan ikke lages lenger`);
+    const cookie = await signIn('koordinator@fylke.example');
+    const page = await consoleApp.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}/oppbevaring`, headers: { cookie } });
+    expect(page.body).toContain('Personopplysningene og filene ble slettet');
+    expect(page.body).not.toContain('arkiv.zip');
+    const late = await consoleApp.inject({ method: 'GET', url: `/konsoll/runs/${s.runId}/arkiv.zip`, headers: { cookie } });
+    expect(late.statusCode).toBe(409);
+    expect(late.body).toContain('kan ikke lages lenger');
   });
 
   it('changes nothing when purged again, by the Schedule or with a later asOf', async () => {
