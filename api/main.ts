@@ -8,6 +8,7 @@ import { PgStore } from '../activities/db/pg-store';
 import { SubmissionRepository } from '../activities/db/submission-repository';
 import { AccountRepository, DraftRepository } from '../activities/db/account-repository';
 import { ConsoleRepository } from '../activities/db/console-repository';
+import { RetentionRepository } from '../activities/db/retention-repository';
 import { rollPlanForward } from '../planning/roll-forward';
 import { type Config, loadConfig } from '../config/env';
 import { resolveUploadSecret } from '../security/upload-secret';
@@ -43,6 +44,7 @@ export async function startApi(config: Config, resources: { client: Client; pool
     files,
     examples: exampleFiles(),
     linkSecret: uploads.secret,
+    retention: { repo: new RetentionRepository(resources.pool), defaultMonths: config.retention.months },
   };
   app = await buildApp(control, { uploads: { ...uploads, onError }, console, logger: resources.logger ?? false, ...(resources.mailbox ? { mailbox: resources.mailbox } : {}) });
   const address = await app.listen({ host: config.api.host, port: config.api.port });

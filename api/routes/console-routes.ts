@@ -21,6 +21,7 @@ import { GROUP_SETUP_STYLES } from '../pages/group-setup-pages';
 import { guidanceRoutes } from './console/guidance-routes';
 import { groupSetupRoutes } from './console/group-setup-routes';
 import { exportRoutes } from './console/export-routes';
+import { type RetentionRouteDeps, retentionRoutes } from './console/retention-routes';
 import { pageRoutes } from './console/page-routes';
 import { signInRoutes } from './console/sign-in-routes';
 
@@ -43,6 +44,8 @@ export interface ConsoleDeps extends SessionDeps {
   /** Verifies the recipients' personal sign-in links (the server's link secret); without it, links are refused. */
   linkSecret?: string;
   now?: () => number;
+  /** A run's retention page and archive export (issue 16); without it those routes are not there. */
+  retention?: RetentionRouteDeps['retention'];
 }
 
 export function consoleRoutes(deps: ConsoleDeps) {
@@ -71,6 +74,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     await app.register(signInRoutes(deps));
     await app.register(pageRoutes(deps));
     await app.register(exportRoutes(deps));
+    if (deps.retention) await app.register(retentionRoutes({ ...deps, retention: deps.retention }));
     await app.register(actionRoutes(deps));
     await app.register(reviewRoutes(deps));
     await app.register(guidanceRoutes(deps));
