@@ -8,6 +8,11 @@ import './zod-bokmal';
  */
 export interface InputIssue extends IssuePlace {
   message: string;
+  /**
+   * The rule that words `message` and the values it was given, where a reader of the other written standard may see
+   * the problem (a group set-up's checks): the page words the same rule again in the reader's standard.
+   */
+  rule?: { key: string; args: unknown[] };
 }
 
 /** Thrown when a plan, roster or request is refused; carries every problem found, not only the first. */

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { InputError, type InputIssue } from '../config/errors';
 import { isStorableText } from '../config/plan-schema';
 import { PARTICIPANT_ROLE } from '../texts/catalogue';
-import { GROUP_SETUP_RULE } from '../texts/validation';
+import { GROUP_SETUP_RULE, groupSetupIssue } from '../texts/validation';
 
 /** A participant's role in the competence package. */
 export const PARTICIPANT_ROLES = ['styrer', 'stedfortreder', 'pedagogisk-leder', 'annen'] as const;
@@ -80,28 +80,28 @@ export function checkGroupSetup(
     const orgnr = line.orgnr.replace(/\s/g, '');
     let ok = true;
     if (!byOrgnr.has(orgnr)) {
-      issues.push({ ...place(line, 'orgnr'), message: orgnr === '' ? GROUP_SETUP_RULE.orgnrMissing : GROUP_SETUP_RULE.unknownOrgnr(orgnr, kindergartens.map((k) => `${k.orgnr} (${k.name})`)) });
+      issues.push({ ...place(line, 'orgnr'), ...(orgnr === '' ? groupSetupIssue('orgnrMissing') : groupSetupIssue('unknownOrgnr', orgnr, kindergartens.map((k) => `${k.orgnr} (${k.name})`))) });
       ok = false;
     }
     const name = line.name.trim().replace(/\s+/g, ' ');
     if (name === '' || name.length > 200 || !isStorableText(name)) {
-      issues.push({ ...place(line, 'navn'), message: name === '' ? GROUP_SETUP_RULE.nameMissing : GROUP_SETUP_RULE.nameInvalid });
+      issues.push({ ...place(line, 'navn'), ...(name === '' ? groupSetupIssue('nameMissing') : groupSetupIssue('nameInvalid')) });
       ok = false;
     }
     const email = emailSchema.safeParse(line.email);
     if (!email.success) {
-      issues.push({ ...place(line, 'epost'), message: line.email.trim() === '' ? GROUP_SETUP_RULE.emailMissing : GROUP_SETUP_RULE.emailInvalid(line.email.trim()) });
+      issues.push({ ...place(line, 'epost'), ...(line.email.trim() === '' ? groupSetupIssue('emailMissing') : groupSetupIssue('emailInvalid', line.email.trim())) });
       ok = false;
     } else {
       const earlier = seen.get(email.data);
       if (earlier) {
-        issues.push({ ...place(line, 'epost'), message: GROUP_SETUP_RULE.emailTwice(email.data, where.form ? `${byOrgnr.get(earlier.orgnr)?.name ?? earlier.orgnr}, deltaker ${earlier.row}` : `rad ${earlier.row}`) });
+        issues.push({ ...place(line, 'epost'), ...groupSetupIssue('emailTwice', email.data, where.form ? `${byOrgnr.get(earlier.orgnr)?.name ?? earlier.orgnr}, deltaker ${earlier.row}` : `rad ${earlier.row}`) });
         ok = false;
       } else seen.set(email.data, line);
     }
     const role = roleOf(line.role);
     if (!role) {
-      issues.push({ ...place(line, 'rolle'), message: GROUP_SETUP_RULE.roleUnknown(line.role.trim(), PARTICIPANT_ROLES.map((r) => ROLE_LABEL[r])) });
+      issues.push({ ...place(line, 'rolle'), ...groupSetupIssue('roleUnknown', line.role.trim(), PARTICIPANT_ROLES.map((r) => ROLE_LABEL[r])) });
       ok = false;
     }
     if (ok && email.success && role) participants.push({ orgnr, name, email: email.data, role });
@@ -111,8 +111,8 @@ export function checkGroupSetup(
     const own = participants.filter((p) => p.orgnr === k.orgnr);
     const broken = lines.some((l) => l.orgnr.replace(/\s/g, '') === k.orgnr) && own.length < lines.filter((l) => l.orgnr.replace(/\s/g, '') === k.orgnr).length;
     if (broken) continue;
-    if (own.length < minimum) issues.push({ subject: k.name, message: GROUP_SETUP_RULE.tooFew(own.length, minimum) });
-    else if (!own.some((p) => p.role === 'styrer')) issues.push({ subject: k.name, message: GROUP_SETUP_RULE.noDirector(k.director.name) });
+    if (own.length < minimum) issues.push({ subject: k.name, ...groupSetupIssue('tooFew', own.length, minimum) });
+    else if (!own.some((p) => p.role === 'styrer')) issues.push({ subject: k.name, ...groupSetupIssue('noDirector', k.director.name) });
   }
   if (issues.length) throw new InputError(GROUP_SETUP_RULE.summary(where.file), issues);
   return participants;
@@ -141,7 +141,7 @@ export async function fileLines(bytes: Buffer, file: string): Promise<{ lines: P
     try {
       sheets = (await readXlsxFile(bytes)) as { sheet: string; data: unknown[][] }[];
     } catch {
-      throw new InputError(GROUP_SETUP_RULE.summary(file), [{ file, message: GROUP_SETUP_RULE.notXlsx }]);
+      throw new InputError(GROUP_SETUP_RULE.summary(file), [{ file, ...groupSetupIssue('notXlsx') }]);
     }
     const chosen = sheets.find((s) => s.sheet.trim().toLowerCase() === SETUP_SHEET.toLowerCase()) ?? sheets[0];
     sheet = chosen?.sheet;
@@ -154,16 +154,16 @@ export async function fileLines(bytes: Buffer, file: string): Promise<{ lines: P
       const parsed = parseCsv(clean, { skip_empty_lines: true, trim: true, relax_column_count: true, delimiter, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
       table = parsed.map(({ record, info }) => ({ cells: record, row: info.lines }));
     } catch {
-      throw new InputError(GROUP_SETUP_RULE.summary(file), [{ file, message: GROUP_SETUP_RULE.notCsv }]);
+      throw new InputError(GROUP_SETUP_RULE.summary(file), [{ file, ...groupSetupIssue('notCsv') }]);
     }
   } else {
-    throw new InputError(GROUP_SETUP_RULE.summary(file), [{ file, message: GROUP_SETUP_RULE.wrongFileType }]);
+    throw new InputError(GROUP_SETUP_RULE.summary(file), [{ file, ...groupSetupIssue('wrongFileType') }]);
   }
   const [header, ...body] = table;
   const columns = (header?.cells ?? []).map((c) => c.trim().toLowerCase().replace('e-post', 'epost'));
   const missing = SETUP_COLUMNS.filter((c) => c !== 'barnehage' && !columns.includes(c));
   if (!header || missing.length) {
-    throw new InputError(GROUP_SETUP_RULE.summary(file), missing.map((c) => ({ file, ...(sheet ? { sheet } : {}), row: 1, column: c, message: GROUP_SETUP_RULE.columnMissing(SETUP_COLUMNS) })));
+    throw new InputError(GROUP_SETUP_RULE.summary(file), missing.map((c) => ({ file, ...(sheet ? { sheet } : {}), row: 1, column: c, ...groupSetupIssue('columnMissing', SETUP_COLUMNS) })));
   }
   const cell = (cells: string[], column: string) => cells[columns.indexOf(column)] ?? '';
   const lines = body

@@ -449,52 +449,18 @@ const NN: RecipientPageText = {
 /** The recipients' pages in each written standard. */
 export const RECIPIENT_PAGE_TEXT: Record<Language, RecipientPageText> = { nb: NB, nn: NN };
 
-/** Where a value goes in a probe of a bokmål rule (a character no rule's text holds). */
-const HOLE = '\u0001';
-
-/** Sample arguments for each rule that takes any, a HOLE where a value goes; one probe per branch of its wording. */
-const RULE_PROBES: Partial<Record<keyof GroupSetupRules, unknown[][]>> = {
-  summary: [[HOLE], []],
-  unknownOrgnr: [[HOLE, [HOLE]]],
-  emailInvalid: [[HOLE]],
-  emailTwice: [[HOLE, HOLE]],
-  roleUnknown: [['', [HOLE]], [HOLE, [HOLE]]],
-  tooFew: [[0, HOLE], [1, HOLE], [HOLE, HOLE]],
-  noDirector: [[HOLE]],
-  columnMissing: [[[HOLE]]],
-};
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * A problem of a group set-up (worded in bokmål by texts/validation.ts, where the check is made) in the reader's
- * standard: the bokmål wording is matched rule by rule and the same rule is worded again with the same values. A
- * place in the form ("Solbakken barnehage, deltaker 2") inside the values is written in that standard too. A text no
- * rule words is returned as it is.
+ * standard: the rule it names is worded again with the same values; a place in the form ("Solbakken barnehage,
+ * deltaker 2") among the values is written in that standard too. A problem no group set-up rule words (a refusal of
+ * the workflow's) is shown as it came.
  */
-export function setupProblemText(message: string, language: Language): string {
-  if (language === 'nb') return message;
-  const to = RECIPIENT_PAGE_TEXT[language];
-  const nb = GROUP_SETUP_RULE as unknown as Record<string, string | ((...args: unknown[]) => string)>;
-  const target = to.rules as unknown as Record<string, string | ((...args: unknown[]) => string)>;
-  const place = (value: string) => setupSubjectText(value, language);
-  for (const [key, rule] of Object.entries(nb)) {
-    const wording = target[key];
-    if (typeof rule === 'string') {
-      if (rule === message && typeof wording === 'string') return wording;
-      continue;
-    }
-    if (typeof wording !== 'function') continue;
-    for (const probe of RULE_PROBES[key as keyof GroupSetupRules] ?? [[]]) {
-      const pattern = new RegExp(`^${rule(...probe).split(HOLE).map(escapeRegExp).join('(.+?)')}$`, 's');
-      const found = pattern.exec(message);
-      if (!found) continue;
-      const values = found.slice(1).map(place);
-      const fill = (arg: unknown): unknown => (arg === HOLE ? values.shift() : Array.isArray(arg) ? arg.map(fill) : arg);
-      return wording(...probe.map(fill));
-    }
-  }
-  return message;
+export function setupProblemText(issue: { message: string; rule?: { key: string; args: unknown[] } }, language: Language): string {
+  if (language === 'nb' || !issue.rule) return issue.message;
+  const wording = (RECIPIENT_PAGE_TEXT[language].rules as unknown as Record<string, string | ((...args: unknown[]) => string) | undefined>)[issue.rule.key];
+  if (wording === undefined) return issue.message;
+  if (typeof wording === 'string') return wording;
+  return wording(...issue.rule.args.map((a) => (typeof a === 'string' ? setupSubjectText(a, language) : a)));
 }
 
 /** A place in the group set-up form ("Solbakken barnehage, deltaker 2", checkGroupSetup's subject) in the reader's standard. */

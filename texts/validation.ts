@@ -218,6 +218,16 @@ export const GROUP_SETUP_RULE = {
   columnMissing: (columns: readonly string[]) => `kolonnen mangler; overskriftsraden skal ha ${columns.join(', ')}`,
 } as const;
 
+type SetupRule = typeof GROUP_SETUP_RULE;
+/** The arguments of a group set-up rule (none for a rule that is a plain text). */
+type SetupRuleArgs<K extends keyof SetupRule> = SetupRule[K] extends (...args: infer A) => string ? A : [];
+
+/** A problem of a group set-up: its bokmål wording, and the rule and values that word it in the reader's standard. */
+export function groupSetupIssue<K extends keyof SetupRule>(key: K, ...args: SetupRuleArgs<K>): { message: string; rule: { key: K; args: unknown[] } } {
+  const rule = GROUP_SETUP_RULE[key] as string | ((...a: unknown[]) => string);
+  return { message: typeof rule === 'string' ? rule : rule(...args), rule: { key, args } };
+}
+
 /** The summary line of a refused input, in bokmål. */
 export const INPUT_SUMMARY = {
   planUnreadable: (file: string) => `Planen ${file} kunne ikke leses`,

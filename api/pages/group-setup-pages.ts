@@ -35,7 +35,7 @@ export function groupSetupState(summary: Pick<GroupSetupSummary, 'latest'>, wind
 
 /** A problem of a set-up in the reader's standard: its place in the form and its wording (bokmål as checked). */
 function issueIn(issue: InputIssue, language: Language): InputIssue {
-  return { ...issue, ...(issue.subject !== undefined ? { subject: setupSubjectText(issue.subject, language) } : {}), message: setupProblemText(issue.message, language) };
+  return { ...issue, ...(issue.subject !== undefined ? { subject: setupSubjectText(issue.subject, language) } : {}), message: setupProblemText(issue, language) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { DELIVERABLE_STATUS_FOR_DIRECTOR, DELIVERABLE_STATUS_FOR_DIRECTOR_NN, PA
 import { DIRECTOR_PAGE_TEXT } from '../../texts/director-pages';
 import { LANGUAGES } from '../../texts/language';
 import { RECIPIENT_PAGE_TEXT, setupProblemText } from '../../texts/recipient-pages';
-import { GROUP_SETUP_RULE } from '../../texts/validation';
+import { GROUP_SETUP_RULE, groupSetupIssue } from '../../texts/validation';
 import { formatNorwegian } from '../../texts/norwegian-format';
 import { DIRECTOR_REFUSAL_CODES, type DirectorRefusal, type DirectorRefusalCode, directorRefusalText, refusalText } from '../../texts/refusals';
 
@@ -159,37 +159,40 @@ describe("nynorsk: a municipal authority's pages", () => {
     const r = GROUP_SETUP_RULE;
     const known = ['974123456 (Solbakken barnehage)'];
     const roles = ['Styrer', 'Pedagogisk leder'];
-    const problems: Record<keyof typeof GROUP_SETUP_RULE, string[]> = {
-      summary: [r.summary('gruppeoppsett.csv'), r.summary()],
-      orgnrMissing: [r.orgnrMissing],
-      unknownOrgnr: [r.unknownOrgnr('123', known)],
-      nameMissing: [r.nameMissing],
-      nameInvalid: [r.nameInvalid],
-      emailMissing: [r.emailMissing],
-      emailInvalid: [r.emailInvalid('per1@barnehage')],
-      emailTwice: [r.emailTwice('kari@barnehage.no', 'Solbakken barnehage, deltaker 2'), r.emailTwice('kari@barnehage.no', 'rad 3')],
-      roleUnknown: [r.roleUnknown('', roles), r.roleUnknown('Kokk', roles)],
-      tooFew: [r.tooFew(0, 2), r.tooFew(1, 2), r.tooFew(3, 4)],
-      noDirector: [r.noDirector('Kari Nordmann')],
-      notXlsx: [r.notXlsx],
-      notCsv: [r.notCsv],
-      wrongFileType: [r.wrongFileType],
-      columnMissing: [r.columnMissing(['orgnr', 'barnehage', 'navn', 'epost', 'rolle'])],
+    const i = groupSetupIssue;
+    const problems: Record<keyof typeof GROUP_SETUP_RULE, ReturnType<typeof groupSetupIssue>[]> = {
+      summary: [i('summary', 'gruppeoppsett.csv'), i('summary')],
+      orgnrMissing: [i('orgnrMissing')],
+      unknownOrgnr: [i('unknownOrgnr', '123', known)],
+      nameMissing: [i('nameMissing')],
+      nameInvalid: [i('nameInvalid')],
+      emailMissing: [i('emailMissing')],
+      emailInvalid: [i('emailInvalid', 'per1@barnehage')],
+      emailTwice: [i('emailTwice', 'kari@barnehage.no', 'Solbakken barnehage, deltaker 2'), i('emailTwice', 'kari@barnehage.no', 'rad 3')],
+      roleUnknown: [i('roleUnknown', '', roles), i('roleUnknown', 'Kokk', roles)],
+      tooFew: [i('tooFew', 0, 2), i('tooFew', 1, 2), i('tooFew', 3, 4)],
+      noDirector: [i('noDirector', 'Kari Nordmann')],
+      notXlsx: [i('notXlsx')],
+      notCsv: [i('notCsv')],
+      wrongFileType: [i('wrongFileType')],
+      columnMissing: [i('columnMissing', ['orgnr', 'barnehage', 'navn', 'epost', 'rolle'])],
     };
     const values = ['gruppeoppsett.csv', 'Solbakken barnehage', 'Kari Nordmann', 'kari@barnehage.no', 'per1@barnehage', ...known, ...roles];
-    const found = Object.entries(problems).flatMap(([key, messages]) =>
-      messages.flatMap((message) => {
-        const nynorsk = setupProblemText(message, 'nn');
-        expect({ key, same: nynorsk === message }).toEqual({ key, same: false });
+    const found = Object.entries(problems).flatMap(([key, issues]) =>
+      issues.flatMap((issue) => {
+        const nynorsk = setupProblemText(issue, 'nn');
+        expect({ key, same: nynorsk === issue.message }).toEqual({ key, same: false });
         return bokmal(values.reduce((own, v) => own.split(v).join(' '), nynorsk)).map((form) => `${key}: ${form}`);
       }),
     );
     expect(found).toEqual([]);
-    expect(setupProblemText(r.emailInvalid('per1@barnehage'), 'nn')).toBe('«per1@barnehage» er ikkje ei gyldig e-postadresse');
-    expect(setupProblemText(r.emailTwice('kari@barnehage.no', 'Solbakken barnehage, deltaker 2'), 'nn')).toBe('e-postadressa «kari@barnehage.no» står òg i Solbakken barnehage, deltakar 2; kvar deltakar éin gong');
-    expect(setupProblemText(r.tooFew(1, 2), 'nn')).toBe('har éin deltakar; minst 2 må vere med, styraren blant dei');
-    expect(setupProblemText(r.emailInvalid('per1@barnehage'), 'nb')).toBe(r.emailInvalid('per1@barnehage'));
+    expect(setupProblemText(i('emailInvalid', 'per1@barnehage'), 'nn')).toBe('«per1@barnehage» er ikkje ei gyldig e-postadresse');
+    expect(setupProblemText(i('emailTwice', 'kari@barnehage.no', 'Solbakken barnehage, deltaker 2'), 'nn')).toBe('e-postadressa «kari@barnehage.no» står òg i Solbakken barnehage, deltakar 2; kvar deltakar éin gong');
+    expect(setupProblemText(i('tooFew', 1, 2), 'nn')).toBe('har éin deltakar; minst 2 må vere med, styraren blant dei');
+    expect(setupProblemText(i('emailInvalid', 'per1@barnehage'), 'nb')).toBe(r.emailInvalid('per1@barnehage'));
+    // The bokmål wording is the rule's own.
+    expect(i('tooFew', 1, 2).message).toBe(r.tooFew(1, 2));
     // A text no rule words (a refusal of the workflow's) is shown as it came.
-    expect(setupProblemText('Det er for sent.', 'nn')).toBe('Det er for sent.');
+    expect(setupProblemText({ message: 'Det er for sent.' }, 'nn')).toBe('Det er for sent.');
   });
 });
