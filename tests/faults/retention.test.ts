@@ -598,6 +598,14 @@ describe('the retention Schedule of the production worker', () => {
     expect(described.spec.timezone).toBe('Europe/Oslo');
     expect(described.info.nextActionTimes[0]?.getTime()).toBeGreaterThan(Date.now());
 
+    // By hand, as the CLI runs it, with a longer retention (3 months): not yet.
+    const cliEnv = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults-retention', DATABASE_URL: db.url, DATA_DIR: dir, RETENTION_MONTHS: '3' };
+    const early = await arshjulCli(['retention', 'run'], cliEnv);
+    expect({ code: early.code, stdout: early.stdout, stderr: early.stderr }).toEqual({ code: 0, stdout: 'Ingen programår har passert oppbevaringstiden.\n', stderr: '' });
+    const invalid = await arshjulCli(['retention', 'run', '--as-of', 'i morgen'], cliEnv);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('--as-of: forventet et tidspunkt som 2028-09-01T00:00:00Z, fikk «i morgen»');
+
     await handle.trigger();
     const purged = await until('the run to be purged', async () => (await db.pool.query<{ purged_at: Date | null; purge_summary: Record<string, number> }>('SELECT purged_at, purge_summary FROM runs WHERE run_id = $1', [runId])).rows.find((r) => r.purged_at), 90_000);
     expect(purged.purge_summary).toMatchObject({ kindergartens: 2, submissionsAccepted: 1, files: 1 });
@@ -605,5 +613,8 @@ describe('the retention Schedule of the production worker', () => {
     expect((await db.pool.query("SELECT 1 FROM kindergartens WHERE run_id = $1 AND (director_email <> '' OR director_name <> '(slettet)')", [runId])).rows).toEqual([]);
     expect((await db.pool.query('SELECT comment FROM submissions WHERE id = $1', [submissionId])).rows).toEqual([{ comment: null }]);
     expect((await db.pool.query("SELECT actor FROM audit_log WHERE run_id = $1 AND action = 'run-purged'", [runId])).rows).toEqual([{ actor: 'system:retention' }]);
+    // Asked again by hand, even judged a year later, there is nothing left to purge.
+    const again = await arshjulCli(['retention', 'run', '--as-of', new Date(Date.now() + 365 * 24 * 3_600_000).toISOString()], cliEnv);
+    expect(again.stdout).toBe('Ingen programår har passert oppbevaringstiden.\n');
   });
 });
