@@ -26,7 +26,7 @@ export const PERSONAL_DATA_COLUMNS: { table: string; columns: string[]; holds: s
   { table: 'events', columns: ['data'], holds: 'SMTP errors that may quote an address', purge: 'person keys removed, addresses replaced' },
   { table: 'email_outbox', columns: ['recipient', 'recipient_id', 'key', 'subject', 'body_text', 'body_html', 'last_error', 'smtp_response'], holds: "the address, the participant's address in its id and key, the text with names and personal links", purge: 'emptied; a participant id keeps only the kindergarten; a key with an address is replaced' },
   { table: 'dev_mailbox', columns: ['rcpt_to', 'mail_from', 'subject', 'raw'], holds: 'every message of the run the development mailbox received', purge: 'rows deleted' },
-  { table: 'upload_links', columns: ['*'], holds: "the directors' personal upload links (their versions)", purge: 'rows deleted: every link stops working' },
+  { table: 'upload_links', columns: ['version'], holds: "which of a director's personal upload links work (no person, but the links carry the director's access)", purge: 'version 0 for every deliverable: no link issued works any more' },
   { table: 'submissions', columns: ['comment', 'refusal', 'refusal_data'], holds: "the director's comment; a refusal quoting a file name", purge: 'removed' },
   { table: 'submission_files', columns: ['name', 'sha256', 'storage_key'], holds: 'the file names, and the files in UPLOAD_DIR', purge: 'files deleted from UPLOAD_DIR, rows deleted' },
   { table: 'access_keys', columns: ['label'], holds: 'who a key was made for', purge: '(slettet), revoked' },
@@ -340,7 +340,14 @@ export class RetentionRepository {
         const data = redactDetails(e.data);
         if (JSON.stringify(data) !== JSON.stringify(e.data)) await q.query('UPDATE events SET data = $2 WHERE id = $1', [e.id, JSON.stringify(data)]);
       }
-      await q.query('DELETE FROM upload_links WHERE run_id = $1', [runId]);
+      // Every personal upload link stops working: version 0 is never issued (a link carries 1 or more), and a missing
+      // row would count as version 1 again, so every deliverable of every kindergarten gets a row at 0.
+      await q.query(
+        `INSERT INTO upload_links (run_id, orgnr, deliverable_id, version, issued_at)
+         SELECT run_id, orgnr, deliverable_id, 0, $2 FROM deliverable_states WHERE run_id = $1
+         ON CONFLICT (run_id, orgnr, deliverable_id) DO UPDATE SET version = 0, issued_at = EXCLUDED.issued_at`,
+        [runId, at],
+      );
       await q.query("UPDATE submissions SET comment = NULL, refusal = CASE WHEN refusal IS NULL THEN NULL ELSE $2 END, refusal_data = NULL WHERE run_id = $1", [runId, ERASED_NAME]);
       await q.query('DELETE FROM submission_files WHERE submission_id IN (SELECT id FROM submissions WHERE run_id = $1)', [runId]);
       await q.query('UPDATE access_keys SET label = $2, revoked_at = coalesce(revoked_at, $3) WHERE run_id = $1', [runId, ERASED_NAME, at]);

@@ -106,6 +106,7 @@ describe('a run past its retention', () => {
   let countsBefore: Record<string, number>;
   let zipPath: string;
   let consoleApp: FastifyInstance;
+  let promptLink: string;
   const PASSWORD = 'et langt passord for koordinatoren';
 
   const q = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await s.pool.query<T>(sql, params)).rows;
@@ -163,7 +164,8 @@ describe('a run past its retention', () => {
     const [a, b, c] = s.roster.kindergartens.map((k) => k.orgnr) as [string, string, string];
     for (const orgnr of [a, b]) {
       const prompt = await waitForEmail(s.sink, (e) => e.subject.includes('Analysen så langt') && e.to.includes(`styrer-${orgnr}@barnehage.example`), 60_000);
-      const api = uploadLinkIn(prompt).replace('/levering/', '/api/uploads/');
+      promptLink = uploadLinkIn(prompt);
+      const api = promptLink.replace('/levering/', '/api/uploads/');
       const file = pdf(`Analysen så langt – ${orgnr}`);
       const receipt = await post(api, [{ name: `Analyse ${orgnr} av Ola Normann.pdf`, data: file }], { kommentar: comment });
       uploaded.push({ orgnr, deliverableId: 'analysis-so-far', receiptNumber: receipt.receiptNumber, late: receipt.late, files: [{ name: `Analyse ${orgnr} av Ola Normann.pdf`, sha256: sha(file) }] });
@@ -479,7 +481,15 @@ describe('a run past its retention', () => {
     expect(await q("SELECT 1 FROM submission_guidance WHERE run_id = $1 AND (text <> '' OR files <> '[]'::jsonb OR given_by <> '')", [s.runId])).toEqual([]);
     expect(await q("SELECT 1 FROM group_setups WHERE run_id = $1 AND (submitted_by <> '' OR file_name IS NOT NULL)", [s.runId])).toEqual([]);
     expect(await q("SELECT 1 FROM group_setup_participants p JOIN group_setups g USING (setup_id) WHERE g.run_id = $1 AND (p.name <> '(slettet)' OR p.email <> '')", [s.runId])).toEqual([]);
-    expect(await q('SELECT 1 FROM upload_links WHERE run_id = $1', [s.runId])).toEqual([]);
+    expect(await q('SELECT DISTINCT version FROM upload_links WHERE run_id = $1', [s.runId])).toEqual([{ version: 0 }]);
+    // A director's link from an email no longer opens the page, nor takes a file.
+    const opened = await fetch(promptLink);
+    expect(opened.status).toBe(410);
+    const form = new FormData();
+    form.append('filer', new Blob([pdf('for sent')]), 'for sent.pdf');
+    const posted = await fetch(promptLink.replace('/levering/', '/api/uploads/'), { method: 'POST', body: form });
+    expect(posted.status).toBe(410);
+    expect(readdirSync(join(s.storageDir, 'objects'))).toEqual([]);
     expect(await q('SELECT 1 FROM dev_mailbox')).toEqual([]);
     expect(await q("SELECT 1 FROM users WHERE run_id = $1 AND (email NOT LIKE 'slettet-%@slettet.invalid' OR name <> '(slettet)' OR password_hash <> '!' OR disabled_at IS NULL)", [s.runId])).toEqual([]);
     expect(await q("SELECT actor FROM audit_log WHERE run_id = $1 AND actor LIKE '%@%'", [s.runId])).toEqual([]);
