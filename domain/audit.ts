@@ -23,6 +23,10 @@ export const AUDIT_ACTIONS = {
   'submission-returned': 'Sendte en innlevering tilbake til revisjon',
   'guidance-given': 'Ga veiledning på en innlevering',
   'group-setup-received': 'Sendte gruppeoppsett',
+  'run-archived': 'Lastet ned arkivet for programåret',
+  'run-purged': 'Slettet personopplysningene etter oppbevaringstiden',
+  'person-exported': 'Eksporterte det som er lagret om en person',
+  'person-erased': 'Slettet en persons opplysninger',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

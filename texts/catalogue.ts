@@ -272,6 +272,14 @@ export function auditSentence(entry: AuditLine, names: AuditNames): string {
       return `Sendte ${quoted(deliverable)}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''} med ${count(num(d.participants) ?? 0, 'deltaker', 'deltakere')}${d.late === true ? ', etter fristen' : ''}.`;
     case 'guidance-given':
       return `Ga veiledning på ${quoted(deliverable)} fra ${kindergarten}${num(d.version) !== null ? ` (versjon ${num(d.version)})` : ''}${num(d.files) ? `, med ${count(num(d.files) as number, 'vedlegg', 'vedlegg')}` : ''}.`;
+    case 'run-archived':
+      return `Lastet ned arkivet for programåret med ${count(num(d.submissions) ?? 0, 'innlevering', 'innleveringer')}, ${count(num(d.files) ?? 0, 'fil', 'filer')} og ${count(num(d.guidance) ?? 0, 'veiledning', 'veiledninger')}.`;
+    case 'run-purged':
+      return `Slettet personopplysningene og filene etter oppbevaringstiden: ${count(num(d.kindergartens) ?? 0, 'barnehage', 'barnehager')}, ${count(num(d.submissionsAccepted) ?? 0, 'innlevering', 'innleveringer')} (${num(d.submissionsOnTime) ?? 0} i tide, ${num(d.submissionsLate) ?? 0} for sent), ${count(num(d.files) ?? 0, 'fil', 'filer')} og ${count(num(d.emailsSent) ?? 0, 'sendt e-post', 'sendte e-poster')} er talt opp og beholdt som tall.`;
+    case 'person-exported':
+      return `Eksporterte det som er lagret om en person${Array.isArray(d.runs) ? ` (${count(d.runs.length, 'programår', 'programår')})` : ''}.`;
+    case 'person-erased':
+      return `Slettet en persons navn og e-postadresse${Array.isArray(d.runs) ? ` i ${count(d.runs.length, 'programår', 'programår')}` : ''}.`;
     case 'signed-in':
       return 'Logget inn.';
     case 'user-added':

@@ -21,6 +21,8 @@ export interface RunSummary {
   overdue: number;
   failedEmails: number;
   refused: number;
+  /** When the run's personal data was removed after its retention time (issue 16); null while it is kept. */
+  purgedAt: number | null;
 }
 
 export interface MatrixRow {
@@ -114,8 +116,8 @@ export class ConsoleRepository {
   constructor(private readonly pool: Pick<Pool, 'query'>) {}
 
   async listRuns(runId: string | null = null): Promise<RunSummary[]> {
-    const { rows } = await this.pool.query<{ run_id: string; county_name: string; programme: string; school_year: number; created_at: Date; kindergartens: string; withdrawn: string; overdue: string; failed: string; refused: string }>(
-      `SELECT r.run_id, r.plan->>'countyName' AS county_name, r.plan->>'programme' AS programme, r.school_year, r.created_at,
+    const { rows } = await this.pool.query<{ run_id: string; county_name: string; programme: string; school_year: number; created_at: Date; kindergartens: string; withdrawn: string; overdue: string; failed: string; refused: string; purged_at: Date | null }>(
+      `SELECT r.run_id, r.plan->>'countyName' AS county_name, r.plan->>'programme' AS programme, r.school_year, r.created_at, r.purged_at,
               (SELECT count(*) FROM kindergartens k WHERE k.run_id = r.run_id) AS kindergartens,
               (SELECT count(*) FROM kindergartens k WHERE k.run_id = r.run_id AND k.withdrawn_at IS NOT NULL) AS withdrawn,
               (SELECT count(*) FROM deliverable_states d JOIN kindergartens k ON k.run_id = d.run_id AND k.orgnr = d.orgnr
@@ -125,7 +127,7 @@ export class ConsoleRepository {
        FROM runs r WHERE ($1::text IS NULL OR r.run_id = $1) ORDER BY r.school_year DESC, r.run_id`,
       [runId],
     );
-    return rows.map((r) => ({ runId: r.run_id, countyName: r.county_name, programme: r.programme, schoolYear: r.school_year, createdAt: r.created_at.getTime(), kindergartens: Number(r.kindergartens), withdrawn: Number(r.withdrawn), overdue: Number(r.overdue), failedEmails: Number(r.failed), refused: Number(r.refused) }));
+    return rows.map((r) => ({ runId: r.run_id, countyName: r.county_name, programme: r.programme, schoolYear: r.school_year, createdAt: r.created_at.getTime(), kindergartens: Number(r.kindergartens), withdrawn: Number(r.withdrawn), overdue: Number(r.overdue), failedEmails: Number(r.failed), refused: Number(r.refused), purgedAt: r.purged_at ? r.purged_at.getTime() : null }));
   }
 
   async plan(runId: string): Promise<Plan | null> {

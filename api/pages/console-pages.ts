@@ -293,7 +293,7 @@ export function runPage(frame: ConsoleFrame, d: RunPageData): string {
   });
   const body = html`<h1>${d.run.countyName} ${d.run.schoolYear}/${d.run.schoolYear + 1}</h1>
 <dl class="facts"><dt>Programårets id</dt><dd>${d.run.runId}</dd><dt>Tilstand</dt><dd>${d.runState ?? 'ukjent'}</dd><dt>Barnehager</dt><dd>${d.run.kindergartens} (${d.run.withdrawn} trukket)</dd></dl>
-<p>${coordinator ? null : html`<a href="${base}/mottatt">Det som er sendt til dere</a> · `}<a href="${base}/status.csv">Last ned status som CSV</a>${coordinator ? html` · <a href="${base}/revisjon">Revisjonslogg</a>` : null}</p>
+<p>${coordinator ? null : html`<a href="${base}/mottatt">Det som er sendt til dere</a> · `}<a href="${base}/status.csv">Last ned status som CSV</a>${coordinator ? html` · <a href="${base}/revisjon">Revisjonslogg</a> · <a href="${base}/oppbevaring">Oppbevaring og arkiv</a>` : null}</p>
 ${coordinator ? html`<p>Alle innleveringer fra en region som zip: ${d.regions.map((r, i) => html`${i > 0 ? ' · ' : ''}<a href="${base}/regioner/${r.id}/innleveringer.zip">${r.name}</a>`)}</p>` : null}
 <nav class="jump" aria-label="På denne siden"><a href="#oppfolging">Trenger oppfølging</a>${coordinator ? html` · <a href="#handlinger">Handlinger</a>` : null} · <a href="#oversikt">Innleveringer</a> · <a href="#tidslinjen">Tidslinjen</a></nav>
 <h2 id="oppfolging">Trenger oppfølging</h2>

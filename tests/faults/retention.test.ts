@@ -35,6 +35,7 @@ import { type TemporalServerProcess, type WorkerProcess, temporalServerProcess, 
 import { buildRoster } from '../helpers/roster-builder';
 import { type SmtpSink, headerOf, startSmtpSink } from '../helpers/smtp-sink';
 import { TEST_UPLOAD_SECRET, bundleWorkflows, futurePlan } from '../helpers/temporal';
+import { signRecipientLink } from '../../security/recipient-links';
 import { type UploadStack, startUploadStack, uploadLinkIn, uploadTimeline, waitForEmail } from '../helpers/upload-stack';
 
 jest.setTimeout(300_000);
@@ -130,7 +131,7 @@ describe('a run past its retention', () => {
     consoleApp = await buildApp(s.control, {
       console: {
         control: s.control, read: new ConsoleRepository(s.pool), drafts: new DraftRepository(s.pool), accounts: s.accounts, secureCookies: false, files: s.files,
-        examples: exampleFiles(), retention: { repo: new RetentionRepository(s.pool), defaultMonths: 12 },
+        examples: exampleFiles(), retention: { repo: new RetentionRepository(s.pool), defaultMonths: 12 }, linkSecret: TEST_UPLOAD_SECRET,
       },
     });
     await s.accounts.addUser({ email: 'koordinator@fylke.example', name: 'Koordinatoren', passwordHash: await hashPassword(PASSWORD), role: 'coordinator', runId: null, municipalityId: null });
@@ -489,6 +490,10 @@ describe('a run past its retention', () => {
     form.append('filer', new Blob([pdf('for sent')]), 'for sent.pdf');
     const posted = await fetch(promptLink.replace('/levering/', '/api/uploads/'), { method: 'POST', body: form });
     expect(posted.status).toBe(410);
+    // A recipient's personal link still within its 30 days signs no one in: it would store an address again.
+    const recipientLink = signRecipientLink({ runId: s.runId, role: 'research-centre', municipalityId: null, email: 'ny.forsker@senteret.example', expiresAt: Date.now() + 86_400_000 }, TEST_UPLOAD_SECRET);
+    expect((await consoleApp.inject({ method: 'GET', url: `/mottaker/${recipientLink}` })).statusCode).toBe(404);
+    expect(await q("SELECT 1 FROM users WHERE email = 'ny.forsker@senteret.example'")).toEqual([]);
     expect(readdirSync(join(s.storageDir, 'objects'))).toEqual([]);
     expect(await q('SELECT 1 FROM dev_mailbox')).toEqual([]);
     expect(await q("SELECT 1 FROM users WHERE run_id = $1 AND (email NOT LIKE 'slettet-%@slettet.invalid' OR name <> '(slettet)' OR password_hash <> '!' OR disabled_at IS NULL)", [s.runId])).toEqual([]);

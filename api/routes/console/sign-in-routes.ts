@@ -45,7 +45,8 @@ export function signInRoutes(deps: ConsoleDeps) {
       // An authority's pages are in its municipality's standard (issue 15).
       const language = recipientLanguage(request.query, municipality?.language);
       const t = recipientWords(language.language);
-      if (!run || (claims.municipalityId && !municipality)) return htmlReply(reply, 404, recipientMessagePage({ user: null, csrf: null, title: t.unknown }, t.link.runGone.title, t.link.runGone.text, language.language));
+      // A run whose personal data is gone after its retention time takes no sign-in: it would store the address again.
+      if (!run || run.purgedAt !== null || (claims.municipalityId && !municipality)) return htmlReply(reply, 404, recipientMessagePage({ user: null, csrf: null, title: t.unknown }, t.link.runGone.title, t.link.runGone.text, language.language));
       const name = claims.role === 'research-centre' ? 'Forskningssenteret' : recipientWords(municipality?.language ?? 'nb').link.authorityName(municipality?.name ?? '');
       const user = await deps.accounts.recipientAccount({ email: claims.email, name, role: claims.role, runId: claims.runId, municipalityId: claims.municipalityId });
       if (!user) return htmlReply(reply, 409, recipientMessagePage({ user: null, csrf: null, title: 'Logg inn' }, t.link.signInTitle, t.link.otherRole(claims.email), language.language));
