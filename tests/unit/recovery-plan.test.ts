@@ -3,7 +3,7 @@ import { recoveryPlan } from '../../application/recovery';
 import { RefusedError } from '../../domain/errors';
 import { extendedWindow, pendingActions } from '../../domain/kindergarten-schedule';
 import { occurrenceSteps } from '../../domain/occurrence-steps';
-import { type Timeline, ownedOccurrences, scheduleForKindergarten } from '../../domain/timeline';
+import { type Timeline, authorityDeliverableSteps, digestWakeDays, guidanceReminderInstants, ownedOccurrences, scheduleForKindergarten } from '../../domain/timeline';
 import { resolveTimeline } from '../../planning/resolve-timeline';
 import { recoveredLines } from '../../texts/recovery';
 import { loadExamplePlan } from '../helpers/example-plan';
@@ -120,6 +120,33 @@ describe('the state a recovered year starts from', () => {
       ['kongsvinger', true, 3],
       ['hedmarken', true, 0],
     ]);
+  });
+
+  it('carries the digest\'s progress on: the last day sent is done, a day claimed but never sent is done again', () => {
+    const [day1, day2] = digestWakeDays(timeline, []);
+    const digestKey = (day: string) => `${RUN}/authority-digest/${day}/m-kongsvinger`;
+    const sent = source({ digestItems: [{ key: 'i1', digestDay: day1!.day }], outbox: new Map([[digestKey(day1!.day), 'sent']]) });
+    expect(recoveryPlan(sent, { taskQueue: 'q' }).run.state!.digestThrough).toBe(day1!.at);
+    const cutShort = source({ digestItems: [{ key: 'i1', digestDay: day1!.day }, { key: 'i2', digestDay: day2!.day }], outbox: new Map([[digestKey(day1!.day), 'sent']]) });
+    expect(recoveryPlan(cutShort, { taskQueue: 'q' }).run.state!.digestThrough).toBe(day1!.at);
+    // The extension's escalation wants a digest day after it, as the kindergarten workflow told the run.
+    expect(recoveryPlan(cutShort, { taskQueue: 'q' }).run.state!.digestWanted).toContain(source().windows[0]!.window.escalationAt);
+  });
+
+  it('carries the guidance reminders and the authorities\' group set-up steps already sent on', () => {
+    const [first, second] = guidanceReminderInstants(timeline);
+    const [prompt, reminder] = authorityDeliverableSteps(timeline);
+    const s = source({
+      outbox: new Map([
+        [`${RUN}/guidance-reminder/${first}`, 'sent'],
+        [`${RUN}/guidance-reminder/${second}`, 'sending'],
+        [`${RUN}/${prompt!.key}/m-kongsvinger`, 'sent'],
+      ]),
+    });
+    const state = recoveryPlan(s, { taskQueue: 'q' }).run.state!;
+    expect(state.guidanceThrough).toBe(first);
+    expect(state.authorityStepsDone).toEqual({ [prompt!.key]: 'sent' });
+    expect(state.authorityStepsDone).not.toHaveProperty(reminder!.key);
   });
 
   it('keeps a pause that was not resumed', () => {
