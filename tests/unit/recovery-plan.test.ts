@@ -149,6 +149,22 @@ describe('the state a recovered year starts from', () => {
     expect(state.authorityStepsDone).not.toHaveProperty(reminder!.key);
   });
 
+  it('knows an authority\'s return for revision: the version set aside, the return\'s window, its email still to send', () => {
+    const full = schedule.deliverables.find((d) => d.id === 'full-analysis')!;
+    const returnWindow = extendedWindow(full.window, { deliverableId: full.id, dueAt: full.window.dueAt + 86_400_000, reminderAts: [], escalationAt: full.window.dueAt + 2 * 86_400_000, lateUntil: full.window.lateUntil + 86_400_000 }, full.window.opensAt);
+    const s = source({
+      submissions: [{ submissionId: 'f-1', orgnr: '974000002', deliverableId: full.id, receiptNumber: 'AH-000003', receivedAt: full.window.opensAt + 5_000, version: 1, late: false, comment: null, files: [] }],
+      reviews: [{ reviewId: 'r-1', orgnr: '974000002', deliverableId: full.id, submissionId: 'f-1', version: 1, verdict: 'returned', comment: 'Mangler del 2', by: 'myndighet@example.no', at: full.window.opensAt + 10_000, dueAt: returnWindow.dueAt, lateUntil: returnWindow.lateUntil }],
+      windows: [{ orgnr: '974000002', deliverableId: full.id, window: returnWindow }],
+    });
+    const k = recoveryPlan(s, { taskQueue: 'q' }).kindergartens.find((x) => x.orgnr === '974000002')!;
+    const ds = k.state!.deliverables[full.id]!;
+    expect(ds).toMatchObject({ returnedVersion: 1, extension: returnWindow, reviews: [{ reviewId: 'r-1', verdict: 'returned', version: 1 }] });
+    expect(k.state!.reviewsDue).toEqual([{ deliverableId: full.id, reviewId: 'r-1' }]);
+    // Open again: the return's reminders and escalation are due, keyed by the return's window version.
+    expect(pendingActions(k.state!).some((a) => a.key === `${full.id}/escalation@v${returnWindow.version}`)).toBe(true);
+  });
+
   it('keeps a pause that was not resumed', () => {
     const paused = source();
     paused.audit = paused.audit.filter((a) => a.action !== 'run-resumed');
