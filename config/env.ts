@@ -16,7 +16,7 @@ const envShape = z.object({
   EMAIL_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(600_000).default(600).describe('sendEmail activities started per minute, across all workers'),
   EMAIL_JITTER_MS: z.coerce.number().int().min(0).max(600_000).default(1000).describe('random delay of up to this many ms before each send'),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional().describe('a workflow bundle made by `npm run bundle-workflows` (the worker starts in about a second); unset: bundled from source at start'),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(1000).describe('workflows a worker keeps in memory between tasks; the rest are replayed when they wake'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(250).describe('workflows a worker keeps in memory between tasks; the rest are replayed when they wake'),
   TEMPORAL_API_KEY: z.string().min(1).optional().describe('API key for Temporal Cloud (implies TLS)'),
   TEMPORAL_TLS: z.stringbool().default(false).describe('use TLS to reach Temporal'),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional().describe('client certificate (mTLS)'),
