@@ -3,17 +3,20 @@
  * time-skipping server with reschedules (one that moves a deadline before it opens), a pause and resume, a withdrawal,
  * an addition, an extension, a submission and a re-issued upload link, and (from 1.1.0) escalations into the
  * authorities' daily digest, and (from 1.2.0) the research centre reminded of guidance owed and then giving it and the
- * authorities asked for their group set-up (one sends it, the rest are reminded and escalated), so every
+ * authorities asked for their group set-up (one sends it, the rest are reminded and escalated), and (from 1.3.0) the
+ * retention Schedule's workflow purging a run that ended long ago (in PostgreSQL: the test database), so every
  * workflow type, every handler and every patch appears in history. Run it once per release,
  * after tagging (the release rule in the README):
  *   npx tsx scripts/record-histories.ts        (writes tests/histories/<package.json version>/)
  * The histories of every supported release must keep replaying with the code of every later release.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ARSHJUL_RELEASE } from '../application/release';
 import * as control from '../application/run-control';
+import { initialDeliverables } from '../application/run-control';
 import { guidanceWorkflowId, kindergartenWorkflowId, regionWorkflowId, runWorkflowId } from '../domain/ids';
 import { giveGuidance } from '../application/guidance';
 import { groupSetupReceiptWorkflowId, submitGroupSetup } from '../application/group-setup';
@@ -25,6 +28,10 @@ import { submitDeliverableUpdate } from '../workflows/kindergarten-workflow';
 import { regionStatusQuery } from '../workflows/region-workflow';
 import { buildRoster } from '../tests/helpers/roster-builder';
 import { bundleWorkflows, futurePlan, harness, timeSkipping } from '../tests/helpers/temporal';
+import { freshSchema } from '../tests/helpers/postgres';
+import { PgStore } from '../activities/db/pg-store';
+import { buildWorker } from '../temporal/worker-factory';
+import { retentionWorkflow } from '../workflows/retention-workflow';
 
 const DAY = 86_400_000;
 const local = (ms: number) => formatNorwegian(ms, 'localInput');
@@ -121,6 +128,30 @@ async function main(): Promise<void> {
     const reminders = [...h.store.outbox.values()].filter((e) => e.template === 'guidance-reminder').length;
     process.stdout.write(`guidance reminders sent: ${reminders}\n`);
     if (reminders === 0) throw new Error('no guidance reminder was sent: the run history would not take the guidance-reminders patch with an email');
+
+    // Release 1.3.0: the retention Schedule's workflow, purging a run (stored in PostgreSQL) that ended three years ago.
+    const db = await freshSchema('record_retention');
+    const uploadDir = mkdtempSync(join(tmpdir(), 'arshjul-record-'));
+    try {
+      const pgStore = new PgStore({ pool: db.pool });
+      const oldRun = runWorkflowId(2023, 'historikk');
+      const oldPlan = futurePlan(2023, 'historikk');
+      await pgStore.createRun(oldRun, oldPlan, roster, initialDeliverables(resolveTimeline(oldPlan), roster), ARSHJUL_RELEASE);
+      await db.pool.query("UPDATE runs SET ended_at = now() - interval '3 years' WHERE run_id = $1", [oldRun]);
+      const retentionWorker = await buildWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue: 'record-retention',
+        workflowBundle: await bundleWorkflows(),
+        deps: { store: pgStore, mailer: { sendMail: async () => ({ accepted: [], rejected: [], response: '250 ok' }) } as never, mail: { from: 'test@arshjul.invalid', publicBaseUrl: 'http://arshjul.test', uploadSecret: 'x'.repeat(32) }, temporal: env.client, retention: { pool: db.pool, uploadDir } },
+      });
+      const result = await retentionWorker.runUntil(env.client.workflow.execute(retentionWorkflow, { workflowId: 'record-retention', taskQueue: 'record-retention', args: [{ defaultMonths: 12 }] }));
+      if (result.purged.length !== 1) throw new Error(`the retention workflow purged ${result.purged.length} runs, not the one that ended three years ago`);
+      await save('retention-workflow', 'record-retention');
+    } finally {
+      await db.drop();
+      rmSync(uploadDir, { recursive: true, force: true });
+    }
   } finally {
     await env.teardown();
   }

@@ -9,9 +9,9 @@ const patch = (id: string, addedIn: string, deprecatedIn: string | null = null):
 const open = (release: string, runs: string[]): OpenRelease => ({ release, runs, workflows: { runWorkflow: runs.length, regionWorkflow: 4 * runs.length, kindergartenWorkflow: 61 * runs.length } });
 
 describe('the release rule', () => {
-  it('is release 1.2.0, from package.json, whose patches (the authorities\' digest, the read model\'s deadline, the guidance reminders, the authorities\' deliverables) are listed with the workflows they are in', () => {
+  it('is release 1.3.0 (recovery records, the retention workflow; no new patch), from package.json, whose patches (the authorities\' digest, the read model\'s deadline, the guidance reminders, the authorities\' deliverables) are listed with the workflows they are in', () => {
     expect(ARSHJUL_RELEASE).toBe(version);
-    expect(ARSHJUL_RELEASE).toBe('1.2.0');
+    expect(ARSHJUL_RELEASE).toBe('1.3.0');
     expect(WORKFLOW_PATCHES.map((p) => [p.id, p.workflow, p.addedIn, p.deprecatedIn])).toEqual([
       ['authority-digest', 'kindergartenWorkflow', '1.1.0', null],
       ['read-model-deadline', 'kindergartenWorkflow', '1.1.0', null],

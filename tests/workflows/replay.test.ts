@@ -30,7 +30,7 @@ describe('the recorded histories of every supported release replay with the curr
   it('has histories of this release, of every workflow type the worker runs', () => {
     expect(releases).toContain(ARSHJUL_RELEASE);
     const types = files.filter((f) => f.startsWith(`${ARSHJUL_RELEASE}/`)).map(workflowType);
-    expect(new Set(types)).toEqual(new Set(['runWorkflow', 'regionWorkflow', 'kindergartenWorkflow', 'deliverEmailWorkflow']));
+    expect(new Set(types)).toEqual(new Set(['runWorkflow', 'regionWorkflow', 'kindergartenWorkflow', 'deliverEmailWorkflow', 'retentionWorkflow']));
   });
 
   it('has, for every patch a supported release added, a history of that release that takes the patched branch', () => {
