@@ -1,3 +1,4 @@
+import { waitFor } from '../helpers/wait';
 import { createHash, randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,16 +47,6 @@ function withQuietStretch(timeline: Timeline, split: number, gapMs: number): Tim
     return value;
   };
   return move(timeline, '') as Timeline;
-}
-
-async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: () => string = () => 'the condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what()}: not within ${timeoutMs} ms`);
-    await pause(200);
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { waitFor, quietFor } from '../helpers/wait';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -260,21 +261,5 @@ describe('a year through worker kills, a dev server restart and a mail server th
     await client.workflow.getHandle(runId).cancel();
   });
 });
-
-async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: () => string = () => 'the condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what()}: not within ${timeoutMs} ms`);
-    await pause(200);
-  }
-}
-
-/** True when the mail server has received nothing for `ms`. */
-function quietFor(smtp: FaultySmtp, ms: number): boolean {
-  const last = smtp.messages.at(-1);
-  return !last || Date.now() - last.receivedAt >= ms;
-}
 
 
