@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { formatFileSize, formatNorwegian } from '../texts/norwegian-format';
@@ -25,6 +24,7 @@ import { loadRosterFile } from '../planning/roster-import';
 import { parseScenario, rehearsalLog, rehearse, scenarioSchema } from '../application/rehearsal';
 import { previewEmail } from './email-preview';
 import { withControl } from './with-control';
+import { confirmed as confirmedAtTerminal } from './confirm';
 import { registerBackupCommands } from './backup-commands';
 import { registerRecoveryCommands } from './recovery-commands';
 import { registerRetentionCommands } from './retention-commands';
@@ -37,14 +37,12 @@ import { ConsoleRepository } from '../activities/db/console-repository';
 import { moveChanges } from '../application/move-preview';
 import { DELIVERABLE_STATUS, EMAIL_STATE, KINDERGARTEN_STATE, ROLE, RUN_STATE, count, upcomingEmailText } from '../texts/catalogue';
 import {
-  CONFIRM_QUESTION,
   CONFIRM_TEXT,
   HELP_AFTER_ERROR,
   HELP_TITLES,
   commanderError,
   contactPreviewLines,
   extensionPreviewLines,
-  isYes,
   messagePreviewLines,
   movePreviewLines,
   optionExtras,
@@ -89,16 +87,7 @@ async function confirmed(preview: string[], opts: ConfirmOptions): Promise<boole
     err(CONFIRM_TEXT.dryRun);
     return false;
   }
-  if (opts.yes) return true;
-  if (!process.stdin.isTTY) throw new InputError(CONFIRM_TEXT.noTerminalSummary, [{ path: '--ja', message: CONFIRM_TEXT.noTerminal }]);
-  const terminal = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    if (isYes(await terminal.question(CONFIRM_QUESTION))) return true;
-  } finally {
-    terminal.close();
-  }
-  err(CONFIRM_TEXT.declined);
-  return false;
+  return confirmedAtTerminal(opts.yes);
 }
 
 /** A move's preview, computed as the console's (application/move-preview.ts), as lines for the terminal. */

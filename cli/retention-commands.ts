@@ -2,7 +2,6 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { createInterface } from 'node:readline/promises';
 import { type Command, Option } from 'commander';
 import { Pool } from 'pg';
 import { loadConfig } from '../config/env';
@@ -12,11 +11,12 @@ import { RetentionRepository } from '../activities/db/retention-repository';
 import { FileStore } from '../activities/files/file-store';
 import { asDomainErrors } from '../application/errors';
 import { erasableAddress, erasePerson, exportPerson, exportRunArchive, personData, runRetention, runRetentionNow } from '../application/retention';
-import { CONFIRM_QUESTION, CONFIRM_TEXT, isYes } from '../texts/cli';
+import { CONFIRM_TEXT } from '../texts/cli';
 import { count } from '../texts/catalogue';
 import { formatFileSize } from '../texts/norwegian-format';
 import { RETENTION_REFUSAL, eraseLines, personLines, purgeLines, retentionLines } from '../texts/retention';
 import { withControl } from './with-control';
+import { confirmed } from './confirm';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -49,20 +49,6 @@ async function toFile<T>(path: string, write: (out: Writable) => Promise<T>): Pr
     await rm(path, { force: true });
     throw error;
   }
-}
-
-/** Asks at a terminal; without one, `--ja` is needed (as every action of the coordinator's). */
-async function confirmed(yes: boolean | undefined): Promise<boolean> {
-  if (yes) return true;
-  if (!process.stdin.isTTY) throw new InputError(CONFIRM_TEXT.noTerminalSummary, [{ path: '--ja', message: CONFIRM_TEXT.noTerminal }]);
-  const terminal = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    if (isYes(await terminal.question(CONFIRM_QUESTION))) return true;
-  } finally {
-    terminal.close();
-  }
-  err(CONFIRM_TEXT.declined);
-  return false;
 }
 
 /**
