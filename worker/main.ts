@@ -3,7 +3,9 @@ import { Pool } from 'pg';
 import nodemailer from 'nodemailer';
 import { type Config, ConfigError } from '../config/env';
 import { connectClient, temporalConnectionOptions } from '../temporal/connection';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { bundleApart } from '../temporal/bundle-apart';
 import { PgStore } from '../activities/db/pg-store';
 import { FileStore } from '../activities/files/file-store';
 import { buildEmailWorker, buildWorker } from '../temporal/worker-factory';
@@ -50,13 +52,17 @@ export async function runWorker(config: Config, databaseUrl: string, temporalAdd
     const deps = { store: new PgStore({ pool }), mailer, mail, temporal: client, files: new FileStore(resolve(config.uploads.dir)), retention: { pool, uploadDir: resolve(config.uploads.dir) } };
     // The daily Schedule that removes the personal data of runs past their retention (README: Personal data and retention).
     await ensureRetentionScheduleAtStart(client, { taskQueue: config.temporal.taskQueue, defaultMonths: config.retention.months });
+    // Without WORKFLOW_BUNDLE_PATH the code is bundled in a process of its own, so webpack's memory is not the worker's.
+    const bundlePath = config.worker.bundlePath ?? (await bundleApart());
     const worker = await buildWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps,
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
-      ...(config.worker.bundlePath ? { workflowBundle: { codePath: config.worker.bundlePath } } : {}),
+      workflowBundle: { codePath: bundlePath },
+    }).finally(() => {
+      if (!config.worker.bundlePath) rmSync(bundlePath, { force: true });
     });
     const emailWorker = await buildEmailWorker({
       connection,
