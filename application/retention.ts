@@ -36,11 +36,14 @@ export interface RetentionAppDeps {
   defaultMonths: number;
 }
 
+/** A run by its name: programme, school year and county (the plan keeps them after a purge). */
+const runTitleOf = (plan: Plan | null, runId: string) => (plan ? `${plan.programme} ${plan.schoolYear}/${plan.schoolYear + 1}, ${plan.countyName}` : runId);
+
 /** A run's retention (when it ended, when its personal data goes, the last archive, the purge); unknown: NotFoundError. */
-export async function runRetention(deps: RetentionAppDeps, runId: string): Promise<RunRetention> {
-  const retention = await deps.repo.retention(runId, deps.defaultMonths);
+export async function runRetention(deps: RetentionAppDeps, runId: string): Promise<RunRetention & { title: string }> {
+  const [retention, plan] = await Promise.all([deps.repo.retention(runId, deps.defaultMonths), deps.repo.plan(runId)]);
   if (!retention) throw new NotFoundError(RETENTION_REFUSAL.unknownRun(runId));
-  return retention;
+  return { ...retention, title: runTitleOf(plan, runId) };
 }
 
 /** A CSV for a Norwegian spreadsheet, as the console's exports write it: semicolons, CRLF, UTF-8 with BOM, formula-safe. */
@@ -84,7 +87,6 @@ interface ArchiveEntry {
   content: Buffer | { file: ArchiveFile; receipt: string };
 }
 
-const runTitleOf = (plan: Plan | null, runId: string) => (plan ? `${plan.programme} ${plan.schoolYear}/${plan.schoolYear + 1}, ${plan.countyName}` : runId);
 
 /**
  * The run's archive as one zip, streamed: README.txt, index.csv (one line per accepted submission), gruppeoppsett.csv,

@@ -105,8 +105,8 @@ export function archiveReadme(a: { runId: string; runTitle: string; exportedAt: 
 }
 
 /** A run's retention in lines for `arshjul run retention`. */
-export function retentionLines(r: { runId: string; endedAt: number | null; months: number; purgeAt: number | null; archivedAt: number | null; purgedAt: number | null; summary: KeptCounts | null }): string[] {
-  const lines = [`Programår ${r.runId}`];
+export function retentionLines(r: { runId: string; title?: string; endedAt: number | null; months: number; purgeAt: number | null; archivedAt: number | null; purgedAt: number | null; summary: KeptCounts | null }): string[] {
+  const lines = [r.title ? `${r.title} (${r.runId})` : `Programår ${r.runId}`];
   if (r.purgedAt) {
     lines.push(`Personopplysningene og filene ble slettet ${when(r.purgedAt)}.`);
     if (r.summary) lines.push(`Beholdt: ${count(r.summary.kindergartens, 'barnehage', 'barnehager')}, ${count(r.summary.submissionsAccepted, 'godkjent innlevering', 'godkjente innleveringer')} (${r.summary.submissionsOnTime} i tide, ${r.summary.submissionsLate} for sent), ${count(r.summary.emailsSent, 'sendt e-post', 'sendte e-poster')}.`);

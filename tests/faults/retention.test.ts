@@ -227,6 +227,7 @@ describe('a run past its retention', () => {
     expect(r).toMatchObject({ endedAt: (ended?.ended_at as Date).getTime(), months: 12, purgedAt: null });
     expect(new Date(r.purgeAt).getUTCFullYear() * 12 + new Date(r.purgeAt).getUTCMonth()).toBe(new Date(r.endedAt).getUTCFullYear() * 12 + new Date(r.endedAt).getUTCMonth() + 12);
     const words = await cli(['run', 'retention', '--run', s.runId]);
+    expect(words.stdout.split('\n')[0]).toBe(`${s.plan.programme} ${s.plan.schoolYear}/${s.plan.schoolYear + 1}, ${s.plan.countyName} (${s.runId})`);
     expect(words.stdout).toMatch(/Personopplysningene og filene slettes \S+ \d+\. \S+ \d{4} \(12 måneder etter slutt\)\./);
     expect(words.stdout).toContain('Arkivet er ikke eksportert.');
   });

@@ -11,6 +11,12 @@ describe('what the coordinator reads about retention, in bokmål', () => {
     ]);
   });
 
+  it('names the run by its name, with its id', () => {
+    expect(retentionLines({ runId: 'arshjul-2027-innlandet', title: 'Kultur for læring 2027/2028, Innlandet', endedAt: null, months: 12, purgeAt: null, archivedAt: null, purgedAt: null, summary: null })[0]).toBe(
+      'Kultur for læring 2027/2028, Innlandet (arshjul-2027-innlandet)',
+    );
+  });
+
   it('tells a run still going that the months start when it ends', () => {
     expect(retentionLines({ runId: 'r', endedAt: null, months: 1, purgeAt: null, archivedAt: ENDED, purgedAt: null, summary: null })).toEqual([
       'Programår r',

@@ -30,7 +30,7 @@ export function retentionRoutes(deps: ConsoleDeps & RetentionRouteDeps) {
       const download = !retention.purgedAt && mayAct(v.user, runId) && deps.files
         ? html`<p><a href="/konsoll/runs/${runId}/arkiv.zip">Last ned arkivet (zip)</a>: hver godkjent innlevering med filer, kvittering og veiledning, gruppeoppsettene og en indeks (index.csv, README.txt), til arkivverket.</p>`
         : null;
-      return htmlReply(reply, 200, consolePage(v.frame(`Oppbevaring – ${runId}`), html`<h1>Oppbevaring av personopplysninger</h1>${lines.map((line) => html`<p>${line}</p>`)}${download}<p><a href="/konsoll/runs/${runId}">Til programåret</a></p>`));
+      return htmlReply(reply, 200, consolePage(v.frame(`Oppbevaring – ${retention.title}`), html`<h1>Oppbevaring av personopplysninger</h1>${lines.map((line) => html`<p>${line}</p>`)}${download}<p><a href="/konsoll/runs/${runId}">Til programåret</a></p>`));
     });
 
     app.get('/konsoll/runs/:runId/arkiv.zip', async (request, reply) => {
