@@ -12,6 +12,8 @@ import type { Roster } from '../config/roster-schema';
 import { MemoryStore } from '../activities/db/memory-store';
 import { resolveTimeline } from '../planning/resolve-timeline';
 import { describeError } from './errors';
+import { refusalText } from '../texts/refusals';
+import type { Refusal } from '../domain/refusals';
 import { ARSHJUL_RELEASE } from './release';
 import { initialDeliverables } from './run-control';
 import { guidanceWorkflowId, kindergartenWorkflowId, runWorkflowId } from '../domain/ids';
@@ -335,7 +337,7 @@ export async function rehearse(
                   const region = rehearsed.municipalities.find((m) => m.id === municipalityId)?.regionId ?? null;
                   setupsSent.push(entry('group-setup', at, plan.timezone, { milestone: s.deliverableId, region, to: municipalityId, template: GROUP_SETUP_TEMPLATES.receipt }));
                 } catch (error) {
-                  refusals.push({ orgnr: municipalityId, deliverableId: s.deliverableId, reason: `gruppeoppsett: ${describeError(error).message}` });
+                  refusals.push({ orgnr: municipalityId, deliverableId: s.deliverableId, reason: `gruppeoppsett: ${reasonOf(error, shift)}` });
                 }
                 return;
               }
@@ -347,7 +349,7 @@ export async function rehearse(
                   guidanceWorkflows.push(guidanceWorkflowId(runId, s.orgnr, guidanceId));
                   guided.push(entry('guidance', at, plan.timezone, { milestone: s.deliverableId, kindergarten: s.orgnr, region: k?.regionId ?? null, group: k?.groupId ?? null, to: 'directors', template: GUIDANCE_TEMPLATE }));
                 } catch (error) {
-                  refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: `veiledning: ${describeError(error).message}` });
+                  refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: `veiledning: ${reasonOf(error, shift)}` });
                 }
                 return;
               }
@@ -358,7 +360,7 @@ export async function rehearse(
                 });
                 submitted.push(entry('submission', at, plan.timezone, { milestone: s.deliverableId, kindergarten: s.orgnr, region: k?.regionId ?? null, group: k?.groupId ?? null }));
               } catch (error) {
-                refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: describeError(error).message });
+                refusals.push({ orgnr: s.orgnr, deliverableId: s.deliverableId, reason: reasonOf(error, shift) });
               }
             }),
           );
@@ -438,6 +440,22 @@ function groupingOf(roster: Roster, submissions: PlannedSubmission[], guidance: 
  */
 export function rehearsalLog(result: Pick<RehearsalResult, 'entries' | 'submissions' | 'guidance' | 'groupSetups'>): RehearsalEntry[] {
   return [...result.entries, ...result.submissions, ...result.guidance, ...result.groupSetups].sort(byTimeThenFields);
+}
+
+/** The instants a refusal names (texts/refusals.ts), which a rehearsal must move back by its shift. */
+const REFUSAL_INSTANTS = ['at', 'opensAt', 'dueAt', 'lateUntil', 'receivedAt', 'now', 'joinedAt', 'currentDueAt', 'endedAt'] as const;
+
+/**
+ * Why a rehearsal's step was refused, with the plan's own dates: the workflows ran the year shifted to start
+ * tomorrow, so a refusal's instants are moved back before it is worded again (else a 2017/2018 rehearsal would say a
+ * deliverable opens in 2027, at a minute that depends on when the rehearsal ran).
+ */
+function reasonOf(error: unknown, shift: number): string {
+  const described = describeError(error);
+  if (!described.refusal) return described.message;
+  const refusal: Record<string, unknown> = { ...described.refusal };
+  for (const key of REFUSAL_INSTANTS) if (typeof refusal[key] === 'number') refusal[key] = (refusal[key] as number) - shift;
+  return refusalText(refusal as unknown as Refusal);
 }
 
 /** A deterministic UUID for the rehearsal's n-th guidance (the guidance table's id is a UUID). */

@@ -102,6 +102,10 @@ describe('a rehearsal grouped by alike kindergartens and one with every kinderga
     expect(a).toEqual(b);
     expect(grouped.refusals).toEqual(full.refusals);
     expect(grouped.refusals.length).toBeGreaterThan(0);
+    // A refusal names the plan's dates, not those of the shifted year the test server ran.
+    const years = grouped.refusals.flatMap((r) => r.reason.match(/\b20\d\d\b/g) ?? []);
+    expect(years.length).toBeGreaterThan(0);
+    expect([...new Set(years)].every((y) => y === '2017' || y === '2018')).toBe(true);
   });
 
   it('runs far fewer kindergarten workflows grouped, and every one in full', () => {
