@@ -58,42 +58,41 @@ export function groupRehearsal(roster: Roster, planned: PlannedFor): RehearsalGr
   // Municipalities are told apart by their authority's address in the lines; where two share one, none is grouped.
   const addresses = roster.municipalities.map((m) => m.authority.email.toLowerCase());
   const distinctAuthorities = new Set(addresses).size === addresses.length;
-  const municipalitiesOf = new Map<string, string[]>();
-  const byMunicipalityKey = new Map<string, string>();
-  for (const m of roster.municipalities) {
-    const own = kindergartensIn.get(m.id) ?? [];
-    const key = distinctAuthorities
-      ? JSON.stringify([m.regionId, m.language ?? 'nb', [...planned.municipalitySteps(m.id)].sort(), [...new Set(own.map((o) => kindergartenKey.get(o)))].sort()])
-      : m.id;
-    const representative = byMunicipalityKey.get(key);
-    if (representative === undefined) {
-      byMunicipalityKey.set(key, m.id);
-      municipalitiesOf.set(m.id, [m.id]);
-    } else {
-      municipalitiesOf.get(representative)?.push(m.id);
-    }
-  }
-  const rehearsedMunicipalities = new Set(municipalitiesOf.keys());
+  const municipalities = classesBy(roster.municipalities.map((m) => m.id), (id) => {
+    const m = municipalityById.get(id);
+    const own = kindergartensIn.get(id) ?? [];
+    return distinctAuthorities && m
+      ? JSON.stringify([m.regionId, m.language ?? 'nb', [...planned.municipalitySteps(id)].sort(), [...new Set(own.map((o) => kindergartenKey.get(o)))].sort()])
+      : id;
+  });
+  const municipalitiesOf = municipalities.members;
   const rehearsed: Roster = {
-    municipalities: roster.municipalities.filter((m) => rehearsedMunicipalities.has(m.id)),
-    kindergartens: roster.kindergartens.filter((k) => rehearsedMunicipalities.has(k.municipalityId)),
+    municipalities: roster.municipalities.filter((m) => municipalitiesOf.has(m.id)),
+    kindergartens: roster.kindergartens.filter((k) => municipalitiesOf.has(k.municipalityId)),
   };
-
-  const members = new Map<string, string[]>();
-  const representativeOfKey = new Map<string, string>();
-  for (const k of rehearsed.kindergartens) {
-    const key = kindergartenKey.get(k.orgnr) as string;
-    const representative = representativeOfKey.get(key);
-    if (representative === undefined) {
-      representativeOfKey.set(key, k.orgnr);
-      members.set(k.orgnr, [k.orgnr]);
-    } else {
-      members.get(representative)?.push(k.orgnr);
-    }
-  }
+  const kindergartens = classesBy(rehearsed.kindergartens.map((k) => k.orgnr), (orgnr) => kindergartenKey.get(orgnr) as string);
+  const members = kindergartens.members;
+  const representativeOfKey = kindergartens.representativeOfKey;
   const kindergartensOf = new Map<string, string[]>([...members.keys()].map((o) => [o, []]));
   for (const k of roster.kindergartens) kindergartensOf.get(representativeOfKey.get(kindergartenKey.get(k.orgnr) as string) as string)?.push(k.orgnr);
   return { rehearsed, members, kindergartensOf, municipalitiesOf };
+}
+
+/** Items in classes by key, in the order given: each class under its first item (the representative), itself first. */
+function classesBy(ids: string[], keyOf: (id: string) => string): { members: Map<string, string[]>; representativeOfKey: Map<string, string> } {
+  const members = new Map<string, string[]>();
+  const representativeOfKey = new Map<string, string>();
+  for (const id of ids) {
+    const key = keyOf(id);
+    const representative = representativeOfKey.get(key);
+    if (representative === undefined) {
+      representativeOfKey.set(key, id);
+      members.set(id, [id]);
+    } else {
+      members.get(representative)?.push(id);
+    }
+  }
+  return { members, representativeOfKey };
 }
 
 /**
